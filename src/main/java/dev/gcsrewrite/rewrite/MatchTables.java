@@ -1,36 +1,53 @@
 package dev.gcsrewrite.rewrite;
 
 import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.Comparator;
 import java.util.List;
 
 /**
- * The lookup tables of the scan: a set-Horspool shift table over a window of the shortest token
- * length, and the candidate tokens at a position bucketed by their first byte.
+ * The lookup tables of the scan: a filter that rules out almost all positions cheaply, and the
+ * candidate tokens at a position bucketed by their first byte.
  *
  * <p>Built once per {@link TokenRewriter} and shared by all calls; immutable after construction,
  * hence safe to publish through a racy lazy initialisation.
  *
- * <p><b>Why the skip never misses a match.</b> Let {@code m} be the shortest token length; every
- * token's first {@code m} bytes are its <i>head</i>. For a byte value {@code c}, {@code shift[c]}
- * is the minimum of {@code m} and of {@code m-1-j} over every head position {@code j} (0 &le; j
- * &lt; m) where some head has byte {@code c}. The scan looks at the window {@code [p, p+m)} and
- * reads only its last byte {@code c = buf[p+m-1]}. Suppose a token matches at {@code s} with {@code
- * p <= s < p+m}. Then {@code p+m-1} lies inside that token's head, at {@code j = p+m-1-s}, so the
- * head has byte {@code c} at {@code j} and {@code shift[c] <= m-1-j = s-p}, i.e. {@code s >=
- * p+shift[c]}. So no match starts in {@code [p, p+shift[c])}, and advancing {@code p} by {@code
- * shift[c]} skips none; a match at {@code s >= p+m} is not skipped either because {@code shift[c]
- * <= m}. When {@code shift[c]} is 0 the candidates at {@code p} are checked and the scan moves on
- * by one. The argument uses no byte but {@code buf[p+m-1]}, so it holds right up to the end of the
- * data that has been read.
+ * <p><b>The filter, and why it never skips a match.</b> Let {@code w} be the shortest token length;
+ * every token's first {@code w} bytes are its <i>head</i>. The scan samples one position {@code q}
+ * every {@code t} bytes, where the stride {@code t} is 2 if {@code w >= 3} and 1 otherwise, and the
+ * sample at {@code q} decides the {@code t} starts {@code s = q-w+1+k}, {@code 0 <= k < t}. For
+ * {@code w >= 2} it reads the byte pair {@code (buf[q-1], buf[q])}. A token that matches at such an
+ * {@code s} has its head on {@code [s, s+w)}; as {@code s <= q-1} and {@code s+w-1 >= q}, the pair
+ * lies inside the head, at head positions {@code (j-1, j)} with {@code j = q-s = w-1-k}. So {@link
+ * #pairFilter} gets, for every token and every {@code k < t}, bit {@code k} set at the index of the
+ * token's head pair at {@code (w-2-k, w-1-k)} (which exists: {@code w-2-k >= 0} because {@code t <=
+ * w-1}). Contrapositive: if bit {@code k} is clear for the pair read, nothing matches at {@code
+ * q-w+1+k}, and if the entry is 0 the scan moves on by {@code t}. For {@code w = 1} the sample is
+ * the single byte at {@code q = s}, and {@link #byteFilter} marks the first bytes of the tokens.
+ * Either way the argument reads only bytes at or before {@code q}, so it holds even for starts
+ * whose tokens run past the data read so far.
+ *
+ * <p>Why this filter: a set-Horspool skip was measured first, and on base64 text with {@code AWS}
+ * it ran at 0.5 GB/s, because each step waits for two dependent loads before it knows where the
+ * next one is. Sampling at a fixed stride lets the CPU overlap the loads; filtering on pairs rather
+ * than single bytes stops the scan about nine times less often on such text (each stop costs a
+ * mispredicted branch); and a small constant stride lets the JIT unroll the loop. Together: about
+ * 1.9 GB/s on the same text.
  */
 final class MatchTables {
   final int minTokenLength;
   final int maxTokenLength;
 
-  /** Indexed by unsigned byte value; see the class comment. */
-  final int[] shift = new int[256];
+  /** {@code t} in the class comment: 2 if the shortest token has 3 bytes or more, else 1. */
+  final int stride;
+
+  /**
+   * For {@code w >= 2}, indexed by {@code (buf[q-1] & 0xff) << 8 | (buf[q] & 0xff)}: bit {@code k}
+   * set if a match may start at {@code q-w+1+k}. 64 KiB, built once per rewriter.
+   */
+  final byte[] pairFilter;
+
+  /** For {@code w = 1}, indexed by {@code buf[q] & 0xff}: nonzero if a match may start at q. */
+  final byte[] byteFilter;
 
   private final byte[][] tokens;
   private final byte[][] replacements;
@@ -44,8 +61,10 @@ final class MatchTables {
     replacements = new byte[n][];
     minTokenLength = rules.minTokenLength();
     maxTokenLength = rules.maxTokenLength();
-    int m = minTokenLength;
-    Arrays.fill(shift, m);
+    int w = minTokenLength;
+    stride = w >= 3 ? 2 : 1;
+    pairFilter = w >= 2 ? new byte[1 << 16] : null;
+    byteFilter = w == 1 ? new byte[256] : null;
     List<List<Integer>> buckets = new ArrayList<>(256);
     for (int c = 0; c < 256; c++) {
       buckets.add(new ArrayList<>());
@@ -54,9 +73,13 @@ final class MatchTables {
       byte[] token = rules.token(r);
       tokens[r] = token;
       replacements[r] = rules.replacement(r);
-      for (int j = 0; j < m; j++) {
-        int c = token[j] & 0xff;
-        shift[c] = Math.min(shift[c], m - 1 - j);
+      if (w == 1) {
+        byteFilter[token[0] & 0xff] = 1;
+      } else {
+        for (int k = 0; k < stride; k++) {
+          int j = w - 1 - k;
+          pairFilter[(token[j - 1] & 0xff) << 8 | (token[j] & 0xff)] |= (byte) (1 << k);
+        }
       }
       buckets.get(token[0] & 0xff).add(r);
     }
@@ -81,12 +104,25 @@ final class MatchTables {
     }
     for (int r : rules) {
       byte[] token = tokens[r];
-      int len = token.length;
-      if (p + len <= end && Arrays.equals(buf, p, p + len, token, 0, len)) {
+      if (p + token.length <= end && regionMatches(buf, p, token)) {
         return r;
       }
     }
     return -1;
+  }
+
+  /**
+   * A plain loop rather than {@code Arrays.equals}: most calls fail within two bytes, and for that
+   * the range checks and stub call of the vectorized version cost more than they save.
+   */
+  private static boolean regionMatches(byte[] buf, int p, byte[] token) {
+    // The first byte is known to be equal: it selected the bucket.
+    for (int k = 1; k < token.length; k++) {
+      if (buf[p + k] != token[k]) {
+        return false;
+      }
+    }
+    return true;
   }
 
   int tokenLength(int rule) {

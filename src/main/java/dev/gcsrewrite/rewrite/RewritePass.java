@@ -67,39 +67,80 @@ final class RewritePass {
    */
   private int scan(int end, boolean eof) throws IOException {
     final byte[] buf = in;
-    final int[] shift = tables.shift;
-    final int last = tables.minTokenLength - 1;
-    // Positions below limit are decidable: all tokens fit before end, or (at the end of input)
-    // any position at or past it has fewer than minTokenLength bytes left, so nothing matches
-    // there. Note end - limit == maxTokenLength - 1 when not at the end: that bounds the carry.
-    final int limit = eof ? end - last : end - tables.maxTokenLength + 1;
+    final int w = tables.minTokenLength;
+    final int stride = tables.stride;
+    // Starts below limit are decidable: all tokens fit before end, or (at the end of input) from
+    // limit on fewer than w bytes are left, so nothing can match there. When not at the end,
+    // end - limit == maxTokenLength - 1, which bounds what is carried to the next read.
+    final int limit = eof ? end - w + 1 : end - tables.maxTokenLength + 1;
+    // Sample q decides the starts [q-w+1, q-w+stride] (see MatchTables); the samples below qLimit
+    // are those whose first start is below limit, and all of them are below end.
+    final int qLimit = limit + w - 1;
+    // Every start below p is decided: emitted from runStart on, or replaced.
     int p = 0;
     int runStart = 0;
+    scanning:
     while (p < limit) {
-      // The hot loop: one byte read and one table lookup per window; see MatchTables on why
-      // skipping by shift never passes over a match. p + last < end because p < limit.
-      int s = shift[buf[p + last] & 0xff];
-      if (s != 0) {
-        p += s;
-        continue;
+      int q = nextSample(buf, p + w - 1, qLimit);
+      if (q >= qLimit) {
+        p = q - w + 1;
+        break;
       }
-      int rule = tables.matchAt(buf, p, end);
-      if (rule < 0) {
-        p++;
-        continue;
+      int flags = w == 1 ? 1 : tables.pairFilter[(buf[q - 1] & 0xff) << 8 | (buf[q] & 0xff)];
+      for (int k = 0; k < stride; k++) {
+        if ((flags & (1 << k)) == 0) {
+          continue;
+        }
+        int s = q - w + 1 + k;
+        if (s >= limit) {
+          // Undecidable until more is read; the starts before s are ruled out now.
+          p = s;
+          break scanning;
+        }
+        int rule = tables.matchAt(buf, s, end);
+        if (rule >= 0) {
+          emit(buf, runStart, s - runStart);
+          byte[] replacement = tables.replacement(rule);
+          emit(replacement, 0, replacement.length);
+          counts[rule]++;
+          p = s + tables.tokenLength(rule);
+          runStart = p;
+          continue scanning;
+        }
       }
-      emit(buf, runStart, p - runStart);
-      byte[] replacement = tables.replacement(rule);
-      emit(replacement, 0, replacement.length);
-      counts[rule]++;
-      p += tables.tokenLength(rule);
-      runStart = p;
+      p = q - w + 1 + stride;
     }
-    // A skip may land past limit (but never past end, as p + shift <= p + minTokenLength <= end);
-    // the positions skipped over are still proven match-free, so p is the first undecided one.
+    // p may be past limit (never past end: a sample is below end, and a match ends by end); the
+    // starts stepped over are still ruled out, so p is the first undecided one.
     int decided = eof ? end : p;
     emit(buf, runStart, decided - runStart);
     return decided;
+  }
+
+  /**
+   * The hot loop: returns the first sample from {@code q} on that the filter does not rule out, or
+   * a position at or past {@code qLimit}. One small loop per case, each with a constant step: C2
+   * unrolls such a loop and hoists the buffer's range checks out of it, which it did not do for a
+   * variable step inside the larger scan loop (seen in the generated code).
+   */
+  private int nextSample(byte[] buf, int q, int qLimit) {
+    if (tables.stride == 2) {
+      byte[] pairs = tables.pairFilter;
+      while (q < qLimit && pairs[(buf[q - 1] & 0xff) << 8 | (buf[q] & 0xff)] == 0) {
+        q += 2;
+      }
+    } else if (tables.pairFilter != null) {
+      byte[] pairs = tables.pairFilter;
+      while (q < qLimit && pairs[(buf[q - 1] & 0xff) << 8 | (buf[q] & 0xff)] == 0) {
+        q++;
+      }
+    } else {
+      byte[] bytes = tables.byteFilter;
+      while (q < qLimit && bytes[buf[q] & 0xff] == 0) {
+        q++;
+      }
+    }
+    return q;
   }
 
   /** Queues bytes for output: small runs are batched, large ones are written straight through. */

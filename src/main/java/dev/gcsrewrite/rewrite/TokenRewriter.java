@@ -12,8 +12,9 @@ import java.nio.channels.WritableByteChannel;
 import java.util.Objects;
 
 /**
- * Rewrites a byte stream by {@link RewriteRules}, in constant memory, fast enough that rewriting an
- * object costs little more than copying it.
+ * Rewrites a byte stream by {@link RewriteRules}, in constant memory and fast enough on one core
+ * that the rewrite should not be what limits a worker ({@code RewriteBenchmark} in the tests gives
+ * figures).
  *
  * <p>It exists so that the pipeline can stream objects of any size from one channel to another
  * without holding them in memory. Semantics: tokens are literal byte sequences (which is safe for

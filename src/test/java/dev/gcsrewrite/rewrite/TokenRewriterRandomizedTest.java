@@ -2,9 +2,11 @@ package dev.gcsrewrite.rewrite;
 
 import static org.junit.Assert.assertArrayEquals;
 import static org.junit.Assert.assertEquals;
+import static org.junit.Assert.assertTrue;
 
 import dev.gcsrewrite.rewrite.TestChannels.ChunkedReader;
 import dev.gcsrewrite.rewrite.TestChannels.StingyWriter;
+import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -37,12 +39,28 @@ public class TokenRewriterRandomizedTest {
     compareWithReference(3L, MIXED, 3000);
   }
 
+  @Test
+  public void matchesTheReferenceWithLongTokens() throws IOException {
+    // Long shortest tokens: the filter samples byte pairs deep inside the tokens.
+    compareWithReference(4L, new byte[] {'a', 'b'}, 1500, 12, 40);
+  }
+
   private static void compareWithReference(long seed, byte[] alphabet, int iterations)
       throws IOException {
+    compareWithReference(seed, alphabet, iterations, 1, 5);
+  }
+
+  private static void compareWithReference(
+      long seed, byte[] alphabet, int iterations, int minLength, int maxLength) throws IOException {
     Random random = new Random(seed);
+    long replacements = 0;
     for (int iteration = 0; iteration < iterations; iteration++) {
-      RewriteRules rules = randomRules(random, alphabet);
-      byte[] input = randomBytes(random, alphabet, random.nextInt(random.nextBoolean() ? 40 : 400));
+      RewriteRules rules = randomRules(random, alphabet, minLength, maxLength);
+      int length = random.nextInt((random.nextBoolean() ? 8 : 80) * maxLength);
+      byte[] input =
+          random.nextBoolean()
+              ? randomBytes(random, alphabet, length)
+              : randomPieces(random, alphabet, rules, length);
       TokenRewriter rewriter = new TokenRewriter(rules);
       int bufferSize =
           rewriter.minimumBufferSize() + (random.nextInt(4) == 0 ? 4096 : random.nextInt(20));
@@ -71,11 +89,18 @@ public class TokenRewriterRandomizedTest {
       assertArrayEquals(context, expected.counts, stats.replacementsPerRule());
       assertEquals(context, input.length, stats.bytesIn());
       assertEquals(context, expected.output.length, stats.bytesOut());
+      replacements += stats.replacements();
     }
+    // Guards the generator: a comparison that never sees a match would prove little.
+    assertTrue("only " + replacements + " replacements", replacements > 2L * iterations);
   }
 
-  /** One to five rules; often a token is a prefix or extension of another one. */
-  private static RewriteRules randomRules(Random random, byte[] alphabet) {
+  /**
+   * One to five rules with tokens of {@code minLength} to {@code maxLength} bytes, or two more for
+   * extensions; often a token is a prefix or extension of another one.
+   */
+  private static RewriteRules randomRules(
+      Random random, byte[] alphabet, int minLength, int maxLength) {
     int n = 1 + random.nextInt(5);
     List<byte[]> tokens = new ArrayList<>();
     List<byte[]> replacements = new ArrayList<>();
@@ -84,11 +109,12 @@ public class TokenRewriterRandomizedTest {
       if (!tokens.isEmpty() && random.nextBoolean()) {
         byte[] other = tokens.get(random.nextInt(tokens.size()));
         token =
-            random.nextBoolean() && other.length > 1
-                ? Arrays.copyOf(other, 1 + random.nextInt(other.length - 1))
+            random.nextBoolean() && other.length > minLength
+                ? Arrays.copyOf(other, minLength + random.nextInt(other.length - minLength))
                 : concat(other, randomBytes(random, alphabet, 1 + random.nextInt(2)));
       } else {
-        token = randomBytes(random, alphabet, 1 + random.nextInt(5));
+        token =
+            randomBytes(random, alphabet, minLength + random.nextInt(maxLength - minLength + 1));
       }
       byte[] candidate = token;
       if (tokens.stream().noneMatch(t -> Arrays.equals(t, candidate))) {
@@ -98,6 +124,25 @@ public class TokenRewriterRandomizedTest {
       }
     }
     return RewriteRules.of(tokens, replacements);
+  }
+
+  /** Input made of tokens, parts of tokens and random bytes, so that long tokens match too. */
+  private static byte[] randomPieces(
+      Random random, byte[] alphabet, RewriteRules rules, int length) {
+    ByteArrayOutputStream out = new ByteArrayOutputStream();
+    while (out.size() < length) {
+      byte[] token = rules.token(random.nextInt(rules.size()));
+      switch (random.nextInt(4)) {
+        case 0 -> out.writeBytes(token);
+        case 1 -> out.write(token, 0, random.nextInt(token.length));
+        case 2 -> {
+          int from = random.nextInt(token.length);
+          out.write(token, from, token.length - from);
+        }
+        default -> out.writeBytes(randomBytes(random, alphabet, 1 + random.nextInt(4)));
+      }
+    }
+    return out.toByteArray();
   }
 
   private static byte[] concat(byte[] a, byte[] b) {
