@@ -24,7 +24,9 @@ import java.util.Random;
  *
  * <p>The content is generated once into a direct (off-heap) block that a channel serves over and
  * over, so that the heap figures show the rewrite alone; the output channel only counts bytes. One
- * thread, warm-up runs first.
+ * thread, warm-up runs first. Two memory figures per run: the peak of the heap pools (coarse, as G1
+ * counts young-generation use in whole regions) and the bytes the thread allocated (exact where
+ * HotSpot reports it); both should be the same for a large and a small input.
  */
 public final class RewriteBenchmark {
   private static final long MIB = 1L << 20;

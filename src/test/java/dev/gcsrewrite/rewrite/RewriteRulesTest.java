@@ -21,6 +21,7 @@ import java.util.List;
 import java.util.Random;
 import org.junit.Test;
 
+/** The rule syntax, its one-line errors, and the rendering back by {@code describe()}. */
 public class RewriteRulesTest {
 
   private static byte[] utf8(String s) {

@@ -15,6 +15,10 @@ import java.io.IOException;
 import java.util.function.IntSupplier;
 import org.junit.Test;
 
+/**
+ * The rewrite semantics case by case, through short reads, small buffers and partial writes where
+ * boundaries matter; {@link TokenRewriterRandomizedTest} covers the cases nobody thought of.
+ */
 public class TokenRewriterTest {
 
   private static byte[] utf8(String s) {
