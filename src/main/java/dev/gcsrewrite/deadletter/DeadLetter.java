@@ -1,0 +1,56 @@
+package dev.gcsrewrite.deadletter;
+
+import org.apache.beam.sdk.coders.DefaultCoder;
+import org.apache.beam.sdk.values.TupleTag;
+import org.joda.time.Instant;
+
+/**
+ * A message the pipeline cannot handle, with the reason, on its way to the dead-letter topic.
+ *
+ * <p>Every stage that gives up on an element emits one of these on {@link #TAG} instead of
+ * throwing, so that bad input never stops the pipeline and nothing is silently dropped.
+ *
+ * @param original the message as it arrived, republishable as it was
+ * @param errorStage the pipeline step that gave up (its stable step name)
+ * @param errorType a short machine-readable reason, e.g. {@code MalformedJson}
+ * @param errorMessage a human-readable explanation (truncated when published)
+ * @param failedAt when the stage gave up
+ */
+@DefaultCoder(DeadLetterCoder.class)
+public record DeadLetter(
+    OriginalMessage original,
+    String errorStage,
+    String errorType,
+    String errorMessage,
+    Instant failedAt) {
+
+  /** Longest error message kept; the published attribute is cut further to Pub/Sub's limit. */
+  public static final int MAX_ERROR_MESSAGE_CHARS = 4000;
+
+  /** The one output tag every stage uses for its failures. */
+  public static final TupleTag<DeadLetter> TAG = new TupleTag<>("deadLetters") {};
+
+  public DeadLetter {
+    // Error messages end up in attributes and log lines: one line, bounded.
+    errorMessage = errorMessage.replaceAll("\\p{Cntrl}+", " ").trim();
+    if (errorMessage.length() > MAX_ERROR_MESSAGE_CHARS) {
+      int end = MAX_ERROR_MESSAGE_CHARS;
+      if (Character.isHighSurrogate(errorMessage.charAt(end - 1))) {
+        end--;
+      }
+      errorMessage = errorMessage.substring(0, end);
+    }
+  }
+
+  /** A dead letter for an unexpected exception: the type is the exception's simple class name. */
+  public static DeadLetter fromException(
+      OriginalMessage original, String stage, Exception exception, Instant failedAt) {
+    String message = exception.getMessage();
+    return new DeadLetter(
+        original,
+        stage,
+        exception.getClass().getSimpleName(),
+        message == null ? exception.getClass().getName() : message,
+        failedAt);
+  }
+}

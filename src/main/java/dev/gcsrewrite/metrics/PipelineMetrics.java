@@ -1,0 +1,71 @@
+package dev.gcsrewrite.metrics;
+
+import org.apache.beam.sdk.metrics.Counter;
+import org.apache.beam.sdk.metrics.Metrics;
+
+/**
+ * Every count an operator asks about, in one namespace, so that the Dataflow console, the local
+ * runner's summary and the README all speak of the same names.
+ */
+public final class PipelineMetrics {
+  /** Namespace of all counters below. */
+  public static final String NAMESPACE = "gcs-rewrite";
+
+  /** Notifications read from the input subscription (before any parsing). */
+  public static final Counter RECEIVED = counter("notificationsReceived");
+
+  /** Notifications parsed into a typed notification. */
+  public static final Counter PARSED = counter("notificationsParsed");
+
+  /** Notifications skipped because they are not OBJECT_FINALIZE. */
+  public static final Counter SKIPPED_NOT_FINALIZE = counter("skippedNotFinalize");
+
+  /** Notifications skipped because the object is a folder placeholder (name ends in "/"). */
+  public static final Counter SKIPPED_FOLDER_PLACEHOLDER = counter("skippedFolderPlaceholder");
+
+  /** Notifications skipped because the object is one this pipeline wrote (output or temp file). */
+  public static final Counter SKIPPED_OWN_OUTPUT = counter("skippedOwnOutput");
+
+  /** Generations skipped because the source object no longer exists. */
+  public static final Counter SKIPPED_SOURCE_MISSING = counter("skippedSourceMissing");
+
+  /** Notifications for a generation this pipeline has already seen (any message ID). */
+  public static final Counter DUPLICATES = counter("duplicates");
+
+  /** Output objects written (counted when the sink has streamed them). */
+  public static final Counter WRITTEN = counter("objectsWritten");
+
+  /** Output objects whose final file is in place (counted from FileIO's final filenames). */
+  public static final Counter COMPLETED = counter("objectsCompleted");
+
+  /** Token replacements made, over all rules. */
+  public static final Counter REPLACEMENTS = counter("replacements");
+
+  /** Source bytes read by the sink. */
+  public static final Counter BYTES_IN = counter("bytesIn");
+
+  /** Output bytes written by the sink. */
+  public static final Counter BYTES_OUT = counter("bytesOut");
+
+  /** Sources that disappeared between the existence check and the write (written empty). */
+  public static final Counter SOURCE_VANISHED = counter("sourceVanishedDuringWrite");
+
+  /** Messages sent to the dead-letter topic, over all stages. */
+  public static final Counter DEAD_LETTERED = counter("deadLettered");
+
+  /** Audit events published, by type. */
+  public static Counter auditEvents(String eventType) {
+    return counter("auditEvents." + eventType);
+  }
+
+  /** Messages sent to the dead-letter topic by one stage. */
+  public static Counter deadLetteredAt(String stage) {
+    return counter("deadLettered." + stage);
+  }
+
+  private static Counter counter(String name) {
+    return Metrics.counter(NAMESPACE, name);
+  }
+
+  private PipelineMetrics() {}
+}
