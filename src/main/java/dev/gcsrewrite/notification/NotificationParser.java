@@ -1,0 +1,277 @@
+package dev.gcsrewrite.notification;
+
+import static dev.gcsrewrite.notification.NotificationException.INCONSISTENT_PAYLOAD;
+import static dev.gcsrewrite.notification.NotificationException.INVALID_ATTRIBUTE;
+import static dev.gcsrewrite.notification.NotificationException.INVALID_PAYLOAD;
+import static dev.gcsrewrite.notification.NotificationException.MALFORMED_JSON;
+import static dev.gcsrewrite.notification.NotificationException.MISSING_ATTRIBUTE;
+import static dev.gcsrewrite.notification.NotificationException.OVERSIZE_MESSAGE;
+import static dev.gcsrewrite.notification.NotificationException.UNSAFE_OBJECT_NAME;
+import static dev.gcsrewrite.notification.NotificationException.UNSUPPORTED_PAYLOAD_FORMAT;
+
+import com.fasterxml.jackson.core.JsonLocation;
+import com.fasterxml.jackson.core.JsonParser;
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.DeserializationFeature;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.gcsrewrite.deadletter.OriginalMessage;
+import java.io.IOException;
+import java.time.OffsetDateTime;
+import java.time.format.DateTimeParseException;
+import java.util.regex.Pattern;
+import org.checkerframework.checker.nullness.qual.Nullable;
+import org.joda.time.Instant;
+
+/**
+ * Reads a Pub/Sub message as a Cloud Storage notification, or says precisely why it is not one.
+ *
+ * <p>Strict on purpose: the attributes Cloud Storage always sends are required, numbers must be
+ * 64-bit decimal strings, names must be safe paths, and a {@code JSON_API_V1} payload must be a
+ * well-formed object resource describing the same object and generation as the attributes. Every
+ * rejection is a {@link NotificationException} carrying the dead letter's error type.
+ */
+public final class NotificationParser {
+  /** Larger than any real notification (object metadata is capped at 8 KiB), far below 10 MB. */
+  public static final int MAX_PAYLOAD_BYTES = 64 * 1024;
+
+  public static final String EVENT_TYPE = "eventType";
+  public static final String PAYLOAD_FORMAT = "payloadFormat";
+  public static final String BUCKET_ID = "bucketId";
+  public static final String OBJECT_ID = "objectId";
+  public static final String OBJECT_GENERATION = "objectGeneration";
+  public static final String EVENT_TIME = "eventTime";
+  public static final String OVERWROTE_GENERATION = "overwroteGeneration";
+
+  private static final Pattern DECIMAL = Pattern.compile("[0-9]{1,19}");
+  private static final Pattern EVENT_TYPE_FORMAT = Pattern.compile("[A-Z][A-Z0-9_]{0,63}");
+  private static final ObjectMapper JSON =
+      new ObjectMapper()
+          .enable(JsonParser.Feature.STRICT_DUPLICATE_DETECTION)
+          .enable(DeserializationFeature.FAIL_ON_TRAILING_TOKENS);
+
+  private NotificationParser() {}
+
+  /**
+   * Parses {@code message}, published at {@code publishTime}.
+   *
+   * @throws NotificationException if the message is not a usable notification
+   */
+  public static GcsNotification parse(OriginalMessage message, Instant publishTime)
+      throws NotificationException {
+    byte[] payload = message.payload();
+    if (payload.length > MAX_PAYLOAD_BYTES) {
+      throw new NotificationException(
+          OVERSIZE_MESSAGE,
+          "payload is "
+              + payload.length
+              + " bytes; a Cloud Storage notification is at most "
+              + MAX_PAYLOAD_BYTES);
+    }
+    String eventType = required(message, EVENT_TYPE);
+    if (!EVENT_TYPE_FORMAT.matcher(eventType).matches()) {
+      throw invalid(EVENT_TYPE, eventType, "is not an event type");
+    }
+    String payloadFormat = required(message, PAYLOAD_FORMAT);
+    String bucket = required(message, BUCKET_ID);
+    String objectId = required(message, OBJECT_ID);
+    long generation = generation(OBJECT_GENERATION, required(message, OBJECT_GENERATION));
+    String eventTime = required(message, EVENT_TIME);
+    checkTime(EVENT_TIME, eventTime);
+    String overwrote = message.attribute(OVERWROTE_GENERATION);
+    Long overwroteGeneration =
+        overwrote == null ? null : generation(OVERWROTE_GENERATION, overwrote);
+
+    String bucketProblem = StorageNames.bucketProblem(bucket);
+    if (bucketProblem != null) {
+      throw new NotificationException(INVALID_ATTRIBUTE, BUCKET_ID + ": " + bucketProblem);
+    }
+    String objectProblem = StorageNames.objectProblem(objectId);
+    if (objectProblem != null) {
+      throw new NotificationException(UNSAFE_OBJECT_NAME, OBJECT_ID + ": " + objectProblem);
+    }
+
+    ObjectResource resource;
+    switch (payloadFormat) {
+      case GcsNotification.JSON_API_V1 -> resource = readResource(payload);
+      case GcsNotification.PAYLOAD_NONE -> resource = ObjectResource.EMPTY;
+      default ->
+          throw new NotificationException(
+              UNSUPPORTED_PAYLOAD_FORMAT,
+              PAYLOAD_FORMAT
+                  + " '"
+                  + StorageNames.printable(payloadFormat)
+                  + "' is not JSON_API_V1 or NONE");
+    }
+    resource.checkDescribes(bucket, objectId, generation);
+
+    return new GcsNotification(
+        bucket,
+        objectId,
+        generation,
+        eventType,
+        payloadFormat,
+        eventTime,
+        overwroteGeneration,
+        resource.metageneration,
+        resource.size,
+        resource.contentType,
+        resource.md5Hash,
+        resource.crc32c,
+        message.messageId(),
+        publishTime,
+        message);
+  }
+
+  private static String required(OriginalMessage message, String name)
+      throws NotificationException {
+    String value = message.attribute(name);
+    if (value == null || value.isEmpty()) {
+      throw new NotificationException(
+          MISSING_ATTRIBUTE, "attribute " + name + " is " + (value == null ? "missing" : "empty"));
+    }
+    return value;
+  }
+
+  /** Generations are positive 64-bit integers written as decimal strings. */
+  private static long generation(String name, String text) throws NotificationException {
+    long value = decimal(name, text);
+    if (value <= 0) {
+      throw invalid(name, text, "is not a positive generation");
+    }
+    return value;
+  }
+
+  private static long decimal(String name, String text) throws NotificationException {
+    if (!DECIMAL.matcher(text).matches()) {
+      throw invalid(name, text, "is not a decimal number");
+    }
+    try {
+      return Long.parseLong(text);
+    } catch (NumberFormatException e) {
+      throw invalid(name, text, "does not fit in 64 bits");
+    }
+  }
+
+  private static void checkTime(String name, String text) throws NotificationException {
+    try {
+      OffsetDateTime.parse(text);
+    } catch (DateTimeParseException e) {
+      throw invalid(name, text, "is not an RFC 3339 time");
+    }
+  }
+
+  private static NotificationException invalid(String name, String value, String problem) {
+    String shown = StorageNames.printable(value);
+    if (shown.length() > 64) {
+      shown = shown.substring(0, 64) + "...";
+    }
+    return new NotificationException(INVALID_ATTRIBUTE, name + " '" + shown + "' " + problem);
+  }
+
+  private static ObjectResource readResource(byte[] payload) throws NotificationException {
+    if (payload.length == 0) {
+      throw new NotificationException(
+          INVALID_PAYLOAD, "payload format is JSON_API_V1 but the message has no data");
+    }
+    JsonNode root;
+    try {
+      root = JSON.readTree(payload);
+    } catch (JsonProcessingException e) {
+      JsonLocation at = e.getLocation();
+      String where = at == null ? "" : " at line " + at.getLineNr() + " column " + at.getColumnNr();
+      throw new NotificationException(MALFORMED_JSON, e.getOriginalMessage() + where);
+    } catch (IOException e) {
+      throw new NotificationException(MALFORMED_JSON, String.valueOf(e.getMessage()));
+    }
+    if (root == null || !root.isObject()) {
+      throw new NotificationException(
+          INVALID_PAYLOAD,
+          "JSON_API_V1 payload is "
+              + (root == null ? "empty" : root.getNodeType().toString().toLowerCase())
+              + ", not an object resource");
+    }
+    return new ObjectResource(
+        text(root, "bucket"),
+        text(root, "name"),
+        number(root, "generation"),
+        number(root, "metageneration"),
+        number(root, "size"),
+        text(root, "contentType"),
+        text(root, "md5Hash"),
+        text(root, "crc32c"));
+  }
+
+  private static @Nullable String text(JsonNode root, String field) throws NotificationException {
+    JsonNode node = root.get(field);
+    if (node == null || node.isNull()) {
+      return null;
+    }
+    if (!node.isTextual()) {
+      throw new NotificationException(
+          INVALID_PAYLOAD, "payload field " + field + " is " + node.getNodeType() + ", not text");
+    }
+    return node.textValue();
+  }
+
+  /** The JSON API writes 64-bit numbers as strings; plain JSON integers are accepted too. */
+  private static @Nullable Long number(JsonNode root, String field) throws NotificationException {
+    JsonNode node = root.get(field);
+    if (node == null || node.isNull()) {
+      return null;
+    }
+    if (node.isTextual()) {
+      try {
+        return decimal("payload field " + field, node.textValue());
+      } catch (NotificationException e) {
+        throw new NotificationException(INVALID_PAYLOAD, e.getMessage());
+      }
+    }
+    if (node.isIntegralNumber() && node.canConvertToLong() && node.longValue() >= 0) {
+      return node.longValue();
+    }
+    throw new NotificationException(
+        INVALID_PAYLOAD, "payload field " + field + " is not a non-negative 64-bit number");
+  }
+
+  /** The fields of a JSON API object resource that the pipeline uses. */
+  private record ObjectResource(
+      @Nullable String bucket,
+      @Nullable String name,
+      @Nullable Long generation,
+      @Nullable Long metageneration,
+      @Nullable Long size,
+      @Nullable String contentType,
+      @Nullable String md5Hash,
+      @Nullable String crc32c) {
+
+    static final ObjectResource EMPTY =
+        new ObjectResource(null, null, null, null, null, null, null, null);
+
+    void checkDescribes(String bucketId, String objectId, long objectGeneration)
+        throws NotificationException {
+      if (bucket != null && !bucket.equals(bucketId)) {
+        throw inconsistent("bucket", bucket, bucketId);
+      }
+      if (name != null && !name.equals(objectId)) {
+        throw inconsistent("name", name, objectId);
+      }
+      if (generation != null && generation != objectGeneration) {
+        throw inconsistent("generation", generation.toString(), Long.toString(objectGeneration));
+      }
+    }
+
+    private static NotificationException inconsistent(
+        String field, String inPayload, String inAttributes) {
+      return new NotificationException(
+          INCONSISTENT_PAYLOAD,
+          "payload "
+              + field
+              + " '"
+              + StorageNames.printable(inPayload)
+              + "' differs from the attributes' '"
+              + StorageNames.printable(inAttributes)
+              + "'");
+    }
+  }
+}
