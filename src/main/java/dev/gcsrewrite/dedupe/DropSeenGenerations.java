@@ -1,0 +1,102 @@
+package dev.gcsrewrite.dedupe;
+
+import dev.gcsrewrite.metrics.PipelineMetrics;
+import dev.gcsrewrite.notification.GcsNotification;
+import dev.gcsrewrite.notification.GcsNotificationCoder;
+import org.apache.beam.sdk.coders.KvCoder;
+import org.apache.beam.sdk.coders.StringUtf8Coder;
+import org.apache.beam.sdk.state.StateSpec;
+import org.apache.beam.sdk.state.StateSpecs;
+import org.apache.beam.sdk.state.TimeDomain;
+import org.apache.beam.sdk.state.Timer;
+import org.apache.beam.sdk.state.TimerSpec;
+import org.apache.beam.sdk.state.TimerSpecs;
+import org.apache.beam.sdk.state.ValueState;
+import org.apache.beam.sdk.transforms.DoFn;
+import org.apache.beam.sdk.transforms.PTransform;
+import org.apache.beam.sdk.transforms.ParDo;
+import org.apache.beam.sdk.transforms.WithKeys;
+import org.apache.beam.sdk.values.KV;
+import org.apache.beam.sdk.values.PCollection;
+import org.apache.beam.sdk.values.TypeDescriptors;
+import org.joda.time.Duration;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Step {@code DropSeenGenerations}: passes the first notification of each object generation and
+ * drops the rest, whatever their message IDs.
+ *
+ * <p>Cloud Storage and Pub/Sub both deliver at least once, and a duplicate notification carries a
+ * new message ID, so deduplicating on the message ID (as Pub/Sub's own tooling would) lets
+ * duplicates through. This keys on {@code <bucket>/<objectId>#<generation>} instead. Modelled on
+ * Beam's {@code Deduplicate}: per-key state plus a processing-time expiry timer, so state stays
+ * bounded by the TTL; the timer sets no output timestamp, so it never holds the watermark back.
+ * Duplicates older than the TTL, or seen by another pipeline, are the Redis claim's business.
+ */
+public final class DropSeenGenerations
+    extends PTransform<PCollection<GcsNotification>, PCollection<GcsNotification>> {
+  private final Duration ttl;
+
+  public DropSeenGenerations(Duration ttl) {
+    this.ttl = ttl;
+  }
+
+  @Override
+  public PCollection<GcsNotification> expand(PCollection<GcsNotification> notifications) {
+    return notifications
+        .apply(
+            "KeyByGeneration",
+            WithKeys.of(GcsNotification::generationKey).withKeyType(TypeDescriptors.strings()))
+        .setCoder(KvCoder.of(StringUtf8Coder.of(), GcsNotificationCoder.of()))
+        .apply("DropSeen", ParDo.of(new DropSeenFn(ttl)))
+        .setCoder(GcsNotificationCoder.of());
+  }
+
+  /** Remembers, per generation key, the message that first announced it, until the TTL ends. */
+  static final class DropSeenFn extends DoFn<KV<String, GcsNotification>, GcsNotification> {
+    private static final Logger LOG = LoggerFactory.getLogger(DropSeenGenerations.class);
+    private static final String FIRST_MESSAGE = "firstMessageId";
+    private static final String EXPIRY = "expiry";
+
+    @StateId(FIRST_MESSAGE)
+    private final StateSpec<ValueState<String>> firstMessageSpec =
+        StateSpecs.value(StringUtf8Coder.of());
+
+    @TimerId(EXPIRY)
+    private final TimerSpec expirySpec = TimerSpecs.timer(TimeDomain.PROCESSING_TIME);
+
+    private final Duration ttl;
+
+    DropSeenFn(Duration ttl) {
+      this.ttl = ttl;
+    }
+
+    @ProcessElement
+    public void process(
+        @Element KV<String, GcsNotification> element,
+        @StateId(FIRST_MESSAGE) ValueState<String> firstMessage,
+        @TimerId(EXPIRY) Timer expiry,
+        OutputReceiver<GcsNotification> out) {
+      GcsNotification notification = element.getValue();
+      String first = firstMessage.read();
+      if (first != null) {
+        PipelineMetrics.DUPLICATES.inc();
+        LOG.info(
+            "Dropped duplicate notification of {} (message {}, first seen in message {})",
+            element.getKey(),
+            notification.messageId(),
+            first);
+        return;
+      }
+      firstMessage.write(notification.messageId());
+      expiry.offset(ttl).withNoOutputTimestamp().setRelative();
+      out.output(notification);
+    }
+
+    @OnTimer(EXPIRY)
+    public void onExpiry(@StateId(FIRST_MESSAGE) ValueState<String> firstMessage) {
+      firstMessage.clear();
+    }
+  }
+}
