@@ -1,0 +1,111 @@
+package dev.gcsrewrite.output;
+
+import com.google.api.client.http.HttpResponseException;
+import java.io.FileNotFoundException;
+import java.io.IOException;
+import java.nio.channels.ReadableByteChannel;
+import java.nio.channels.SeekableByteChannel;
+import java.nio.file.AccessDeniedException;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.NotDirectoryException;
+import org.apache.beam.sdk.io.FileSystems;
+import org.apache.beam.sdk.io.fs.ResourceId;
+import org.apache.beam.sdk.util.BackOff;
+import org.apache.beam.sdk.util.BackOffUtils;
+import org.apache.beam.sdk.util.FluentBackoff;
+import org.apache.beam.sdk.util.Sleeper;
+import org.joda.time.Duration;
+
+/**
+ * Checks that a source object can be opened, and tells a missing object (not an error: it was
+ * deleted after it was announced) from one that can never be read (a dead letter) and from a
+ * failure that may pass (retried here, then left to the runner's bundle retry).
+ *
+ * <p>It opens the object rather than matching it, because matching interprets {@code *}, {@code ?}
+ * and {@code [} in object names as wildcards. Opening costs one metadata request on Cloud Storage
+ * and one file descriptor locally.
+ */
+final class SourceProbe {
+  /** What a probe found. */
+  enum Outcome {
+    READABLE,
+    MISSING,
+    UNREADABLE
+  }
+
+  /** The result of a probe: an outcome, the size when known, and the reason when unreadable. */
+  record Result(Outcome outcome, long sizeBytes, String reason) {}
+
+  private static final FluentBackoff RETRIES =
+      FluentBackoff.DEFAULT
+          .withInitialBackoff(Duration.millis(200))
+          .withMaxBackoff(Duration.standardSeconds(5))
+          .withMaxRetries(5);
+
+  private SourceProbe() {}
+
+  /**
+   * Probes {@code source}, retrying transient failures with backoff.
+   *
+   * @throws IOException if a transient failure outlasts the retries (the bundle is retried)
+   */
+  static Result probe(ResourceId source) throws IOException, InterruptedException {
+    BackOff backoff = RETRIES.backoff();
+    while (true) {
+      try (ReadableByteChannel channel = FileSystems.open(source)) {
+        long size = channel instanceof SeekableByteChannel seekable ? seekable.size() : -1;
+        return new Result(Outcome.READABLE, size, "");
+      } catch (IOException e) {
+        Outcome outcome = classify(e);
+        if (outcome != null) {
+          return new Result(outcome, -1, String.valueOf(e.getMessage()));
+        }
+        if (!BackOffUtils.next(Sleeper.DEFAULT, backoff)) {
+          throw e;
+        }
+      }
+    }
+  }
+
+  /** The size of an object, or -1 when it cannot be had in one attempt. */
+  static long sizeOf(ResourceId object) {
+    try (ReadableByteChannel channel = FileSystems.open(object)) {
+      return channel instanceof SeekableByteChannel seekable ? seekable.size() : -1;
+    } catch (IOException e) {
+      return -1;
+    }
+  }
+
+  /**
+   * Classifies a failure to open a source: {@link Outcome#MISSING}, {@link Outcome#UNREADABLE}
+   * (permanent), or null when it may pass and is worth retrying.
+   */
+  static Outcome classify(IOException failure) {
+    if (failure instanceof AccessDeniedException || failure instanceof NotDirectoryException) {
+      return Outcome.UNREADABLE;
+    }
+    if (failure instanceof NoSuchFileException) {
+      return Outcome.MISSING;
+    }
+    if (failure instanceof FileNotFoundException) {
+      // java.io reports a permission problem or a directory as "not found" too.
+      String message = String.valueOf(failure.getMessage());
+      return message.endsWith("(Permission denied)") || message.endsWith("(Is a directory)")
+          ? Outcome.UNREADABLE
+          : Outcome.MISSING;
+    }
+    for (Throwable cause = failure; cause != null; cause = cause.getCause()) {
+      if (cause instanceof HttpResponseException http) {
+        int status = http.getStatusCode();
+        if (status == 404 || status == 410) {
+          return Outcome.MISSING;
+        }
+        if (status == 400 || status == 401 || status == 403) {
+          return Outcome.UNREADABLE;
+        }
+        return null;
+      }
+    }
+    return null;
+  }
+}
