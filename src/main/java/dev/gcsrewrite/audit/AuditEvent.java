@@ -1,0 +1,118 @@
+package dev.gcsrewrite.audit;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.gcsrewrite.notification.GcsNotification;
+import dev.gcsrewrite.pubsub.PubsubLimits;
+import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.util.HexFormat;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import org.apache.beam.sdk.io.gcp.pubsub.PubsubMessage;
+import org.checkerframework.checker.nullness.qual.Nullable;
+import org.joda.time.Instant;
+
+/**
+ * One audit event: what happened to one object generation, for whoever watches the {@code
+ * processing} and {@code complete} topics.
+ *
+ * <p>Events are published at least once; the {@code eventId}, {@code
+ * <bucket>/<objectId>#<generation>:<eventType>}, is deterministic so that consumers can drop
+ * repeats. It is also an attribute, so a subscription filter or a consumer can deduplicate without
+ * reading the body; when the full ID would exceed Pub/Sub's 1024-byte attribute limit (very long
+ * object names) the attribute carries {@code sha256:<hex of the full ID>} instead, and the body
+ * always carries the full ID.
+ *
+ * @param eventType {@link #PROCESSING}, {@link #COMPLETE} or {@link #SKIPPED}
+ * @param notification the notification the event is about
+ * @param jobName the Beam job that did the work
+ * @param sourceUri where the content is read from
+ * @param outputUri the final output (complete events only)
+ * @param outputBytes the output size, when known cheaply (complete events only)
+ * @param reason why nothing was written (skipped events only)
+ * @param eventTime when the event was made
+ */
+public record AuditEvent(
+    String eventType,
+    GcsNotification notification,
+    String jobName,
+    String sourceUri,
+    @Nullable String outputUri,
+    @Nullable Long outputBytes,
+    @Nullable String reason,
+    Instant eventTime) {
+
+  /** Work on the generation has started. */
+  public static final String PROCESSING = "processing";
+
+  /** The output is in its final place. */
+  public static final String COMPLETE = "complete";
+
+  /** The generation was settled without an output (e.g. its source no longer exists). */
+  public static final String SKIPPED = "skipped";
+
+  private static final ObjectMapper JSON = new ObjectMapper();
+
+  /** {@code <bucket>/<objectId>#<generation>:<eventType>}. */
+  public String eventId() {
+    return notification.generationKey() + ":" + eventType;
+  }
+
+  /** The message published for this event. */
+  public PubsubMessage toPubsubMessage() {
+    Map<String, String> attributes = new LinkedHashMap<>();
+    attributes.put("eventType", eventType);
+    attributes.put("eventId", eventIdAttribute());
+    attributes.put("bucketId", notification.bucket());
+    attributes.put("objectId", notification.objectId());
+    attributes.put("objectGeneration", Long.toString(notification.generation()));
+    return new PubsubMessage(body(), attributes);
+  }
+
+  private byte[] body() {
+    ObjectNode body = JSON.createObjectNode();
+    body.put("eventType", eventType);
+    body.put("eventId", eventId());
+    body.put("bucketId", notification.bucket());
+    body.put("objectId", notification.objectId());
+    body.put("objectGeneration", Long.toString(notification.generation()));
+    body.put("sourceUri", sourceUri);
+    if (outputUri != null) {
+      body.put("outputUri", outputUri);
+    }
+    body.put("messageId", notification.messageId());
+    body.put("jobName", jobName);
+    body.put("eventTime", eventTime.toString());
+    body.put("notificationEventTime", notification.eventTime());
+    if (notification.size() != null) {
+      body.put("sourceBytes", notification.size());
+    }
+    if (outputBytes != null && outputBytes >= 0) {
+      body.put("outputBytes", outputBytes);
+    }
+    if (reason != null) {
+      body.put("reason", reason);
+    }
+    try {
+      return JSON.writeValueAsBytes(body);
+    } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
+      throw new IllegalStateException("cannot serialise an audit event", e);
+    }
+  }
+
+  private String eventIdAttribute() {
+    String id = eventId();
+    if (PubsubLimits.utf8Length(id) <= PubsubLimits.MAX_ATTRIBUTE_VALUE_BYTES) {
+      return id;
+    }
+    try {
+      byte[] digest =
+          MessageDigest.getInstance("SHA-256").digest(id.getBytes(StandardCharsets.UTF_8));
+      return "sha256:" + HexFormat.of().formatHex(digest);
+    } catch (NoSuchAlgorithmException e) {
+      throw new IllegalStateException("SHA-256 is required of every JVM", e);
+    }
+  }
+}
