@@ -1,0 +1,88 @@
+package dev.gcsrewrite;
+
+import org.apache.beam.sdk.options.Default;
+import org.apache.beam.sdk.options.Description;
+import org.apache.beam.sdk.options.PipelineOptions;
+import org.apache.beam.sdk.options.StreamingOptions;
+
+/**
+ * The pipeline's public options: the same names are the flex template's parameters and the keys of
+ * the option sets in {@code pipeline-options/}. Values are checked at start by {@link
+ * dev.gcsrewrite.config.JobSettings}, which reports the first problem in one line naming the
+ * option.
+ */
+public interface GcsRewriteOptions extends PipelineOptions, StreamingOptions {
+
+  @Description(
+      "Required. Pub/Sub subscription carrying the work bucket's Cloud Storage notifications, "
+          + "e.g. projects/my-project/subscriptions/gcs-rewrite-work.")
+  String getInputSubscription();
+
+  void setInputSubscription(String value);
+
+  @Description(
+      "Required. Where outputs are written, as <processedBucket>/<objectId><outputSuffix>: "
+          + "gs://bucket or gs://bucket/prefix, or a local folder in local runs.")
+  String getProcessedBucket();
+
+  void setProcessedBucket(String value);
+
+  @Description(
+      "Where sources are read from, as <bucketRoot><bucket>/<objectId>: gs:// on Google Cloud, "
+          + "a local folder holding one folder per bucket in local runs.")
+  @Default.String("gs://")
+  String getBucketRoot();
+
+  void setBucketRoot(String value);
+
+  @Description(
+      "Appended to each object's name to name its output. Objects whose names end with it are "
+          + "never processed, so the work and processed buckets may be the same.")
+  @Default.String(".processed")
+  String getOutputSuffix();
+
+  void setOutputSuffix(String value);
+
+  @Description(
+      "Tokens to rewrite, token=replacement[,token=replacement...]; default AWS=GCP. "
+          + "Escapes: \\= \\, \\\\ \\# \\n \\r \\t \\xHH. Leftmost match wins, the longest token "
+          + "at a position wins, replacements are not rescanned. Not with --rewriteRulesFile.")
+  String getRewriteRules();
+
+  void setRewriteRules(String value);
+
+  @Description(
+      "File (gs:// or local) with one token=replacement per line, same escapes, '#' starts a "
+          + "comment line. Not with --rewriteRules.")
+  String getRewriteRulesFile();
+
+  void setRewriteRulesFile(String value);
+
+  @Description(
+      "Required. Topic for 'processing' audit events, e.g. projects/my-project/topics/processing.")
+  String getProcessingTopic();
+
+  void setProcessingTopic(String value);
+
+  @Description(
+      "Required. Topic for 'complete' (and 'skipped') audit events, "
+          + "e.g. projects/my-project/topics/complete.")
+  String getCompleteTopic();
+
+  void setCompleteTopic(String value);
+
+  @Description(
+      "Required. Topic for messages the pipeline cannot handle: the original message plus "
+          + "errorStage, errorType, errorMessage, originalMessageId and failedAt attributes.")
+  String getDeadLetterTopic();
+
+  void setDeadLetterTopic(String value);
+
+  @Description(
+      "How long a running pipeline remembers a generation it has seen, to drop duplicate "
+          + "notifications cheaply: a duration such as 90s, 10m, 1h, 7d.")
+  @Default.String("1h")
+  String getDedupeTtl();
+
+  void setDedupeTtl(String value);
+}

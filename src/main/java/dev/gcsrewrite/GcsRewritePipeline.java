@@ -1,0 +1,181 @@
+package dev.gcsrewrite;
+
+import dev.gcsrewrite.audit.PublishComplete;
+import dev.gcsrewrite.audit.PublishProcessing;
+import dev.gcsrewrite.config.InvalidOptionException;
+import dev.gcsrewrite.config.JobSettings;
+import dev.gcsrewrite.deadletter.DeadLetter;
+import dev.gcsrewrite.deadletter.PublishDeadLetters;
+import dev.gcsrewrite.dedupe.DropSeenGenerations;
+import dev.gcsrewrite.notification.GcsNotification;
+import dev.gcsrewrite.notification.ParseNotifications;
+import dev.gcsrewrite.notification.SelectNewObjects;
+import dev.gcsrewrite.output.ProcessedObjects;
+import dev.gcsrewrite.output.WriteProcessedObjects;
+import dev.gcsrewrite.output.WrittenObject;
+import dev.gcsrewrite.pubsub.TopicWriter;
+import dev.gcsrewrite.rewrite.TokenRewriter;
+import java.util.Arrays;
+import org.apache.beam.runners.direct.DirectRunner;
+import org.apache.beam.sdk.Pipeline;
+import org.apache.beam.sdk.PipelineResult;
+import org.apache.beam.sdk.io.gcp.pubsub.PubsubIO;
+import org.apache.beam.sdk.io.gcp.pubsub.PubsubMessage;
+import org.apache.beam.sdk.options.PipelineOptionsFactory;
+import org.apache.beam.sdk.transforms.WithFailures;
+import org.apache.beam.sdk.values.PCollection;
+import org.apache.beam.sdk.values.PCollectionList;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * gcs-rewrite: for every new Cloud Storage object generation announced on Pub/Sub, exactly once in
+ * effect, rewrite its tokens into {@code <objectId>.processed} in the processed bucket and announce
+ * it on the audit topics, sending anything it cannot handle to a dead-letter topic.
+ *
+ * <p>The graph, one named step each (names are stable: Dataflow updates map steps by name):
+ *
+ * <pre>
+ * ReadNotifications -> ParseNotifications -> SelectNewObjects -> DropSeenGenerations
+ *   -> PublishProcessing
+ *   -> WriteProcessedObjects -> PublishComplete
+ * every failure output -> PublishDeadLetters
+ * </pre>
+ */
+public final class GcsRewritePipeline {
+  private static final Logger LOG = LoggerFactory.getLogger(GcsRewritePipeline.class);
+
+  /** Exit status for options that are missing or malformed. */
+  public static final int EXIT_INVALID_OPTIONS = 2;
+
+  private GcsRewritePipeline() {}
+
+  public static void main(String[] args) {
+    if (Arrays.asList(args).contains("--help")) {
+      printUsage();
+      return;
+    }
+    PipelineResult result;
+    GcsRewriteOptions options;
+    try {
+      options = PipelineOptionsFactory.fromArgs(args).as(GcsRewriteOptions.class);
+      result = run(options);
+    } catch (InvalidOptionException e) {
+      System.err.println("gcs-rewrite: " + e.getMessage());
+      System.exit(EXIT_INVALID_OPTIONS);
+      return;
+    } catch (IllegalArgumentException e) {
+      // Beam's own option parsing (unknown or misspelt options): keep its first line.
+      System.err.println("gcs-rewrite: " + firstLine(e.getMessage()));
+      System.exit(EXIT_INVALID_OPTIONS);
+      return;
+    }
+    // A streaming job on Dataflow (and a flex template launch) must not be waited for: the
+    // launcher returns once the job is submitted. Locally, the job lives as long as this process.
+    if (options.getRunner() == DirectRunner.class) {
+      result.waitUntilFinish();
+    }
+  }
+
+  /** Validates {@code options}, builds the streaming pipeline that reads Pub/Sub, and runs it. */
+  public static PipelineResult run(GcsRewriteOptions options) {
+    JobSettings settings = JobSettings.from(options);
+    options.setStreaming(true);
+    Pipeline pipeline = Pipeline.create(options);
+    PCollection<PubsubMessage> notifications =
+        pipeline.apply(
+            "ReadNotifications",
+            PubsubIO.readMessagesWithAttributesAndMessageId()
+                .fromSubscription(settings.inputSubscription()));
+    buildPipeline(notifications, settings, TopicWriter.pubsub());
+    LOG.info(
+        "Starting {}: {} -> {} with rules {}",
+        settings.jobName(),
+        settings.inputSubscription(),
+        settings.locations().outputDirectory(),
+        settings.rules());
+    return pipeline.run();
+  }
+
+  /**
+   * Applies every step after {@code ReadNotifications} to {@code notifications}, publishing with
+   * {@code topics}. Tests feed it from a {@code TestStream} and observe the returned outputs.
+   */
+  public static Outputs buildPipeline(
+      PCollection<PubsubMessage> notifications, JobSettings settings, TopicWriter topics) {
+    WithFailures.Result<PCollection<GcsNotification>, DeadLetter> parsed =
+        notifications.apply(ParseNotifications.STEP, new ParseNotifications());
+    WithFailures.Result<PCollection<GcsNotification>, DeadLetter> selected =
+        parsed
+            .output()
+            .apply(
+                SelectNewObjects.STEP, new SelectNewObjects(settings.locations().outputSuffix()));
+    PCollection<GcsNotification> unseen =
+        selected
+            .output()
+            .apply("DropSeenGenerations", new DropSeenGenerations(settings.dedupeTtl()));
+
+    // ClaimInRedis belongs here: it turns unseen generations into claimed ones, so that workers,
+    // retries and relaunches never do one twice. Until it exists, every unseen generation is
+    // worked on.
+    PCollection<GcsNotification> claimed = unseen;
+
+    PCollection<PubsubMessage> processing =
+        claimed.apply(
+            "PublishProcessing",
+            new PublishProcessing(
+                settings.processingTopic(), topics, settings.jobName(), settings.locations()));
+    ProcessedObjects processed =
+        claimed.apply(
+            WriteProcessedObjects.STEP,
+            new WriteProcessedObjects(
+                settings.locations(),
+                new TokenRewriter(settings.rules()),
+                WriteProcessedObjects.DEFAULT_PANE_DELAY));
+    PCollection<PubsubMessage> complete =
+        processed.apply(
+            "PublishComplete",
+            new PublishComplete(
+                settings.completeTopic(), topics, settings.jobName(), settings.locations()));
+    PCollection<PubsubMessage> deadLetters =
+        PCollectionList.of(parsed.failures())
+            .and(selected.failures())
+            .and(processed.failures())
+            .apply(
+                "PublishDeadLetters", new PublishDeadLetters(settings.deadLetterTopic(), topics));
+    return new Outputs(processing, processed.written(), complete, deadLetters);
+  }
+
+  /**
+   * What the pipeline sends out, for tests to observe.
+   *
+   * @param processing messages published on the processing topic
+   * @param written outputs in their final place
+   * @param complete messages published on the complete topic
+   * @param deadLetters messages published on the dead-letter topic
+   */
+  public record Outputs(
+      PCollection<PubsubMessage> processing,
+      PCollection<WrittenObject> written,
+      PCollection<PubsubMessage> complete,
+      PCollection<PubsubMessage> deadLetters) {}
+
+  private static void printUsage() {
+    System.out.println(
+        "Usage: java -jar gcs-rewrite-bundled.jar --inputSubscription=... --processedBucket=..."
+            + " --processingTopic=... --completeTopic=... --deadLetterTopic=... [options]");
+    System.out.println();
+    PipelineOptionsFactory.printHelp(System.out, GcsRewriteOptions.class);
+    System.out.println(
+        "Runner options (--runner, --project, --region, ...) are Beam's: see"
+            + " --help=DataflowPipelineOptions or --help=DirectOptions.");
+  }
+
+  private static String firstLine(String message) {
+    if (message == null) {
+      return "invalid options";
+    }
+    int newline = message.indexOf('\n');
+    return newline < 0 ? message : message.substring(0, newline);
+  }
+}

@@ -1,0 +1,232 @@
+package dev.gcsrewrite.config;
+
+import dev.gcsrewrite.GcsRewriteOptions;
+import dev.gcsrewrite.notification.StorageNames;
+import dev.gcsrewrite.output.ObjectLocations;
+import dev.gcsrewrite.rewrite.RewriteRules;
+import java.io.IOException;
+import java.io.InputStream;
+import java.nio.ByteBuffer;
+import java.nio.channels.Channels;
+import java.nio.charset.CharacterCodingException;
+import java.nio.charset.CodingErrorAction;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.Paths;
+import java.util.regex.Pattern;
+import org.apache.beam.sdk.io.FileSystems;
+import org.apache.beam.sdk.io.fs.ResourceId;
+import org.checkerframework.checker.nullness.qual.Nullable;
+import org.joda.time.Duration;
+
+/**
+ * The options, checked and turned into the plain values the pipeline's steps take.
+ *
+ * <p>Everything that can be wrong with a value is found here, before a pipeline is built, and
+ * reported as an {@link InvalidOptionException} naming the option: a job that starts is a job whose
+ * configuration makes sense.
+ *
+ * @param inputSubscription {@code projects/<p>/subscriptions/<s>}
+ * @param locations where sources are read and outputs written
+ * @param rules the rewrite rules
+ * @param processingTopic {@code projects/<p>/topics/<t>}
+ * @param completeTopic {@code projects/<p>/topics/<t>}
+ * @param deadLetterTopic {@code projects/<p>/topics/<t>}
+ * @param dedupeTtl how long DropSeenGenerations remembers a generation
+ * @param jobName the Beam job name, recorded in audit events
+ */
+public record JobSettings(
+    String inputSubscription,
+    ObjectLocations locations,
+    RewriteRules rules,
+    String processingTopic,
+    String completeTopic,
+    String deadLetterTopic,
+    Duration dedupeTtl,
+    String jobName) {
+
+  /** The rule used when neither --rewriteRules nor --rewriteRulesFile is set. */
+  public static final String DEFAULT_RULES = "AWS=GCP";
+
+  /** Largest rules file read; a rules file is a short list, not data. */
+  public static final int MAX_RULES_FILE_BYTES = 1 << 20;
+
+  private static final String NAME = "[A-Za-z][-A-Za-z0-9._~%+]{2,254}";
+  private static final String PROJECT = "[a-z0-9][-a-z0-9.:]{0,99}";
+  private static final Pattern SUBSCRIPTION =
+      Pattern.compile("projects/" + PROJECT + "/subscriptions/" + NAME);
+  private static final Pattern TOPIC = Pattern.compile("projects/" + PROJECT + "/topics/" + NAME);
+  private static final int MAX_SUFFIX_BYTES = 64;
+
+  /**
+   * Checks {@code options} and derives the settings.
+   *
+   * @throws InvalidOptionException for the first option that is missing or malformed
+   */
+  public static JobSettings from(GcsRewriteOptions options) {
+    FileSystems.setDefaultPipelineOptions(options);
+    String subscription =
+        matching("inputSubscription", options.getInputSubscription(), SUBSCRIPTION, "subscription");
+    String processedBucket = directory("processedBucket", options.getProcessedBucket(), false);
+    String bucketRoot = bucketRoot(options.getBucketRoot());
+    String suffix = suffix(options.getOutputSuffix());
+    RewriteRules rules = rules(options.getRewriteRules(), options.getRewriteRulesFile());
+    String processing = matching("processingTopic", options.getProcessingTopic(), TOPIC, "topic");
+    String complete = matching("completeTopic", options.getCompleteTopic(), TOPIC, "topic");
+    String deadLetters = matching("deadLetterTopic", options.getDeadLetterTopic(), TOPIC, "topic");
+    Duration dedupeTtl = duration("dedupeTtl", options.getDedupeTtl());
+    return new JobSettings(
+        subscription,
+        new ObjectLocations(bucketRoot, processedBucket, suffix),
+        rules,
+        processing,
+        complete,
+        deadLetters,
+        dedupeTtl,
+        options.getJobName());
+  }
+
+  private static String required(String option, @Nullable String value) {
+    if (value == null || value.isBlank()) {
+      throw new InvalidOptionException(option, "is required");
+    }
+    return value;
+  }
+
+  private static String matching(
+      String option, @Nullable String value, Pattern pattern, String kind) {
+    String checked = required(option, value);
+    if (!pattern.matcher(checked).matches()) {
+      throw new InvalidOptionException(
+          option,
+          "'"
+              + checked
+              + "' is not a Pub/Sub "
+              + kind
+              + " name; expected projects/<project>/"
+              + kind
+              + "s/<name>");
+    }
+    return checked;
+  }
+
+  private static Duration duration(String option, @Nullable String value) {
+    try {
+      return Durations.parse(required(option, value));
+    } catch (InvalidOptionException e) {
+      throw e;
+    } catch (IllegalArgumentException e) {
+      throw new InvalidOptionException(option, e.getMessage());
+    }
+  }
+
+  /**
+   * A folder as a Beam path ending in "/": {@code gs://bucket[/prefix]}, another registered file
+   * system, or a local folder (made absolute; it must exist when {@code mustExist}).
+   */
+  private static String directory(String option, @Nullable String value, boolean mustExist) {
+    String path = required(option, value).trim();
+    if (path.startsWith("gs://")) {
+      String rest = path.substring("gs://".length());
+      String bucket = rest.contains("/") ? rest.substring(0, rest.indexOf('/')) : rest;
+      String problem = StorageNames.bucketProblem(bucket);
+      if (problem != null) {
+        throw new InvalidOptionException(option, "'" + path + "': " + problem);
+      }
+      return path.endsWith("/") ? path : path + "/";
+    }
+    if (path.matches("[A-Za-z][A-Za-z0-9+.-]*://.*") && !path.startsWith("file://")) {
+      try {
+        ResourceId resource = FileSystems.matchNewResource(path, true);
+        return resource.toString();
+      } catch (IllegalArgumentException e) {
+        throw new InvalidOptionException(
+            option,
+            "'"
+                + path
+                + "' uses a file system this build does not have; use gs:// or a local folder");
+      }
+    }
+    Path local =
+        Paths.get(path.startsWith("file://") ? path.substring("file://".length()) : path)
+            .toAbsolutePath()
+            .normalize();
+    if (mustExist && !Files.isDirectory(local)) {
+      throw new InvalidOptionException(option, "local folder " + local + " does not exist");
+    }
+    if (Files.exists(local) && !Files.isDirectory(local)) {
+      throw new InvalidOptionException(option, local + " is a file, not a folder");
+    }
+    return local + "/";
+  }
+
+  private static String bucketRoot(@Nullable String value) {
+    String root = required("bucketRoot", value).trim();
+    if (root.equals("gs://")) {
+      return root;
+    }
+    return directory("bucketRoot", root, true);
+  }
+
+  private static String suffix(@Nullable String value) {
+    String suffix = required("outputSuffix", value);
+    if (suffix.contains("/") || suffix.chars().anyMatch(c -> c < 0x20 || c == 0x7f)) {
+      throw new InvalidOptionException(
+          "outputSuffix", "'" + suffix + "' must not contain '/' or control characters");
+    }
+    if (suffix.getBytes(StandardCharsets.UTF_8).length > MAX_SUFFIX_BYTES) {
+      throw new InvalidOptionException(
+          "outputSuffix", "is longer than " + MAX_SUFFIX_BYTES + " bytes");
+    }
+    return suffix;
+  }
+
+  private static RewriteRules rules(@Nullable String spec, @Nullable String file) {
+    if (spec != null && file != null) {
+      throw new InvalidOptionException(
+          "rewriteRules", "set either --rewriteRules or --rewriteRulesFile, not both");
+    }
+    if (file != null) {
+      String content = readRulesFile(file);
+      try {
+        return RewriteRules.parseFile(content);
+      } catch (IllegalArgumentException e) {
+        throw new InvalidOptionException("rewriteRulesFile", file + ": " + e.getMessage());
+      }
+    }
+    try {
+      return RewriteRules.parse(spec == null ? DEFAULT_RULES : spec);
+    } catch (IllegalArgumentException e) {
+      throw new InvalidOptionException("rewriteRules", e.getMessage());
+    }
+  }
+
+  private static String readRulesFile(String file) {
+    if (file.isBlank()) {
+      throw new InvalidOptionException("rewriteRulesFile", "is empty");
+    }
+    try (InputStream in =
+        Channels.newInputStream(FileSystems.open(FileSystems.matchNewResource(file, false)))) {
+      byte[] content = in.readNBytes(MAX_RULES_FILE_BYTES + 1);
+      if (content.length > MAX_RULES_FILE_BYTES) {
+        throw new InvalidOptionException(
+            "rewriteRulesFile", file + " is larger than " + MAX_RULES_FILE_BYTES + " bytes");
+      }
+      return StandardCharsets.UTF_8
+          .newDecoder()
+          .onMalformedInput(CodingErrorAction.REPORT)
+          .onUnmappableCharacter(CodingErrorAction.REPORT)
+          .decode(ByteBuffer.wrap(content))
+          .toString();
+    } catch (CharacterCodingException e) {
+      throw new InvalidOptionException(
+          "rewriteRulesFile", file + " is not UTF-8 text; write raw bytes as \\xHH");
+    } catch (IOException | IllegalArgumentException e) {
+      if (e instanceof InvalidOptionException invalid) {
+        throw invalid;
+      }
+      throw new InvalidOptionException("rewriteRulesFile", "cannot read " + file + ": " + e);
+    }
+  }
+}

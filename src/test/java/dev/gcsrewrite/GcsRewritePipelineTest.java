@@ -1,0 +1,416 @@
+package dev.gcsrewrite;
+
+import static dev.gcsrewrite.testing.Notifications.BUCKET;
+import static dev.gcsrewrite.testing.Notifications.event;
+import static dev.gcsrewrite.testing.Notifications.newObject;
+import static dev.gcsrewrite.testing.Notifications.redelivered;
+import static dev.gcsrewrite.testing.Notifications.withAttribute;
+import static dev.gcsrewrite.testing.Notifications.withPayload;
+import static org.hamcrest.MatcherAssert.assertThat;
+import static org.hamcrest.Matchers.containsString;
+import static org.hamcrest.Matchers.empty;
+import static org.junit.Assert.assertArrayEquals;
+import static org.junit.Assert.assertEquals;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.gcsrewrite.config.JobSettings;
+import dev.gcsrewrite.testing.Counters;
+import dev.gcsrewrite.testing.DiscardingTopics;
+import dev.gcsrewrite.testing.LocalBuckets;
+import dev.gcsrewrite.testing.Messages;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import org.apache.beam.sdk.PipelineResult;
+import org.apache.beam.sdk.io.gcp.pubsub.PubsubMessage;
+import org.apache.beam.sdk.io.gcp.pubsub.PubsubMessageWithAttributesAndMessageIdCoder;
+import org.apache.beam.sdk.options.PipelineOptionsFactory;
+import org.apache.beam.sdk.testing.PAssert;
+import org.apache.beam.sdk.testing.TestPipeline;
+import org.apache.beam.sdk.testing.TestStream;
+import org.apache.beam.sdk.transforms.SerializableFunction;
+import org.apache.beam.sdk.values.PCollection;
+import org.apache.beam.sdk.values.TimestampedValue;
+import org.joda.time.Duration;
+import org.joda.time.Instant;
+import org.junit.Rule;
+import org.junit.Test;
+
+/**
+ * The whole graph after {@code ReadNotifications}, fed by a {@code TestStream}, against local
+ * folders as buckets: output files byte for byte, the audit events and the dead letters in every
+ * scenario.
+ */
+public class GcsRewritePipelineTest {
+  private static final ObjectMapper JSON = new ObjectMapper();
+  private static final Instant T0 = Instant.parse("2026-11-20T09:15:02.871Z");
+  private static final long GEN1 = 1763630102412883L;
+  private static final long GEN2 = 1763630199000001L;
+
+  @Rule public final transient LocalBuckets buckets = new LocalBuckets();
+  @Rule public final transient TestPipeline pipeline = TestPipeline.create();
+
+  @Test
+  public void newObjectIsRewrittenWrittenAndAnnounced() throws IOException {
+    buckets.put("work001", "AWS in line one\nand AWS, AWSAWS and aws\n");
+    Run run = run(stream().addElements(at(newObject("work001", GEN1, 40, "m1"), 0)));
+
+    PAssert.that(attribute(run.outputs.processing(), "eventId"))
+        .containsInAnyOrder(key("work001", GEN1) + ":processing");
+    PAssert.that(attribute(run.outputs.complete(), "eventId"))
+        .containsInAnyOrder(key("work001", GEN1) + ":complete");
+    PAssert.that(run.outputs.complete()).satisfies(GcsRewritePipelineTest::completeBodiesAreRight);
+    PAssert.that(run.outputs.deadLetters()).empty();
+    PipelineResult result = run.finish();
+
+    assertEquals(List.of("work001.processed"), buckets.outputs());
+    assertEquals(
+        "GCP in line one\nand GCP, GCPGCP and aws\n", buckets.outputText("work001.processed"));
+    assertEquals(1, Counters.get(result, "objectsWritten"));
+    assertEquals(4, Counters.get(result, "replacements"));
+    assertEquals(40, Counters.get(result, "bytesIn"));
+    assertEquals(40, Counters.get(result, "bytesOut"));
+  }
+
+  @Test
+  public void duplicateWithNewMessageIdIsDropped() {
+    buckets.put("work001", "AWS");
+    PubsubMessage first = newObject("work001", GEN1, 3, "m1");
+    Run run =
+        run(
+            stream()
+                .addElements(
+                    at(first, 0),
+                    at(redelivered(first, "m2"), 1),
+                    at(redelivered(first, "m3"), 2)));
+
+    PAssert.that(attribute(run.outputs.processing(), "eventId"))
+        .containsInAnyOrder(key("work001", GEN1) + ":processing");
+    PAssert.that(attribute(run.outputs.complete(), "eventId"))
+        .containsInAnyOrder(key("work001", GEN1) + ":complete");
+    PAssert.that(run.outputs.deadLetters()).empty();
+    PipelineResult result = run.finish();
+
+    assertEquals("GCP", buckets.outputText("work001.processed"));
+    assertEquals(2, Counters.get(result, "duplicates"));
+    assertEquals(1, Counters.get(result, "objectsWritten"));
+  }
+
+  @Test
+  public void redeliveryOfTheSameMessageIsDropped() {
+    buckets.put("work001", "xAWSx");
+    PubsubMessage message = newObject("work001", GEN1, 5, "m1");
+    Run run = run(stream().addElements(at(message, 0), at(message, 5)));
+
+    PAssert.that(attribute(run.outputs.complete(), "eventId"))
+        .containsInAnyOrder(key("work001", GEN1) + ":complete");
+    PAssert.that(run.outputs.deadLetters()).empty();
+    PipelineResult result = run.finish();
+
+    assertEquals("xGCPx", buckets.outputText("work001.processed"));
+    assertEquals(1, Counters.get(result, "duplicates"));
+  }
+
+  @Test
+  public void twoGenerationsOfOneObjectAreEachCompletedOnce() {
+    buckets.put("work001", "second AWS version");
+    Run run =
+        run(
+            stream()
+                .addElements(
+                    at(newObject("work001", GEN1, 18, "m1"), 0),
+                    at(
+                        withAttribute(
+                            newObject("work001", GEN2, 18, "m2"),
+                            "overwroteGeneration",
+                            Long.toString(GEN1)),
+                        1)));
+
+    PAssert.that(attribute(run.outputs.complete(), "eventId"))
+        .containsInAnyOrder(key("work001", GEN1) + ":complete", key("work001", GEN2) + ":complete");
+    PAssert.that(run.outputs.deadLetters()).empty();
+    run.finish();
+
+    // Both generations read the object as it is now: the output is the newest content.
+    assertEquals(List.of("work001.processed"), buckets.outputs());
+    assertEquals("second GCP version", buckets.outputText("work001.processed"));
+  }
+
+  @Test
+  public void eventsOtherThanNewObjectsAreSkippedAndCounted() {
+    buckets.put("work001", "AWS");
+    buckets.put("work001.processed", "already GCP");
+    Run run =
+        run(
+            stream()
+                .addElements(
+                    at(event("OBJECT_DELETE", "work001", GEN1, "d1"), 0),
+                    at(event("OBJECT_ARCHIVE", "work001", GEN1, "a1"), 0),
+                    at(event("OBJECT_METADATA_UPDATE", "work001", GEN1, "u1"), 0),
+                    at(event("OBJECT_FINALIZE", "reports/2026/", GEN1, "f1"), 0),
+                    at(event("OBJECT_FINALIZE", "work001.processed", GEN1, "o1"), 0),
+                    at(event("OBJECT_FINALIZE", "out/.temp-beam-1/part", GEN1, "t1"), 0)));
+
+    PAssert.that(run.outputs.processing()).empty();
+    PAssert.that(run.outputs.complete()).empty();
+    PAssert.that(run.outputs.deadLetters()).empty();
+    PipelineResult result = run.finish();
+
+    assertThat(buckets.outputs(), empty());
+    assertEquals(3, Counters.get(result, "skippedNotFinalize"));
+    assertEquals(1, Counters.get(result, "skippedFolderPlaceholder"));
+    assertEquals(2, Counters.get(result, "skippedOwnOutput"));
+  }
+
+  @Test
+  public void malformedMessagesBesideGoodOnesAreDeadLetteredWithTheOriginal() {
+    buckets.put("work001", "AWS one");
+    buckets.put("work002", "AWS two");
+    PubsubMessage notJson =
+        withPayload(newObject("bad1", GEN1, 1, "x1"), "{oops".getBytes(StandardCharsets.UTF_8));
+    PubsubMessage unsafe =
+        withAttribute(event("OBJECT_FINALIZE", "a", GEN1, "x2"), "objectId", "../../etc/passwd");
+    PubsubMessage badGeneration =
+        withAttribute(newObject("work003", GEN1, 1, "x3"), "objectGeneration", "12abc");
+    Run run =
+        run(
+            stream()
+                .addElements(
+                    at(newObject("work001", GEN1, 7, "m1"), 0),
+                    at(notJson, 0),
+                    at(unsafe, 1),
+                    at(badGeneration, 1),
+                    at(newObject("work002", GEN1, 7, "m2"), 2)));
+
+    PAssert.that(attribute(run.outputs.complete(), "eventId"))
+        .containsInAnyOrder(key("work001", GEN1) + ":complete", key("work002", GEN1) + ":complete");
+    PAssert.that(attribute(run.outputs.deadLetters(), "errorType"))
+        .containsInAnyOrder("MalformedJson", "UnsafeObjectName", "InvalidAttribute");
+    PAssert.that(attribute(run.outputs.deadLetters(), "originalMessageId"))
+        .containsInAnyOrder("x1", "x2", "x3");
+    PAssert.that(run.outputs.deadLetters())
+        .satisfies(new CarriesOriginals(List.of(notJson, unsafe, badGeneration)));
+    PipelineResult result = run.finish();
+
+    assertEquals(List.of("work001.processed", "work002.processed"), buckets.outputs());
+    assertEquals(3, Counters.get(result, "deadLettered"));
+    assertEquals(5, Counters.get(result, "notificationsReceived"));
+    assertEquals(2, Counters.get(result, "notificationsParsed"));
+  }
+
+  @Test
+  public void missingSourceIsSkippedAndAnnouncedNotFailed() {
+    Run run = run(stream().addElements(at(newObject("gone", GEN1, 10, "m1"), 0)));
+
+    PAssert.that(attribute(run.outputs.complete(), "eventId"))
+        .containsInAnyOrder(key("gone", GEN1) + ":skipped");
+    PAssert.that(attribute(run.outputs.complete(), "eventType")).containsInAnyOrder("skipped");
+    PAssert.that(run.outputs.deadLetters()).empty();
+    PipelineResult result = run.finish();
+
+    assertThat(buckets.outputs(), empty());
+    assertEquals(1, Counters.get(result, "skippedSourceMissing"));
+  }
+
+  @Test
+  public void unreadableSourceIsDeadLettered() throws IOException {
+    Files.createDirectories(buckets.source("adir"));
+    Run run = run(stream().addElements(at(newObject("adir", GEN1, 10, "m1"), 0)));
+
+    PAssert.that(run.outputs.complete()).empty();
+    PAssert.that(attribute(run.outputs.deadLetters(), "errorType"))
+        .containsInAnyOrder("SourceUnreadable");
+    PAssert.that(attribute(run.outputs.deadLetters(), "errorStage"))
+        .containsInAnyOrder("WriteProcessedObjects");
+    run.finish();
+
+    assertThat(buckets.outputs(), empty());
+  }
+
+  @Test
+  public void namesWithFoldersSpacesUnicodeAndGlobCharactersAreWrittenWhereExpected() {
+    String nested = "reports/2026/q4 summary é.txt";
+    String glob = "data[1]*?{a,b}.csv";
+    buckets.put(nested, "AWS é AWS");
+    buckets.put(glob, "AWS");
+    buckets.put("data1x.csv", "must not be read for the glob name");
+    Run run =
+        run(
+            stream()
+                .addElements(
+                    at(newObject(nested, GEN1, 12, "m1"), 0),
+                    at(newObject(glob, GEN1, 3, "m2"), 0)));
+
+    PAssert.that(run.outputs.deadLetters()).empty();
+    run.finish();
+
+    assertEquals(
+        List.of("data[1]*?{a,b}.csv.processed", "reports/2026/q4 summary é.txt.processed"),
+        buckets.outputs());
+    assertEquals("GCP é GCP", buckets.outputText(nested + ".processed"));
+    assertEquals("GCP", buckets.outputText(glob + ".processed"));
+  }
+
+  @Test
+  public void binaryContentSpanningManyReadBuffersPassesThroughExceptForMatches()
+      throws IOException {
+    byte[] content = new byte[600_000];
+    for (int i = 0; i < content.length; i++) {
+      content[i] = (byte) (i * 31 + 7);
+    }
+    // Tokens at the start, across the rewriter's 256 KiB read-buffer boundary, and at the end.
+    int[] positions = {0, 262_143, content.length - 3};
+    for (int position : positions) {
+      System.arraycopy("AWS".getBytes(StandardCharsets.US_ASCII), 0, content, position, 3);
+    }
+    buckets.put("blob.bin", content);
+    Run run = run(stream().addElements(at(newObject("blob.bin", GEN1, content.length, "m1"), 0)));
+    PAssert.that(attribute(run.outputs.complete(), "eventType")).containsInAnyOrder("complete");
+    PAssert.that(run.outputs.deadLetters()).empty();
+    PipelineResult result = run.finish();
+
+    byte[] expected = content.clone();
+    for (int position : positions) {
+      System.arraycopy("GCP".getBytes(StandardCharsets.US_ASCII), 0, expected, position, 3);
+    }
+    assertArrayEquals(expected, Files.readAllBytes(buckets.output("blob.bin.processed")));
+    assertEquals(3, Counters.get(result, "replacements"));
+  }
+
+  @Test
+  public void generationSeenAgainAfterTheDedupeTtlIsProcessedAgain() {
+    buckets.put("work001", "AWS");
+    PubsubMessage first = newObject("work001", GEN1, 3, "m1");
+    Run run =
+        run(
+            stream()
+                .addElements(at(first, 0))
+                .advanceProcessingTime(Duration.standardMinutes(11))
+                .addElements(at(redelivered(first, "m2"), 1)));
+
+    PAssert.that(attribute(run.outputs.complete(), "messageId")).satisfies(ids -> null);
+    PAssert.that(attribute(run.outputs.complete(), "eventId"))
+        .containsInAnyOrder(key("work001", GEN1) + ":complete", key("work001", GEN1) + ":complete");
+    PAssert.that(run.outputs.deadLetters()).empty();
+    PipelineResult result = run.finish();
+
+    assertEquals(0, Counters.get(result, "duplicates"));
+    assertEquals("GCP", buckets.outputText("work001.processed"));
+  }
+
+  // ---- fixtures ----
+
+  /** One attribute of each message, as a uniquely named step. */
+  private static PCollection<String> attribute(PCollection<PubsubMessage> messages, String key) {
+    return messages.apply("Test/" + messages.getName() + "/" + key, Messages.attribute(key));
+  }
+
+  private static String key(String objectId, long generation) {
+    return BUCKET + "/" + objectId + "#" + generation;
+  }
+
+  private static TestStream.Builder<PubsubMessage> stream() {
+    return TestStream.create(PubsubMessageWithAttributesAndMessageIdCoder.of());
+  }
+
+  private static TimestampedValue<PubsubMessage> at(PubsubMessage message, int seconds) {
+    return TimestampedValue.of(message, T0.plus(Duration.standardSeconds(seconds)));
+  }
+
+  private Run run(TestStream.Builder<PubsubMessage> events) {
+    TestStream<PubsubMessage> stream =
+        events.advanceProcessingTime(Duration.standardSeconds(5)).advanceWatermarkToInfinity();
+    PCollection<PubsubMessage> messages = pipeline.apply("ReadNotifications", stream);
+    GcsRewritePipeline.Outputs outputs =
+        GcsRewritePipeline.buildPipeline(messages, settings(), new DiscardingTopics());
+    return new Run(outputs);
+  }
+
+  private JobSettings settings() {
+    GcsRewriteOptions options =
+        PipelineOptionsFactory.fromArgs(
+                "--inputSubscription=projects/test-project/subscriptions/work",
+                "--processedBucket=" + buckets.processed(),
+                "--bucketRoot=" + buckets.bucketRoot(),
+                "--processingTopic=projects/test-project/topics/processing",
+                "--completeTopic=projects/test-project/topics/complete",
+                "--deadLetterTopic=projects/test-project/topics/dead-letters",
+                "--dedupeTtl=10m",
+                "--jobName=gcs-rewrite-test")
+            .as(GcsRewriteOptions.class);
+    return JobSettings.from(options);
+  }
+
+  private static Void completeBodiesAreRight(Iterable<PubsubMessage> messages) {
+    List<JsonNode> bodies = new ArrayList<>();
+    for (PubsubMessage message : messages) {
+      try {
+        bodies.add(JSON.readTree(message.getPayload()));
+      } catch (IOException e) {
+        throw new UncheckedIOException(e);
+      }
+    }
+    assertEquals(1, bodies.size());
+    JsonNode body = bodies.get(0);
+    assertEquals("complete", body.get("eventType").asText());
+    assertEquals(key("work001", GEN1) + ":complete", body.get("eventId").asText());
+    assertEquals(Long.toString(GEN1), body.get("objectGeneration").asText());
+    assertEquals("m1", body.get("messageId").asText());
+    assertEquals("gcs-rewrite-test", body.get("jobName").asText());
+    assertThat(body.get("sourceUri").asText(), containsString("/buckets/" + BUCKET + "/work001"));
+    assertThat(body.get("outputUri").asText(), containsString("/processed/work001.processed"));
+    assertEquals(40, body.get("outputBytes").asLong());
+    assertEquals(40, body.get("sourceBytes").asLong());
+    return null;
+  }
+
+  /** Checks that each dead letter carries its original message untouched plus the reason. */
+  private static final class CarriesOriginals
+      implements SerializableFunction<Iterable<PubsubMessage>, Void> {
+    private final HashMap<String, byte[]> payloads = new HashMap<>();
+    private final HashMap<String, HashMap<String, String>> attributes = new HashMap<>();
+
+    CarriesOriginals(List<PubsubMessage> originals) {
+      for (PubsubMessage original : originals) {
+        payloads.put(original.getMessageId(), original.getPayload());
+        attributes.put(original.getMessageId(), new HashMap<>(original.getAttributeMap()));
+      }
+    }
+
+    @Override
+    public Void apply(Iterable<PubsubMessage> deadLetters) {
+      for (PubsubMessage dead : deadLetters) {
+        String id = dead.getAttribute("originalMessageId");
+        assertArrayEquals(payloads.get(id), dead.getPayload());
+        for (Map.Entry<String, String> attribute : attributes.get(id).entrySet()) {
+          assertEquals(attribute.getValue(), dead.getAttribute(attribute.getKey()));
+        }
+        assertEquals("ParseNotifications", dead.getAttribute("errorStage"));
+        assertThat(dead.getAttribute("errorMessage"), containsString(" "));
+        Instant.parse(dead.getAttribute("failedAt"));
+      }
+      return null;
+    }
+  }
+
+  /** A built test pipeline and what it returns. */
+  private final class Run {
+    final GcsRewritePipeline.Outputs outputs;
+
+    Run(GcsRewritePipeline.Outputs outputs) {
+      this.outputs = outputs;
+    }
+
+    PipelineResult finish() {
+      PipelineResult result = pipeline.run();
+      result.waitUntilFinish();
+      return result;
+    }
+  }
+}

@@ -1,0 +1,153 @@
+package dev.gcsrewrite.config;
+
+import static org.hamcrest.MatcherAssert.assertThat;
+import static org.hamcrest.Matchers.startsWith;
+import static org.junit.Assert.assertEquals;
+import static org.junit.Assert.assertThrows;
+
+import dev.gcsrewrite.GcsRewriteOptions;
+import dev.gcsrewrite.rewrite.RewriteRules;
+import java.io.File;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import org.apache.beam.sdk.options.PipelineOptionsFactory;
+import org.joda.time.Duration;
+import org.junit.Before;
+import org.junit.Rule;
+import org.junit.Test;
+import org.junit.rules.TemporaryFolder;
+
+/** Option validation: good options become settings; each bad one fails in one line naming it. */
+public class JobSettingsTest {
+  @Rule public final TemporaryFolder folder = new TemporaryFolder();
+
+  private final Map<String, String> options = new LinkedHashMap<>();
+
+  @Before
+  public void validOptions() throws IOException {
+    options.put("inputSubscription", "projects/my-project/subscriptions/gcs-rewrite-work");
+    options.put("processedBucket", "gs://processed-bucket");
+    options.put("processingTopic", "projects/my-project/topics/processing");
+    options.put("completeTopic", "projects/my-project/topics/complete");
+    options.put("deadLetterTopic", "projects/my-project/topics/dead-letters");
+    options.put("jobName", "gcs-rewrite-test");
+  }
+
+  @Test
+  public void validOptionsBecomeSettingsWithTheDocumentedDefaults() {
+    JobSettings settings = settings();
+    assertEquals(
+        "projects/my-project/subscriptions/gcs-rewrite-work", settings.inputSubscription());
+    assertEquals("gs://", settings.locations().bucketRoot());
+    assertEquals("gs://processed-bucket/", settings.locations().outputDirectory());
+    assertEquals(".processed", settings.locations().outputSuffix());
+    assertEquals(RewriteRules.parse("AWS=GCP"), settings.rules());
+    assertEquals(Duration.standardHours(1), settings.dedupeTtl());
+    assertEquals("gcs-rewrite-test", settings.jobName());
+  }
+
+  @Test
+  public void localFoldersAreMadeAbsoluteFolderPaths() throws IOException {
+    File root = folder.newFolder("buckets");
+    options.put("bucketRoot", root.getPath());
+    options.put("processedBucket", folder.getRoot() + "/out/../processed");
+    JobSettings settings = settings();
+    assertEquals(root.getAbsolutePath() + "/", settings.locations().bucketRoot());
+    assertEquals(folder.getRoot() + "/processed/", settings.locations().outputDirectory());
+  }
+
+  @Test
+  public void rulesComeFromTheSpecOrTheFile() throws IOException {
+    options.put("rewriteRules", "AWS=GCP,Amazon=Google");
+    assertEquals(RewriteRules.parse("AWS=GCP,Amazon=Google"), settings().rules());
+
+    options.remove("rewriteRules");
+    File file = folder.newFile("rules.txt");
+    Files.writeString(file.toPath(), "# cloud names\nAWS=GCP\nS3=GCS\n", StandardCharsets.UTF_8);
+    options.put("rewriteRulesFile", file.getPath());
+    assertEquals(RewriteRules.parse("AWS=GCP,S3=GCS"), settings().rules());
+  }
+
+  @Test
+  public void missingRequiredOptionsAreNamed() {
+    for (String required :
+        new String[] {
+          "inputSubscription",
+          "processedBucket",
+          "processingTopic",
+          "completeTopic",
+          "deadLetterTopic"
+        }) {
+      String value = options.remove(required);
+      assertFailure("--" + required + ": is required");
+      options.put(required, value);
+    }
+  }
+
+  @Test
+  public void malformedValuesAreReportedInOneLineNamingTheOption() throws IOException {
+    assertFailure("dedupeTtl", "10x", "--dedupeTtl: '10x' is not a duration");
+    assertFailure("dedupeTtl", "0s", "--dedupeTtl: '0s' is not a positive duration");
+    assertFailure("inputSubscription", "my-sub", "--inputSubscription: 'my-sub' is not a Pub/Sub");
+    assertFailure(
+        "inputSubscription",
+        "projects/p/topics/t",
+        "--inputSubscription: 'projects/p/topics/t' is not a Pub/Sub subscription");
+    assertFailure("completeTopic", "projects/p/topics/x", "--completeTopic: 'projects/p/topics/x'");
+    assertFailure("deadLetterTopic", "topics/dead", "--deadLetterTopic:");
+    assertFailure("processedBucket", "gs://Bad_Bucket!", "--processedBucket: 'gs://Bad_Bucket!'");
+    assertFailure(
+        "processedBucket", "s3://bucket/out", "--processedBucket: 's3://bucket/out' uses");
+    assertFailure("bucketRoot", folder.getRoot() + "/nope", "--bucketRoot: local folder");
+    assertFailure("outputSuffix", "/x", "--outputSuffix: '/x' must not contain");
+    assertFailure("rewriteRules", "=GCP", "--rewriteRules: ");
+    assertFailure("rewriteRules", "AWS=GCP,AWS=X", "--rewriteRules: ");
+    assertFailure("rewriteRules", "AWS", "--rewriteRules: ");
+    assertFailure(
+        "rewriteRulesFile", folder.getRoot() + "/missing.txt", "--rewriteRulesFile: cannot read");
+    File binary = folder.newFile("binary.txt");
+    Files.write(binary.toPath(), new byte[] {'A', '=', (byte) 0xff});
+    assertFailure(
+        "rewriteRulesFile", binary.getPath(), "--rewriteRulesFile: " + binary + " is not UTF-8");
+    File empty = folder.newFile("empty.txt");
+    assertFailure(
+        "rewriteRulesFile", empty.getPath(), "--rewriteRulesFile: " + empty.getPath() + ": ");
+  }
+
+  @Test
+  public void rulesAndRulesFileTogetherAreRefused() throws IOException {
+    options.put("rewriteRules", "AWS=GCP");
+    options.put("rewriteRulesFile", folder.newFile("r.txt").getPath());
+    assertFailure("--rewriteRules: set either --rewriteRules or --rewriteRulesFile, not both");
+  }
+
+  private void assertFailure(String option, String value, String expectedStart) {
+    String previous = options.put(option, value);
+    try {
+      assertFailure(expectedStart);
+    } finally {
+      if (previous == null) {
+        options.remove(option);
+      } else {
+        options.put(option, previous);
+      }
+    }
+  }
+
+  private void assertFailure(String expectedStart) {
+    InvalidOptionException e = assertThrows(InvalidOptionException.class, this::settings);
+    assertThat(e.getMessage(), startsWith(expectedStart));
+    assertEquals("one line: " + e.getMessage(), -1, e.getMessage().indexOf('\n'));
+  }
+
+  private JobSettings settings() {
+    String[] args =
+        options.entrySet().stream()
+            .map(e -> "--" + e.getKey() + "=" + e.getValue())
+            .toArray(String[]::new);
+    return JobSettings.from(PipelineOptionsFactory.fromArgs(args).as(GcsRewriteOptions.class));
+  }
+}
