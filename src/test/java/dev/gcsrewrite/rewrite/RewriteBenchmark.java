@@ -1,7 +1,6 @@
 package dev.gcsrewrite.rewrite;
 
-import static java.nio.charset.StandardCharsets.US_ASCII;
-
+import dev.gcsrewrite.testing.SeedContent;
 import java.io.IOException;
 import java.lang.management.ManagementFactory;
 import java.lang.management.MemoryPoolMXBean;
@@ -10,10 +9,8 @@ import java.lang.management.ThreadMXBean;
 import java.nio.ByteBuffer;
 import java.nio.channels.ReadableByteChannel;
 import java.nio.channels.WritableByteChannel;
-import java.util.Base64;
 import java.util.List;
 import java.util.Locale;
-import java.util.Random;
 
 /**
  * Throughput and memory of {@link TokenRewriter} on the product's tutorial workload: base64 text
@@ -30,7 +27,6 @@ import java.util.Random;
  */
 public final class RewriteBenchmark {
   private static final long MIB = 1L << 20;
-  private static final int LINE_CHARS = 76;
 
   private RewriteBenchmark() {}
 
@@ -41,13 +37,13 @@ public final class RewriteBenchmark {
     long total = (long) (gib * 1024 * MIB);
     long small = 64 * MIB;
 
-    ByteBuffer block = generate(blockMib * MIB, 42L);
+    ByteBuffer block = SeedContent.block(blockMib * MIB, 42L);
     System.out.printf(
         Locale.ROOT,
         "content: %d MiB block of base64 lines (%d chars + LF) with a token every ~500 bytes,"
             + " served in a loop; output only counted; 1 thread; max heap %d MiB%n",
         blockMib,
-        LINE_CHARS,
+        SeedContent.LINE_CHARS,
         Runtime.getRuntime().maxMemory() / MIB);
 
     for (String spec : List.of(RewriteRules.DEFAULT_SPEC, "AWS=GCP,Amazon=Google,S3=GCS")) {
@@ -110,34 +106,6 @@ public final class RewriteBenchmark {
       return hotspot.getThreadAllocatedBytes(Thread.currentThread().getId());
     }
     return -1;
-  }
-
-  /**
-   * Lines of base64 like the tutorial's seed files; about one in seven lines (so one per ~500
-   * bytes) has a token written over it: mostly AWS, sometimes Amazon or S3 for the multi-rule run.
-   */
-  private static ByteBuffer generate(long size, long seed) {
-    Random random = new Random(seed);
-    Base64.Encoder base64 = Base64.getEncoder();
-    byte[] raw = new byte[LINE_CHARS / 4 * 3];
-    byte[][] tokens = {
-      "AWS".getBytes(US_ASCII), "Amazon".getBytes(US_ASCII), "S3".getBytes(US_ASCII)
-    };
-    ByteBuffer block = ByteBuffer.allocateDirect((int) size);
-    while (block.remaining() > LINE_CHARS) {
-      random.nextBytes(raw);
-      byte[] line = base64.encode(raw);
-      if (random.nextInt(500) < LINE_CHARS + 1) {
-        int pick = random.nextInt(10);
-        byte[] token = tokens[pick < 8 ? 0 : pick - 7];
-        System.arraycopy(token, 0, line, random.nextInt(LINE_CHARS - token.length), token.length);
-      }
-      block.put(line).put((byte) '\n');
-    }
-    while (block.hasRemaining()) {
-      block.put((byte) '\n');
-    }
-    return block.flip();
   }
 
   /** Serves {@code total} bytes by repeating {@code block}. */
