@@ -1,5 +1,6 @@
 package dev.gcsrewrite;
 
+import dev.gcsrewrite.audit.AuditContext;
 import dev.gcsrewrite.audit.PublishComplete;
 import dev.gcsrewrite.audit.PublishProcessing;
 import dev.gcsrewrite.config.InvalidOptionException;
@@ -120,11 +121,10 @@ public final class GcsRewritePipeline {
     // worked on.
     PCollection<GcsNotification> claimed = unseen;
 
+    AuditContext audit = new AuditContext(settings.jobName(), settings.locations());
     PCollection<PubsubMessage> processing =
         claimed.apply(
-            "PublishProcessing",
-            new PublishProcessing(
-                settings.processingTopic(), topics, settings.jobName(), settings.locations()));
+            "PublishProcessing", new PublishProcessing(settings.processingTopic(), topics, audit));
     ProcessedObjects processed =
         claimed.apply(
             WriteProcessedObjects.STEP,
@@ -134,9 +134,7 @@ public final class GcsRewritePipeline {
                 WriteProcessedObjects.DEFAULT_PANE_DELAY));
     PCollection<PubsubMessage> complete =
         processed.apply(
-            "PublishComplete",
-            new PublishComplete(
-                settings.completeTopic(), topics, settings.jobName(), settings.locations()));
+            "PublishComplete", new PublishComplete(settings.completeTopic(), topics, audit));
     PCollection<PubsubMessage> deadLetters =
         PCollectionList.of(parsed.failures())
             .and(selected.failures())

@@ -1,6 +1,10 @@
 package dev.gcsrewrite.deadletter;
 
+import org.apache.beam.sdk.coders.Coder;
 import org.apache.beam.sdk.coders.DefaultCoder;
+import org.apache.beam.sdk.transforms.WithFailures;
+import org.apache.beam.sdk.values.PCollection;
+import org.apache.beam.sdk.values.PCollectionTuple;
 import org.apache.beam.sdk.values.TupleTag;
 import org.joda.time.Instant;
 
@@ -40,6 +44,16 @@ public record DeadLetter(
       }
       errorMessage = errorMessage.substring(0, end);
     }
+  }
+
+  /**
+   * A stage's result: its main output {@code main} from {@code outputs}, and its dead letters.
+   * Every stage that can fail returns this pair, the Beam way ({@link WithFailures.Result}).
+   */
+  public static <T> WithFailures.Result<PCollection<T>, DeadLetter> result(
+      PCollectionTuple outputs, TupleTag<T> main, Coder<T> coder) {
+    return WithFailures.Result.of(
+        outputs.get(main).setCoder(coder), outputs.get(TAG).setCoder(DeadLetterCoder.of()));
   }
 
   /** A dead letter for an unexpected exception: the type is the exception's simple class name. */

@@ -34,8 +34,7 @@ public final class PublishDeadLetters
             .apply("AllFailures", Flatten.pCollections())
             .apply("ToMessages", ParDo.of(new ToMessageFn()))
             .setCoder(PubsubMessageWithAttributesCoder.of());
-    messages.apply("Publish", writer.to(topic));
-    return messages;
+    return writer.publish(messages, topic);
   }
 
   /** Formats, counts and logs each dead letter. */

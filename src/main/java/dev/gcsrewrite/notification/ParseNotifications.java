@@ -1,7 +1,6 @@
 package dev.gcsrewrite.notification;
 
 import dev.gcsrewrite.deadletter.DeadLetter;
-import dev.gcsrewrite.deadletter.DeadLetterCoder;
 import dev.gcsrewrite.deadletter.OriginalMessage;
 import dev.gcsrewrite.metrics.PipelineMetrics;
 import org.apache.beam.sdk.io.gcp.pubsub.PubsubMessage;
@@ -36,9 +35,7 @@ public final class ParseNotifications
         messages.apply(
             "Parse",
             ParDo.of(new ParseFn()).withOutputTags(PARSED, TupleTagList.of(DeadLetter.TAG)));
-    return WithFailures.Result.of(
-        results.get(PARSED).setCoder(GcsNotificationCoder.of()),
-        results.get(DeadLetter.TAG).setCoder(DeadLetterCoder.of()));
+    return DeadLetter.result(results, PARSED, GcsNotificationCoder.of());
   }
 
   /** Parses one message; every exception becomes a dead letter. */

@@ -1,7 +1,6 @@
 package dev.gcsrewrite.notification;
 
 import dev.gcsrewrite.deadletter.DeadLetter;
-import dev.gcsrewrite.deadletter.DeadLetterCoder;
 import dev.gcsrewrite.metrics.PipelineMetrics;
 import java.nio.charset.StandardCharsets;
 import org.apache.beam.sdk.transforms.DoFn;
@@ -55,9 +54,7 @@ public final class SelectNewObjects
             "Select",
             ParDo.of(new SelectFn(outputSuffix))
                 .withOutputTags(SELECTED, TupleTagList.of(DeadLetter.TAG)));
-    return WithFailures.Result.of(
-        results.get(SELECTED).setCoder(GcsNotificationCoder.of()),
-        results.get(DeadLetter.TAG).setCoder(DeadLetterCoder.of()));
+    return DeadLetter.result(results, SELECTED, GcsNotificationCoder.of());
   }
 
   /** Applies the selection rules to one notification. */

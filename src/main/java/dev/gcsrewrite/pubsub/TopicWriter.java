@@ -18,6 +18,15 @@ public interface TopicWriter extends Serializable {
   /** The transform that publishes messages to {@code topic} ({@code projects/p/topics/t}). */
   PTransform<PCollection<PubsubMessage>, ? extends POutput> to(String topic);
 
+  /**
+   * Publishes {@code messages} to {@code topic} as a step named {@code Publish}, and returns them
+   * so that the caller (and a test) can still see what was published.
+   */
+  default PCollection<PubsubMessage> publish(PCollection<PubsubMessage> messages, String topic) {
+    messages.apply("Publish", to(topic));
+    return messages;
+  }
+
   /** Publishes with Beam's Pub/Sub writer (the service's native sink on Dataflow). */
   static TopicWriter pubsub() {
     return topic -> PubsubIO.writeMessages().to(topic);

@@ -1,12 +1,11 @@
 package dev.gcsrewrite.dedupe;
 
+import static dev.gcsrewrite.testing.Notifications.parsed;
 import static org.junit.Assert.assertEquals;
 
-import dev.gcsrewrite.deadletter.OriginalMessage;
 import dev.gcsrewrite.notification.GcsNotification;
 import dev.gcsrewrite.notification.GcsNotificationCoder;
 import dev.gcsrewrite.testing.Counters;
-import java.util.TreeMap;
 import org.apache.beam.sdk.PipelineResult;
 import org.apache.beam.sdk.testing.PAssert;
 import org.apache.beam.sdk.testing.TestPipeline;
@@ -15,14 +14,12 @@ import org.apache.beam.sdk.transforms.MapElements;
 import org.apache.beam.sdk.values.PCollection;
 import org.apache.beam.sdk.values.TypeDescriptors;
 import org.joda.time.Duration;
-import org.joda.time.Instant;
 import org.junit.Rule;
 import org.junit.Test;
 
 /** The dedupe step alone, driven by processing time in a {@code TestStream}. */
 public class DropSeenGenerationsTest {
   private static final Duration TTL = Duration.standardMinutes(10);
-  private static final Instant T0 = Instant.parse("2026-11-20T09:15:00Z");
 
   @Rule public final transient TestPipeline pipeline = TestPipeline.create();
 
@@ -30,9 +27,9 @@ public class DropSeenGenerationsTest {
   public void firstNotificationOfEachGenerationPassesAndDuplicatesAreDropped() {
     TestStream<GcsNotification> stream =
         stream()
-            .addElements(notification("a", 1, "m1"), notification("a", 1, "m2"))
-            .addElements(notification("a", 2, "m3"), notification("b", 1, "m4"))
-            .addElements(notification("a", 1, "m5"), notification("b", 1, "m4"))
+            .addElements(parsed("bucket", "a", 1, "m1"), parsed("bucket", "a", 1, "m2"))
+            .addElements(parsed("bucket", "a", 2, "m3"), parsed("bucket", "b", 1, "m4"))
+            .addElements(parsed("bucket", "a", 1, "m5"), parsed("bucket", "b", 1, "m4"))
             .advanceWatermarkToInfinity();
 
     PCollection<String> passed =
@@ -48,11 +45,11 @@ public class DropSeenGenerationsTest {
   public void generationIsForgottenWhenTheTtlHasPassed() {
     TestStream<GcsNotification> stream =
         stream()
-            .addElements(notification("a", 1, "m1"))
+            .addElements(parsed("bucket", "a", 1, "m1"))
             .advanceProcessingTime(TTL.minus(Duration.standardSeconds(1)))
-            .addElements(notification("a", 1, "m2"))
+            .addElements(parsed("bucket", "a", 1, "m2"))
             .advanceProcessingTime(Duration.standardSeconds(2))
-            .addElements(notification("a", 1, "m3"))
+            .addElements(parsed("bucket", "a", 1, "m3"))
             .advanceWatermarkToInfinity();
 
     PCollection<String> passed =
@@ -70,24 +67,5 @@ public class DropSeenGenerationsTest {
   private static PCollection<String> messageIds(PCollection<GcsNotification> notifications) {
     return notifications.apply(
         "MessageIds", MapElements.into(TypeDescriptors.strings()).via(GcsNotification::messageId));
-  }
-
-  private static GcsNotification notification(String objectId, long generation, String messageId) {
-    return new GcsNotification(
-        "bucket",
-        objectId,
-        generation,
-        GcsNotification.OBJECT_FINALIZE,
-        GcsNotification.PAYLOAD_NONE,
-        "2026-11-20T09:15:02Z",
-        null,
-        null,
-        null,
-        null,
-        null,
-        null,
-        messageId,
-        T0,
-        new OriginalMessage(new byte[0], new TreeMap<>(), messageId));
   }
 }

@@ -1,10 +1,9 @@
 package dev.gcsrewrite.output;
 
+import static dev.gcsrewrite.testing.Notifications.parsed;
 import static org.junit.Assert.assertEquals;
 import static org.junit.Assert.assertThrows;
 
-import dev.gcsrewrite.deadletter.OriginalMessage;
-import dev.gcsrewrite.notification.GcsNotification;
 import dev.gcsrewrite.rewrite.RewriteRules;
 import dev.gcsrewrite.rewrite.TokenRewriter;
 import java.io.ByteArrayOutputStream;
@@ -13,9 +12,7 @@ import java.nio.channels.Channels;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.TreeMap;
 import org.apache.beam.sdk.util.SerializableUtils;
-import org.joda.time.Instant;
 import org.junit.Before;
 import org.junit.Rule;
 import org.junit.Test;
@@ -44,7 +41,7 @@ public class RewritingSinkTest {
   @Test
   public void sourceIsStreamedThroughTheRewriter() throws IOException {
     put("a", "AWS and AWS");
-    sink.write(notification("a", 1));
+    sink.write(parsed("work", "a", 1, "m1"));
     sink.flush();
     assertEquals("GCP and GCP", output.toString(StandardCharsets.UTF_8));
   }
@@ -52,8 +49,8 @@ public class RewritingSinkTest {
   @Test
   public void secondCopyOfTheSameNotificationIsNotAppended() throws IOException {
     put("a", "AWS");
-    sink.write(notification("a", 1));
-    sink.write(notification("a", 1));
+    sink.write(parsed("work", "a", 1, "m1"));
+    sink.write(parsed("work", "a", 1, "m1"));
     sink.flush();
     assertEquals("GCP", output.toString(StandardCharsets.UTF_8));
   }
@@ -62,13 +59,13 @@ public class RewritingSinkTest {
   public void anotherObjectInTheSameSinkIsRefused() throws IOException {
     put("a", "AWS");
     put("b", "AWS");
-    sink.write(notification("a", 1));
-    assertThrows(IllegalStateException.class, () -> sink.write(notification("b", 1)));
+    sink.write(parsed("work", "a", 1, "m1"));
+    assertThrows(IllegalStateException.class, () -> sink.write(parsed("work", "b", 1, "m1")));
   }
 
   @Test
   public void sourceThatVanishedLeavesAnEmptyOutputRatherThanFailing() throws IOException {
-    sink.write(notification("gone", 1));
+    sink.write(parsed("work", "gone", 1, "m1"));
     sink.flush();
     assertEquals(0, output.size());
   }
@@ -76,24 +73,5 @@ public class RewritingSinkTest {
   private void put(String objectId, String content) throws IOException {
     Files.writeString(
         Path.of(locations.bucketRoot(), "work", objectId), content, StandardCharsets.UTF_8);
-  }
-
-  private static GcsNotification notification(String objectId, long generation) {
-    return new GcsNotification(
-        "work",
-        objectId,
-        generation,
-        GcsNotification.OBJECT_FINALIZE,
-        GcsNotification.PAYLOAD_NONE,
-        "2026-11-20T09:15:02Z",
-        null,
-        null,
-        null,
-        null,
-        null,
-        null,
-        "m1",
-        Instant.parse("2026-11-20T09:15:03Z"),
-        new OriginalMessage(new byte[0], new TreeMap<>(), "m1"));
   }
 }

@@ -3,6 +3,8 @@ package dev.gcsrewrite.testing;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.gcsrewrite.deadletter.OriginalMessage;
+import dev.gcsrewrite.notification.GcsNotification;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;
@@ -11,6 +13,7 @@ import java.util.Base64;
 import java.util.HashMap;
 import java.util.Iterator;
 import java.util.Map;
+import java.util.TreeMap;
 import org.apache.beam.sdk.io.gcp.pubsub.PubsubMessage;
 import org.joda.time.Instant;
 
@@ -72,6 +75,30 @@ public final class Notifications {
     Map<String, String> attributes = attributes(eventType, objectId, generation);
     attributes.put("payloadFormat", "NONE");
     return new PubsubMessage(new byte[0], attributes, messageId);
+  }
+
+  /**
+   * A parsed OBJECT_FINALIZE notification with payload format NONE, for steps tested alone that
+   * start after parsing.
+   */
+  public static GcsNotification parsed(
+      String bucket, String objectId, long generation, String messageId) {
+    return new GcsNotification(
+        bucket,
+        objectId,
+        generation,
+        GcsNotification.OBJECT_FINALIZE,
+        GcsNotification.PAYLOAD_NONE,
+        "2026-11-20T09:15:02Z",
+        null,
+        null,
+        null,
+        null,
+        null,
+        null,
+        messageId,
+        Instant.parse("2026-11-20T09:15:03Z"),
+        new OriginalMessage(new byte[0], new TreeMap<>(), messageId));
   }
 
   /** The same message under another message ID, as a duplicate notification arrives. */
