@@ -80,9 +80,67 @@ public interface GcsRewriteOptions extends PipelineOptions, StreamingOptions {
 
   @Description(
       "How long a running pipeline remembers a generation it has seen, to drop duplicate "
-          + "notifications cheaply: a duration such as 90s, 10m, 1h, 7d.")
+          + "notifications before asking Redis: a duration such as 90s, 10m, 1h, 7d. "
+          + "At least --claimLease.")
   @Default.String("1h")
   String getDedupeTtl();
 
   void setDedupeTtl(String value);
+
+  @Description(
+      "Required. Host of the Redis that holds the claims (the Memorystore instance's IP on "
+          + "Google Cloud, 127.0.0.1 locally).")
+  String getRedisHost();
+
+  void setRedisHost(String value);
+
+  @Description("Port of the Redis that holds the claims.")
+  @Default.Integer(6379)
+  int getRedisPort();
+
+  void setRedisPort(int value);
+
+  @Description("Connect to Redis with TLS (Memorystore in-transit encryption).")
+  @Default.Boolean(false)
+  boolean getRedisTls();
+
+  void setRedisTls(boolean value);
+
+  @Description(
+      "The Redis AUTH string, by reference: a Secret Manager secret version "
+          + "(projects/<p>/secrets/<s>/versions/<v>), or file:<path> for local runs. Read on each "
+          + "worker when it connects; never in the job's options or logs. Unset: no AUTH.")
+  String getRedisPasswordSecret();
+
+  void setRedisPasswordSecret(String value);
+
+  @Description(
+      "With --redisTls: the PEM certificate(s) of the CA that signed the Redis server's "
+          + "certificate (Memorystore's server CA), by reference like --redisPasswordSecret. "
+          + "Unset: the JVM's default trust store.")
+  String getRedisTlsCaSecret();
+
+  void setRedisTlsCaSecret(String value);
+
+  @Description(
+      "How long a claim holds before another job may take the generation over: longer than the "
+          + "slowest object takes from claim to output. A duration such as 10m.")
+  @Default.String("10m")
+  String getClaimLease();
+
+  void setClaimLease(String value);
+
+  @Description(
+      "How long settled claims (and each object's latest completed generation) are kept: how "
+          + "long duplicates are recognised across relaunches. A duration such as 7d.")
+  @Default.String("7d")
+  String getClaimRetention();
+
+  void setClaimRetention(String value);
+
+  @Description("Prefix of every Redis key, so that several deployments can share one Redis.")
+  @Default.String("gcs-rewrite:")
+  String getKeyPrefix();
+
+  void setKeyPrefix(String value);
 }

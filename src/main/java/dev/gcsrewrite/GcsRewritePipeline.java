@@ -3,6 +3,8 @@ package dev.gcsrewrite;
 import dev.gcsrewrite.audit.AuditContext;
 import dev.gcsrewrite.audit.PublishComplete;
 import dev.gcsrewrite.audit.PublishProcessing;
+import dev.gcsrewrite.claim.ClaimInRedis;
+import dev.gcsrewrite.claim.CompleteClaims;
 import dev.gcsrewrite.config.InvalidOptionException;
 import dev.gcsrewrite.config.JobSettings;
 import dev.gcsrewrite.deadletter.DeadLetter;
@@ -11,9 +13,9 @@ import dev.gcsrewrite.dedupe.DropSeenGenerations;
 import dev.gcsrewrite.notification.GcsNotification;
 import dev.gcsrewrite.notification.ParseNotifications;
 import dev.gcsrewrite.notification.SelectNewObjects;
+import dev.gcsrewrite.output.Outcome;
 import dev.gcsrewrite.output.ProcessedObjects;
 import dev.gcsrewrite.output.WriteProcessedObjects;
-import dev.gcsrewrite.output.WrittenObject;
 import dev.gcsrewrite.pubsub.TopicWriter;
 import dev.gcsrewrite.rewrite.TokenRewriter;
 import java.util.Arrays;
@@ -38,8 +40,8 @@ import org.slf4j.LoggerFactory;
  *
  * <pre>
  * ReadNotifications -> ParseNotifications -> SelectNewObjects -> DropSeenGenerations
- *   -> PublishProcessing
- *   -> WriteProcessedObjects -> PublishComplete
+ *   -> ClaimInRedis -> PublishProcessing
+ *                   -> WriteProcessedObjects -> CompleteClaims -> PublishComplete
  * every failure output -> PublishDeadLetters
  * </pre>
  */
@@ -116,10 +118,8 @@ public final class GcsRewritePipeline {
             .output()
             .apply("DropSeenGenerations", new DropSeenGenerations(settings.dedupeTtl()));
 
-    // ClaimInRedis belongs here: it turns unseen generations into claimed ones, so that workers,
-    // retries and relaunches never do one twice. Until it exists, every unseen generation is
-    // worked on.
-    PCollection<GcsNotification> claimed = unseen;
+    PCollection<GcsNotification> claimed =
+        unseen.apply("ClaimInRedis", new ClaimInRedis(settings.redis(), settings.claims()));
 
     AuditContext audit = new AuditContext(settings.jobName(), settings.locations());
     PCollection<PubsubMessage> processing =
@@ -132,29 +132,31 @@ public final class GcsRewritePipeline {
                 settings.locations(),
                 new TokenRewriter(settings.rules()),
                 WriteProcessedObjects.DEFAULT_PANE_DELAY));
+    WithFailures.Result<PCollection<Outcome>, DeadLetter> settled =
+        processed.apply("CompleteClaims", new CompleteClaims(settings.redis(), settings.claims()));
     PCollection<PubsubMessage> complete =
-        processed.apply(
-            "PublishComplete", new PublishComplete(settings.completeTopic(), topics, audit));
+        PCollectionList.of(settled.output())
+            .apply("PublishComplete", new PublishComplete(settings.completeTopic(), topics, audit));
     PCollection<PubsubMessage> deadLetters =
         PCollectionList.of(parsed.failures())
             .and(selected.failures())
-            .and(processed.failures())
+            .and(settled.failures())
             .apply(
                 "PublishDeadLetters", new PublishDeadLetters(settings.deadLetterTopic(), topics));
-    return new Outputs(processing, processed.written(), complete, deadLetters);
+    return new Outputs(processing, settled.output(), complete, deadLetters);
   }
 
   /**
    * What the pipeline sends out, for tests to observe.
    *
    * @param processing messages published on the processing topic
-   * @param written outputs in their final place
+   * @param outcomes how each generation ended (output in place, or skipped), settled in Redis
    * @param complete messages published on the complete topic
    * @param deadLetters messages published on the dead-letter topic
    */
   public record Outputs(
       PCollection<PubsubMessage> processing,
-      PCollection<WrittenObject> written,
+      PCollection<Outcome> outcomes,
       PCollection<PubsubMessage> complete,
       PCollection<PubsubMessage> deadLetters) {}
 

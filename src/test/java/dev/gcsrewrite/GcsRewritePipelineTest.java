@@ -14,10 +14,18 @@ import static org.junit.Assert.assertEquals;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.gcsrewrite.claim.ClaimKeys;
+import dev.gcsrewrite.claim.ClaimSettings;
+import dev.gcsrewrite.claim.ClaimStore;
 import dev.gcsrewrite.config.JobSettings;
+import dev.gcsrewrite.deadletter.OriginalMessage;
+import dev.gcsrewrite.notification.GcsNotification;
+import dev.gcsrewrite.notification.NotificationParser;
+import dev.gcsrewrite.output.Outcome;
 import dev.gcsrewrite.testing.Counters;
 import dev.gcsrewrite.testing.DiscardingTopics;
 import dev.gcsrewrite.testing.LocalBuckets;
+import dev.gcsrewrite.testing.LocalRedis;
 import dev.gcsrewrite.testing.Messages;
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -39,8 +47,11 @@ import org.apache.beam.sdk.values.PCollection;
 import org.apache.beam.sdk.values.TimestampedValue;
 import org.joda.time.Duration;
 import org.joda.time.Instant;
+import org.junit.ClassRule;
 import org.junit.Rule;
 import org.junit.Test;
+import org.junit.rules.TestName;
+import redis.clients.jedis.Jedis;
 
 /**
  * The whole graph after {@code ReadNotifications}, fed by a {@code TestStream}, against local
@@ -52,8 +63,11 @@ public class GcsRewritePipelineTest {
   private static final Instant T0 = Instant.parse("2026-11-20T09:15:02.871Z");
   private static final long GEN1 = 1763630102412883L;
   private static final long GEN2 = 1763630199000001L;
+  private static final String JOB = "gcs-rewrite-test";
 
+  @ClassRule public static final LocalRedis REDIS = new LocalRedis();
   @Rule public final transient LocalBuckets buckets = new LocalBuckets();
+  @Rule public final transient TestName test = new TestName();
   @Rule public final transient TestPipeline pipeline = TestPipeline.create();
 
   @Test
@@ -142,6 +156,60 @@ public class GcsRewritePipelineTest {
     // Both generations read the object as it is now: the output is the newest content.
     assertEquals(List.of("work001.processed"), buckets.outputs());
     assertEquals("second GCP version", buckets.outputText("work001.processed"));
+    assertEquals("COMPLETED", record("work001", GEN1).get("state"));
+    assertEquals("COMPLETED", record("work001", GEN2).get("state"));
+    assertEquals(Long.toString(GEN2), latest("work001"));
+  }
+
+  @Test
+  public void generationSettledByAnEarlierRunIsDroppedAsADuplicate() throws Exception {
+    buckets.put("work001", "AWS");
+    settleBeforehand("work001", GEN1, "other-job");
+    Run run = run(stream().addElements(at(newObject("work001", GEN1, 3, "m9"), 0)));
+
+    PAssert.that(run.outputs.processing()).empty();
+    PAssert.that(run.outputs.complete()).empty();
+    PAssert.that(run.outputs.deadLetters()).empty();
+    PipelineResult result = run.finish();
+
+    assertThat(buckets.outputs(), empty());
+    assertEquals(1, Counters.get(result, "duplicatesSeenByRedis"));
+    assertEquals("other-job", record("work001", GEN1).get("owner"));
+  }
+
+  @Test
+  public void olderGenerationArrivingAfterANewerOneCompletedIsSuperseded() throws Exception {
+    buckets.put("work001", "AWS");
+    settleBeforehand("work001", GEN2, "other-job");
+    Run run = run(stream().addElements(at(newObject("work001", GEN1, 3, "late"), 0)));
+
+    PAssert.that(run.outputs.processing()).empty();
+    PAssert.that(run.outputs.complete()).empty();
+    PAssert.that(run.outputs.deadLetters()).empty();
+    PipelineResult result = run.finish();
+
+    assertThat(buckets.outputs(), empty());
+    assertEquals(1, Counters.get(result, "superseded"));
+    assertEquals(Long.toString(GEN2), latest("work001"));
+  }
+
+  @Test
+  public void claimLeftByThisJobsFailedBundleIsReenteredAndCompleted() throws Exception {
+    buckets.put("work001", "AWS");
+    PubsubMessage message = newObject("work001", GEN1, 3, "m1");
+    try (ClaimStore store = ClaimStore.forPipeline(REDIS.settings(prefix()))) {
+      store.claim(List.of(parsedFrom(message)), policy(JOB));
+    }
+    Run run = run(stream().addElements(at(message, 0)));
+
+    PAssert.that(attribute(run.outputs.complete(), "eventId"))
+        .containsInAnyOrder(key("work001", GEN1) + ":complete");
+    PAssert.that(run.outputs.deadLetters()).empty();
+    PipelineResult result = run.finish();
+
+    assertEquals("GCP", buckets.outputText("work001.processed"));
+    assertEquals(1, Counters.get(result, "claimsReentrant"));
+    assertEquals("COMPLETED", record("work001", GEN1).get("state"));
   }
 
   @Test
@@ -218,6 +286,9 @@ public class GcsRewritePipelineTest {
 
     assertThat(buckets.outputs(), empty());
     assertEquals(1, Counters.get(result, "skippedSourceMissing"));
+    assertEquals("SKIPPED", record("gone", GEN1).get("state"));
+    assertEquals("sourceMissing", record("gone", GEN1).get("reason"));
+    assertEquals(null, latest("gone"));
   }
 
   @Test
@@ -230,9 +301,12 @@ public class GcsRewritePipelineTest {
         .containsInAnyOrder("SourceUnreadable");
     PAssert.that(attribute(run.outputs.deadLetters(), "errorStage"))
         .containsInAnyOrder("WriteProcessedObjects");
-    run.finish();
+    PipelineResult result = run.finish();
 
     assertThat(buckets.outputs(), empty());
+    // The claim is released, so a fixed notification can be processed at once.
+    assertEquals(Map.of(), record("adir", GEN1));
+    assertEquals(1, Counters.get(result, "claimsReleased"));
   }
 
   @Test
@@ -287,7 +361,7 @@ public class GcsRewritePipelineTest {
   }
 
   @Test
-  public void generationSeenAgainAfterTheDedupeTtlIsProcessedAgain() {
+  public void generationSeenAgainAfterTheDedupeTtlIsStillDroppedThanksToRedis() {
     buckets.put("work001", "AWS");
     PubsubMessage first = newObject("work001", GEN1, 3, "m1");
     Run run =
@@ -298,11 +372,14 @@ public class GcsRewritePipelineTest {
                 .addElements(at(redelivered(first, "m2"), 1)));
 
     PAssert.that(attribute(run.outputs.complete(), "eventId"))
-        .containsInAnyOrder(key("work001", GEN1) + ":complete", key("work001", GEN1) + ":complete");
+        .containsInAnyOrder(key("work001", GEN1) + ":complete");
     PAssert.that(run.outputs.deadLetters()).empty();
     PipelineResult result = run.finish();
 
-    assertEquals(0, Counters.get(result, "duplicates"));
+    // The pipeline's own memory of m1 had expired: Redis recognised m2 as a duplicate.
+    assertEquals(1, Counters.get(result, "duplicates"));
+    assertEquals(1, Counters.get(result, "duplicatesSeenByRedis"));
+    assertEquals(1, Counters.get(result, "objectsWritten"));
     assertEquals("GCP", buckets.outputText("work001.processed"));
   }
 
@@ -311,6 +388,41 @@ public class GcsRewritePipelineTest {
   /** One attribute of each message, as a uniquely named step. */
   private static PCollection<String> attribute(PCollection<PubsubMessage> messages, String key) {
     return messages.apply("Test/" + messages.getName() + "/" + key, Messages.attribute(key));
+  }
+
+  /** Records {@code generation} as completed by {@code owner}, as an earlier run would have. */
+  private void settleBeforehand(String objectId, long generation, String owner) throws Exception {
+    GcsNotification n = parsedFrom(newObject(objectId, generation, 3, "earlier"));
+    try (ClaimStore store = ClaimStore.forPipeline(REDIS.settings(prefix()))) {
+      store.claim(List.of(n), policy(owner));
+      store.settle(
+          List.of(Outcome.complete(n, "/earlier/" + objectId + ".processed", 3)), policy(owner));
+    }
+  }
+
+  private static ClaimSettings policy(String owner) {
+    return new ClaimSettings(owner, Duration.standardMinutes(10), Duration.standardDays(7));
+  }
+
+  private static GcsNotification parsedFrom(PubsubMessage message) throws Exception {
+    return NotificationParser.parse(OriginalMessage.of(message), T0);
+  }
+
+  /** Each test has Redis keys of its own. */
+  private String prefix() {
+    return test.getMethodName() + ":";
+  }
+
+  private Map<String, String> record(String objectId, long generation) {
+    try (Jedis jedis = REDIS.client()) {
+      return jedis.hgetAll(new ClaimKeys(prefix()).generation(BUCKET, objectId, generation));
+    }
+  }
+
+  private String latest(String objectId) {
+    try (Jedis jedis = REDIS.client()) {
+      return jedis.hget(new ClaimKeys(prefix()).latest(BUCKET, objectId), "generation");
+    }
   }
 
   private static String key(String objectId, long generation) {
@@ -344,7 +456,10 @@ public class GcsRewritePipelineTest {
                 "--completeTopic=projects/test-project/topics/complete",
                 "--deadLetterTopic=projects/test-project/topics/dead-letters",
                 "--dedupeTtl=10m",
-                "--jobName=gcs-rewrite-test")
+                "--jobName=" + JOB,
+                "--redisHost=127.0.0.1",
+                "--redisPort=" + REDIS.port(),
+                "--keyPrefix=" + prefix())
             .as(GcsRewriteOptions.class);
     return JobSettings.from(options);
   }
@@ -364,7 +479,7 @@ public class GcsRewritePipelineTest {
     assertEquals(key("work001", GEN1) + ":complete", body.get("eventId").asText());
     assertEquals(Long.toString(GEN1), body.get("objectGeneration").asText());
     assertEquals("m1", body.get("messageId").asText());
-    assertEquals("gcs-rewrite-test", body.get("jobName").asText());
+    assertEquals(JOB, body.get("jobName").asText());
     assertThat(body.get("sourceUri").asText(), containsString("/buckets/" + BUCKET + "/work001"));
     assertThat(body.get("outputUri").asText(), containsString("/processed/work001.processed"));
     assertEquals(40, body.get("outputBytes").asLong());

@@ -3,6 +3,7 @@ package dev.gcsrewrite;
 import dev.gcsrewrite.config.JobSettings;
 import dev.gcsrewrite.testing.Counters;
 import dev.gcsrewrite.testing.DiscardingTopics;
+import dev.gcsrewrite.testing.LocalRedis;
 import dev.gcsrewrite.testing.Notifications;
 import dev.gcsrewrite.testing.SeedContent;
 import java.io.BufferedInputStream;
@@ -31,9 +32,9 @@ import org.joda.time.Instant;
 
 /**
  * The memory contract end to end: one object of several GiB through the real graph (parse, dedupe,
- * FileIO with the rewriting sink) on the DirectRunner, in a JVM whose heap is far smaller than the
- * object. Not a test (surefire skips {@code *Benchmark}); run it with {@code mvn -B -q test-compile
- * exec:exec@large-object-benchmark [-Dbench.objectGib=N]}.
+ * the Redis claim, FileIO with the rewriting sink) on the DirectRunner, in a JVM whose heap is far
+ * smaller than the object. Not a test (surefire skips {@code *Benchmark}); run it with {@code mvn
+ * -B -q test-compile exec:exec@large-object-benchmark [-Dbench.objectGib=N]}.
  *
  * <p>Prints the object size, the time and throughput of the whole run (including Beam's start and
  * FileIO's rename), the peak heap used (sampled every 20 ms) against the maximum heap, and checks
@@ -62,11 +63,15 @@ public final class LargeObjectBenchmark {
         memory.getHeapMemoryUsage().getMax() / MIB);
 
     AtomicLong peakHeap = new AtomicLong();
-    Thread sampler = heapSampler(memory, peakHeap);
-    long start = System.nanoTime();
-    PipelineResult result = runPipeline(root, processed, size);
-    double seconds = (System.nanoTime() - start) / 1e9;
-    sampler.interrupt();
+    PipelineResult result;
+    double seconds;
+    try (LocalRedis redis = new LocalRedis().open()) {
+      Thread sampler = heapSampler(memory, peakHeap);
+      long start = System.nanoTime();
+      result = runPipeline(root, processed, size, redis.port());
+      seconds = (System.nanoTime() - start) / 1e9;
+      sampler.interrupt();
+    }
 
     Path output = processed.resolve(OBJECT + ".processed");
     long replacements = verify(source, output);
@@ -84,7 +89,7 @@ public final class LargeObjectBenchmark {
     deleteTree(root);
   }
 
-  private static PipelineResult runPipeline(Path root, Path processed, long size) {
+  private static PipelineResult runPipeline(Path root, Path processed, long size, int redisPort) {
     GcsRewriteOptions options =
         PipelineOptionsFactory.fromArgs(
                 "--runner=DirectRunner",
@@ -94,7 +99,9 @@ public final class LargeObjectBenchmark {
                 "--processingTopic=projects/bench/topics/processing",
                 "--completeTopic=projects/bench/topics/complete",
                 "--deadLetterTopic=projects/bench/topics/dead-letters",
-                "--jobName=large-object-benchmark")
+                "--jobName=large-object-benchmark",
+                "--redisHost=127.0.0.1",
+                "--redisPort=" + redisPort)
             .as(GcsRewriteOptions.class);
     JobSettings settings = JobSettings.from(options);
     Pipeline pipeline = Pipeline.create(options);

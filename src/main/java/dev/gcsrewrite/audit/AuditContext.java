@@ -2,7 +2,7 @@ package dev.gcsrewrite.audit;
 
 import dev.gcsrewrite.notification.GcsNotification;
 import dev.gcsrewrite.output.ObjectLocations;
-import dev.gcsrewrite.output.WrittenObject;
+import dev.gcsrewrite.output.Outcome;
 import java.io.Serializable;
 import org.joda.time.Instant;
 
@@ -17,38 +17,28 @@ public record AuditContext(String jobName, ObjectLocations locations) implements
 
   /** The generation has been taken on. */
   public AuditEvent processing(GcsNotification notification) {
-    return event(AuditEvent.PROCESSING, notification, null, null, null);
-  }
-
-  /** The output is in its final place. */
-  public AuditEvent complete(WrittenObject written) {
-    return event(
-        AuditEvent.COMPLETE,
-        written.notification(),
-        written.outputUri(),
-        written.outputBytes(),
-        null);
-  }
-
-  /** The source no longer existed, so nothing was written. */
-  public AuditEvent sourceMissing(GcsNotification notification) {
-    return event(AuditEvent.SKIPPED, notification, null, null, AuditEvent.SOURCE_MISSING);
-  }
-
-  private AuditEvent event(
-      String type,
-      GcsNotification notification,
-      String outputUri,
-      Long outputBytes,
-      String reason) {
     return new AuditEvent(
-        type,
+        AuditEvent.PROCESSING,
         notification,
         jobName,
         locations.sourceSpec(notification),
-        outputUri,
-        outputBytes,
-        reason,
+        null,
+        null,
+        null,
+        Instant.now());
+  }
+
+  /** How the generation ended: {@code complete}, or {@code skipped} with the reason. */
+  public AuditEvent outcome(Outcome outcome) {
+    boolean complete = outcome.kind() == Outcome.Kind.COMPLETE;
+    return new AuditEvent(
+        complete ? AuditEvent.COMPLETE : AuditEvent.SKIPPED,
+        outcome.notification(),
+        jobName,
+        locations.sourceSpec(outcome.notification()),
+        outcome.outputUri(),
+        outcome.outputBytes() >= 0 ? outcome.outputBytes() : null,
+        outcome.reason(),
         Instant.now());
   }
 }

@@ -53,9 +53,6 @@ public record AuditEvent(
   /** The generation was settled without an output (e.g. its source no longer exists). */
   public static final String SKIPPED = "skipped";
 
-  /** The {@code reason} of a skipped event whose source no longer exists. */
-  public static final String SOURCE_MISSING = "sourceMissing";
-
   private static final ObjectMapper JSON = new ObjectMapper();
 
   /** {@code <bucket>/<objectId>#<generation>:<eventType>}. */

@@ -1,6 +1,7 @@
 package dev.gcsrewrite.audit;
 
-import dev.gcsrewrite.output.ProcessedObjects;
+import dev.gcsrewrite.output.Outcome;
+import dev.gcsrewrite.output.OutcomeCoder;
 import dev.gcsrewrite.pubsub.TopicWriter;
 import org.apache.beam.sdk.io.gcp.pubsub.PubsubMessage;
 import org.apache.beam.sdk.io.gcp.pubsub.PubsubMessageWithAttributesCoder;
@@ -13,13 +14,14 @@ import org.apache.beam.sdk.values.PCollectionList;
 /**
  * Step {@code PublishComplete}: announces on the {@code complete} topic how each generation ended.
  *
- * <p>A {@code complete} event is made only from FileIO's final filenames, which exist only after
- * the output has been renamed into place, so a consumer that reacts to it always finds the file. A
- * generation whose source had disappeared ends with a {@code skipped} event on the same topic, so a
- * consumer waiting for an outcome always gets one. Returns the published messages.
+ * <p>A {@code complete} event comes only from an output in its final place (FileIO's final
+ * filenames, after the rename) whose claim is settled, so a consumer that reacts to it finds both
+ * the file and the Redis record. A generation that ended without an output (its source was gone, or
+ * a newer generation was already completed) ends with a {@code skipped} event on the same topic, so
+ * a consumer waiting for an outcome always gets one. Returns the published messages.
  */
 public final class PublishComplete
-    extends PTransform<ProcessedObjects, PCollection<PubsubMessage>> {
+    extends PTransform<PCollectionList<Outcome>, PCollection<PubsubMessage>> {
   private final String topic;
   private final TopicWriter writer;
   private final AuditContext context;
@@ -31,21 +33,12 @@ public final class PublishComplete
   }
 
   @Override
-  public PCollection<PubsubMessage> expand(ProcessedObjects processed) {
-    PCollection<PubsubMessage> complete =
-        processed
-            .written()
-            .apply("CompleteEvents", ParDo.of(new ToAuditMessageFn<>(context::complete)))
-            .setCoder(PubsubMessageWithAttributesCoder.of());
-    PCollection<PubsubMessage> skipped =
-        processed
-            .sourceMissing()
-            .apply("SkippedEvents", ParDo.of(new ToAuditMessageFn<>(context::sourceMissing)))
-            .setCoder(PubsubMessageWithAttributesCoder.of());
+  public PCollection<PubsubMessage> expand(PCollectionList<Outcome> outcomes) {
     PCollection<PubsubMessage> events =
-        PCollectionList.of(complete)
-            .and(skipped)
+        outcomes
             .apply("AllOutcomes", Flatten.pCollections())
+            .setCoder(OutcomeCoder.of())
+            .apply("ToEvents", ParDo.of(new ToAuditMessageFn<>(context::outcome)))
             .setCoder(PubsubMessageWithAttributesCoder.of());
     return writer.publish(events, topic);
   }

@@ -1,6 +1,9 @@
 package dev.gcsrewrite.config;
 
 import dev.gcsrewrite.GcsRewriteOptions;
+import dev.gcsrewrite.claim.ClaimSettings;
+import dev.gcsrewrite.claim.RedisSettings;
+import dev.gcsrewrite.claim.Secrets;
 import dev.gcsrewrite.notification.StorageNames;
 import dev.gcsrewrite.output.ObjectLocations;
 import dev.gcsrewrite.rewrite.RewriteRules;
@@ -35,6 +38,8 @@ import org.joda.time.Duration;
  * @param deadLetterTopic {@code projects/<p>/topics/<t>}
  * @param dedupeTtl how long DropSeenGenerations remembers a generation
  * @param jobName the Beam job name, recorded in audit events
+ * @param redis how to reach the Redis holding the claims
+ * @param claims the claim policy: owner (the job name), lease, retention
  */
 public record JobSettings(
     String inputSubscription,
@@ -44,7 +49,9 @@ public record JobSettings(
     String completeTopic,
     String deadLetterTopic,
     Duration dedupeTtl,
-    String jobName) {
+    String jobName,
+    RedisSettings redis,
+    ClaimSettings claims) {
 
   /** The rule used when neither --rewriteRules nor --rewriteRulesFile is set. */
   public static final String DEFAULT_RULES = "AWS=GCP";
@@ -58,6 +65,7 @@ public record JobSettings(
       Pattern.compile("projects/" + PROJECT + "/subscriptions/" + NAME);
   private static final Pattern TOPIC = Pattern.compile("projects/" + PROJECT + "/topics/" + NAME);
   private static final int MAX_SUFFIX_BYTES = 64;
+  private static final Pattern REDIS_HOST = Pattern.compile("[A-Za-z0-9][A-Za-z0-9.:-]{0,252}");
 
   /**
    * Checks {@code options} and derives the settings.
@@ -76,6 +84,25 @@ public record JobSettings(
     String complete = matching("completeTopic", options.getCompleteTopic(), TOPIC, "topic");
     String deadLetters = matching("deadLetterTopic", options.getDeadLetterTopic(), TOPIC, "topic");
     Duration dedupeTtl = duration("dedupeTtl", options.getDedupeTtl());
+    RedisSettings redis = redis(options);
+    Duration lease = duration("claimLease", options.getClaimLease());
+    Duration retention = duration("claimRetention", options.getClaimRetention());
+    if (dedupeTtl.isShorterThan(lease)) {
+      throw new InvalidOptionException(
+          "dedupeTtl",
+          Durations.format(dedupeTtl)
+              + " is shorter than --claimLease ("
+              + Durations.format(lease)
+              + "): a duplicate could then find this job's own claim still in progress");
+    }
+    if (!retention.isLongerThan(lease)) {
+      throw new InvalidOptionException(
+          "claimRetention",
+          Durations.format(retention)
+              + " must be longer than --claimLease ("
+              + Durations.format(lease)
+              + ")");
+    }
     return new JobSettings(
         subscription,
         new ObjectLocations(bucketRoot, processedBucket, suffix),
@@ -84,7 +111,43 @@ public record JobSettings(
         complete,
         deadLetters,
         dedupeTtl,
-        options.getJobName());
+        options.getJobName(),
+        redis,
+        new ClaimSettings(options.getJobName(), lease, retention));
+  }
+
+  private static RedisSettings redis(GcsRewriteOptions options) {
+    String host = required("redisHost", options.getRedisHost()).trim();
+    if (!REDIS_HOST.matcher(host).matches()) {
+      throw new InvalidOptionException("redisHost", "'" + host + "' is not a host name or address");
+    }
+    int port = options.getRedisPort();
+    if (port < 1 || port > 65535) {
+      throw new InvalidOptionException("redisPort", port + " is not a port (1-65535)");
+    }
+    String password = secretReference("redisPasswordSecret", options.getRedisPasswordSecret());
+    String ca = secretReference("redisTlsCaSecret", options.getRedisTlsCaSecret());
+    if (ca != null && !options.getRedisTls()) {
+      throw new InvalidOptionException("redisTlsCaSecret", "is used only with --redisTls=true");
+    }
+    String prefix = options.getKeyPrefix() == null ? "" : options.getKeyPrefix();
+    if (prefix.chars().anyMatch(c -> c < 0x20 || c == 0x7f)) {
+      throw new InvalidOptionException("keyPrefix", "must not contain control characters");
+    }
+    return new RedisSettings(host, port, options.getRedisTls(), password, ca, prefix);
+  }
+
+  private static @Nullable String secretReference(String option, @Nullable String value) {
+    if (value == null || value.isEmpty()) {
+      return null;
+    }
+    if (!Secrets.isReference(value)) {
+      // Never echo the value: it may be a password pasted where its reference belongs.
+      throw new InvalidOptionException(
+          option,
+          "is not a secret reference; use projects/<p>/secrets/<s>/versions/<v> or file:<path>");
+    }
+    return value;
   }
 
   private static String required(String option, @Nullable String value) {

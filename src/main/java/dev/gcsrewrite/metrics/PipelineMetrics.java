@@ -32,6 +32,33 @@ public final class PipelineMetrics {
   /** Notifications for a generation this pipeline has already seen (any message ID). */
   public static final Counter DUPLICATES = counter("duplicates");
 
+  /** Notifications of a generation Redis already records as settled (also in DUPLICATES). */
+  public static final Counter DUPLICATES_IN_REDIS = counter("duplicatesSeenByRedis");
+
+  /** Generations dropped because a newer generation of the object was already completed. */
+  public static final Counter SUPERSEDED = counter("superseded");
+
+  /** Generations this job claimed in Redis (including takeovers of ended leases). */
+  public static final Counter CLAIMED = counter("claimed");
+
+  /** Claims this job found it held already: retried bundles. */
+  public static final Counter CLAIMS_REENTRANT = counter("claimsReentrant");
+
+  /** Times a generation was found under another job's live lease and set to wait. */
+  public static final Counter CLAIMS_WAITING = counter("claimsWaiting");
+
+  /** Claims settled as COMPLETED or SKIPPED. */
+  public static final Counter CLAIMS_SETTLED = counter("claimsSettled");
+
+  /** Claims released after a permanent failure. */
+  public static final Counter CLAIMS_RELEASED = counter("claimsReleased");
+
+  /** Network round trips to Redis (one per bundle per stage). */
+  public static final Counter REDIS_ROUND_TRIPS = counter("redisRoundTrips");
+
+  /** Redis calls retried after a failure (Redis down, failing over, timing out). */
+  public static final Counter REDIS_RETRIES = counter("redisRetries");
+
   /** Output objects written (counted when the sink has streamed them). */
   public static final Counter WRITTEN = counter("objectsWritten");
 

@@ -1,7 +1,5 @@
 package dev.gcsrewrite.output;
 
-import dev.gcsrewrite.deadletter.DeadLetter;
-import dev.gcsrewrite.notification.GcsNotification;
 import java.util.Map;
 import org.apache.beam.sdk.Pipeline;
 import org.apache.beam.sdk.transforms.PTransform;
@@ -12,46 +10,35 @@ import org.apache.beam.sdk.values.PValue;
 import org.apache.beam.sdk.values.TupleTag;
 
 /**
- * What {@link WriteProcessedObjects} produced: outputs whose final file is in place, generations
- * skipped because their source no longer exists, and dead letters for sources that can never be
- * read. It is also the input of the steps that announce those outcomes.
+ * What became of the generations given to {@link WriteProcessedObjects}: an {@link Outcome} for
+ * each one that ended (output in place, or nothing to write), and a {@link FailedObject} for each
+ * one that can never be processed. It is also the input of the step that settles them.
  */
 public final class ProcessedObjects implements PInput, POutput {
-  private static final TupleTag<WrittenObject> WRITTEN = new TupleTag<>("written") {};
-  private static final TupleTag<GcsNotification> SOURCE_MISSING =
-      new TupleTag<>("sourceMissing") {};
+  private static final TupleTag<Outcome> OUTCOMES = new TupleTag<>("outcomes") {};
+  private static final TupleTag<FailedObject> FAILURES = new TupleTag<>("failures") {};
 
   private final Pipeline pipeline;
-  private final PCollection<WrittenObject> written;
-  private final PCollection<GcsNotification> sourceMissing;
-  private final PCollection<DeadLetter> failures;
+  private final PCollection<Outcome> outcomes;
+  private final PCollection<FailedObject> failures;
 
-  ProcessedObjects(
-      PCollection<WrittenObject> written,
-      PCollection<GcsNotification> sourceMissing,
-      PCollection<DeadLetter> failures) {
-    this.pipeline = written.getPipeline();
-    this.written = written;
-    this.sourceMissing = sourceMissing;
+  public ProcessedObjects(PCollection<Outcome> outcomes, PCollection<FailedObject> failures) {
+    this.pipeline = outcomes.getPipeline();
+    this.outcomes = outcomes;
     this.failures = failures;
   }
 
-  /** Outputs in their final place, one per object generation written. */
-  public PCollection<WrittenObject> written() {
-    return written;
+  /** Generations whose work ended: complete (output in place) or skipped. */
+  public PCollection<Outcome> outcomes() {
+    return outcomes;
   }
 
-  /** Generations whose source object was gone when it was looked for. */
-  public PCollection<GcsNotification> sourceMissing() {
-    return sourceMissing;
-  }
-
-  /** Sources that exist but can never be read. */
-  public PCollection<DeadLetter> failures() {
+  /** Generations that can never be processed (e.g. a source that exists but cannot be read). */
+  public PCollection<FailedObject> failures() {
     return failures;
   }
 
-  /** Applies {@code transform} to these outcomes, as a named step. */
+  /** Applies {@code transform} to these results, as a named step. */
   public <OutputT extends POutput> OutputT apply(
       String name, PTransform<? super ProcessedObjects, OutputT> transform) {
     return Pipeline.applyTransform(name, this, transform);
@@ -64,7 +51,7 @@ public final class ProcessedObjects implements PInput, POutput {
 
   @Override
   public Map<TupleTag<?>, PValue> expand() {
-    return Map.of(WRITTEN, written, SOURCE_MISSING, sourceMissing, DeadLetter.TAG, failures);
+    return Map.of(OUTCOMES, outcomes, FAILURES, failures);
   }
 
   @Override

@@ -1,7 +1,5 @@
 package dev.gcsrewrite.output;
 
-import dev.gcsrewrite.deadletter.DeadLetter;
-import dev.gcsrewrite.deadletter.DeadLetterCoder;
 import dev.gcsrewrite.metrics.PipelineMetrics;
 import dev.gcsrewrite.notification.GcsNotification;
 import dev.gcsrewrite.notification.GcsNotificationCoder;
@@ -12,6 +10,7 @@ import org.apache.beam.sdk.io.FileSystems;
 import org.apache.beam.sdk.io.WriteFilesResult;
 import org.apache.beam.sdk.transforms.Contextful;
 import org.apache.beam.sdk.transforms.DoFn;
+import org.apache.beam.sdk.transforms.Flatten;
 import org.apache.beam.sdk.transforms.PTransform;
 import org.apache.beam.sdk.transforms.ParDo;
 import org.apache.beam.sdk.transforms.SerializableFunction;
@@ -23,6 +22,7 @@ import org.apache.beam.sdk.transforms.windowing.Repeatedly;
 import org.apache.beam.sdk.transforms.windowing.Window;
 import org.apache.beam.sdk.values.KV;
 import org.apache.beam.sdk.values.PCollection;
+import org.apache.beam.sdk.values.PCollectionList;
 import org.apache.beam.sdk.values.PCollectionTuple;
 import org.apache.beam.sdk.values.TupleTag;
 import org.apache.beam.sdk.values.TupleTagList;
@@ -32,16 +32,17 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Step {@code WriteProcessedObjects}: for each notification, streams the source object through the
- * token rewriter into {@code <outputDirectory><objectId><outputSuffix>} with {@code
+ * Step {@code WriteProcessedObjects}: for each claimed notification, streams the source object
+ * through the token rewriter into {@code <outputDirectory><objectId><outputSuffix>} with {@code
  * FileIO.writeDynamic}, one destination per object generation.
  *
  * <p>Inside: {@code LocateSources} opens each source once, so that a deleted source is skipped and
- * an unreadable one dead-lettered before FileIO creates an output for it; {@code WindowForWrite}
- * puts elements in the global window with a processing-time trigger, because an event-time trigger
- * may never fire while the Pub/Sub watermark stalls and the global window never drops late data;
- * {@code WriteFiles} is FileIO with {@link RewritingSink}; {@code DescribeOutputs} turns FileIO's
- * final filenames, which exist only after the rename, into {@link WrittenObject}s.
+ * an unreadable one fails before FileIO creates an output for it; {@code WindowForWrite} puts
+ * elements in the global window with a processing-time trigger, because an event-time trigger may
+ * never fire while the Pub/Sub watermark stalls and the global window never drops late data; {@code
+ * WriteFiles} is FileIO with {@link RewritingSink}; {@code DescribeOutputs} turns FileIO's final
+ * filenames, which exist only after the rename, into complete {@link Outcome}s; {@code
+ * RestoreWindowing} gives them back the default trigger so they combine with the skipped ones.
  *
  * <p>The destination is the notification itself, so two generations of one object never share a
  * destination (FileIO would concatenate them into one file).
@@ -58,7 +59,8 @@ public final class WriteProcessedObjects
   public static final Duration DEFAULT_PANE_DELAY = Duration.standardSeconds(1);
 
   private static final TupleTag<GcsNotification> READABLE = new TupleTag<>("readable") {};
-  private static final TupleTag<GcsNotification> MISSING = new TupleTag<>("missing") {};
+  private static final TupleTag<Outcome> MISSING = new TupleTag<>("missing") {};
+  private static final TupleTag<FailedObject> UNREADABLE = new TupleTag<>("unreadable") {};
 
   private final ObjectLocations locations;
   private final TokenRewriter rewriter;
@@ -77,7 +79,7 @@ public final class WriteProcessedObjects
         notifications.apply(
             "LocateSources",
             ParDo.of(new LocateSourceFn(locations))
-                .withOutputTags(READABLE, TupleTagList.of(MISSING).and(DeadLetter.TAG)));
+                .withOutputTags(READABLE, TupleTagList.of(MISSING).and(UNREADABLE)));
 
     WriteFilesResult<GcsNotification> files =
         located
@@ -100,23 +102,24 @@ public final class WriteProcessedObjects
                     .withNaming(new NamingFactory(locations))
                     .withNumShards(1));
 
-    PCollection<WrittenObject> written =
+    PCollection<Outcome> written =
         files
             .getPerDestinationOutputFilenames()
             .apply("DescribeOutputs", ParDo.of(new DescribeOutputFn()))
-            .setCoder(WrittenObjectCoder.of())
+            .setCoder(OutcomeCoder.of())
             // Give the outputs the windowing the inputs had, so they flatten with the others.
             .apply(
                 "RestoreWindowing",
-                Window.<WrittenObject>into(new GlobalWindows())
+                Window.<Outcome>into(new GlobalWindows())
                     .triggering(DefaultTrigger.of())
                     .withAllowedLateness(Duration.ZERO)
                     .discardingFiredPanes());
-
-    return new ProcessedObjects(
-        written,
-        located.get(MISSING).setCoder(GcsNotificationCoder.of()),
-        located.get(DeadLetter.TAG).setCoder(DeadLetterCoder.of()));
+    PCollection<Outcome> outcomes =
+        PCollectionList.of(written)
+            .and(located.get(MISSING).setCoder(OutcomeCoder.of()))
+            .apply("AllOutcomes", Flatten.pCollections())
+            .setCoder(OutcomeCoder.of());
+    return new ProcessedObjects(outcomes, located.get(UNREADABLE).setCoder(FailedObjectCoder.of()));
   }
 
   /** Sorts notifications by what opening their source finds. */
@@ -140,13 +143,13 @@ public final class WriteProcessedObjects
               "Skipped {}: source {} no longer exists",
               notification.generationKey(),
               locations.sourceSpec(notification));
-          out.get(MISSING).output(notification);
+          out.get(MISSING).output(Outcome.skipped(notification, Outcome.SOURCE_MISSING));
         }
         case UNREADABLE ->
-            out.get(DeadLetter.TAG)
+            out.get(UNREADABLE)
                 .output(
-                    new DeadLetter(
-                        notification.original(),
+                    new FailedObject(
+                        notification,
                         STEP,
                         SOURCE_UNREADABLE,
                         "cannot read " + locations.sourceSpec(notification) + ": " + probe.reason(),
@@ -156,18 +159,17 @@ public final class WriteProcessedObjects
   }
 
   /** Looks up the size of each final file and logs its completion. */
-  static final class DescribeOutputFn extends DoFn<KV<GcsNotification, String>, WrittenObject> {
+  static final class DescribeOutputFn extends DoFn<KV<GcsNotification, String>, Outcome> {
     private static final Logger LOG = LoggerFactory.getLogger(WriteProcessedObjects.class);
 
     @ProcessElement
-    public void process(
-        @Element KV<GcsNotification, String> file, OutputReceiver<WrittenObject> out) {
+    public void process(@Element KV<GcsNotification, String> file, OutputReceiver<Outcome> out) {
       GcsNotification notification = file.getKey();
       String outputUri = file.getValue();
       long size = SourceProbe.sizeOf(FileSystems.matchNewResource(outputUri, false));
       PipelineMetrics.COMPLETED.inc();
-      LOG.info("Completed {}: {} ({} bytes)", notification.generationKey(), outputUri, size);
-      out.output(new WrittenObject(notification, outputUri, size));
+      LOG.info("Wrote {}: {} ({} bytes)", notification.generationKey(), outputUri, size);
+      out.output(Outcome.complete(notification, outputUri, size));
     }
   }
 

@@ -6,6 +6,8 @@ import static org.junit.Assert.assertEquals;
 import static org.junit.Assert.assertThrows;
 
 import dev.gcsrewrite.GcsRewriteOptions;
+import dev.gcsrewrite.claim.ClaimSettings;
+import dev.gcsrewrite.claim.RedisSettings;
 import dev.gcsrewrite.rewrite.RewriteRules;
 import java.io.File;
 import java.io.IOException;
@@ -34,6 +36,7 @@ public class JobSettingsTest {
     options.put("completeTopic", "projects/my-project/topics/complete");
     options.put("deadLetterTopic", "projects/my-project/topics/dead-letters");
     options.put("jobName", "gcs-rewrite-test");
+    options.put("redisHost", "10.1.2.3");
   }
 
   @Test
@@ -47,6 +50,56 @@ public class JobSettingsTest {
     assertEquals(RewriteRules.parse("AWS=GCP"), settings.rules());
     assertEquals(Duration.standardHours(1), settings.dedupeTtl());
     assertEquals("gcs-rewrite-test", settings.jobName());
+    assertEquals(
+        new RedisSettings("10.1.2.3", 6379, false, null, null, "gcs-rewrite:"), settings.redis());
+    assertEquals(
+        new ClaimSettings(
+            "gcs-rewrite-test", Duration.standardMinutes(10), Duration.standardDays(7)),
+        settings.claims());
+  }
+
+  @Test
+  public void redisOptionsBecomeRedisSettingsWithSecretReferencesOnly() {
+    options.put("redisPort", "6380");
+    options.put("redisTls", "true");
+    options.put("redisPasswordSecret", "projects/p/secrets/redis-auth/versions/latest");
+    options.put("redisTlsCaSecret", "file:/etc/redis/ca.pem");
+    options.put("keyPrefix", "team-a:");
+    assertEquals(
+        new RedisSettings(
+            "10.1.2.3",
+            6380,
+            true,
+            "projects/p/secrets/redis-auth/versions/latest",
+            "file:/etc/redis/ca.pem",
+            "team-a:"),
+        settings().redis());
+  }
+
+  @Test
+  public void badRedisAndClaimOptionsAreReportedNamingTheOption() {
+    assertFailure("redisPort", "70000", "--redisPort: 70000 is not a port");
+    assertFailure("redisHost", "my host", "--redisHost: 'my host' is not a host name");
+    assertFailure(
+        "redisPasswordSecret",
+        "hunter2",
+        "--redisPasswordSecret: is not a secret reference; use projects/<p>/secrets/<s>/versions/<v>"
+            + " or file:<path>");
+    assertFailure(
+        "redisTlsCaSecret",
+        "file:/ca.pem",
+        "--redisTlsCaSecret: is used only with --redisTls=true");
+    assertFailure("claimLease", "2h", "--dedupeTtl: 1h is shorter than --claimLease (2h)");
+    assertFailure(
+        "claimRetention", "5m", "--claimRetention: 5m must be longer than --claimLease (10m)");
+    assertFailure("claimLease", "soon", "--claimLease: 'soon' is not a duration");
+  }
+
+  @Test
+  public void passwordGivenInPlaceOfItsReferenceIsNeverEchoed() {
+    options.put("redisPasswordSecret", "s3cr3t-value");
+    InvalidOptionException e = assertThrows(InvalidOptionException.class, this::settings);
+    assertEquals(false, e.getMessage().contains("s3cr3t-value"));
   }
 
   @Test

@@ -1,0 +1,106 @@
+package dev.gcsrewrite.claim;
+
+import java.io.IOException;
+import java.util.ArrayList;
+import java.util.List;
+import org.apache.beam.sdk.transforms.DoFn;
+import org.apache.beam.sdk.transforms.windowing.BoundedWindow;
+import org.apache.beam.sdk.values.TupleTag;
+import org.checkerframework.checker.nullness.qual.Nullable;
+import org.joda.time.Instant;
+
+/**
+ * A DoFn that asks Redis about a whole bundle at once: elements are buffered as they come and
+ * decided together when the bundle finishes, in one round trip, then emitted with their own
+ * timestamps and windows.
+ *
+ * <p>Holding elements until the bundle finishes is safe: the runner commits a bundle's outputs only
+ * after {@code @FinishBundle} returns, and retries the whole bundle if it fails.
+ *
+ * @param <InputT> the elements to decide
+ * @param <OutputT> the main output
+ */
+abstract class BatchedRedisFn<InputT, OutputT> extends DoFn<InputT, OutputT> {
+  private final RedisSettings redis;
+  private transient @Nullable ClaimStore store;
+  private transient List<Buffered<InputT>> buffer = new ArrayList<>();
+
+  BatchedRedisFn(RedisSettings redis) {
+    this.redis = redis;
+  }
+
+  /** Decides {@code batch}; returns, aligned with it, where each element goes (null: nowhere). */
+  abstract List<@Nullable Routed<?>> decide(ClaimStore store, List<InputT> batch);
+
+  @Setup
+  public void setup() throws IOException {
+    store = ClaimStore.forPipeline(redis);
+  }
+
+  @StartBundle
+  public void startBundle() {
+    buffer = new ArrayList<>();
+  }
+
+  @ProcessElement
+  public void process(@Element InputT element, @Timestamp Instant timestamp, BoundedWindow window) {
+    buffer.add(new Buffered<>(element, timestamp, window));
+  }
+
+  @FinishBundle
+  public void finishBundle(FinishBundleContext context) {
+    if (buffer.isEmpty()) {
+      return;
+    }
+    List<InputT> batch = new ArrayList<>(buffer.size());
+    for (Buffered<InputT> item : buffer) {
+      batch.add(item.element());
+    }
+    List<@Nullable Routed<?>> routes = decide(storeOrFail(), batch);
+    for (int i = 0; i < routes.size(); i++) {
+      Routed<?> route = routes.get(i);
+      if (route != null) {
+        emit(context, route, buffer.get(i));
+      }
+    }
+    buffer = new ArrayList<>();
+  }
+
+  @Teardown
+  public void teardown() throws Exception {
+    if (store != null) {
+      store.close();
+      store = null;
+    }
+  }
+
+  private ClaimStore storeOrFail() {
+    ClaimStore current = store;
+    if (current == null) {
+      throw new IllegalStateException("finishBundle before setup");
+    }
+    return current;
+  }
+
+  @SuppressWarnings("unchecked")
+  private <T> void emit(FinishBundleContext context, Routed<T> route, Buffered<InputT> item) {
+    if (route.tag() == null) {
+      context.output((OutputT) route.value(), item.timestamp(), item.window());
+    } else {
+      context.output(route.tag(), route.value(), item.timestamp(), item.window());
+    }
+  }
+
+  /** Where a decided element goes: the main output (tag null) or a tagged one. */
+  record Routed<T>(@Nullable TupleTag<T> tag, T value) {
+    static <T> Routed<T> main(T value) {
+      return new Routed<>(null, value);
+    }
+
+    static <T> Routed<T> to(TupleTag<T> tag, T value) {
+      return new Routed<>(tag, value);
+    }
+  }
+
+  private record Buffered<T>(T element, Instant timestamp, BoundedWindow window) {}
+}

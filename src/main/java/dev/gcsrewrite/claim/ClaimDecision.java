@@ -1,0 +1,29 @@
+package dev.gcsrewrite.claim;
+
+import java.util.List;
+import org.checkerframework.checker.nullness.qual.Nullable;
+
+/**
+ * What Redis decided about one generation.
+ *
+ * @param outcome the decision
+ * @param owner the other owner (ELSEWHERE, a takeover's previous owner, DUPLICATE's settler), or ""
+ * @param leaseUntilMillis when the other owner's lease ends (ELSEWHERE), else 0
+ * @param detail the settled state (DUPLICATE) or the newer completed generation (SUPERSEDED)
+ */
+public record ClaimDecision(
+    ClaimOutcome outcome, String owner, long leaseUntilMillis, @Nullable String detail) {
+
+  /** Reads the script's reply. */
+  static ClaimDecision fromReply(List<String> reply) {
+    ClaimOutcome outcome = ClaimOutcome.valueOf(reply.get(0));
+    return switch (outcome) {
+      case CLAIMED -> new ClaimDecision(outcome, reply.get(1), 0, null);
+      case REENTRANT -> new ClaimDecision(outcome, "", 0, null);
+      case DUPLICATE -> new ClaimDecision(outcome, reply.get(2), 0, reply.get(1));
+      case SUPERSEDED -> new ClaimDecision(outcome, "", 0, reply.get(1));
+      case ELSEWHERE ->
+          new ClaimDecision(outcome, reply.get(1), Long.parseLong(reply.get(2)), null);
+    };
+  }
+}

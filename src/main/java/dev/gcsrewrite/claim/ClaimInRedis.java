@@ -1,0 +1,239 @@
+package dev.gcsrewrite.claim;
+
+import dev.gcsrewrite.metrics.PipelineMetrics;
+import dev.gcsrewrite.notification.GcsNotification;
+import dev.gcsrewrite.notification.GcsNotificationCoder;
+import java.io.IOException;
+import java.util.ArrayList;
+import java.util.List;
+import org.apache.beam.sdk.coders.KvCoder;
+import org.apache.beam.sdk.coders.StringUtf8Coder;
+import org.apache.beam.sdk.state.StateSpec;
+import org.apache.beam.sdk.state.StateSpecs;
+import org.apache.beam.sdk.state.TimeDomain;
+import org.apache.beam.sdk.state.Timer;
+import org.apache.beam.sdk.state.TimerSpec;
+import org.apache.beam.sdk.state.TimerSpecs;
+import org.apache.beam.sdk.state.ValueState;
+import org.apache.beam.sdk.transforms.DoFn;
+import org.apache.beam.sdk.transforms.Flatten;
+import org.apache.beam.sdk.transforms.PTransform;
+import org.apache.beam.sdk.transforms.ParDo;
+import org.apache.beam.sdk.values.KV;
+import org.apache.beam.sdk.values.PCollection;
+import org.apache.beam.sdk.values.PCollectionList;
+import org.apache.beam.sdk.values.PCollectionTuple;
+import org.apache.beam.sdk.values.TupleTag;
+import org.apache.beam.sdk.values.TupleTagList;
+import org.checkerframework.checker.nullness.qual.Nullable;
+import org.joda.time.Duration;
+import org.joda.time.Instant;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Step {@code ClaimInRedis}: lets a generation through only once this job holds its claim, so that
+ * parallel workers, bundle retries, relaunches and other pipelines sharing the bucket never process
+ * it twice.
+ *
+ * <p>{@code Claim} asks Redis about a whole bundle in one round trip. CLAIMED and REENTRANT go on;
+ * DUPLICATE (settled already) and SUPERSEDED (a newer generation is completed) are dropped and
+ * counted; ELSEWHERE (another job's lease is live) goes to {@code WaitForLease}, which keeps the
+ * notification in state with a timer at the lease's end and asks again then, as often as needed, so
+ * that a generation is never dropped because someone else was working on it: if that job dies, its
+ * lease ends and this one takes over.
+ */
+public final class ClaimInRedis
+    extends PTransform<PCollection<GcsNotification>, PCollection<GcsNotification>> {
+  private static final Logger LOG = LoggerFactory.getLogger(ClaimInRedis.class);
+  private static final TupleTag<GcsNotification> CLAIMED = new TupleTag<>("claimed") {};
+  private static final TupleTag<KV<String, ParkedClaim>> PARKED = new TupleTag<>("parked") {};
+
+  private final RedisSettings redis;
+  private final ClaimSettings policy;
+
+  public ClaimInRedis(RedisSettings redis, ClaimSettings policy) {
+    this.redis = redis;
+    this.policy = policy;
+  }
+
+  @Override
+  public PCollection<GcsNotification> expand(PCollection<GcsNotification> unseen) {
+    PCollectionTuple decided =
+        unseen.apply(
+            "Claim",
+            ParDo.of(new ClaimFn(redis, policy)).withOutputTags(CLAIMED, TupleTagList.of(PARKED)));
+    PCollection<GcsNotification> afterWaiting =
+        decided
+            .get(PARKED)
+            .setCoder(KvCoder.of(StringUtf8Coder.of(), ParkedClaimCoder.of()))
+            .apply("WaitForLease", ParDo.of(new WaitForLeaseFn(redis, policy)))
+            .setCoder(GcsNotificationCoder.of());
+    return PCollectionList.of(decided.get(CLAIMED).setCoder(GcsNotificationCoder.of()))
+        .and(afterWaiting)
+        .apply("AllClaimed", Flatten.pCollections())
+        .setCoder(GcsNotificationCoder.of());
+  }
+
+  /** Counts and logs one decision: the single place a claim's state change is reported. */
+  static void report(GcsNotification n, ClaimDecision decision) {
+    String key = n.generationKey();
+    switch (decision.outcome()) {
+      case CLAIMED -> {
+        PipelineMetrics.CLAIMED.inc();
+        if (decision.owner().isEmpty()) {
+          LOG.info("Claimed {}", key);
+        } else {
+          LOG.info("Claimed {}: took over from {}, whose lease ended", key, decision.owner());
+        }
+      }
+      case REENTRANT -> {
+        PipelineMetrics.CLAIMS_REENTRANT.inc();
+        LOG.info("Claimed {} again: this job held it already (a retry)", key);
+      }
+      case DUPLICATE -> {
+        PipelineMetrics.DUPLICATES.inc();
+        PipelineMetrics.DUPLICATES_IN_REDIS.inc();
+        LOG.info(
+            "Dropped {} (message {}): already {} by {}",
+            key,
+            n.messageId(),
+            decision.detail(),
+            decision.owner());
+      }
+      case SUPERSEDED -> {
+        PipelineMetrics.SUPERSEDED.inc();
+        LOG.info("Dropped {}: superseded by completed generation {}", key, decision.detail());
+      }
+      case ELSEWHERE -> {
+        PipelineMetrics.CLAIMS_WAITING.inc();
+        LOG.info(
+            "Waiting for {}: claimed by {} until {}",
+            key,
+            decision.owner(),
+            new Instant(decision.leaseUntilMillis()));
+      }
+    }
+  }
+
+  /** Claims a bundle of generations in one round trip. */
+  static final class ClaimFn extends BatchedRedisFn<GcsNotification, GcsNotification> {
+    private final ClaimSettings policy;
+
+    ClaimFn(RedisSettings redis, ClaimSettings policy) {
+      super(redis);
+      this.policy = policy;
+    }
+
+    @Override
+    List<BatchedRedisFn.@Nullable Routed<?>> decide(ClaimStore store, List<GcsNotification> batch) {
+      List<ClaimDecision> decisions = store.claim(batch, policy);
+      List<BatchedRedisFn.@Nullable Routed<?>> routes = new ArrayList<>(batch.size());
+      for (int i = 0; i < batch.size(); i++) {
+        GcsNotification n = batch.get(i);
+        ClaimDecision decision = decisions.get(i);
+        report(n, decision);
+        if (decision.outcome().proceeds()) {
+          routes.add(Routed.to(CLAIMED, n));
+        } else if (decision.outcome() == ClaimOutcome.ELSEWHERE) {
+          routes.add(
+              Routed.to(
+                  PARKED,
+                  KV.of(
+                      n.generationKey(),
+                      new ParkedClaim(n, decision.owner(), decision.leaseUntilMillis()))));
+        } else {
+          routes.add(null);
+        }
+      }
+      return routes;
+    }
+  }
+
+  /**
+   * Keeps a generation another job holds until that job's lease ends, then asks again. The timer
+   * holds the watermark at the element's timestamp: the element is pending work, not done.
+   */
+  static final class WaitForLeaseFn extends DoFn<KV<String, ParkedClaim>, GcsNotification> {
+    /** Asked again this long after the lease's end, so that Redis has expired it. */
+    static final Duration MARGIN = Duration.standardSeconds(1);
+
+    private static final String WAITING = "waiting";
+    private static final String LEASE_END = "leaseEnd";
+
+    @StateId(WAITING)
+    private final StateSpec<ValueState<GcsNotification>> waitingSpec =
+        StateSpecs.value(GcsNotificationCoder.of());
+
+    @TimerId(LEASE_END)
+    private final TimerSpec leaseEndSpec = TimerSpecs.timer(TimeDomain.PROCESSING_TIME);
+
+    private final RedisSettings redis;
+    private final ClaimSettings policy;
+    private transient @Nullable ClaimStore store;
+
+    WaitForLeaseFn(RedisSettings redis, ClaimSettings policy) {
+      this.redis = redis;
+      this.policy = policy;
+    }
+
+    @Setup
+    public void setup() throws IOException {
+      store = ClaimStore.forPipeline(redis);
+    }
+
+    @ProcessElement
+    public void process(
+        @Element KV<String, ParkedClaim> parked,
+        @Timestamp Instant timestamp,
+        @StateId(WAITING) ValueState<GcsNotification> waiting,
+        @TimerId(LEASE_END) Timer leaseEnd) {
+      if (waiting.read() != null) {
+        // A second notification of a generation already waiting: the first one stands for both.
+        PipelineMetrics.DUPLICATES.inc();
+        return;
+      }
+      waiting.write(parked.getValue().notification());
+      arm(leaseEnd, parked.getValue().leaseUntilMillis(), timestamp);
+    }
+
+    @OnTimer(LEASE_END)
+    public void onLeaseEnd(
+        OnTimerContext context,
+        @StateId(WAITING) ValueState<GcsNotification> waiting,
+        @TimerId(LEASE_END) Timer leaseEnd,
+        OutputReceiver<GcsNotification> out) {
+      GcsNotification n = waiting.read();
+      if (n == null) {
+        return;
+      }
+      ClaimStore current = store;
+      if (current == null) {
+        throw new IllegalStateException("timer before setup");
+      }
+      ClaimDecision decision = current.claim(List.of(n), policy).get(0);
+      report(n, decision);
+      if (decision.outcome() == ClaimOutcome.ELSEWHERE) {
+        arm(leaseEnd, decision.leaseUntilMillis(), context.timestamp());
+        return;
+      }
+      waiting.clear();
+      if (decision.outcome().proceeds()) {
+        out.output(n);
+      }
+    }
+
+    @Teardown
+    public void teardown() throws Exception {
+      if (store != null) {
+        store.close();
+        store = null;
+      }
+    }
+
+    private static void arm(Timer timer, long leaseUntilMillis, Instant hold) {
+      long wait = Math.max(0, leaseUntilMillis - System.currentTimeMillis());
+      timer.withOutputTimestamp(hold).offset(Duration.millis(wait).plus(MARGIN)).setRelative();
+    }
+  }
+}

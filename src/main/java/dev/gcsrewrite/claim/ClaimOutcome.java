@@ -1,0 +1,20 @@
+package dev.gcsrewrite.claim;
+
+/** The decisions the claim script makes about a generation. */
+public enum ClaimOutcome {
+  /** No live claim: this owner holds it now. */
+  CLAIMED,
+  /** This owner held it already (a retried bundle): go on. */
+  REENTRANT,
+  /** The generation is settled (COMPLETED or SKIPPED): drop. */
+  DUPLICATE,
+  /** A newer generation of the object is completed: drop. */
+  SUPERSEDED,
+  /** Another owner's lease is live: wait for it to end, then ask again. */
+  ELSEWHERE;
+
+  /** Whether the work goes on with this owner. */
+  public boolean proceeds() {
+    return this == CLAIMED || this == REENTRANT;
+  }
+}

@@ -1,0 +1,24 @@
+package dev.gcsrewrite.claim;
+
+import java.util.Map;
+import java.util.SortedMap;
+
+/**
+ * What Redis holds about one object, for the status command.
+ *
+ * @param bucket the bucket
+ * @param objectId the object name
+ * @param latest the latest completed generation's hash (generation, completedAt, outputUri); empty
+ *     if none is kept
+ * @param generations each kept generation's record, by generation
+ */
+public record ObjectStatus(
+    String bucket,
+    String objectId,
+    Map<String, String> latest,
+    SortedMap<Long, Map<String, String>> generations) {
+
+  public boolean isEmpty() {
+    return latest.isEmpty() && generations.isEmpty();
+  }
+}

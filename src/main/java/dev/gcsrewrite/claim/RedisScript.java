@@ -1,0 +1,50 @@
+package dev.gcsrewrite.claim;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.util.HexFormat;
+
+/**
+ * A Lua script from this package's resources, called by its SHA-1 so that a claim costs one small
+ * {@code EVALSHA}, not the script's text; {@link ClaimStore} loads it when Redis does not know it
+ * (first use, or after a restart emptied its script cache).
+ */
+enum RedisScript {
+  CLAIM("claim.lua"),
+  SETTLE("settle.lua"),
+  RELEASE("release.lua");
+
+  private final String source;
+  private final String sha;
+
+  RedisScript(String resource) {
+    try (InputStream in = RedisScript.class.getResourceAsStream(resource)) {
+      if (in == null) {
+        throw new IllegalStateException("missing script resource " + resource);
+      }
+      this.source = new String(in.readAllBytes(), StandardCharsets.UTF_8);
+      this.sha =
+          HexFormat.of()
+              .formatHex(
+                  MessageDigest.getInstance("SHA-1")
+                      .digest(source.getBytes(StandardCharsets.UTF_8)));
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    } catch (NoSuchAlgorithmException e) {
+      throw new IllegalStateException("SHA-1 is required of every JVM", e);
+    }
+  }
+
+  String source() {
+    return source;
+  }
+
+  /** The SHA-1 Redis knows the script by. */
+  String sha() {
+    return sha;
+  }
+}
