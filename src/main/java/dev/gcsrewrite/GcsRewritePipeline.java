@@ -5,6 +5,7 @@ import dev.gcsrewrite.audit.PublishComplete;
 import dev.gcsrewrite.audit.PublishProcessing;
 import dev.gcsrewrite.claim.ClaimInRedis;
 import dev.gcsrewrite.claim.CompleteClaims;
+import dev.gcsrewrite.claim.StatusCommand;
 import dev.gcsrewrite.config.InvalidOptionException;
 import dev.gcsrewrite.config.JobSettings;
 import dev.gcsrewrite.deadletter.DeadLetter;
@@ -54,6 +55,11 @@ public final class GcsRewritePipeline {
   private GcsRewritePipeline() {}
 
   public static void main(String[] args) {
+    if (args.length > 0 && args[0].equals("status")) {
+      System.exit(
+          StatusCommand.run(Arrays.copyOfRange(args, 1, args.length), System.out, System.err));
+      return;
+    }
     if (Arrays.asList(args).contains("--help")) {
       printUsage();
       return;
@@ -169,6 +175,11 @@ public final class GcsRewritePipeline {
     System.out.println(
         "Runner options (--runner, --project, --region, ...) are Beam's: see"
             + " --help=DataflowPipelineOptions or --help=DirectOptions.");
+    System.out.println();
+    System.out.println("What Redis records about an object:");
+    System.out.println(
+        "  java -jar gcs-rewrite-bundled.jar "
+            + StatusCommand.USAGE_LINE.substring("usage: ".length()));
   }
 
   private static String firstLine(String message) {

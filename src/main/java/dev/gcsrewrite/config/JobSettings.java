@@ -116,7 +116,13 @@ public record JobSettings(
         new ClaimSettings(options.getJobName(), lease, retention));
   }
 
-  private static RedisSettings redis(GcsRewriteOptions options) {
+  /**
+   * Checks and derives only the Redis options, for tools that talk to the claims without running a
+   * pipeline (the status command).
+   *
+   * @throws InvalidOptionException for the first Redis option that is missing or malformed
+   */
+  public static RedisSettings redis(GcsRewriteOptions options) {
     String host = required("redisHost", options.getRedisHost()).trim();
     if (!REDIS_HOST.matcher(host).matches()) {
       throw new InvalidOptionException("redisHost", "'" + host + "' is not a host name or address");

@@ -15,7 +15,6 @@ import org.junit.rules.ExternalResource;
 import redis.clients.jedis.Jedis;
 import redis.embedded.RedisServer;
 import redis.embedded.core.ExecutableProvider;
-import redis.embedded.core.RedisServerBuilder;
 
 /**
  * A real redis-server (6.2, shipped in the embedded-redis jar) on a free loopback port, for the
@@ -28,7 +27,10 @@ public final class LocalRedis extends ExternalResource implements AutoCloseable 
   private int port;
   private RedisServer server;
 
-  /** A plain server; {@code settings} are extra redis.conf lines (e.g. {@code requirepass x}). */
+  /**
+   * A server with extra redis.conf lines (e.g. {@code requirepass x}); {@code PORT} in a line
+   * stands for the server's port.
+   */
   public LocalRedis(String... settings) {
     this.settings = List.of(settings);
   }
@@ -60,18 +62,18 @@ public final class LocalRedis extends ExternalResource implements AutoCloseable 
 
   /** Starts the server (again) on its port. */
   public void start() throws IOException {
-    RedisServerBuilder builder =
-        RedisServer.newRedisServer()
-            .executableProvider(ExecutableProvider.newJarResourceProvider(home.toFile()))
-            .bind("127.0.0.1")
-            .port(port)
-            .setting("save \"\"")
-            .setting("appendonly no")
-            .setting("dir " + home);
+    File executable = ExecutableProvider.newJarResourceProvider(home.toFile()).get();
+    // Our own config file in the server's folder, read as a whole: later lines override earlier
+    // ones, so the extra settings can replace the defaults (e.g. "port 0" for TLS only).
+    List<String> config =
+        new ArrayList<>(
+            List.of("bind 127.0.0.1", "port " + port, "save \"\"", "appendonly no", "dir " + home));
     for (String setting : settings) {
-      builder.setting(setting);
+      // "PORT" in a setting stands for this server's port (e.g. "tls-port PORT").
+      config.add(setting.replace("PORT", Integer.toString(port)));
     }
-    server = builder.build();
+    Path file = Files.write(home.resolve("redis.conf"), config);
+    server = new RedisServer(port, List.of(executable.getAbsolutePath(), file.toString()), true);
     server.start();
   }
 

@@ -1,0 +1,208 @@
+package dev.gcsrewrite.claim;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.gcsrewrite.GcsRewriteOptions;
+import dev.gcsrewrite.config.InvalidOptionException;
+import dev.gcsrewrite.config.JobSettings;
+import java.io.PrintStream;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+import org.apache.beam.sdk.options.PipelineOptionsFactory;
+import org.checkerframework.checker.nullness.qual.Nullable;
+import org.joda.time.Instant;
+
+/**
+ * {@code status}: prints what Redis records about an object, the way an asynchronous job API
+ * answers "what became of my job": each kept generation's state, owner, times and output, and the
+ * object's latest completed generation.
+ *
+ * <pre>
+ * java -jar gcs-rewrite-bundled.jar status gs://BUCKET/OBJECT [GENERATION] [--json]
+ *     --redisHost=... [--redisPort=... --redisTls=... --redisPasswordSecret=...
+ *     --redisTlsCaSecret=... --keyPrefix=...]
+ * </pre>
+ *
+ * Exit status: 0 records found, 1 nothing recorded, 2 bad arguments, 3 Redis unreachable.
+ */
+public final class StatusCommand {
+  public static final int FOUND = 0;
+  public static final int NOT_FOUND = 1;
+  public static final int USAGE = 2;
+  public static final int UNREACHABLE = 3;
+
+  public static final String USAGE_LINE =
+      "usage: status gs://BUCKET/OBJECT [GENERATION] [--json] --redisHost=HOST [--redisPort=PORT]"
+          + " [--redisTls=true] [--redisPasswordSecret=REF] [--redisTlsCaSecret=REF]"
+          + " [--keyPrefix=PREFIX]";
+
+  private static final ObjectMapper JSON = new ObjectMapper();
+
+  private StatusCommand() {}
+
+  /** Runs the command; returns the exit status. */
+  public static int run(String[] args, PrintStream out, PrintStream err) {
+    List<String> positional = new ArrayList<>();
+    List<String> options = new ArrayList<>();
+    boolean json = false;
+    for (String arg : args) {
+      if (arg.equals("--json")) {
+        json = true;
+      } else if (arg.startsWith("--")) {
+        options.add(arg);
+      } else {
+        positional.add(arg);
+      }
+    }
+    if (positional.isEmpty() || positional.size() > 2 || !positional.get(0).startsWith("gs://")) {
+      err.println(USAGE_LINE);
+      return USAGE;
+    }
+    String path = positional.get(0).substring("gs://".length());
+    int slash = path.indexOf('/');
+    if (slash <= 0 || slash == path.length() - 1) {
+      err.println("status: '" + positional.get(0) + "' is not gs://BUCKET/OBJECT");
+      return USAGE;
+    }
+    String bucket = path.substring(0, slash);
+    String objectId = path.substring(slash + 1);
+    Long generation = null;
+    if (positional.size() == 2) {
+      if (!positional.get(1).matches("[0-9]{1,19}")) {
+        err.println("status: generation '" + positional.get(1) + "' is not a number");
+        return USAGE;
+      }
+      generation = Long.parseLong(positional.get(1));
+    }
+
+    RedisSettings redis;
+    try {
+      redis =
+          JobSettings.redis(
+              PipelineOptionsFactory.fromArgs(options.toArray(new String[0]))
+                  .as(GcsRewriteOptions.class));
+    } catch (IllegalArgumentException e) {
+      String message = String.valueOf(e.getMessage());
+      err.println(
+          "status: " + (e instanceof InvalidOptionException ? message : message.split("\n", 2)[0]));
+      return USAGE;
+    }
+
+    ObjectStatus status;
+    try (ClaimStore store = ClaimStore.forCommand(redis)) {
+      status = store.status(bucket, objectId, generation);
+    } catch (RedisUnavailableException e) {
+      err.println("status: cannot reach Redis at " + redis.address() + ": " + rootMessage(e));
+      return UNREACHABLE;
+    } catch (Exception e) {
+      err.println("status: " + e.getMessage());
+      return UNREACHABLE;
+    }
+
+    if (generation != null) {
+      status =
+          new ObjectStatus(
+              bucket,
+              objectId,
+              status.latest(),
+              new TreeMap<>(
+                  status.generations().containsKey(generation)
+                      ? Map.of(generation, status.generations().get(generation))
+                      : Map.of()));
+    }
+    if (json) {
+      out.println(toJson(status, redis));
+    } else {
+      print(status, generation, redis, out);
+    }
+    return status.generations().isEmpty() && (generation != null || status.latest().isEmpty())
+        ? NOT_FOUND
+        : FOUND;
+  }
+
+  private static void print(
+      ObjectStatus status, @Nullable Long generation, RedisSettings redis, PrintStream out) {
+    String object = "gs://" + status.bucket() + "/" + status.objectId();
+    if (status.generations().isEmpty()) {
+      out.println(
+          object
+              + (generation == null ? "" : " generation " + generation)
+              + ": no record in Redis at "
+              + redis.address()
+              + " under prefix '"
+              + redis.keyPrefix()
+              + "' (never claimed, or settled longer ago than --claimRetention)");
+    } else {
+      out.println(object);
+    }
+    if (!status.latest().isEmpty()) {
+      Map<String, String> latest = status.latest();
+      out.println("  latest completed generation " + latest.get("generation"));
+      out.println("    completed  " + time(latest.get("completedAt")));
+      out.println("    output     " + latest.get("outputUri"));
+    } else if (!status.generations().isEmpty()) {
+      out.println("  latest completed generation: none");
+    }
+    status
+        .generations()
+        .forEach(
+            (g, record) -> {
+              out.println("  generation " + g);
+              line(out, "state", record.get("state"));
+              line(out, "owner", record.get("owner"));
+              line(out, "message", record.get("messageId"));
+              line(out, "claimed", time(record.get("claimedAt")));
+              line(out, "lease until", time(record.get("leaseUntil")));
+              line(out, "attempts", record.get("attempts"));
+              line(out, "completed", time(record.get("completedAt")));
+              line(out, "settled by", record.get("settledBy"));
+              line(out, "output", record.get("outputUri"));
+              line(out, "reason", record.get("reason"));
+            });
+  }
+
+  private static void line(PrintStream out, String label, @Nullable String value) {
+    if (value != null) {
+      out.println(String.format("    %-11s %s", label, value));
+    }
+  }
+
+  private static String toJson(ObjectStatus status, RedisSettings redis) {
+    ObjectNode root = JSON.createObjectNode();
+    root.put("object", "gs://" + status.bucket() + "/" + status.objectId());
+    root.put("redis", redis.address());
+    root.put("keyPrefix", redis.keyPrefix());
+    ObjectNode latest = root.putObject("latestCompleted");
+    status.latest().forEach(latest::put);
+    ObjectNode generations = root.putObject("generations");
+    status
+        .generations()
+        .forEach(
+            (g, record) -> {
+              ObjectNode node = generations.putObject(Long.toString(g));
+              record.forEach(node::put);
+            });
+    return root.toPrettyString();
+  }
+
+  private static @Nullable String time(@Nullable String millis) {
+    if (millis == null) {
+      return null;
+    }
+    try {
+      return new Instant(Long.parseLong(millis)).toString();
+    } catch (NumberFormatException e) {
+      return millis;
+    }
+  }
+
+  private static String rootMessage(Throwable e) {
+    Throwable root = e;
+    while (root.getCause() != null) {
+      root = root.getCause();
+    }
+    return String.valueOf(root.getMessage());
+  }
+}

@@ -1,0 +1,172 @@
+package dev.gcsrewrite.claim;
+
+import static dev.gcsrewrite.testing.Notifications.parsed;
+import static org.hamcrest.MatcherAssert.assertThat;
+import static org.hamcrest.Matchers.containsString;
+import static org.hamcrest.Matchers.not;
+import static org.hamcrest.Matchers.startsWith;
+import static org.junit.Assert.assertEquals;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.gcsrewrite.notification.GcsNotification;
+import dev.gcsrewrite.output.Outcome;
+import dev.gcsrewrite.testing.LocalRedis;
+import java.io.ByteArrayOutputStream;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.List;
+import org.joda.time.Duration;
+import org.junit.Before;
+import org.junit.ClassRule;
+import org.junit.Rule;
+import org.junit.Test;
+import org.junit.rules.TestName;
+
+/** The status command against a real Redis: what it prints and how it exits. */
+public class StatusCommandTest {
+  @ClassRule public static final LocalRedis REDIS = new LocalRedis();
+  @Rule public final TestName test = new TestName();
+
+  private static final ClaimSettings POLICY =
+      new ClaimSettings("job-7", Duration.standardMinutes(10), Duration.standardDays(7));
+
+  private String prefix;
+
+  @Before
+  public void usePrefix() {
+    prefix = test.getMethodName() + ":";
+  }
+
+  @Test
+  public void unknownObjectSaysSoAndExitsOne() {
+    Result result = status("gs://work/never-seen");
+    assertEquals(StatusCommand.NOT_FOUND, result.status);
+    assertThat(result.out, startsWith("gs://work/never-seen: no record in Redis at 127.0.0.1:"));
+    assertThat(result.out, containsString("under prefix '" + prefix + "'"));
+  }
+
+  @Test
+  public void settledAndInProgressGenerationsArePrintedWithTheLatest() throws Exception {
+    GcsNotification first = parsed("work", "reports/q4 é.txt", 100, "m-100");
+    GcsNotification second = parsed("work", "reports/q4 é.txt", 200, "m-200");
+    try (ClaimStore store = ClaimStore.forPipeline(REDIS.settings(prefix))) {
+      store.claim(List.of(first, second), POLICY);
+      store.settle(
+          List.of(Outcome.complete(first, "gs://out/reports/q4 é.txt.processed", 9)), POLICY);
+    }
+
+    Result result = status("gs://work/reports/q4 é.txt");
+
+    assertEquals(StatusCommand.FOUND, result.status);
+    assertThat(result.out, startsWith("gs://work/reports/q4 é.txt\n"));
+    assertThat(result.out, containsString("  latest completed generation 100\n"));
+    assertThat(result.out, containsString("    output     gs://out/reports/q4 é.txt.processed\n"));
+    assertThat(
+        result.out,
+        containsString(
+            "  generation 100\n    state       COMPLETED\n    owner       job-7\n    message     m-100\n"));
+    assertThat(result.out, containsString("  generation 200\n    state       INPROGRESS\n"));
+    assertThat(result.out, containsString("    lease until 20"));
+    assertThat(result.out, containsString("    completed   20"));
+  }
+
+  @Test
+  public void oneGenerationCanBeAskedForAndComesAsJson() throws Exception {
+    GcsNotification n = parsed("work", "a", 100, "m-100");
+    try (ClaimStore store = ClaimStore.forPipeline(REDIS.settings(prefix))) {
+      store.claim(List.of(n, parsed("work", "a", 200, "m-200")), POLICY);
+      store.settle(List.of(Outcome.skipped(n, Outcome.SOURCE_MISSING)), POLICY);
+    }
+
+    Result result = status("gs://work/a", "100", "--json");
+
+    assertEquals(StatusCommand.FOUND, result.status);
+    JsonNode json = new ObjectMapper().readTree(result.out);
+    assertEquals("gs://work/a", json.get("object").asText());
+    assertEquals("SKIPPED", json.at("/generations/100/state").asText());
+    assertEquals("sourceMissing", json.at("/generations/100/reason").asText());
+    assertEquals(false, json.get("generations").has("200"));
+  }
+
+  @Test
+  public void unknownGenerationOfAKnownObjectExitsOne() throws Exception {
+    try (ClaimStore store = ClaimStore.forPipeline(REDIS.settings(prefix))) {
+      store.claim(List.of(parsed("work", "a", 100, "m")), POLICY);
+    }
+    Result result = status("gs://work/a", "999");
+    assertEquals(StatusCommand.NOT_FOUND, result.status);
+    assertThat(result.out, startsWith("gs://work/a generation 999: no record"));
+  }
+
+  @Test
+  public void unreachableRedisIsOneClearLineAndExitsThree() {
+    Result result =
+        run("gs://work/a", "--redisHost=127.0.0.1", "--redisPort=1", "--keyPrefix=" + prefix);
+    assertEquals(StatusCommand.UNREACHABLE, result.status);
+    assertThat(result.err, startsWith("status: cannot reach Redis at 127.0.0.1:1: "));
+    assertEquals(1, result.err.split("\n").length);
+  }
+
+  @Test
+  public void badArgumentsPrintUsageAndExitTwo() {
+    assertEquals(StatusCommand.USAGE, run().status);
+    assertThat(run().err, startsWith("usage: status gs://BUCKET/OBJECT"));
+    assertEquals(StatusCommand.USAGE, run("work/a", "--redisHost=127.0.0.1").status);
+    Result noObject = run("gs://work", "--redisHost=127.0.0.1");
+    assertEquals("status: 'gs://work' is not gs://BUCKET/OBJECT\n", noObject.err);
+    Result badGeneration = run("gs://work/a", "latest", "--redisHost=127.0.0.1");
+    assertEquals("status: generation 'latest' is not a number\n", badGeneration.err);
+    Result noHost = run("gs://work/a");
+    assertEquals("status: --redisHost: is required\n", noHost.err);
+  }
+
+  @Test
+  public void passwordProtectedRedisIsReachedThroughTheSecretReference() throws Exception {
+    try (LocalRedis guarded = new LocalRedis("requirepass s3cret-auth").open()) {
+      java.nio.file.Path secret = java.nio.file.Files.createTempFile("redis-auth", ".txt");
+      java.nio.file.Files.writeString(secret, "s3cret-auth\n");
+      try {
+        Result ok =
+            run(
+                "gs://work/a",
+                "--redisHost=127.0.0.1",
+                "--redisPort=" + guarded.port(),
+                "--redisPasswordSecret=file:" + secret);
+        assertEquals(StatusCommand.NOT_FOUND, ok.status);
+        assertThat(ok.out, containsString("no record"));
+
+        Result refused =
+            run("gs://work/a", "--redisHost=127.0.0.1", "--redisPort=" + guarded.port());
+        assertEquals(StatusCommand.UNREACHABLE, refused.status);
+        assertThat(refused.err, containsString("NOAUTH"));
+        assertThat(refused.err + refused.out, not(containsString("s3cret-auth")));
+      } finally {
+        java.nio.file.Files.delete(secret);
+      }
+    }
+  }
+
+  private Result status(String... args) {
+    List<String> all = new ArrayList<>(List.of(args));
+    all.add("--redisHost=127.0.0.1");
+    all.add("--redisPort=" + REDIS.port());
+    all.add("--keyPrefix=" + prefix);
+    return run(all.toArray(new String[0]));
+  }
+
+  private static Result run(String... args) {
+    ByteArrayOutputStream out = new ByteArrayOutputStream();
+    ByteArrayOutputStream err = new ByteArrayOutputStream();
+    int status =
+        StatusCommand.run(
+            args,
+            new PrintStream(out, true, StandardCharsets.UTF_8),
+            new PrintStream(err, true, StandardCharsets.UTF_8));
+    return new Result(
+        status, out.toString(StandardCharsets.UTF_8), err.toString(StandardCharsets.UTF_8));
+  }
+
+  private record Result(int status, String out, String err) {}
+}
