@@ -6,6 +6,7 @@ import dev.gcsrewrite.testing.DiscardingTopics;
 import dev.gcsrewrite.testing.LocalRedis;
 import dev.gcsrewrite.testing.Notifications;
 import dev.gcsrewrite.testing.SeedContent;
+import dev.gcsrewrite.testing.TestFiles;
 import java.io.BufferedInputStream;
 import java.io.IOException;
 import java.io.InputStream;
@@ -16,10 +17,8 @@ import java.nio.channels.FileChannel;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
-import java.util.Comparator;
 import java.util.Locale;
 import java.util.concurrent.atomic.AtomicLong;
-import java.util.stream.Stream;
 import org.apache.beam.sdk.Pipeline;
 import org.apache.beam.sdk.PipelineResult;
 import org.apache.beam.sdk.io.gcp.pubsub.PubsubMessage;
@@ -50,7 +49,7 @@ public final class LargeObjectBenchmark {
   public static void main(String[] args) throws Exception {
     double gib = Double.parseDouble(System.getProperty("bench.objectGib", "2"));
     Path root = Path.of(System.getProperty("bench.dir", "target/large-object-benchmark"));
-    deleteTree(root);
+    TestFiles.deleteTree(root);
     Path source = root.resolve("buckets").resolve(Notifications.BUCKET).resolve(OBJECT);
     Path processed = root.resolve("processed");
     long size = writeSource(source, (long) (gib * 1024 * MIB));
@@ -86,7 +85,7 @@ public final class LargeObjectBenchmark {
         peakHeap.get() / MIB,
         memory.getHeapMemoryUsage().getMax() / MIB);
     System.out.println("output verified byte for byte against the source");
-    deleteTree(root);
+    TestFiles.deleteTree(root);
   }
 
   private static PipelineResult runPipeline(Path root, Path processed, long size, int redisPort) {
@@ -191,16 +190,5 @@ public final class LargeObjectBenchmark {
     sampler.setDaemon(true);
     sampler.start();
     return sampler;
-  }
-
-  private static void deleteTree(Path root) throws IOException {
-    if (!Files.exists(root)) {
-      return;
-    }
-    try (Stream<Path> paths = Files.walk(root)) {
-      for (Path path : paths.sorted(Comparator.reverseOrder()).toList()) {
-        Files.delete(path);
-      }
-    }
   }
 }

@@ -1,5 +1,6 @@
 package dev.gcsrewrite.claim;
 
+import dev.gcsrewrite.metrics.PipelineMetrics;
 import java.io.IOException;
 import java.util.ArrayList;
 import java.util.List;
@@ -56,6 +57,7 @@ abstract class BatchedRedisFn<InputT, OutputT> extends DoFn<InputT, OutputT> {
     for (Buffered<InputT> item : buffer) {
       batch.add(item.element());
     }
+    PipelineMetrics.REDIS_BATCHES.inc();
     List<@Nullable Routed<?>> routes = decide(storeOrFail(), batch);
     for (int i = 0; i < routes.size(); i++) {
       Routed<?> route = routes.get(i);

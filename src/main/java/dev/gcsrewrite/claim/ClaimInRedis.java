@@ -211,6 +211,7 @@ public final class ClaimInRedis
       if (current == null) {
         throw new IllegalStateException("timer before setup");
       }
+      PipelineMetrics.REDIS_BATCHES.inc();
       ClaimDecision decision = current.claim(List.of(n), policy).get(0);
       report(n, decision);
       if (decision.outcome() == ClaimOutcome.ELSEWHERE) {

@@ -10,6 +10,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.TreeMap;
+import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.BiFunction;
 import java.util.function.Function;
 import org.apache.beam.sdk.util.BackOff;
@@ -54,6 +55,7 @@ public final class ClaimStore implements AutoCloseable {
   private final @Nullable AutoCloseable owner;
   private final ClaimKeys keys;
   private final boolean retryForever;
+  private final AtomicLong roundTrips = new AtomicLong();
 
   ClaimStore(JedisPool pool, @Nullable AutoCloseable owner, ClaimKeys keys, boolean retryForever) {
     this.pool = pool;
@@ -76,6 +78,11 @@ public final class ClaimStore implements AutoCloseable {
 
   public ClaimKeys keys() {
     return keys;
+  }
+
+  /** Pipelined round trips this store has made (claims, settlements and releases). */
+  public long roundTrips() {
+    return roundTrips.get();
   }
 
   /** Decides each generation of {@code batch} for {@code policy}'s owner. */
@@ -206,6 +213,7 @@ public final class ClaimStore implements AutoCloseable {
                   responses.add(send.apply(pipeline, item));
                 }
                 pipeline.sync();
+                roundTrips.incrementAndGet();
                 PipelineMetrics.REDIS_ROUND_TRIPS.inc();
                 List<O> replies = new ArrayList<>(chunk.size());
                 for (Response<?> response : responses) {

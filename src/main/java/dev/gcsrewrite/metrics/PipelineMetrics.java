@@ -53,7 +53,10 @@ public final class PipelineMetrics {
   /** Claims released after a permanent failure. */
   public static final Counter CLAIMS_RELEASED = counter("claimsReleased");
 
-  /** Network round trips to Redis (one per bundle per stage). */
+  /** Batches of claims, settlements or releases sent to Redis: one per bundle per stage. */
+  public static final Counter REDIS_BATCHES = counter("redisBatches");
+
+  /** Network round trips to Redis (one per batch, unless a batch exceeds 1000 elements). */
   public static final Counter REDIS_ROUND_TRIPS = counter("redisRoundTrips");
 
   /** Redis calls retried after a failure (Redis down, failing over, timing out). */

@@ -220,17 +220,19 @@ public class ClaimStoreTest {
   }
 
   @Test
-  public void aBatchIsDecidedElementByElementWithOneScriptCallEach() {
+  public void aBatchIsDecidedElementByElementInOneRoundTrip() {
     List<GcsNotification> batch = new ArrayList<>();
     for (int i = 0; i < 50; i++) {
       batch.add(parsed("b", "o" + i, 1, "m" + i));
     }
     claim(JOB_B, batch.get(7));
     long before = REDIS.commandCalls().getOrDefault("evalsha", 0L);
+    long roundTripsBefore = store.roundTrips();
 
     List<ClaimDecision> decisions = store.claim(batch, JOB_A);
 
     assertEquals(50, REDIS.commandCalls().get("evalsha") - before);
+    assertEquals("the whole batch in one round trip", 1, store.roundTrips() - roundTripsBefore);
     for (int i = 0; i < 50; i++) {
       assertEquals(i == 7 ? ELSEWHERE : CLAIMED, decisions.get(i).outcome());
     }

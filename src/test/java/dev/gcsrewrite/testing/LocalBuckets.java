@@ -64,6 +64,11 @@ public final class LocalBuckets extends ExternalResource {
     return processed.resolve(name);
   }
 
+  /** Another folder beside the buckets, e.g. a second pipeline's processed bucket. */
+  public Path folder(String name) {
+    return folder.getRoot().toPath().resolve(name);
+  }
+
   public String outputText(String name) {
     try {
       return Files.readString(output(name), StandardCharsets.UTF_8);
@@ -74,6 +79,12 @@ public final class LocalBuckets extends ExternalResource {
 
   /** Every regular file below the processed folder, relative to it, FileIO's temp files aside. */
   public List<String> outputs() {
+    return filesBelow(processed);
+  }
+
+  /** Every regular file below {@code root}, relative to it, FileIO's temp files aside. */
+  public static List<String> filesBelow(Path root) {
+    Path processed = root;
     if (!Files.isDirectory(processed)) {
       return List.of();
     }

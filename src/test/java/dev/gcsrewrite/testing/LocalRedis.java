@@ -4,7 +4,6 @@ import dev.gcsrewrite.claim.RedisSettings;
 import java.io.File;
 import java.io.IOException;
 import java.io.UncheckedIOException;
-import java.net.ServerSocket;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -48,8 +47,13 @@ public final class LocalRedis extends ExternalResource implements AutoCloseable 
   /** Starts a server on a new free port (what the rule does before the tests). */
   public LocalRedis open() throws IOException {
     home = Files.createTempDirectory("redis-");
-    port = freePort();
-    start();
+    port = TestFiles.freePort();
+    try {
+      start();
+    } catch (IOException | RuntimeException e) {
+      close();
+      throw e;
+    }
     return this;
   }
 
@@ -57,7 +61,7 @@ public final class LocalRedis extends ExternalResource implements AutoCloseable 
   @Override
   public void close() {
     stop();
-    deleteTree(home);
+    TestFiles.deleteTree(home);
   }
 
   /** Starts the server (again) on its port. */
@@ -119,26 +123,5 @@ public final class LocalRedis extends ExternalResource implements AutoCloseable 
       }
     }
     return calls;
-  }
-
-  private static int freePort() throws IOException {
-    try (ServerSocket socket = new ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress())) {
-      return socket.getLocalPort();
-    }
-  }
-
-  private static void deleteTree(Path root) {
-    if (root == null || !Files.exists(root)) {
-      return;
-    }
-    List<File> files = new ArrayList<>();
-    try (var walk = Files.walk(root)) {
-      walk.map(Path::toFile).forEach(files::add);
-    } catch (IOException e) {
-      throw new UncheckedIOException(e);
-    }
-    for (int i = files.size() - 1; i >= 0; i--) {
-      files.get(i).delete();
-    }
   }
 }

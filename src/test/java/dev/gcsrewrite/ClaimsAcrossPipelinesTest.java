@@ -1,0 +1,265 @@
+package dev.gcsrewrite;
+
+import static dev.gcsrewrite.testing.Notifications.BUCKET;
+import static dev.gcsrewrite.testing.Notifications.newObject;
+import static dev.gcsrewrite.testing.Notifications.parsed;
+import static org.hamcrest.MatcherAssert.assertThat;
+import static org.hamcrest.Matchers.empty;
+import static org.hamcrest.Matchers.greaterThan;
+import static org.hamcrest.Matchers.greaterThanOrEqualTo;
+import static org.junit.Assert.assertEquals;
+
+import dev.gcsrewrite.claim.ClaimKeys;
+import dev.gcsrewrite.claim.ClaimSettings;
+import dev.gcsrewrite.claim.ClaimStore;
+import dev.gcsrewrite.testing.Eventually;
+import dev.gcsrewrite.testing.LocalBuckets;
+import dev.gcsrewrite.testing.LocalRedis;
+import dev.gcsrewrite.testing.PubsubEmulator;
+import dev.gcsrewrite.testing.RunningPipeline;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import org.apache.beam.sdk.io.gcp.pubsub.PubsubMessage;
+import org.junit.Before;
+import org.junit.ClassRule;
+import org.junit.Rule;
+import org.junit.Test;
+import org.junit.rules.TestName;
+import redis.clients.jedis.Jedis;
+
+/**
+ * The claim's guarantee where it matters: real streaming pipelines (DirectRunner, in this JVM)
+ * reading the Pub/Sub emulator, with a real Redis, against jobs that crash, pipelines that race,
+ * and Redis going away while work is in flight.
+ */
+public class ClaimsAcrossPipelinesTest {
+  @ClassRule public static final PubsubEmulator PUBSUB = new PubsubEmulator();
+  @ClassRule public static final LocalRedis REDIS = new LocalRedis();
+  @Rule public final LocalBuckets buckets = new LocalBuckets();
+  @Rule public final TestName test = new TestName();
+
+  private static final long GENERATION = 1763630102412883L;
+  private static final Duration PATIENCE = Duration.ofSeconds(90);
+
+  private String name;
+
+  @Before
+  public void createTopics() {
+    name = test.getMethodName().replaceAll("[^A-Za-z0-9]", "").toLowerCase();
+    for (String topic : List.of("work", "processing", "complete", "dead")) {
+      PUBSUB.createTopic(name + "-" + topic);
+      PUBSUB.createSubscription(name + "-" + topic + "-watch", name + "-" + topic);
+    }
+    PUBSUB.createSubscription(name + "-work-a", name + "-work");
+    PUBSUB.createSubscription(name + "-work-b", name + "-work");
+  }
+
+  @Test
+  public void generationHeldByACrashedJobIsTakenOverWhenItsLeaseEnds() throws Exception {
+    buckets.put("held", "AWS held");
+    long leaseEnd;
+    try (ClaimStore store = ClaimStore.forPipeline(REDIS.settings(prefix()))) {
+      store.claim(
+          List.of(parsed(BUCKET, "held", GENERATION, "earlier")),
+          new ClaimSettings(
+              "crashed-job",
+              org.joda.time.Duration.standardSeconds(6),
+              org.joda.time.Duration.standardDays(1)));
+      leaseEnd = Long.parseLong(record("held").get("leaseUntil"));
+    }
+
+    try (RunningPipeline a = RunningPipeline.start(args("a", buckets.processed()))) {
+      publish(newObject("held", GENERATION, 8, "m"));
+      Eventually.await(
+          "the generation to be completed by job a",
+          PATIENCE,
+          () -> "COMPLETED".equals(record("held").get("state")));
+      a.assertRunning();
+
+      Map<String, String> record = record("held");
+      assertEquals("job-a", record.get("owner"));
+      // Claimed only once the crashed job's lease had ended, and not a moment before.
+      assertThat(Long.parseLong(record.get("claimedAt")), greaterThanOrEqualTo(leaseEnd));
+      assertEquals("GCP held", buckets.outputText("held.processed"));
+      assertThat(a.counter("claimsWaiting"), greaterThanOrEqualTo(1L));
+      assertEquals(1, a.counter("claimed"));
+      assertEquals(List.of(key("held") + ":complete"), eventIds(awaitComplete(1)));
+      assertThat(PUBSUB.pull(name + "-dead-watch"), empty());
+    }
+  }
+
+  @Test
+  public void twoPipelinesSharingTheBucketWriteEachObjectExactlyOnce() throws Exception {
+    int count = 12;
+    List<PubsubMessage> notifications = new ArrayList<>();
+    for (int i = 0; i < count; i++) {
+      buckets.put(object(i), "AWS " + i);
+      notifications.add(newObject(object(i), GENERATION, 5, "m" + i));
+    }
+    Path processedB = buckets.folder("processed-b");
+    try (RunningPipeline a = RunningPipeline.start(args("a", buckets.processed()));
+        RunningPipeline b = RunningPipeline.start(args("b", processedB))) {
+      PUBSUB.publish(name + "-work", notifications);
+      Eventually.await("all objects completed", PATIENCE, () -> completed(0, count));
+      // Let every generation parked behind the other job's lease be asked about again.
+      Thread.sleep(8_000);
+      a.assertRunning();
+      b.assertRunning();
+
+      List<String> writtenByA = LocalBuckets.filesBelow(buckets.processed());
+      List<String> writtenByB = LocalBuckets.filesBelow(processedB);
+      Set<String> both = new HashSet<>(writtenByA);
+      both.retainAll(writtenByB);
+      assertThat("written by both pipelines", both, empty());
+      assertEquals(count, writtenByA.size() + writtenByB.size());
+      assertEquals(count, a.counter("objectsWritten") + b.counter("objectsWritten"));
+      for (int i = 0; i < count; i++) {
+        Path out =
+            writtenByA.contains(object(i) + ".processed")
+                ? buckets.processed().resolve(object(i) + ".processed")
+                : processedB.resolve(object(i) + ".processed");
+        assertEquals("GCP " + i, Files.readString(out));
+      }
+      List<PubsubMessage> complete = awaitComplete(count);
+      assertEquals(count, new HashSet<>(eventIds(complete)).size());
+      assertThat(PUBSUB.pull(name + "-dead-watch"), empty());
+    }
+  }
+
+  @Test
+  public void redisGoingAwayWhileWorkIsInFlightLosesNothingAndRepeatsNothing() throws Exception {
+    try (RunningPipeline a = RunningPipeline.start(args("a", buckets.processed()))) {
+      // Redis down before the notifications arrive: they wait in ClaimInRedis, unclaimed.
+      REDIS.stop();
+      List<PubsubMessage> first = new ArrayList<>();
+      for (int i = 0; i < 6; i++) {
+        buckets.put(object(i), "AWS " + i);
+        first.add(newObject(object(i), GENERATION, 5, "m" + i));
+      }
+      PUBSUB.publish(name + "-work", first);
+      Thread.sleep(4_000);
+      assertThat("nothing goes through unclaimed", buckets.outputs(), empty());
+      REDIS.start();
+      Eventually.await("the first objects written", PATIENCE, () -> buckets.outputs().size() == 6);
+
+      // Redis down again between claim and settle: the writes are done, settling waits.
+      List<PubsubMessage> second = new ArrayList<>();
+      for (int i = 6; i < 12; i++) {
+        buckets.put(object(i), "AWS " + i);
+        second.add(newObject(object(i), GENERATION, 5, "m" + i));
+      }
+      PUBSUB.publish(name + "-work", second);
+      Eventually.await("a claim in progress", PATIENCE, this::anyClaimInProgress);
+      REDIS.stop();
+      Thread.sleep(3_000);
+      REDIS.start();
+      // The restart emptied Redis (no persistence), so only the second batch has records now.
+      Eventually.await("the second batch settled", PATIENCE, () -> completed(6, 12));
+      a.assertRunning();
+
+      assertEquals(12, buckets.outputs().size());
+      for (int i = 0; i < 12; i++) {
+        assertEquals("GCP " + i, buckets.outputText(object(i) + ".processed"));
+      }
+      assertEquals(12, a.counter("objectsWritten"));
+      assertThat(a.counter("redisRetries"), greaterThan(0L));
+      List<PubsubMessage> complete = awaitComplete(12);
+      assertEquals(12, new HashSet<>(eventIds(complete)).size());
+      assertThat(PUBSUB.pull(name + "-dead-watch"), empty());
+    }
+  }
+
+  // ---- fixtures ----
+
+  private List<String> args(String job, Path processed) {
+    return List.of(
+        "--runner=DirectRunner",
+        "--project=" + PubsubEmulator.PROJECT,
+        "--pubsubRootUrl=" + PUBSUB.rootUrl(),
+        "--credentialFactoryClass=org.apache.beam.sdk.extensions.gcp.auth.NoopCredentialFactory",
+        "--inputSubscription=" + PubsubEmulator.subscription(name + "-work-" + job),
+        "--bucketRoot=" + buckets.bucketRoot(),
+        "--processedBucket=" + processed,
+        "--processingTopic=" + PubsubEmulator.topic(name + "-processing"),
+        "--completeTopic=" + PubsubEmulator.topic(name + "-complete"),
+        "--deadLetterTopic=" + PubsubEmulator.topic(name + "-dead"),
+        "--redisHost=127.0.0.1",
+        "--redisPort=" + REDIS.port(),
+        "--keyPrefix=" + prefix(),
+        "--jobName=job-" + job,
+        "--claimLease=5s",
+        "--dedupeTtl=10s");
+  }
+
+  private void publish(PubsubMessage message) {
+    PUBSUB.publish(name + "-work", List.of(message));
+  }
+
+  private String prefix() {
+    return name + ":";
+  }
+
+  private static String object(int i) {
+    return String.format("obj%02d", i);
+  }
+
+  private static String key(String objectId) {
+    return BUCKET + "/" + objectId + "#" + GENERATION;
+  }
+
+  private Map<String, String> record(String objectId) {
+    try (Jedis jedis = REDIS.client()) {
+      return jedis.hgetAll(new ClaimKeys(prefix()).generation(BUCKET, objectId, GENERATION));
+    } catch (RuntimeException redisDown) {
+      return Map.of();
+    }
+  }
+
+  private boolean completed(int from, int to) {
+    for (int i = from; i < to; i++) {
+      if (!"COMPLETED".equals(record(object(i)).get("state"))) {
+        return false;
+      }
+    }
+    return true;
+  }
+
+  private boolean anyClaimInProgress() {
+    for (int i = 6; i < 12; i++) {
+      if ("INPROGRESS".equals(record(object(i)).get("state"))) {
+        return true;
+      }
+    }
+    return false;
+  }
+
+  /** Pulls complete events until {@code count} have come, then a little longer for extras. */
+  private List<PubsubMessage> awaitComplete(int count) throws InterruptedException {
+    List<PubsubMessage> events = new ArrayList<>();
+    Eventually.await(
+        count + " complete events",
+        PATIENCE,
+        () -> {
+          events.addAll(PUBSUB.pull(name + "-complete-watch"));
+          return events.size() >= count;
+        });
+    Thread.sleep(2_000);
+    events.addAll(PUBSUB.pull(name + "-complete-watch"));
+    assertEquals("complete events", count, events.size());
+    return events;
+  }
+
+  private static List<String> eventIds(List<PubsubMessage> events) {
+    List<String> ids = new ArrayList<>();
+    for (PubsubMessage event : events) {
+      ids.add(event.getAttribute("eventId"));
+    }
+    return ids;
+  }
+}
