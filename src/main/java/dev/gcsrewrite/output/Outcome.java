@@ -26,9 +26,6 @@ public record Outcome(
   /** The source object no longer existed when it was looked for. */
   public static final String SOURCE_MISSING = "sourceMissing";
 
-  /** A newer generation of the object had already been completed. */
-  public static final String SUPERSEDED = "superseded";
-
   /** The two ways work on a generation ends. */
   public enum Kind {
     COMPLETE,
