@@ -1,0 +1,12 @@
+/**
+ * The local development stack's stand-in for Cloud Storage: buckets are folders below a bucket root
+ * ({@code <bucketRoot>/<bucket>/<object name with slashes as subfolders>}).
+ *
+ * <p>Nothing announces changes to folders, so {@link dev.gcsrewrite.local.LocalBucketNotifier}
+ * watches them and publishes the notifications Cloud Storage would ({@link
+ * dev.gcsrewrite.local.StorageNotifications} builds them), and {@link
+ * dev.gcsrewrite.local.WorkGenerator} writes the tutorial's workload into a bucket folder. The
+ * pipeline itself cannot tell these notifications from real ones, which is the point: a local run
+ * exercises the same parsing, deduplication and claims as production.
+ */
+package dev.gcsrewrite.local;
