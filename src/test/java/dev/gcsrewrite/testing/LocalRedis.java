@@ -1,30 +1,29 @@
 package dev.gcsrewrite.testing;
 
 import dev.gcsrewrite.claim.RedisSettings;
-import java.io.File;
+import dev.gcsrewrite.local.Ports;
+import dev.gcsrewrite.local.RedisServerProcess;
 import java.io.IOException;
-import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
 import org.junit.rules.ExternalResource;
 import redis.clients.jedis.Jedis;
-import redis.embedded.RedisServer;
-import redis.embedded.core.ExecutableProvider;
 
 /**
- * A real redis-server (6.2, shipped in the embedded-redis jar) on a free loopback port, for the
- * duration of a test class: no persistence, its files in a folder under the build directory. It can
- * be stopped and started again on the same port to test what happens while Redis is down.
+ * A real redis-server (6.2, from the embedded-redis jar, started the way the local stack starts it)
+ * on a free loopback port, for a test class: no persistence, its files in a folder under the build
+ * directory. It can be stopped and started again on the same port to test what happens while Redis
+ * is down.
  */
 public final class LocalRedis extends ExternalResource implements AutoCloseable {
   private final List<String> settings;
   private Path home;
+  private Path binary;
   private int port;
-  private RedisServer server;
+  private RedisServerProcess server;
 
   /**
    * A server with extra redis.conf lines (e.g. {@code requirepass x}); {@code PORT} in a line
@@ -47,8 +46,9 @@ public final class LocalRedis extends ExternalResource implements AutoCloseable 
   /** Starts a server on a new free port (what the rule does before the tests). */
   public LocalRedis open() throws IOException {
     home = Files.createTempDirectory("redis-");
-    port = TestFiles.freePort();
     try {
+      binary = RedisServerProcess.extractBinary(RedisServerProcess.jarOnClassPath(), home);
+      port = Ports.free();
       start();
     } catch (IOException | RuntimeException e) {
       close();
@@ -64,31 +64,16 @@ public final class LocalRedis extends ExternalResource implements AutoCloseable 
     TestFiles.deleteTree(home);
   }
 
-  /** Starts the server (again) on its port. */
+  /** Starts the server (again) on its port, empty. */
   public void start() throws IOException {
-    File executable = ExecutableProvider.newJarResourceProvider(home.toFile()).get();
-    // Our own config file in the server's folder, read as a whole: later lines override earlier
-    // ones, so the extra settings can replace the defaults (e.g. "port 0" for TLS only).
-    List<String> config =
-        new ArrayList<>(
-            List.of("bind 127.0.0.1", "port " + port, "save \"\"", "appendonly no", "dir " + home));
-    for (String setting : settings) {
-      // "PORT" in a setting stands for this server's port (e.g. "tls-port PORT").
-      config.add(setting.replace("PORT", Integer.toString(port)));
-    }
-    Path file = Files.write(home.resolve("redis.conf"), config);
-    server = new RedisServer(port, List.of(executable.getAbsolutePath(), file.toString()), true);
-    server.start();
+    server = RedisServerProcess.start(binary, home.resolve("data"), port, settings);
   }
 
   /** Stops the server; its data is gone (no persistence), as after a crash without a replica. */
   public void stop() {
-    if (server != null && server.isActive()) {
-      try {
-        server.stop();
-      } catch (IOException e) {
-        throw new UncheckedIOException(e);
-      }
+    if (server != null) {
+      server.close();
+      server = null;
     }
   }
 

@@ -2,14 +2,11 @@ package dev.gcsrewrite.testing;
 
 import dev.gcsrewrite.GcsRewriteOptions;
 import dev.gcsrewrite.GcsRewritePipeline;
-import dev.gcsrewrite.metrics.PipelineMetrics;
+import dev.gcsrewrite.metrics.MetricsReader;
 import java.io.IOException;
 import java.util.List;
 import org.apache.beam.runners.direct.DirectOptions;
 import org.apache.beam.sdk.PipelineResult;
-import org.apache.beam.sdk.metrics.MetricNameFilter;
-import org.apache.beam.sdk.metrics.MetricResult;
-import org.apache.beam.sdk.metrics.MetricsFilter;
 import org.apache.beam.sdk.options.PipelineOptionsFactory;
 
 /**
@@ -33,18 +30,7 @@ public final class RunningPipeline implements AutoCloseable {
 
   /** A counter's value so far (attempted: the pipeline is still running). */
   public long counter(String name) {
-    long total = 0;
-    for (MetricResult<Long> counter :
-        result
-            .metrics()
-            .queryMetrics(
-                MetricsFilter.builder()
-                    .addNameFilter(MetricNameFilter.named(PipelineMetrics.NAMESPACE, name))
-                    .build())
-            .getCounters()) {
-      total += counter.getAttempted();
-    }
-    return total;
+    return MetricsReader.attempted(result, name);
   }
 
   /** Fails the calling test if the pipeline itself failed. */

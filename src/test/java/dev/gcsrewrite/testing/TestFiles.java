@@ -2,14 +2,12 @@ package dev.gcsrewrite.testing;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;
-import java.net.InetAddress;
-import java.net.ServerSocket;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Comparator;
 import java.util.stream.Stream;
 
-/** Small file and port chores of the test servers and benchmarks. */
+/** File chores of the test servers and benchmarks. */
 public final class TestFiles {
   private TestFiles() {}
 
@@ -24,13 +22,6 @@ public final class TestFiles {
       }
     } catch (IOException e) {
       throw new UncheckedIOException(e);
-    }
-  }
-
-  /** A loopback port free at the time of asking. */
-  public static int freePort() throws IOException {
-    try (ServerSocket socket = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
-      return socket.getLocalPort();
     }
   }
 }

@@ -1,0 +1,333 @@
+package dev.gcsrewrite.local;
+
+import dev.gcsrewrite.GcsRewriteOptions;
+import dev.gcsrewrite.GcsRewritePipeline;
+import dev.gcsrewrite.claim.ClaimStore;
+import dev.gcsrewrite.claim.RedisSettings;
+import dev.gcsrewrite.config.InvalidOptionException;
+import dev.gcsrewrite.config.JobSettings;
+import java.io.IOException;
+import java.io.PrintStream;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CountDownLatch;
+import java.util.logging.FileHandler;
+import java.util.logging.Handler;
+import java.util.logging.Level;
+import java.util.logging.Logger;
+import java.util.logging.SimpleFormatter;
+import org.apache.beam.runners.direct.DirectOptions;
+import org.apache.beam.sdk.PipelineResult;
+import org.apache.beam.sdk.options.PipelineOptionsFactory;
+import org.checkerframework.checker.nullness.qual.Nullable;
+
+/**
+ * The whole workflow on one machine, as it runs on Google Cloud: the Pub/Sub emulator and a Redis
+ * as child processes, folders as buckets, a notifier publishing what Cloud Storage would, the work
+ * generator, and the real pipeline on the DirectRunner; with progress while it works and a summary
+ * at the end. Everything it starts is stopped when it ends, by process ID, also on Ctrl-C.
+ *
+ * <p>Run through {@code scripts/run-local.sh}, which checks the prerequisites and builds the jar.
+ */
+public final class LocalStack implements AutoCloseable {
+  /** The project every emulated Pub/Sub resource belongs to. */
+  public static final String PROJECT = "local-project";
+
+  static final String WORK_TOPIC = "work-notifications";
+  static final String PROCESSING_TOPIC = "processing";
+  static final String COMPLETE_TOPIC = "complete";
+  static final String DEAD_LETTER_TOPIC = "dead-letters";
+  static final String PIPELINE_SUBSCRIPTION = "work-notifications-pipeline";
+
+  private final LocalStackArgs args;
+  private final PrintStream out;
+  private final LocalStackLayout layout;
+  private final List<Component> started = new ArrayList<>();
+  private final CountDownLatch stopped = new CountDownLatch(1);
+  private @Nullable PipelineResult pipeline;
+  private boolean closed;
+
+  LocalStack(LocalStackArgs args, PrintStream out) {
+    this.args = args;
+    this.out = out;
+    this.layout = new LocalStackLayout(args.workDir(), args.bucket());
+  }
+
+  public static void main(String[] argv) {
+    if (List.of(argv).contains("--help")) {
+      System.out.println(LocalStackArgs.USAGE);
+      return;
+    }
+    LocalStackArgs args;
+    try {
+      args = LocalStackArgs.parse(argv);
+    } catch (IllegalArgumentException e) {
+      System.err.println("run-local: " + e.getMessage());
+      System.err.println(LocalStackArgs.USAGE);
+      System.exit(2);
+      return;
+    }
+    LocalStack stack = new LocalStack(args, System.out);
+    Runtime.getRuntime().addShutdownHook(new Thread(stack::close, "local-stack-stop"));
+    int status;
+    try {
+      status = stack.run();
+    } catch (StartupException e) {
+      System.err.println("run-local: " + e.getMessage());
+      status = 2;
+    } catch (Exception e) {
+      System.err.println("run-local: failed: " + e);
+      status = 1;
+    } finally {
+      stack.close();
+    }
+    System.exit(status);
+  }
+
+  /** Runs the stack; returns the exit status (0: all work done and checked). */
+  int run() throws Exception {
+    checkPorts();
+    layout.prepare();
+    redirectLogging();
+    LocalStackServers servers = startServers();
+    PubsubAdmin pubsub = servers.pubsub();
+    createTopics(pubsub);
+    RedisSettings redis =
+        new RedisSettings("127.0.0.1", args.redisPort(), false, null, null, "gcs-rewrite:");
+    pipeline = startPipeline(servers.emulator().rootUrl());
+    out.printf("pipeline    running on the DirectRunner (log: %s)%n", layout.pipelineLog());
+
+    ClaimStore claims = ClaimStore.forCommand(redis);
+    started.add(new Component("the claim reader", claims));
+    LocalBucketNotifier notifier =
+        LocalBucketNotifier.builder(
+                layout.buckets(), messages -> pubsub.publish(WORK_TOPIC, messages))
+            .duplicates(args.duplicates())
+            .settledGenerations(
+                (bucket, objectId, generation) -> isSettled(claims, bucket, objectId, generation))
+            .build();
+    notifier.start();
+    started.add(new Component("the notifier", notifier));
+    out.printf(
+        "notifier    watching %s (each notification published %d time%s)%n",
+        layout.buckets(), args.duplicates(), args.duplicates() == 1 ? "" : "s");
+
+    if (args.badMessages() > 0) {
+      pubsub.publish(WORK_TOPIC, BadMessages.make(args.badMessages(), args.bucket()));
+      out.printf("bad input   %d malformed messages published%n", args.badMessages());
+    }
+    List<WorkGenerator.WorkObject> files =
+        WorkGenerator.write(layout.workBucket(), args.files(), 42L);
+    out.printf("generator   wrote %d files to %s%n%n", files.size(), layout.workBucket());
+
+    ProgressMonitor monitor =
+        new ProgressMonitor(pipeline, pubsub, notifier, files.size(), args.badMessages(), out);
+    int status = 0;
+    if (args.untilIdle()) {
+      boolean idle = monitor.awaitIdle(Duration.ofMinutes(10));
+      LocalRunSummary summary =
+          LocalRunSummary.of(
+              layout,
+              monitor,
+              files,
+              args.pipelineArgs().stream().anyMatch(a -> a.startsWith("--rewriteRules")));
+      summary.print(out);
+      status = idle && summary.ok() ? 0 : 1;
+      if (!args.keep()) {
+        return status;
+      }
+    }
+    printHowToReach(servers);
+    monitor.followUntil(stopped);
+    return status;
+  }
+
+  /** Stops everything this stack started, newest first; safe to call more than once. */
+  @Override
+  public synchronized void close() {
+    if (closed) {
+      return;
+    }
+    closed = true;
+    stopped.countDown();
+    if (pipeline != null) {
+      try {
+        pipeline.cancel();
+      } catch (IOException | RuntimeException e) {
+        // The pipeline may be stopping already.
+      }
+    }
+    List<String> names = new ArrayList<>();
+    for (int i = started.size() - 1; i >= 0; i--) {
+      Component component = started.get(i);
+      try {
+        component.resource().close();
+        names.add(component.name());
+      } catch (Exception e) {
+        System.err.println("run-local: could not stop " + component.name() + ": " + e);
+      }
+    }
+    out.println("run-local: stopped the pipeline, " + String.join(", ", names));
+  }
+
+  /** Something the stack started and must stop, named for the user. */
+  private record Component(String name, AutoCloseable resource) {}
+
+  private void checkPorts() throws StartupException {
+    if (!Ports.isFree(args.emulatorPort())) {
+      throw new StartupException(
+          "port "
+              + args.emulatorPort()
+              + " is taken (Pub/Sub emulator); free it or pass"
+              + " --emulator-port");
+    }
+    if (!Ports.isFree(args.redisPort())) {
+      throw new StartupException(
+          "port " + args.redisPort() + " is taken (Redis); free it or pass --redis-port");
+    }
+  }
+
+  private LocalStackServers startServers() throws IOException, StartupException {
+    Path emulatorJar;
+    try {
+      emulatorJar =
+          args.emulatorJar() != null ? args.emulatorJar() : PubsubEmulatorProcess.findJar();
+    } catch (IOException e) {
+      throw new StartupException(e.getMessage());
+    }
+    PubsubEmulatorProcess emulator =
+        PubsubEmulatorProcess.start(emulatorJar, layout.emulatorDir(), args.emulatorPort());
+    started.add(new Component("the Pub/Sub emulator (pid " + emulator.pid() + ")", emulator));
+    out.printf("emulator    %s (pid %d)%n", emulator.rootUrl(), emulator.pid());
+    Path binary = RedisServerProcess.extractBinary(args.redisJar(), layout.redisDir());
+    RedisServerProcess redis =
+        RedisServerProcess.start(
+            binary, layout.redisDir().resolve("data"), args.redisPort(), List.of());
+    started.add(new Component("Redis (pid " + redis.pid() + ")", redis));
+    out.printf("redis       127.0.0.1:%d (pid %d)%n", redis.port(), redis.pid());
+    return new LocalStackServers(emulator, redis, new PubsubAdmin(emulator.rootUrl(), PROJECT));
+  }
+
+  private static void createTopics(PubsubAdmin pubsub) throws IOException {
+    for (String topic : List.of(WORK_TOPIC, PROCESSING_TOPIC, COMPLETE_TOPIC, DEAD_LETTER_TOPIC)) {
+      pubsub.createTopic(topic);
+    }
+    pubsub.createSubscription(PIPELINE_SUBSCRIPTION, WORK_TOPIC, 60);
+    for (String topic : List.of(PROCESSING_TOPIC, COMPLETE_TOPIC, DEAD_LETTER_TOPIC)) {
+      pubsub.createSubscription(watch(topic), topic, 60);
+    }
+  }
+
+  /** The subscription on which the stack (and a user) reads a topic's messages. */
+  static String watch(String topic) {
+    return topic + "-watch";
+  }
+
+  private PipelineResult startPipeline(String pubsubRootUrl) throws StartupException {
+    List<String> options = new ArrayList<>(args.pipelineArgs());
+    addDefault(options, "runner", "DirectRunner");
+    addDefault(options, "project", PROJECT);
+    addDefault(options, "pubsubRootUrl", pubsubRootUrl);
+    addDefault(
+        options,
+        "credentialFactoryClass",
+        "org.apache.beam.sdk.extensions.gcp.auth.NoopCredentialFactory");
+    addDefault(options, "inputSubscription", subscriptionPath(PIPELINE_SUBSCRIPTION));
+    addDefault(options, "bucketRoot", layout.buckets().toString());
+    addDefault(options, "processedBucket", layout.processed().toString());
+    addDefault(options, "processingTopic", topicPath(PROCESSING_TOPIC));
+    addDefault(options, "completeTopic", topicPath(COMPLETE_TOPIC));
+    addDefault(options, "deadLetterTopic", topicPath(DEAD_LETTER_TOPIC));
+    addDefault(options, "redisHost", "127.0.0.1");
+    addDefault(options, "redisPort", Integer.toString(args.redisPort()));
+    addDefault(options, "jobName", "gcs-rewrite-local");
+    try {
+      GcsRewriteOptions pipelineOptions =
+          PipelineOptionsFactory.fromArgs(options.toArray(new String[0]))
+              .as(GcsRewriteOptions.class);
+      pipelineOptions.as(DirectOptions.class).setBlockOnRun(false);
+      JobSettings.from(pipelineOptions);
+      return GcsRewritePipeline.run(pipelineOptions);
+    } catch (InvalidOptionException e) {
+      throw new StartupException(e.getMessage());
+    }
+  }
+
+  private static void addDefault(List<String> options, String name, String value) {
+    if (options.stream().noneMatch(o -> o.startsWith("--" + name + "="))) {
+      options.add("--" + name + "=" + value);
+    }
+  }
+
+  static String topicPath(String topic) {
+    return "projects/" + PROJECT + "/topics/" + topic;
+  }
+
+  static String subscriptionPath(String subscription) {
+    return "projects/" + PROJECT + "/subscriptions/" + subscription;
+  }
+
+  /** Whether Redis records the generation as settled; the notifier then need not announce it. */
+  private static boolean isSettled(
+      ClaimStore claims, String bucket, String objectId, long generation) throws IOException {
+    try {
+      Map<String, String> record =
+          claims.status(bucket, objectId, generation).generations().get(generation);
+      return record != null
+          && ("COMPLETED".equals(record.get("state")) || "SKIPPED".equals(record.get("state")));
+    } catch (RuntimeException e) {
+      throw new IOException("cannot ask Redis: " + e.getMessage(), e);
+    }
+  }
+
+  /** Beam and the pipeline log to a file; the console shows the stack's own lines. */
+  private void redirectLogging() throws IOException {
+    // Read once, when SimpleFormatter is first used: set before making one.
+    System.setProperty(
+        "java.util.logging.SimpleFormatter.format", "%1$tT.%1$tL %4$s %3$s - %5$s%6$s%n");
+    Logger root = Logger.getLogger("");
+    for (Handler handler : root.getHandlers()) {
+      root.removeHandler(handler);
+    }
+    FileHandler file = new FileHandler(layout.pipelineLog().toString(), true);
+    file.setFormatter(new SimpleFormatter());
+    file.setLevel(Level.ALL);
+    root.addHandler(file);
+    root.setLevel(Level.WARNING);
+    Logger.getLogger("dev.gcsrewrite").setLevel(Level.INFO);
+  }
+
+  private void printHowToReach(LocalStackServers servers) {
+    String root = servers.emulator().rootUrl();
+    out.println();
+    out.println("The stack is running; Ctrl-C stops everything it started.");
+    out.printf("  work bucket       %s  (add or overwrite files here)%n", layout.workBucket());
+    out.printf("  processed bucket  %s%n", layout.processed());
+    out.printf(
+        "  Pub/Sub emulator  %s  (export PUBSUB_EMULATOR_HOST=127.0.0.1:%d)%n",
+        root, servers.emulator().port());
+    out.printf(
+        "  audit events      curl -s -X POST -H 'Content-Type: application/json' -d '{\"maxMessages\":10}' %s/v1/%s:pull%n",
+        root, subscriptionPath(watch(COMPLETE_TOPIC)));
+    out.printf(
+        "                    (also %s and %s)%n",
+        watch(PROCESSING_TOPIC), watch(DEAD_LETTER_TOPIC));
+    out.printf("  Redis             127.0.0.1:%d%n", servers.redis().port());
+    out.printf(
+        "  status            java -jar target/gcs-rewrite-bundled.jar status gs://%s/work001 --redisHost=127.0.0.1 --redisPort=%d%n",
+        args.bucket(), servers.redis().port());
+    out.printf("  pipeline log      %s%n%n", layout.pipelineLog());
+  }
+
+  /** A reason the stack cannot start, said in one line. */
+  static final class StartupException extends Exception {
+    private static final long serialVersionUID = 1L;
+
+    StartupException(String message) {
+      super(message);
+    }
+  }
+}
