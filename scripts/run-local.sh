@@ -31,6 +31,9 @@ fi
 command -v mvn >/dev/null 2>&1 || fail "Maven is missing: install Maven 3.8+ (mvn not on PATH)"
 
 emulator_jar=${PUBSUB_EMULATOR_JAR:-}
+if [[ -n $emulator_jar && ! -f $emulator_jar ]]; then
+  fail "PUBSUB_EMULATOR_JAR names $emulator_jar, which is not a file"
+fi
 if [[ -z $emulator_jar ]]; then
   command -v gcloud >/dev/null 2>&1 ||
     fail "the Google Cloud CLI is missing (gcloud not on PATH); it provides the Pub/Sub emulator"

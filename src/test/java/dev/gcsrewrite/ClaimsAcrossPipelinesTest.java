@@ -15,6 +15,7 @@ import dev.gcsrewrite.claim.ClaimStore;
 import dev.gcsrewrite.testing.Eventually;
 import dev.gcsrewrite.testing.LocalBuckets;
 import dev.gcsrewrite.testing.LocalRedis;
+import dev.gcsrewrite.testing.PipelineArgs;
 import dev.gcsrewrite.testing.PubsubEmulator;
 import dev.gcsrewrite.testing.RunningPipeline;
 import java.nio.file.Files;
@@ -52,12 +53,7 @@ public class ClaimsAcrossPipelinesTest {
   @Before
   public void createTopics() {
     name = test.getMethodName().replaceAll("[^A-Za-z0-9]", "").toLowerCase();
-    for (String topic : List.of("work", "processing", "complete", "dead")) {
-      PUBSUB.createTopic(name + "-" + topic);
-      PUBSUB.createSubscription(name + "-" + topic + "-watch", name + "-" + topic);
-    }
-    PUBSUB.createSubscription(name + "-work-a", name + "-work");
-    PUBSUB.createSubscription(name + "-work-b", name + "-work");
+    PipelineArgs.createTopics(PUBSUB, name, "a", "b");
   }
 
   @Test
@@ -178,23 +174,12 @@ public class ClaimsAcrossPipelinesTest {
   // ---- fixtures ----
 
   private List<String> args(String job, Path processed) {
-    return List.of(
-        "--runner=DirectRunner",
-        "--project=" + PubsubEmulator.PROJECT,
-        "--pubsubRootUrl=" + PUBSUB.rootUrl(),
-        "--credentialFactoryClass=org.apache.beam.sdk.extensions.gcp.auth.NoopCredentialFactory",
-        "--inputSubscription=" + PubsubEmulator.subscription(name + "-work-" + job),
-        "--bucketRoot=" + buckets.bucketRoot(),
-        "--processedBucket=" + processed,
-        "--processingTopic=" + PubsubEmulator.topic(name + "-processing"),
-        "--completeTopic=" + PubsubEmulator.topic(name + "-complete"),
-        "--deadLetterTopic=" + PubsubEmulator.topic(name + "-dead"),
-        "--redisHost=127.0.0.1",
-        "--redisPort=" + REDIS.port(),
-        "--keyPrefix=" + prefix(),
-        "--jobName=job-" + job,
-        "--claimLease=5s",
-        "--dedupeTtl=10s");
+    return PipelineArgs.of(PUBSUB, REDIS, buckets, name)
+        .job(job)
+        .processed(processed)
+        .with("--claimLease=5s")
+        .with("--dedupeTtl=10s")
+        .build();
   }
 
   private void publish(PubsubMessage message) {

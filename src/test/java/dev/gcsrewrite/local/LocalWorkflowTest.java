@@ -1,0 +1,355 @@
+package dev.gcsrewrite.local;
+
+import static dev.gcsrewrite.testing.Notifications.BUCKET;
+import static org.hamcrest.MatcherAssert.assertThat;
+import static org.hamcrest.Matchers.empty;
+import static org.hamcrest.Matchers.greaterThanOrEqualTo;
+import static org.hamcrest.Matchers.startsWith;
+import static org.junit.Assert.assertArrayEquals;
+import static org.junit.Assert.assertEquals;
+
+import dev.gcsrewrite.claim.ClaimKeys;
+import dev.gcsrewrite.testing.Eventually;
+import dev.gcsrewrite.testing.LocalBuckets;
+import dev.gcsrewrite.testing.LocalRedis;
+import dev.gcsrewrite.testing.Notifications;
+import dev.gcsrewrite.testing.PipelineArgs;
+import dev.gcsrewrite.testing.PubsubEmulator;
+import dev.gcsrewrite.testing.RunningPipeline;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import org.apache.beam.sdk.io.gcp.pubsub.PubsubMessage;
+import org.junit.After;
+import org.junit.Before;
+import org.junit.ClassRule;
+import org.junit.Rule;
+import org.junit.Test;
+import org.junit.rules.TestName;
+import redis.clients.jedis.Jedis;
+
+/**
+ * The local workflow end to end: files land in folder buckets, the local notifier publishes genuine
+ * Cloud Storage notifications to the Pub/Sub emulator, the real pipeline (built from command-line
+ * options, on the DirectRunner) claims in a real Redis, writes, and announces; the tests read the
+ * effects back: output files byte for byte, audit events and dead letters from the emulator,
+ * records from Redis.
+ */
+public class LocalWorkflowTest {
+  @ClassRule public static final PubsubEmulator PUBSUB = new PubsubEmulator();
+  @ClassRule public static final LocalRedis REDIS = new LocalRedis();
+  @Rule public final LocalBuckets buckets = new LocalBuckets();
+  @Rule public final TestName test = new TestName();
+
+  private static final Duration PATIENCE = Duration.ofSeconds(90);
+
+  private String name;
+  private final List<AutoCloseable> running = new ArrayList<>();
+  private final List<PubsubMessage> completeEvents = new ArrayList<>();
+
+  @Before
+  public void createTopics() {
+    name = test.getMethodName().replaceAll("[^A-Za-z0-9]", "").toLowerCase();
+    PipelineArgs.createTopics(PUBSUB, name, "a");
+  }
+
+  @After
+  public void stopEverything() throws Exception {
+    for (int i = running.size() - 1; i >= 0; i--) {
+      running.get(i).close();
+    }
+  }
+
+  @Test
+  public void batchOfNewObjectsIsProcessedOnceEach() throws Exception {
+    start(pipeline("a"));
+    start(notifier(1, SettledGenerations.NONE));
+    List<WorkGenerator.WorkObject> files = WorkGenerator.write(workBucket(), 25, 1L);
+
+    awaitCompleteEvents(25);
+
+    assertOutputsMatch(files);
+    assertEquals(25, distinctEventIds(completeEvents).size());
+    assertEquals(25, pull("processing").size());
+    assertThat(pull("dead"), empty());
+    for (WorkGenerator.WorkObject file : files) {
+      Map<String, String> record = record(file.name(), generationOf(file.name()));
+      assertEquals("COMPLETED", record.get("state"));
+      assertEquals("job-a", record.get("owner"));
+      assertEquals(buckets.output(file.name() + ".processed").toString(), record.get("outputUri"));
+    }
+  }
+
+  @Test
+  public void everyNotificationDeliveredThreeTimesStillWritesEachObjectOnce() throws Exception {
+    RunningPipeline pipeline = start(pipeline("a"));
+    LocalBucketNotifier notifier = start(notifier(3, SettledGenerations.NONE));
+    List<WorkGenerator.WorkObject> files = WorkGenerator.write(workBucket(), 20, 2L);
+
+    awaitCompleteEvents(20);
+    Eventually.await(
+        "every copy received", PATIENCE, () -> pipeline.counter("notificationsReceived") >= 60);
+    Thread.sleep(2_000);
+    completeEvents.addAll(pull("complete"));
+
+    assertEquals(60, notifier.messagesPublished());
+    assertEquals(20, pipeline.counter("objectsWritten"));
+    assertEquals(40, pipeline.counter("duplicates"));
+    assertEquals("one complete event per object", 20, completeEvents.size());
+    assertOutputsMatch(files);
+    assertThat(pull("dead"), empty());
+  }
+
+  @Test
+  public void overwriteProcessesBothGenerationsAndKeepsTheNewestOutput() throws Exception {
+    RunningPipeline pipeline = start(pipeline("a"));
+    LocalBucketNotifier notifier = start(notifier(1, SettledGenerations.NONE));
+    Path source = buckets.put("report.txt", "first AWS version");
+    awaitCompleteEvents(1);
+    long first = generationOf("report.txt");
+
+    Files.writeString(source, "second AWS version, longer", StandardCharsets.UTF_8);
+    Files.setLastModifiedTime(
+        source, java.nio.file.attribute.FileTime.fromMillis(System.currentTimeMillis() + 5_000));
+    awaitCompleteEvents(2);
+    long second = generationOf("report.txt");
+
+    assertThat(second, greaterThanOrEqualTo(first + 1));
+    assertEquals(
+        Set.of(key("report.txt", first) + ":complete", key("report.txt", second) + ":complete"),
+        distinctEventIds(completeEvents));
+    assertEquals("second GCP version, longer", buckets.outputText("report.txt.processed"));
+    try (Jedis jedis = REDIS.client()) {
+      assertEquals(
+          Long.toString(second),
+          jedis.hget(new ClaimKeys(name + ":").latest(BUCKET, "report.txt"), "generation"));
+    }
+    Eventually.await(
+        "the overwritten generation's delete skipped",
+        PATIENCE,
+        () -> pipeline.counter("skippedNotFinalize") >= 1);
+    assertEquals(1, notifier.deletesPublished());
+    assertThat(pull("dead"), empty());
+  }
+
+  @Test
+  public void nonFinalizeEventsProduceNoOutputsAndNoDeadLetters() throws Exception {
+    RunningPipeline pipeline = start(pipeline("a"));
+    PUBSUB.publish(
+        name + "-work",
+        List.of(
+            Notifications.sample("archive.json"),
+            Notifications.sample("metadata-update.json"),
+            Notifications.sample("delete-after-overwrite.json"),
+            Notifications.sample("finalize-folder-placeholder.json")));
+
+    Eventually.await(
+        "four notifications skipped",
+        PATIENCE,
+        () ->
+            pipeline.counter("skippedNotFinalize") + pipeline.counter("skippedFolderPlaceholder")
+                == 4);
+    Thread.sleep(2_000);
+
+    assertThat(LocalBuckets.filesBelow(buckets.processed()), empty());
+    assertThat(pull("complete"), empty());
+    assertThat(pull("processing"), empty());
+    assertThat(pull("dead"), empty());
+  }
+
+  @Test
+  public void malformedMessagesBesideGoodOnesAreDeadLetteredWithTheOriginal() throws Exception {
+    start(pipeline("a"));
+    start(notifier(1, SettledGenerations.NONE));
+    List<PubsubMessage> bad = BadMessages.make(3, BUCKET);
+    List<String> badIds = PUBSUB.publish(name + "-work", bad);
+    List<WorkGenerator.WorkObject> files = WorkGenerator.write(workBucket(), 5, 3L);
+
+    awaitCompleteEvents(5);
+    List<PubsubMessage> deadLetters = new ArrayList<>();
+    Eventually.await(
+        "three dead letters",
+        PATIENCE,
+        () -> {
+          deadLetters.addAll(pull("dead"));
+          return deadLetters.size() >= 3;
+        });
+
+    assertOutputsMatch(files);
+    Map<String, PubsubMessage> byOriginalId = new HashMap<>();
+    for (PubsubMessage deadLetter : deadLetters) {
+      byOriginalId.put(deadLetter.getAttribute("originalMessageId"), deadLetter);
+    }
+    assertEquals(Set.copyOf(badIds), byOriginalId.keySet());
+    for (int i = 0; i < bad.size(); i++) {
+      PubsubMessage original = bad.get(i);
+      PubsubMessage deadLetter = byOriginalId.get(badIds.get(i));
+      assertArrayEquals(original.getPayload(), deadLetter.getPayload());
+      original.getAttributeMap().forEach((k, v) -> assertEquals(v, deadLetter.getAttribute(k)));
+      assertEquals("ParseNotifications", deadLetter.getAttribute("errorStage"));
+      assertThat(deadLetter.getAttribute("failedAt"), startsWith("20"));
+    }
+    assertEquals(
+        Set.of("MalformedJson", "MissingAttribute", "UnsafeObjectName"),
+        Set.of(
+            byOriginalId.get(badIds.get(0)).getAttribute("errorType"),
+            byOriginalId.get(badIds.get(1)).getAttribute("errorType"),
+            byOriginalId.get(badIds.get(2)).getAttribute("errorType")));
+  }
+
+  @Test
+  public void pipelineStoppedMidBatchAndStartedAgainLosesNothingAndRewritesNothingDone()
+      throws Exception {
+    RunningPipeline first = start(pipeline("a"));
+    LocalBucketNotifier firstNotifier = start(notifier(1, SettledGenerations.NONE));
+    List<WorkGenerator.WorkObject> files = WorkGenerator.write(workBucket(), 40, 4L);
+    Eventually.await("some objects completed", PATIENCE, () -> completedCount(files) >= 8);
+
+    // Stop mid-batch: the DirectRunner loses what it had read but not finished.
+    first.close();
+    firstNotifier.close();
+    Map<String, Object> doneBeforeStop = new HashMap<>();
+    for (WorkGenerator.WorkObject file : files) {
+      if ("COMPLETED".equals(record(file.name(), generationOf(file.name())).get("state"))) {
+        doneBeforeStop.put(file.name(), identity(buckets.output(file.name() + ".processed")));
+      }
+    }
+
+    // Start again: redelivered notifications, plus the notifier announcing what is not settled.
+    RunningPipeline second =
+        start(
+            RunningPipeline.start(
+                PipelineArgs.of(PUBSUB, REDIS, buckets, name)
+                    .job("b")
+                    .readingAs("a")
+                    .with("--claimLease=5s")
+                    .with("--dedupeTtl=10s")
+                    .build()));
+    start(
+        notifier(
+            1,
+            (bucket, objectId, generation) ->
+                "COMPLETED".equals(record(objectId, generation).get("state"))));
+    Eventually.await("all objects completed", PATIENCE, () -> completedCount(files) == 40);
+    second.assertRunning();
+
+    assertOutputsMatch(files);
+    for (Map.Entry<String, Object> done : doneBeforeStop.entrySet()) {
+      assertEquals(
+          done.getKey() + " was completed before the stop and must not be written again",
+          done.getValue(),
+          identity(buckets.output(done.getKey() + ".processed")));
+    }
+    assertThat(pull("dead"), empty());
+  }
+
+  // ---- fixtures ----
+
+  private RunningPipeline pipeline(String job) {
+    return RunningPipeline.start(
+        PipelineArgs.of(PUBSUB, REDIS, buckets, name)
+            .job(job)
+            .with("--claimLease=5s")
+            .with("--dedupeTtl=10s")
+            .build());
+  }
+
+  private LocalBucketNotifier notifier(int duplicates, SettledGenerations settled) {
+    LocalBucketNotifier notifier =
+        LocalBucketNotifier.builder(
+                buckets.bucketRoot(), messages -> PUBSUB.admin().publish(name + "-work", messages))
+            .duplicates(duplicates)
+            .pollInterval(Duration.ofMillis(100))
+            .settledGenerations(settled)
+            .build();
+    notifier.start();
+    return notifier;
+  }
+
+  private <T extends AutoCloseable> T start(T component) {
+    running.add(component);
+    return component;
+  }
+
+  private Path workBucket() {
+    return buckets.bucketRoot().resolve(BUCKET);
+  }
+
+  private List<PubsubMessage> pull(String topic) {
+    return PUBSUB.pull(name + "-" + topic + "-watch");
+  }
+
+  private void awaitCompleteEvents(int distinct) throws InterruptedException {
+    Eventually.await(
+        distinct + " complete events",
+        PATIENCE,
+        () -> {
+          completeEvents.addAll(pull("complete"));
+          return distinctEventIds(completeEvents).size() >= distinct;
+        });
+  }
+
+  private static Set<String> distinctEventIds(List<PubsubMessage> events) {
+    Set<String> ids = new HashSet<>();
+    events.forEach(e -> ids.add(e.getAttribute("eventId")));
+    return ids;
+  }
+
+  private void assertOutputsMatch(List<WorkGenerator.WorkObject> files) throws IOException {
+    for (WorkGenerator.WorkObject file : files) {
+      String source = Files.readString(file.path(), StandardCharsets.UTF_8);
+      assertEquals(
+          file.name(),
+          source.replace("AWS", "GCP"),
+          buckets.outputText(file.name() + ".processed"));
+    }
+  }
+
+  private int completedCount(List<WorkGenerator.WorkObject> files) {
+    int completed = 0;
+    for (WorkGenerator.WorkObject file : files) {
+      if ("COMPLETED".equals(record(file.name(), generationOf(file.name())).get("state"))) {
+        completed++;
+      }
+    }
+    return completed;
+  }
+
+  /** The generation the notifier gave a file: its modification time in microseconds. */
+  private long generationOf(String objectId) {
+    try {
+      return Files.getLastModifiedTime(buckets.source(objectId))
+          .to(java.util.concurrent.TimeUnit.MICROSECONDS);
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+  }
+
+  private Map<String, String> record(String objectId, long generation) {
+    try (Jedis jedis = REDIS.client()) {
+      return jedis.hgetAll(new ClaimKeys(name + ":").generation(BUCKET, objectId, generation));
+    }
+  }
+
+  private static String key(String objectId, long generation) {
+    return BUCKET + "/" + objectId + "#" + generation;
+  }
+
+  /** What changes when a file is written again: its inode and modification time. */
+  private static Object identity(Path file) {
+    try {
+      return List.of(Files.getAttribute(file, "unix:ino"), Files.getLastModifiedTime(file));
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+  }
+}

@@ -1,0 +1,132 @@
+package dev.gcsrewrite.local;
+
+import static org.hamcrest.MatcherAssert.assertThat;
+import static org.hamcrest.Matchers.containsString;
+import static org.hamcrest.Matchers.startsWith;
+import static org.junit.Assert.assertEquals;
+import static org.junit.Assert.assertFalse;
+
+import dev.gcsrewrite.testing.TestFiles;
+import java.io.IOException;
+import java.net.InetAddress;
+import java.net.ServerSocket;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.TimeUnit;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import org.junit.Test;
+
+/**
+ * {@code scripts/run-local.sh} as a user runs it, on the jar the build just packaged: a whole run
+ * to idle with a correct summary and nothing left running, and the one-line refusals.
+ */
+public class RunLocalScriptIT {
+  private static final Path WORK_DIR = Path.of("target", "it-local-run").toAbsolutePath();
+
+  @Test
+  public void untilIdleProcessesTheGeneratedFilesAndStopsEverythingItStarted() throws Exception {
+    Result result =
+        run(
+            Map.of(),
+            "--until-idle",
+            "--files",
+            "30",
+            "--emulator-port=" + Ports.free(),
+            "--redis-port=" + Ports.free(),
+            "--work-dir=" + WORK_DIR);
+    try {
+      assertEquals(result.output, 0, result.status);
+      assertThat(result.output, containsString(": 30 files generated"));
+      assertThat(result.output, containsString(": 30 outputs"));
+      assertThat(result.output, containsString("dropped 30 duplicates, dead-lettered 3"));
+      assertThat(result.output, containsString("30 events for 30 distinct generations"));
+      assertThat(
+          result.output,
+          containsString(
+              "dead letters      3: {MalformedJson=1, MissingAttribute=1, UnsafeObjectName=1}"));
+      assertThat(result.output, containsString("30 of 30 outputs equal their source"));
+      assertThat(result.output, containsString("result            OK"));
+      for (long pid : pids(result.output)) {
+        assertFalse(
+            "process " + pid + " still running",
+            ProcessHandle.of(pid).map(ProcessHandle::isAlive).orElse(false));
+      }
+    } finally {
+      TestFiles.deleteTree(WORK_DIR);
+    }
+  }
+
+  @Test
+  public void takenPortIsRefusedInOneLine() throws Exception {
+    try (ServerSocket taken = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
+      Result result =
+          run(
+              Map.of(),
+              "--until-idle",
+              "--emulator-port=" + taken.getLocalPort(),
+              "--redis-port=" + Ports.free());
+      assertEquals(2, result.status);
+      assertEquals(
+          "run-local: port "
+              + taken.getLocalPort()
+              + " is taken (Pub/Sub emulator); free it or pass --emulator-port\n",
+          result.output);
+    }
+  }
+
+  @Test
+  public void missingEmulatorIsRefusedInOneLine() throws Exception {
+    Result result = run(Map.of("PUBSUB_EMULATOR_JAR", "/nonexistent/emulator.jar"), "--until-idle");
+    assertEquals(2, result.status);
+    assertEquals(
+        "run-local: PUBSUB_EMULATOR_JAR names /nonexistent/emulator.jar, which is not a file\n",
+        result.output);
+  }
+
+  @Test
+  public void unknownFlagIsRefusedWithTheUsage() throws Exception {
+    Result result =
+        run(
+            Map.of(),
+            "--fils",
+            "3",
+            "--emulator-port=" + Ports.free(),
+            "--redis-port=" + Ports.free());
+    assertEquals(2, result.status);
+    assertThat(result.output, startsWith("run-local: unknown argument '--fils'\nusage: "));
+  }
+
+  private static Set<Long> pids(String output) {
+    Set<Long> pids = new LinkedHashSet<>();
+    Matcher matcher = Pattern.compile("\\(pid (\\d+)\\)").matcher(output);
+    while (matcher.find()) {
+      pids.add(Long.parseLong(matcher.group(1)));
+    }
+    assertEquals("the emulator's and Redis's pids are printed", 2, pids.size());
+    return pids;
+  }
+
+  private static Result run(Map<String, String> environment, String... args)
+      throws IOException, InterruptedException {
+    List<String> command = new ArrayList<>(List.of("bash", "scripts/run-local.sh"));
+    command.addAll(List.of(args));
+    ProcessBuilder builder = new ProcessBuilder(command).redirectErrorStream(true);
+    builder.environment().putAll(environment);
+    Process process = builder.start();
+    process.getOutputStream().close();
+    byte[] output = process.getInputStream().readAllBytes();
+    if (!process.waitFor(5, TimeUnit.MINUTES)) {
+      process.destroyForcibly();
+      throw new AssertionError("run-local.sh did not finish");
+    }
+    return new Result(process.exitValue(), new String(output, StandardCharsets.UTF_8));
+  }
+
+  private record Result(int status, String output) {}
+}
