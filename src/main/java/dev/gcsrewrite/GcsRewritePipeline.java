@@ -26,6 +26,7 @@ import org.apache.beam.sdk.PipelineResult;
 import org.apache.beam.sdk.io.gcp.pubsub.PubsubIO;
 import org.apache.beam.sdk.io.gcp.pubsub.PubsubMessage;
 import org.apache.beam.sdk.options.PipelineOptionsFactory;
+import org.apache.beam.sdk.options.SdkHarnessOptions;
 import org.apache.beam.sdk.transforms.WithFailures;
 import org.apache.beam.sdk.values.PCollection;
 import org.apache.beam.sdk.values.PCollectionList;
@@ -90,6 +91,7 @@ public final class GcsRewritePipeline {
   public static PipelineResult run(GcsRewriteOptions options) {
     JobSettings settings = JobSettings.from(options);
     options.setStreaming(true);
+    quietPerFileLogs(options.as(SdkHarnessOptions.class));
     Pipeline pipeline = Pipeline.create(options);
     PCollection<PubsubMessage> notifications =
         pipeline.apply(
@@ -165,6 +167,22 @@ public final class GcsRewritePipeline {
       PCollection<Outcome> outcomes,
       PCollection<PubsubMessage> complete,
       PCollection<PubsubMessage> deadLetters) {}
+
+  /**
+   * FileIO logs four INFO lines for every file it writes (with the whole destination); the pipeline
+   * logs the same state changes in one line each. On workers, unless the user chose levels, those
+   * loggers are set to WARNING so that logs stay useful and cheap.
+   */
+  static void quietPerFileLogs(SdkHarnessOptions options) {
+    if (options.getSdkHarnessLogLevelOverrides() == null) {
+      options.setSdkHarnessLogLevelOverrides(
+          new SdkHarnessOptions.SdkHarnessLogLevelOverrides()
+              .addOverrideForName(
+                  "org.apache.beam.sdk.io.WriteFiles", SdkHarnessOptions.LogLevel.WARN)
+              .addOverrideForName(
+                  "org.apache.beam.sdk.io.FileBasedSink", SdkHarnessOptions.LogLevel.WARN));
+    }
+  }
 
   private static void printUsage() {
     System.out.println(

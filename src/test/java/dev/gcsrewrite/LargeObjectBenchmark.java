@@ -1,12 +1,12 @@
 package dev.gcsrewrite;
 
 import dev.gcsrewrite.config.JobSettings;
+import dev.gcsrewrite.local.Folders;
 import dev.gcsrewrite.testing.Counters;
 import dev.gcsrewrite.testing.DiscardingTopics;
 import dev.gcsrewrite.testing.LocalRedis;
 import dev.gcsrewrite.testing.Notifications;
 import dev.gcsrewrite.testing.SeedContent;
-import dev.gcsrewrite.testing.TestFiles;
 import java.io.BufferedInputStream;
 import java.io.IOException;
 import java.io.InputStream;
@@ -49,7 +49,7 @@ public final class LargeObjectBenchmark {
   public static void main(String[] args) throws Exception {
     double gib = Double.parseDouble(System.getProperty("bench.objectGib", "2"));
     Path root = Path.of(System.getProperty("bench.dir", "target/large-object-benchmark"));
-    TestFiles.deleteTree(root);
+    Folders.deleteTree(root);
     Path source = root.resolve("buckets").resolve(Notifications.BUCKET).resolve(OBJECT);
     Path processed = root.resolve("processed");
     long size = writeSource(source, (long) (gib * 1024 * MIB));
@@ -85,7 +85,7 @@ public final class LargeObjectBenchmark {
         peakHeap.get() / MIB,
         memory.getHeapMemoryUsage().getMax() / MIB);
     System.out.println("output verified byte for byte against the source");
-    TestFiles.deleteTree(root);
+    Folders.deleteTree(root);
   }
 
   private static PipelineResult runPipeline(Path root, Path processed, long size, int redisPort) {

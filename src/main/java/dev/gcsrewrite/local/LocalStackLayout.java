@@ -1,10 +1,8 @@
 package dev.gcsrewrite.local;
 
 import java.io.IOException;
-import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.Comparator;
 import java.util.List;
 import java.util.stream.Stream;
 
@@ -58,24 +56,11 @@ final class LocalStackLayout {
       }
     }
     for (Path folder : List.of(buckets(), processed(), emulatorDir(), redisDir())) {
-      deleteTree(folder);
+      Folders.deleteTree(folder);
     }
     Files.deleteIfExists(pipelineLog());
     Files.createDirectories(workBucket());
     Files.createDirectories(processed());
     Files.writeString(workDir.resolve(MARKER), "made by scripts/run-local.sh\n");
-  }
-
-  private static void deleteTree(Path root) {
-    if (!Files.exists(root)) {
-      return;
-    }
-    try (Stream<Path> paths = Files.walk(root)) {
-      for (Path path : paths.sorted(Comparator.reverseOrder()).toList()) {
-        Files.delete(path);
-      }
-    } catch (IOException e) {
-      throw new UncheckedIOException(e);
-    }
   }
 }

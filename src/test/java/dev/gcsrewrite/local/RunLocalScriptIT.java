@@ -6,7 +6,6 @@ import static org.hamcrest.Matchers.startsWith;
 import static org.junit.Assert.assertEquals;
 import static org.junit.Assert.assertFalse;
 
-import dev.gcsrewrite.testing.TestFiles;
 import java.io.IOException;
 import java.net.InetAddress;
 import java.net.ServerSocket;
@@ -58,7 +57,7 @@ public class RunLocalScriptIT {
             ProcessHandle.of(pid).map(ProcessHandle::isAlive).orElse(false));
       }
     } finally {
-      TestFiles.deleteTree(WORK_DIR);
+      Folders.deleteTree(WORK_DIR);
     }
   }
 

@@ -1,6 +1,7 @@
 package dev.gcsrewrite.testing;
 
 import dev.gcsrewrite.claim.RedisSettings;
+import dev.gcsrewrite.local.Folders;
 import dev.gcsrewrite.local.Ports;
 import dev.gcsrewrite.local.RedisServerProcess;
 import java.io.IOException;
@@ -61,7 +62,7 @@ public final class LocalRedis extends ExternalResource implements AutoCloseable 
   @Override
   public void close() {
     stop();
-    TestFiles.deleteTree(home);
+    Folders.deleteTree(home);
   }
 
   /** Starts the server (again) on its port, empty. */

@@ -1,5 +1,6 @@
 package dev.gcsrewrite.testing;
 
+import dev.gcsrewrite.local.Folders;
 import dev.gcsrewrite.local.Ports;
 import dev.gcsrewrite.local.PubsubAdmin;
 import dev.gcsrewrite.local.PubsubEmulatorProcess;
@@ -35,7 +36,7 @@ public final class PubsubEmulator extends ExternalResource {
     if (emulator != null) {
       emulator.close();
     }
-    TestFiles.deleteTree(home);
+    Folders.deleteTree(home);
   }
 
   /** {@code http://127.0.0.1:<port>}, the value of Beam's {@code --pubsubRootUrl}. */

@@ -1,4 +1,4 @@
-package dev.gcsrewrite.testing;
+package dev.gcsrewrite.local;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -7,9 +7,9 @@ import java.nio.file.Path;
 import java.util.Comparator;
 import java.util.stream.Stream;
 
-/** File chores of the test servers and benchmarks. */
-public final class TestFiles {
-  private TestFiles() {}
+/** Folder chores of the local stack (and of the tests that run its parts). */
+public final class Folders {
+  private Folders() {}
 
   /** Deletes {@code root} and everything below it; nothing if it does not exist. */
   public static void deleteTree(Path root) {
