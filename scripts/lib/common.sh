@@ -40,7 +40,7 @@ require_var() {
 
 # Sets every name the scripts use from PROJECT_ID and REGION (both required) and the optional
 # overrides. Names that pipeline-options/dev.conf and prod.conf spell out must stay equal to
-# these; OptionSetsAgreeWithSetupTest holds them to it.
+# these; OptionSetsTest holds them to it.
 # shellcheck disable=SC2034 # the names are set here for the scripts that source this file
 load_settings() {
   require_var PROJECT_ID REGION
