@@ -231,6 +231,18 @@ final class FakeCloud implements AutoCloseable {
     ScriptRun run(String... args) {
       List<String> command = new ArrayList<>(List.of("bash", "scripts/" + name));
       command.addAll(Arrays.asList(args));
+      return ScriptRun.of(prepare(command));
+    }
+
+    /**
+     * Runs {@code wrapper} (e.g. util-linux script(1), which gives the script a pseudo-terminal)
+     * with this call's environment, {@code typed} as its stdin.
+     */
+    ScriptRun runInTerminal(Path typed, String... wrapper) {
+      return ScriptRun.of(prepare(List.of(wrapper)).redirectInput(typed.toFile()));
+    }
+
+    private ProcessBuilder prepare(List<String> command) {
       ProcessBuilder builder = new ProcessBuilder(command);
       Map<String, String> env = builder.environment();
       SCRIPT_VARIABLES.forEach(env::remove);
@@ -257,7 +269,7 @@ final class FakeCloud implements AutoCloseable {
               env.put(variable, value);
             }
           });
-      return ScriptRun.of(builder);
+      return builder;
     }
   }
 
@@ -266,7 +278,9 @@ final class FakeCloud implements AutoCloseable {
     static ScriptRun of(ProcessBuilder builder) {
       try {
         Process process = builder.start();
-        process.getOutputStream().close();
+        if (builder.redirectInput() == ProcessBuilder.Redirect.PIPE) {
+          process.getOutputStream().close();
+        }
         CompletableFuture<byte[]> err =
             CompletableFuture.supplyAsync(() -> readAll(process.getErrorStream()));
         byte[] out = process.getInputStream().readAllBytes();
