@@ -42,6 +42,7 @@ Flags:
 
 EOF
   describe_common_variables
+  describe_names
 }
 
 tag=""

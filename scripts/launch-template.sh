@@ -40,6 +40,9 @@ EOF
   TRANSFORM_MAPPING_FILE
                        the step renames for --update (default: templates/transform-mapping.json)
   and any other variable an option set names as ${NAME}.
+EOF
+  describe_names
+  cat <<'EOF'
 
 The caller needs roles/dataflow.developer and roles/iam.serviceAccountUser on the worker service
 account (gcs-rewrite-worker@${PROJECT_ID}.iam.gserviceaccount.com).

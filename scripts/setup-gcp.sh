@@ -45,8 +45,9 @@ Flags:
 
 EOF
   describe_common_variables
+  echo "  REDIS_SIZE_GB        Memorystore capacity in GB (default: 1)"
+  describe_names
   cat <<'EOF'
-  REDIS_SIZE_GB        Memorystore capacity in GB (default: 1)
 
 Who runs it needs to administer those services in the project (e.g. roles/owner, or the admin
 roles of Service Usage, Compute network and security, Storage, Pub/Sub, Memorystore, Secret

@@ -33,6 +33,7 @@ Flags:
 
 EOF
   describe_common_variables
+  describe_names
 }
 
 assume_yes=false

@@ -102,6 +102,12 @@ Environment:
   REGION               required: where everything lives, e.g. europe-west1
   NETWORK              VPC network of the workers and Memorystore (default: default)
   SUBNET               subnetwork of NETWORK in REGION for the workers (default: default)
+EOF
+}
+
+# The --help lines for the names of what the scripts create.
+describe_names() {
+  cat <<'EOF'
 
 Names (derived from PROJECT_ID, in scripts/lib/common.sh):
   buckets              ${PROJECT_ID}-gcs-rewrite-work, -processed, -dataflow (staging, temp,
