@@ -9,9 +9,14 @@
 #   scripts/run-local.sh --help                every flag
 #
 # Needs JDK 17, Maven and the Google Cloud CLI with its Pub/Sub emulator component; Redis comes
-# with the build. The first run builds target/gcs-rewrite-bundled.jar.
+# with the build. The first run builds target/gcs-rewrite-bundled.jar. The pipeline's options come
+# from pipeline-options/local.conf first; any --option=value given here wins over the file.
 set -euo pipefail
 cd "$(dirname "$0")/.."
+SCRIPT_NAME=run-local
+# shellcheck source-path=SCRIPTDIR
+# shellcheck source=lib/common.sh
+source scripts/lib/common.sh
 
 fail() {
   echo "run-local: $*" >&2
@@ -67,6 +72,13 @@ if [[ $redis_port =~ ^[0-9]+$ ]] && port_taken "$redis_port"; then
   fail "port $redis_port is taken (Redis); free it or pass --redis-port"
 fi
 
+# --- the option set: each name=value of local.conf as --name=value, before the user's arguments --
+read_option_set "$(options_dir)/local.conf"
+local_options=()
+for option in "${OPTION_SET[@]}"; do
+  local_options+=("--$option")
+done
+
 # --- build when the jar is missing or older than the sources ------------------------------------
 jar=target/gcs-rewrite-bundled.jar
 redis_jar=target/local/embedded-redis.jar
@@ -77,4 +89,4 @@ fi
 
 export NO_GCE_CHECK=true
 exec java -Xmx2g -cp "$jar" dev.gcsrewrite.local.LocalStack \
-  --emulator-jar "$emulator_jar" --redis-jar "$redis_jar" "$@"
+  --emulator-jar "$emulator_jar" --redis-jar "$redis_jar" "${local_options[@]}" "$@"

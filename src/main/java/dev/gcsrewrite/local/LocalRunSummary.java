@@ -29,12 +29,13 @@ final class LocalRunSummary {
       LocalStackLayout layout,
       ProgressMonitor monitor,
       List<WorkGenerator.WorkObject> files,
-      boolean customRules)
+      boolean customRules,
+      String outputSuffix)
       throws IOException {
     int outputs = 0;
     int matching = 0;
     for (WorkGenerator.WorkObject file : files) {
-      Path output = layout.processed().resolve(file.name() + ".processed");
+      Path output = layout.processed().resolve(file.name() + outputSuffix);
       if (Files.isRegularFile(output)) {
         outputs++;
         String source = Files.readString(file.path(), StandardCharsets.UTF_8);

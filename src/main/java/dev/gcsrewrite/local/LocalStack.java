@@ -3,7 +3,6 @@ package dev.gcsrewrite.local;
 import dev.gcsrewrite.GcsRewriteOptions;
 import dev.gcsrewrite.GcsRewritePipeline;
 import dev.gcsrewrite.claim.ClaimStore;
-import dev.gcsrewrite.claim.RedisSettings;
 import dev.gcsrewrite.config.InvalidOptionException;
 import dev.gcsrewrite.config.JobSettings;
 import java.io.IOException;
@@ -95,12 +94,13 @@ public final class LocalStack implements AutoCloseable {
     LocalStackServers servers = startServers();
     PubsubAdmin pubsub = servers.pubsub();
     createTopics(pubsub);
-    RedisSettings redis =
-        new RedisSettings("127.0.0.1", args.redisPort(), false, null, null, "gcs-rewrite:");
-    pipeline = startPipeline(servers.emulator().rootUrl());
+    GcsRewriteOptions options = pipelineOptions(servers.emulator().rootUrl());
+    // The settings the pipeline runs with, for the stack's own reading of Redis and outputs.
+    JobSettings settings = JobSettings.from(options);
+    pipeline = GcsRewritePipeline.run(options);
     out.printf("pipeline    running on the DirectRunner (log: %s)%n", layout.pipelineLog());
 
-    ClaimStore claims = ClaimStore.forCommand(redis);
+    ClaimStore claims = ClaimStore.forCommand(settings.redis());
     started.add(new Component("the claim reader", claims));
     LocalBucketNotifier notifier =
         LocalBucketNotifier.builder(
@@ -130,17 +130,14 @@ public final class LocalStack implements AutoCloseable {
       boolean idle = monitor.awaitIdle(Duration.ofMinutes(10));
       LocalRunSummary summary =
           LocalRunSummary.of(
-              layout,
-              monitor,
-              files,
-              args.pipelineArgs().stream().anyMatch(a -> a.startsWith("--rewriteRules")));
+              layout, monitor, files, customRules(), settings.locations().outputSuffix());
       summary.print(out);
       status = idle && summary.ok() ? 0 : 1;
       if (!args.keep()) {
         return status;
       }
     }
-    printHowToReach(servers);
+    printHowToReach(servers, settings.redis().keyPrefix());
     monitor.followUntil(stopped);
     return status;
   }
@@ -226,7 +223,21 @@ public final class LocalStack implements AutoCloseable {
     return topic + "-watch";
   }
 
-  private PipelineResult startPipeline(String pubsubRootUrl) throws StartupException {
+  /**
+   * Whether the rules differ from the default AWS=GCP, which the summary's check of the outputs
+   * assumes.
+   */
+  private boolean customRules() {
+    return args.pipelineOption("rewriteRulesFile").isPresent()
+        || !args.pipelineOption("rewriteRules")
+            .orElse(JobSettings.DEFAULT_RULES)
+            .equals(JobSettings.DEFAULT_RULES);
+  }
+
+  /**
+   * The pipeline's options: the user's (local.conf's, then the command line's), then the stack's.
+   */
+  private GcsRewriteOptions pipelineOptions(String pubsubRootUrl) throws StartupException {
     List<String> options = new ArrayList<>(args.pipelineArgs());
     addDefault(options, "runner", "DirectRunner");
     addDefault(options, "project", PROJECT);
@@ -250,7 +261,7 @@ public final class LocalStack implements AutoCloseable {
               .as(GcsRewriteOptions.class);
       pipelineOptions.as(DirectOptions.class).setBlockOnRun(false);
       JobSettings.from(pipelineOptions);
-      return GcsRewritePipeline.run(pipelineOptions);
+      return pipelineOptions;
     } catch (InvalidOptionException e) {
       throw new StartupException(e.getMessage());
     }
@@ -300,7 +311,7 @@ public final class LocalStack implements AutoCloseable {
     Logger.getLogger("dev.gcsrewrite").setLevel(Level.INFO);
   }
 
-  private void printHowToReach(LocalStackServers servers) {
+  private void printHowToReach(LocalStackServers servers, String keyPrefix) {
     String root = servers.emulator().rootUrl();
     out.println();
     out.println("The stack is running; Ctrl-C stops everything it started.");
@@ -317,9 +328,21 @@ public final class LocalStack implements AutoCloseable {
         watch(PROCESSING_TOPIC), watch(DEAD_LETTER_TOPIC));
     out.printf("  Redis             127.0.0.1:%d%n", servers.redis().port());
     out.printf(
-        "  status            java -jar target/gcs-rewrite-bundled.jar status gs://%s/work001 --redisHost=127.0.0.1 --redisPort=%d%n",
-        args.bucket(), servers.redis().port());
+        "  status            java -jar target/gcs-rewrite-bundled.jar status gs://%s/work001 --redisHost=127.0.0.1 --redisPort=%d%s%n",
+        args.bucket(), servers.redis().port(), keyPrefixArgument(keyPrefix));
     out.printf("  pipeline log      %s%n%n", layout.pipelineLog());
+  }
+
+  /** The status command's --keyPrefix when the run set one, quoted for the shell if need be. */
+  private String keyPrefixArgument(String keyPrefix) {
+    if (args.pipelineOption("keyPrefix").isEmpty()) {
+      return "";
+    }
+    String argument = "--keyPrefix=" + keyPrefix;
+    return " "
+        + (argument.matches("[-A-Za-z0-9_.:=/]+")
+            ? argument
+            : "'" + argument.replace("'", "'\\''") + "'");
   }
 
   /** A reason the stack cannot start, said in one line. */

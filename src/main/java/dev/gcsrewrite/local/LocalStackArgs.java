@@ -3,11 +3,14 @@ package dev.gcsrewrite.local;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Optional;
 import org.checkerframework.checker.nullness.qual.Nullable;
 
 /**
  * The local stack's command line. Flags of its own are listed in {@link #USAGE}; any other {@code
- * --name=value} is passed to the pipeline as it is (e.g. {@code --rewriteRules=AWS=GCP,S3=GCS}).
+ * --name=value} is passed to the pipeline as it is (e.g. {@code --rewriteRules=AWS=GCP,S3=GCS}). A
+ * pipeline option given again replaces the earlier one: scripts/run-local.sh puts the options of
+ * pipeline-options/local.conf first, so the user's own arguments win.
  *
  * @param files how many files the work generator writes
  * @param duplicates how many times each notification is published (new message IDs each time)
@@ -20,7 +23,7 @@ import org.checkerframework.checker.nullness.qual.Nullable;
  * @param bucket the work bucket's name
  * @param emulatorJar the emulator's jar, or null to ask gcloud
  * @param redisJar the embedded-redis jar holding the redis-server binaries
- * @param pipelineArgs options passed on to the pipeline
+ * @param pipelineArgs options passed on to the pipeline, each name once, in the order first given
  */
 public record LocalStackArgs(
     int files,
@@ -54,7 +57,11 @@ public record LocalStackArgs(
           "  --emulator-port P  Pub/Sub emulator port (default 8085)",
           "  --redis-port P     Redis port (default 6379)",
           "  --bucket NAME      the work bucket (default workbucket01)",
-          "  any other --option=value is passed to the pipeline, e.g. --rewriteRules=AWS=GCP,S3=GCS");
+          "  any other --option=value is passed to the pipeline, e.g. --rewriteRules=AWS=GCP,S3=GCS;",
+          "  scripts/run-local.sh passes pipeline-options/local.conf's options first, so these win",
+          "",
+          "  environment: PUBSUB_EMULATOR_JAR (the emulator's jar; default: from gcloud),",
+          "  PIPELINE_OPTIONS_DIR (where local.conf is; default: pipeline-options)");
 
   /**
    * Parses {@code args}.
@@ -114,7 +121,7 @@ public record LocalStackArgs(
           if (!arg.startsWith("--") || !inline) {
             throw new IllegalArgumentException("unknown argument '" + arg + "'");
           }
-          pipelineArgs.add(arg);
+          replaceOption(pipelineArgs, arg);
         }
       }
     }
@@ -140,6 +147,31 @@ public record LocalStackArgs(
         emulatorJar,
         redisJar,
         List.copyOf(pipelineArgs));
+  }
+
+  /**
+   * The value of pipeline option {@code name} among the pipeline arguments, if given.
+   *
+   * @param name the option's name, without {@code --}
+   */
+  public Optional<String> pipelineOption(String name) {
+    String prefix = "--" + name + "=";
+    return pipelineArgs.stream()
+        .filter(arg -> arg.startsWith(prefix))
+        .map(arg -> arg.substring(prefix.length()))
+        .reduce((first, second) -> second);
+  }
+
+  /** Adds {@code --name=value}, in place of an earlier one of the same name. */
+  private static void replaceOption(List<String> options, String option) {
+    String prefix = option.substring(0, option.indexOf('=') + 1);
+    for (int i = 0; i < options.size(); i++) {
+      if (options.get(i).startsWith(prefix)) {
+        options.set(i, option);
+        return;
+      }
+    }
+    options.add(option);
   }
 
   private static int number(String name, String value, int min, int max) {

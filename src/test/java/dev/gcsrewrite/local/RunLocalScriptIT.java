@@ -10,6 +10,7 @@ import java.io.IOException;
 import java.net.InetAddress;
 import java.net.ServerSocket;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.LinkedHashSet;
@@ -58,6 +59,65 @@ public class RunLocalScriptIT {
       }
     } finally {
       Folders.deleteTree(WORK_DIR);
+    }
+  }
+
+  @Test
+  public void localConfOptionsReachThePipelineAndTheUsersWin() throws Exception {
+    Path options = Files.createDirectories(WORK_DIR.resolveSibling("it-local-options"));
+    // A value the pipeline refuses: it must be the user's --dedupeTtl that reaches it.
+    Files.writeString(options.resolve("local.conf"), "dedupeTtl=10x\nrewriteRules=AWS=GCP\n");
+    try {
+      Result refused =
+          run(
+              Map.of("PIPELINE_OPTIONS_DIR", options.toString()),
+              "--until-idle",
+              "--emulator-port=" + Ports.free(),
+              "--redis-port=" + Ports.free(),
+              "--work-dir=" + WORK_DIR);
+      assertEquals(refused.output, 2, refused.status);
+      assertThat(
+          refused.output, containsString("\nrun-local: --dedupeTtl: '10x' is not a duration;"));
+
+      Result run =
+          run(
+              Map.of("PIPELINE_OPTIONS_DIR", options.toString()),
+              "--until-idle",
+              "--files",
+              "3",
+              "--emulator-port=" + Ports.free(),
+              "--redis-port=" + Ports.free(),
+              "--work-dir=" + WORK_DIR,
+              "--dedupeTtl=20m",
+              "--rewriteRules=AWS=XYZ");
+      assertEquals(run.output, 0, run.status);
+      assertThat(run.output, containsString("outputs check     skipped: custom --rewriteRules"));
+      assertThat(run.output, containsString("result            OK"));
+    } finally {
+      Folders.deleteTree(WORK_DIR);
+      Folders.deleteTree(options);
+    }
+  }
+
+  @Test
+  public void unsetVariableInLocalConfIsRefusedInOneLine() throws Exception {
+    Path options = Files.createDirectories(WORK_DIR.resolveSibling("it-local-options"));
+    Files.writeString(options.resolve("local.conf"), "# local\nkeyPrefix=${NO_SUCH_VARIABLE}:\n");
+    try {
+      Result result =
+          run(
+              Map.of("PIPELINE_OPTIONS_DIR", options.toString()),
+              "--until-idle",
+              "--emulator-port=" + Ports.free(),
+              "--redis-port=" + Ports.free());
+      assertEquals(2, result.status);
+      assertEquals(
+          "run-local: "
+              + options.resolve("local.conf")
+              + ":2: ${NO_SUCH_VARIABLE} is not set; export NO_SUCH_VARIABLE first\n",
+          result.output);
+    } finally {
+      Folders.deleteTree(options);
     }
   }
 

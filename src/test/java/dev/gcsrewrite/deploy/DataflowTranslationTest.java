@@ -1,0 +1,194 @@
+package dev.gcsrewrite.deploy;
+
+import static org.hamcrest.MatcherAssert.assertThat;
+import static org.hamcrest.Matchers.hasItem;
+import static org.junit.Assert.assertEquals;
+import static org.junit.Assert.assertTrue;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.gcsrewrite.GcsRewriteOptions;
+import dev.gcsrewrite.GcsRewritePipeline;
+import java.io.File;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Iterator;
+import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import org.apache.beam.sdk.options.PipelineOptionsFactory;
+import org.junit.BeforeClass;
+import org.junit.ClassRule;
+import org.junit.Test;
+import org.junit.rules.TemporaryFolder;
+
+/**
+ * The real pipeline translated by the Dataflow runner's own translator, without any network: the
+ * classic-template route writes the job Dataflow would receive to a local file (staging to a local
+ * folder), and the tests read it: a streaming job, the service's native Pub/Sub read and writes,
+ * the stateful steps, and step names that match the documented list, which is what lets a running
+ * job be updated in place.
+ */
+public class DataflowTranslationTest {
+  @ClassRule public static final TemporaryFolder FOLDER = new TemporaryFolder();
+
+  private static JsonNode job;
+  private static List<Step> steps;
+
+  @BeforeClass
+  public static void translate() throws Exception {
+    File template = FOLDER.newFile("template.json");
+    GcsRewriteOptions options =
+        PipelineOptionsFactory.fromArgs(
+                "--runner=DataflowRunner",
+                "--project=test-project",
+                "--region=europe-west1",
+                "--gcpTempLocation=gs://test-project-gcs-rewrite-dataflow/temp",
+                "--stagingLocation=" + FOLDER.newFolder("staging"),
+                "--templateLocation=" + template,
+                "--pathValidatorClass="
+                    + "org.apache.beam.sdk.extensions.gcp.storage.NoopPathValidator",
+                "--credentialFactoryClass="
+                    + "org.apache.beam.sdk.extensions.gcp.auth.NoopCredentialFactory",
+                "--filesToStage=" + FOLDER.newFile("gcs-rewrite-bundled.jar"),
+                "--jobName=gcs-rewrite-translation",
+                "--inputSubscription=projects/test-project/subscriptions/gcs-rewrite-work",
+                "--processedBucket=gs://test-project-gcs-rewrite-processed",
+                "--processingTopic=projects/test-project/topics/gcs-rewrite-processing",
+                "--completeTopic=projects/test-project/topics/gcs-rewrite-complete",
+                "--deadLetterTopic=projects/test-project/topics/gcs-rewrite-dead-letters",
+                "--redisHost=10.0.0.3",
+                "--redisPort=6378",
+                "--redisTls=true",
+                "--redisPasswordSecret=projects/test-project/secrets/auth/versions/latest")
+            .as(GcsRewriteOptions.class);
+    GcsRewritePipeline.run(options);
+    job = new ObjectMapper().readTree(template);
+    steps = new ArrayList<>();
+    for (JsonNode step : job.get("steps")) {
+      steps.add(new Step(step.get("kind").asText(), step.get("properties")));
+    }
+  }
+
+  @Test
+  public void theJobIsAStreamingJob() {
+    assertEquals("JOB_TYPE_STREAMING", job.get("type").asText());
+    assertEquals(
+        "gcs-rewrite-translation",
+        job.at("/environment/sdkPipelineOptions/options/jobName").asText());
+  }
+
+  @Test
+  public void workersLogFileIoPerFileDetailOnlyAtWarning() {
+    JsonNode overrides =
+        job.at("/environment/sdkPipelineOptions/options/sdkHarnessLogLevelOverrides");
+    assertEquals("WARN", overrides.path("org.apache.beam.sdk.io.WriteFiles").asText());
+    assertEquals("WARN", overrides.path("org.apache.beam.sdk.io.FileBasedSink").asText());
+  }
+
+  @Test
+  public void notificationsAreReadWithTheServicesNativePubsubSource() {
+    List<Step> reads = kind("ParallelRead");
+    assertEquals(1, reads.size());
+    Step read = reads.get(0);
+    assertEquals("ReadNotifications/PubsubUnboundedSource", read.userName());
+    assertEquals("pubsub", read.text("format"));
+    assertEquals("/subscriptions/test-project/gcs-rewrite-work", read.text("pubsub_subscription"));
+  }
+
+  @Test
+  public void eventsAndDeadLettersArePublishedWithTheServicesNativePubsubSink() {
+    Map<String, String> topicByStep = new LinkedHashMap<>();
+    for (Step write : kind("ParallelWrite")) {
+      assertEquals("pubsub", write.text("format"));
+      topicByStep.put(write.topLevel(), write.text("pubsub_topic"));
+    }
+    assertEquals(
+        Map.of(
+            "PublishProcessing", "/topics/test-project/gcs-rewrite-processing",
+            "PublishComplete", "/topics/test-project/gcs-rewrite-complete",
+            "PublishDeadLetters", "/topics/test-project/gcs-rewrite-dead-letters"),
+        topicByStep);
+  }
+
+  @Test
+  public void theStatefulStepsUseKeyedState() {
+    Set<String> stateful = new LinkedHashSet<>();
+    for (Step step : steps) {
+      if (step.properties().has("uses_keyed_state")) {
+        stateful.add(step.userName());
+      }
+    }
+    assertEquals(Set.of("DropSeenGenerations/DropSeen", "ClaimInRedis/WaitForLease"), stateful);
+  }
+
+  @Test
+  public void everyDocumentedStepIsTranslatedAndNoOther() throws IOException {
+    Set<String> translated = new LinkedHashSet<>();
+    for (Step step : steps) {
+      translated.add(step.topLevel());
+    }
+    assertEquals(List.copyOf(documentedSteps()), List.copyOf(translated));
+  }
+
+  @Test
+  public void everyReleasedStepIsStillThereOrMappedForUpdates() throws IOException {
+    Set<String> translated = new LinkedHashSet<>();
+    steps.forEach(s -> translated.add(s.topLevel()));
+    JsonNode mapping =
+        new ObjectMapper().readTree(Path.of("templates", "transform-mapping.json").toFile());
+    assertTrue("transform-mapping.json is an object", mapping.isObject());
+    for (String released : documentedSteps()) {
+      if (!translated.contains(released)) {
+        assertTrue(
+            released + " is gone: map it to its new name in templates/transform-mapping.json",
+            mapping.has(released));
+      }
+    }
+    Iterator<Map.Entry<String, JsonNode>> entries = mapping.fields();
+    while (entries.hasNext()) {
+      Map.Entry<String, JsonNode> entry = entries.next();
+      assertThat(
+          "mapping " + entry.getKey() + " -> a step that exists",
+          translated,
+          hasItem(entry.getValue().asText()));
+    }
+  }
+
+  private static Set<String> documentedSteps() throws IOException {
+    Set<String> names = new LinkedHashSet<>();
+    for (String line :
+        Files.readAllLines(Path.of("templates", "step-names.txt"), StandardCharsets.UTF_8)) {
+      if (!line.isBlank() && !line.startsWith("#")) {
+        names.add(line.trim());
+      }
+    }
+    return names;
+  }
+
+  private static List<Step> kind(String kind) {
+    return steps.stream().filter(s -> s.kind().equals(kind)).toList();
+  }
+
+  /** One translated step: its kind and properties. */
+  private record Step(String kind, JsonNode properties) {
+    String text(String property) {
+      return properties.path(property).path("value").asText();
+    }
+
+    String userName() {
+      return text("user_name");
+    }
+
+    String topLevel() {
+      String name = userName();
+      int slash = name.indexOf('/');
+      return slash < 0 ? name : name.substring(0, slash);
+    }
+  }
+}
