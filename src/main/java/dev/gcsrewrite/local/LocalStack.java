@@ -191,7 +191,9 @@ public final class LocalStack implements AutoCloseable {
     Path emulatorJar;
     try {
       emulatorJar =
-          args.emulatorJar() != null ? args.emulatorJar() : PubsubEmulatorProcess.findJar();
+          args.emulatorJar() != null
+              ? args.emulatorJar()
+              : PubsubEmulatorProcess.findJar(layout.emulatorDir());
     } catch (IOException e) {
       throw new StartupException(e.getMessage());
     }

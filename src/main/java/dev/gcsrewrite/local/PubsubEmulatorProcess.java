@@ -52,11 +52,13 @@ public final class PubsubEmulatorProcess implements AutoCloseable {
 
   /**
    * The emulator's jar: {@code $PUBSUB_EMULATOR_JAR}, or the one in the Google Cloud CLI's
-   * installation ({@code gcloud info}).
+   * installation ({@code gcloud info}). gcloud runs with its configuration (and the log file it
+   * writes for every command) in {@code scratch}, so that asking leaves nothing behind in the
+   * user's gcloud folder.
    *
    * @throws IOException saying what to install when there is none
    */
-  public static Path findJar() throws IOException {
+  public static Path findJar(Path scratch) throws IOException {
     String explicit = System.getenv(JAR_VARIABLE);
     if (explicit != null && !explicit.isEmpty()) {
       Path jar = Path.of(explicit);
@@ -72,8 +74,10 @@ public final class PubsubEmulatorProcess implements AutoCloseable {
             + JAR_VARIABLE;
     String root;
     try {
-      Process gcloud =
-          new ProcessBuilder("gcloud", "info", "--format=value(installation.sdk_root)").start();
+      ProcessBuilder info =
+          new ProcessBuilder("gcloud", "info", "--format=value(installation.sdk_root)");
+      info.environment().put("CLOUDSDK_CONFIG", scratch.resolve("gcloud-config").toString());
+      Process gcloud = info.start();
       root = new String(gcloud.getInputStream().readAllBytes(), StandardCharsets.UTF_8).trim();
       gcloud.waitFor(60, TimeUnit.SECONDS);
     } catch (IOException e) {

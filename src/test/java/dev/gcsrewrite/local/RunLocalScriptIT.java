@@ -176,13 +176,20 @@ public class RunLocalScriptIT {
     List<String> command = new ArrayList<>(List.of("bash", "scripts/run-local.sh"));
     command.addAll(List.of(args));
     ProcessBuilder builder = new ProcessBuilder(command).redirectErrorStream(true);
+    // gcloud keeps its configuration and a log per command here, not in the user's folder.
+    Path gcloudConfig = Files.createTempDirectory("gcloud-config-");
+    builder.environment().put("CLOUDSDK_CONFIG", gcloudConfig.toString());
     builder.environment().putAll(environment);
     Process process = builder.start();
     process.getOutputStream().close();
     byte[] output = process.getInputStream().readAllBytes();
-    if (!process.waitFor(5, TimeUnit.MINUTES)) {
-      process.destroyForcibly();
-      throw new AssertionError("run-local.sh did not finish");
+    try {
+      if (!process.waitFor(5, TimeUnit.MINUTES)) {
+        process.destroyForcibly();
+        throw new AssertionError("run-local.sh did not finish");
+      }
+    } finally {
+      Folders.deleteTree(gcloudConfig);
     }
     return new Result(process.exitValue(), new String(output, StandardCharsets.UTF_8));
   }

@@ -27,7 +27,7 @@ public final class PubsubEmulator extends ExternalResource {
   @Override
   protected void before() throws Throwable {
     home = Files.createTempDirectory("pubsub-emulator-");
-    emulator = PubsubEmulatorProcess.start(PubsubEmulatorProcess.findJar(), home, Ports.free());
+    emulator = PubsubEmulatorProcess.start(PubsubEmulatorProcess.findJar(home), home, Ports.free());
     admin = new PubsubAdmin(emulator.rootUrl(), PROJECT);
   }
 
