@@ -22,20 +22,27 @@ enum RedisScript {
   private final String sha;
 
   RedisScript(String resource) {
-    try (InputStream in = RedisScript.class.getResourceAsStream(resource)) {
-      if (in == null) {
-        throw new IllegalStateException("missing script resource " + resource);
-      }
-      this.source = new String(in.readAllBytes(), StandardCharsets.UTF_8);
+    // Redis scripts cannot import: the shared functions go in front of each script's text.
+    this.source = read("lib.lua") + "\n" + read(resource);
+    try {
       this.sha =
           HexFormat.of()
               .formatHex(
                   MessageDigest.getInstance("SHA-1")
                       .digest(source.getBytes(StandardCharsets.UTF_8)));
-    } catch (IOException e) {
-      throw new UncheckedIOException(e);
     } catch (NoSuchAlgorithmException e) {
       throw new IllegalStateException("SHA-1 is required of every JVM", e);
+    }
+  }
+
+  private static String read(String resource) {
+    try (InputStream in = RedisScript.class.getResourceAsStream(resource)) {
+      if (in == null) {
+        throw new IllegalStateException("missing script resource " + resource);
+      }
+      return new String(in.readAllBytes(), StandardCharsets.UTF_8);
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
     }
   }
 

@@ -15,24 +15,8 @@
 --   {'DUPLICATE', state, owner, outputUri or reason}   the generation is settled
 --   {'SUPERSEDED', latest generation}      a newer generation of the object is completed
 --   {'ELSEWHERE', owner, lease end ms}     another owner holds a live lease
---
--- Times come from the Redis server, so workers' clocks never disagree about a lease.
 
-local function newer(a, b)
-  -- Decimal strings without leading zeros: compare as strings, as 64-bit values would not fit a
-  -- Lua number exactly.
-  if #a ~= #b then
-    return #a > #b
-  end
-  return a > b
-end
-
-local function ms(number)
-  return string.format('%.0f', number)
-end
-
-local time = redis.call('TIME')
-local now = tonumber(time[1]) * 1000 + math.floor(tonumber(time[2]) / 1000)
+local now = now_ms()
 
 local record = redis.call('HMGET', KEYS[1], 'state', 'owner', 'leaseUntil', 'outputUri', 'reason')
 local state, owner, leaseUntil = record[1], record[2], record[3]

@@ -13,24 +13,12 @@
 --
 -- Returns {'SETTLED'} or {'ALREADY', state}.
 
-local function newer(a, b)
-  if #a ~= #b then
-    return #a > #b
-  end
-  return a > b
-end
-
-local function ms(number)
-  return string.format('%.0f', number)
-end
-
 local state = redis.call('HGET', KEYS[1], 'state')
 if state == 'COMPLETED' or state == 'SKIPPED' then
   return {'ALREADY', state}
 end
 
-local time = redis.call('TIME')
-local now = tonumber(time[1]) * 1000 + math.floor(tonumber(time[2]) / 1000)
+local now = now_ms()
 local retention = tonumber(ARGV[5])
 
 if not state then
