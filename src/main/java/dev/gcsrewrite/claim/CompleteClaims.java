@@ -109,7 +109,7 @@ public final class CompleteClaims
           PipelineMetrics.CLAIMS_RELEASED.inc();
           LOG.info("Released the claim on {}", notifications.get(i).generationKey());
         }
-        routes.add(Routed.main(batch.get(i).toDeadLetter()));
+        routes.add(Routed.main(batch.get(i).deadLetter()));
       }
       return routes;
     }

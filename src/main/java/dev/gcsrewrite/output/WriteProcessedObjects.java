@@ -1,5 +1,6 @@
 package dev.gcsrewrite.output;
 
+import dev.gcsrewrite.deadletter.DeadLetter;
 import dev.gcsrewrite.metrics.PipelineMetrics;
 import dev.gcsrewrite.notification.GcsNotification;
 import dev.gcsrewrite.notification.GcsNotificationCoder;
@@ -150,10 +151,15 @@ public final class WriteProcessedObjects
                 .output(
                     new FailedObject(
                         notification,
-                        STEP,
-                        SOURCE_UNREADABLE,
-                        "cannot read " + locations.sourceSpec(notification) + ": " + probe.reason(),
-                        Instant.now()));
+                        new DeadLetter(
+                            notification.original(),
+                            STEP,
+                            SOURCE_UNREADABLE,
+                            "cannot read "
+                                + locations.sourceSpec(notification)
+                                + ": "
+                                + probe.reason(),
+                            Instant.now())));
       }
     }
   }
