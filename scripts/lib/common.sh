@@ -194,35 +194,36 @@ exists() {
 # create_unless_exists WHAT DESCRIBE... -- CREATE...: runs CREATE unless DESCRIBE succeeds. In a
 # dry run, prints CREATE without asking.
 create_unless_exists() {
-  local what=$1
-  shift
-  local -a describe=()
-  while [[ $# -gt 0 && $1 != -- ]]; do
-    describe+=("$1")
-    shift
-  done
-  shift
-  if ! is_dry_run && exists "${describe[@]}"; then
-    note "$what exists"
-    return 0
-  fi
-  run "$@"
+  when_existence absent "$@"
 }
 
 # delete_if_exists WHAT DESCRIBE... -- DELETE...: runs DELETE only if DESCRIBE succeeds. In a dry
 # run, prints DELETE without asking.
 delete_if_exists() {
-  local what=$1
-  shift
+  when_existence present "$@"
+}
+
+# when_existence absent|present WHAT DESCRIBE... -- COMMAND...: runs COMMAND when DESCRIBE finds
+# the resource absent (or present), else notes that there is nothing to do.
+when_existence() {
+  local wanted=$1 what=$2
+  shift 2
   local -a describe=()
   while [[ $# -gt 0 && $1 != -- ]]; do
     describe+=("$1")
     shift
   done
   shift
-  if ! is_dry_run && ! exists "${describe[@]}"; then
-    note "$what does not exist"
-    return 0
+  if ! is_dry_run; then
+    if exists "${describe[@]}"; then
+      if [[ $wanted == absent ]]; then
+        note "$what exists"
+        return 0
+      fi
+    elif [[ $wanted == present ]]; then
+      note "$what does not exist"
+      return 0
+    fi
   fi
   run "$@"
 }

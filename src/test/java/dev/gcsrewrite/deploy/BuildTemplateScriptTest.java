@@ -11,12 +11,10 @@ import static org.junit.Assert.assertEquals;
 import static org.junit.Assert.assertTrue;
 
 import dev.gcsrewrite.deploy.FakeCloud.ScriptRun;
-import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
-import org.junit.After;
-import org.junit.Before;
+import org.junit.Rule;
 import org.junit.Test;
 
 /** {@code scripts/build-template.sh} against the recording stand-ins for gcloud, mvn and docker. */
@@ -27,17 +25,7 @@ public class BuildTemplateScriptTest {
       REGION + "-docker.pkg.dev/" + PROJECT + "/gcs-rewrite/gcs-rewrite-launcher:t1";
   private static final String P = "--project=" + PROJECT;
 
-  private FakeCloud cloud;
-
-  @Before
-  public void startCloud() throws IOException {
-    cloud = FakeCloud.create();
-  }
-
-  @After
-  public void removeCloud() {
-    cloud.close();
-  }
+  @Rule public final FakeCloud cloud = new FakeCloud();
 
   @Test
   public void helpExitsZeroAndNamesTheVariablesAndFlags() {

@@ -15,6 +15,7 @@ import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import org.checkerframework.checker.nullness.qual.Nullable;
+import org.junit.rules.ExternalResource;
 
 /**
  * Recording stand-ins for {@code gcloud}, {@code mvn} and {@code docker}: small bash scripts in a
@@ -25,7 +26,7 @@ import org.checkerframework.checker.nullness.qual.Nullable;
  * certificate, the Cloud Storage service agent, and the active Dataflow jobs are fixed values. What
  * {@code gcloud secrets versions add --data-file=-} reads on stdin goes to a file of its own.
  */
-final class FakeCloud implements AutoCloseable {
+final class FakeCloud extends ExternalResource implements AutoCloseable {
   static final String PROJECT = "demo-project-42";
   static final String REGION = "europe-west1";
   static final String AUTH_STRING = "auth-4f1d9c2b8e7a6350-not-a-real-one";
@@ -115,16 +116,38 @@ final class FakeCloud implements AutoCloseable {
   private boolean existing;
   private String runningJob = "";
 
-  private FakeCloud(Path root, boolean withGcloud) throws IOException {
+  private FakeCloud(Path root, boolean withGcloud) {
     this.root = root;
-    this.bin = Files.createDirectory(root.resolve("bin"));
     this.log = root.resolve("calls.log");
     this.stdin = root.resolve("stdin.log");
-    if (withGcloud) {
-      writeExecutable("gcloud", GCLOUD);
+    try {
+      this.bin = Files.createDirectory(root.resolve("bin"));
+      if (withGcloud) {
+        writeExecutable("gcloud", GCLOUD);
+      }
+      writeExecutable("mvn", RECORD);
+      writeExecutable("docker", RECORD);
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
     }
-    writeExecutable("mvn", RECORD);
-    writeExecutable("docker", RECORD);
+  }
+
+  /** Stand-ins for gcloud, mvn and docker, as a rule: a fresh cloud per test, removed after it. */
+  FakeCloud() {
+    this(newRoot(), true);
+  }
+
+  private static Path newRoot() {
+    try {
+      return Files.createTempDirectory("fake-cloud");
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+  }
+
+  @Override
+  protected void after() {
+    close();
   }
 
   /** Stand-ins for gcloud, mvn and docker. */

@@ -20,25 +20,14 @@ import java.nio.file.Path;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import org.junit.After;
-import org.junit.Before;
+import org.junit.Rule;
 import org.junit.Test;
 
 /** {@code scripts/launch-template.sh} against the recording stand-in for gcloud. */
 public class LaunchTemplateScriptTest {
   private static final String P = "--project=" + PROJECT;
 
-  private FakeCloud cloud;
-
-  @Before
-  public void startCloud() throws IOException {
-    cloud = FakeCloud.create();
-  }
-
-  @After
-  public void removeCloud() {
-    cloud.close();
-  }
+  @Rule public final FakeCloud cloud = new FakeCloud();
 
   @Test
   public void helpExitsZeroAndNamesTheVariables() {

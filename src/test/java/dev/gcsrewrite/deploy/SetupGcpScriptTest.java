@@ -19,12 +19,10 @@ import static org.hamcrest.Matchers.not;
 import static org.junit.Assert.assertEquals;
 
 import dev.gcsrewrite.deploy.FakeCloud.ScriptRun;
-import java.io.IOException;
 import java.util.List;
 import java.util.Set;
 import java.util.TreeSet;
-import org.junit.After;
-import org.junit.Before;
+import org.junit.Rule;
 import org.junit.Test;
 
 /** {@code scripts/setup-gcp.sh} against the recording stand-in for gcloud. */
@@ -50,17 +48,7 @@ public class SetupGcpScriptTest {
           "secrets gcs-rewrite-redis-ca roles/secretmanager.secretAccessor",
           "artifacts repositories gcs-rewrite roles/artifactregistry.reader");
 
-  private FakeCloud cloud;
-
-  @Before
-  public void startCloud() throws IOException {
-    cloud = FakeCloud.create();
-  }
-
-  @After
-  public void removeCloud() {
-    cloud.close();
-  }
+  @Rule public final FakeCloud cloud = new FakeCloud();
 
   @Test
   public void helpExitsZeroAndNamesTheVariables() {

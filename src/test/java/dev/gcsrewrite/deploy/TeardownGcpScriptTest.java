@@ -19,8 +19,7 @@ import java.nio.file.Path;
 import java.util.Arrays;
 import java.util.List;
 import java.util.regex.Pattern;
-import org.junit.After;
-import org.junit.Before;
+import org.junit.Rule;
 import org.junit.Test;
 
 /** {@code scripts/teardown-gcp.sh} against the recording stand-in for gcloud. */
@@ -66,17 +65,7 @@ public class TeardownGcpScriptTest {
           "gcloud storage rm --recursive gs://" + PROJECT + "-gcs-rewrite-work " + P,
           "gcloud compute firewall-rules delete gcs-rewrite-dataflow-internal " + P + " --quiet");
 
-  private FakeCloud cloud;
-
-  @Before
-  public void startCloud() throws IOException {
-    cloud = FakeCloud.create();
-  }
-
-  @After
-  public void removeCloud() {
-    cloud.close();
-  }
+  @Rule public final FakeCloud cloud = new FakeCloud();
 
   @Test
   public void helpExitsZeroAndNamesTheVariables() {
