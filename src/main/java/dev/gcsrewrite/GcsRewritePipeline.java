@@ -89,7 +89,11 @@ public final class GcsRewritePipeline {
 
   /** Validates {@code options}, builds the streaming pipeline that reads Pub/Sub, and runs it. */
   public static PipelineResult run(GcsRewriteOptions options) {
-    JobSettings settings = JobSettings.from(options);
+    return run(options, JobSettings.from(options));
+  }
+
+  /** Runs with {@code settings} already derived from {@code options} (they are checked once). */
+  public static PipelineResult run(GcsRewriteOptions options, JobSettings settings) {
     options.setStreaming(true);
     quietPerFileLogs(options.as(SdkHarnessOptions.class));
     Pipeline pipeline = Pipeline.create(options);

@@ -96,8 +96,13 @@ public final class LocalStack implements AutoCloseable {
     createTopics(pubsub);
     GcsRewriteOptions options = pipelineOptions(servers.emulator().rootUrl());
     // The settings the pipeline runs with, for the stack's own reading of Redis and outputs.
-    JobSettings settings = JobSettings.from(options);
-    pipeline = GcsRewritePipeline.run(options);
+    JobSettings settings;
+    try {
+      settings = JobSettings.from(options);
+    } catch (InvalidOptionException e) {
+      throw new StartupException(e.getMessage());
+    }
+    pipeline = GcsRewritePipeline.run(options, settings);
     out.printf("pipeline    running on the DirectRunner (log: %s)%n", layout.pipelineLog());
 
     ClaimStore claims = ClaimStore.forCommand(settings.redis());
@@ -262,10 +267,9 @@ public final class LocalStack implements AutoCloseable {
           PipelineOptionsFactory.fromArgs(options.toArray(new String[0]))
               .as(GcsRewriteOptions.class);
       pipelineOptions.as(DirectOptions.class).setBlockOnRun(false);
-      JobSettings.from(pipelineOptions);
       return pipelineOptions;
-    } catch (InvalidOptionException e) {
-      throw new StartupException(e.getMessage());
+    } catch (IllegalArgumentException e) {
+      throw new StartupException(e.getMessage().split("\n", 2)[0]);
     }
   }
 

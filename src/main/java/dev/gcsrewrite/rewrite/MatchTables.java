@@ -113,7 +113,7 @@ final class MatchTables {
 
   /**
    * A plain loop rather than {@code Arrays.equals}: most calls fail within two bytes, and for that
-   * the range checks and stub call of the vectorized version cost more than they save.
+   * the range checks and out-of-line call of the vectorized version cost more than they save.
    */
   private static boolean regionMatches(byte[] buf, int p, byte[] token) {
     // The first byte is known to be equal: it selected the bucket.
