@@ -134,9 +134,10 @@ public final class GcsRewritePipeline {
         unseen.apply("ClaimInRedis", new ClaimInRedis(settings.redis(), settings.claims()));
 
     AuditContext audit = new AuditContext(settings.jobName(), settings.locations());
-    PCollection<PubsubMessage> processing =
+    WithFailures.Result<PCollection<PubsubMessage>, DeadLetter> processing =
         claimed.apply(
-            "PublishProcessing", new PublishProcessing(settings.processingTopic(), topics, audit));
+            PublishProcessing.STEP,
+            new PublishProcessing(settings.processingTopic(), topics, audit));
     ProcessedObjects processed =
         claimed.apply(
             WriteProcessedObjects.STEP,
@@ -146,16 +147,19 @@ public final class GcsRewritePipeline {
                 WriteProcessedObjects.DEFAULT_PANE_DELAY));
     WithFailures.Result<PCollection<Outcome>, DeadLetter> settled =
         processed.apply("CompleteClaims", new CompleteClaims(settings.redis(), settings.claims()));
-    PCollection<PubsubMessage> complete =
+    WithFailures.Result<PCollection<PubsubMessage>, DeadLetter> complete =
         PCollectionList.of(settled.output())
-            .apply("PublishComplete", new PublishComplete(settings.completeTopic(), topics, audit));
+            .apply(
+                PublishComplete.STEP, new PublishComplete(settings.completeTopic(), topics, audit));
     PCollection<PubsubMessage> deadLetters =
         PCollectionList.of(parsed.failures())
             .and(selected.failures())
             .and(settled.failures())
+            .and(processing.failures())
+            .and(complete.failures())
             .apply(
                 "PublishDeadLetters", new PublishDeadLetters(settings.deadLetterTopic(), topics));
-    return new Outputs(processing, settled.output(), complete, deadLetters);
+    return new Outputs(processing.output(), settled.output(), complete.output(), deadLetters);
   }
 
   /**

@@ -1,13 +1,13 @@
 package dev.gcsrewrite.audit;
 
+import dev.gcsrewrite.deadletter.DeadLetter;
 import dev.gcsrewrite.output.Outcome;
 import dev.gcsrewrite.output.OutcomeCoder;
 import dev.gcsrewrite.pubsub.TopicWriter;
 import org.apache.beam.sdk.io.gcp.pubsub.PubsubMessage;
-import org.apache.beam.sdk.io.gcp.pubsub.PubsubMessageWithAttributesCoder;
 import org.apache.beam.sdk.transforms.Flatten;
 import org.apache.beam.sdk.transforms.PTransform;
-import org.apache.beam.sdk.transforms.ParDo;
+import org.apache.beam.sdk.transforms.WithFailures;
 import org.apache.beam.sdk.values.PCollection;
 import org.apache.beam.sdk.values.PCollectionList;
 
@@ -16,12 +16,19 @@ import org.apache.beam.sdk.values.PCollectionList;
  *
  * <p>A {@code complete} event comes only from an output in its final place (FileIO's final
  * filenames, after the rename) whose claim is settled, so a consumer that reacts to it finds both
- * the file and the Redis record. A generation that ended without an output (its source was gone, or
- * a newer generation was already completed) ends with a {@code skipped} event on the same topic, so
- * a consumer waiting for an outcome always gets one. Returns the published messages.
+ * the file and the Redis record. A generation that ends without an output ends with a {@code
+ * skipped} event on the same topic, with the reason: its source was gone ({@code sourceMissing}),
+ * or a newer generation of the object was already completed ({@code superseded}). So a consumer
+ * waiting for a generation's outcome always gets one. A repeat notification of a generation that
+ * already has its outcome announces nothing more (it is counted in {@code duplicates}). Returns the
+ * published messages, and a dead letter for an event that could not be published.
  */
 public final class PublishComplete
-    extends PTransform<PCollectionList<Outcome>, PCollection<PubsubMessage>> {
+    extends PTransform<
+        PCollectionList<Outcome>, WithFailures.Result<PCollection<PubsubMessage>, DeadLetter>> {
+  /** Stable step name, used as the dead letters' {@code errorStage}. */
+  public static final String STEP = "PublishComplete";
+
   private final String topic;
   private final TopicWriter writer;
   private final AuditContext context;
@@ -33,13 +40,10 @@ public final class PublishComplete
   }
 
   @Override
-  public PCollection<PubsubMessage> expand(PCollectionList<Outcome> outcomes) {
-    PCollection<PubsubMessage> events =
-        outcomes
-            .apply("AllOutcomes", Flatten.pCollections())
-            .setCoder(OutcomeCoder.of())
-            .apply("ToEvents", ParDo.of(new ToAuditMessageFn<>(context::outcome)))
-            .setCoder(PubsubMessageWithAttributesCoder.of());
-    return writer.publish(events, topic);
+  public WithFailures.Result<PCollection<PubsubMessage>, DeadLetter> expand(
+      PCollectionList<Outcome> outcomes) {
+    PCollection<Outcome> all =
+        outcomes.apply("AllOutcomes", Flatten.pCollections()).setCoder(OutcomeCoder.of());
+    return ToAuditMessageFn.publish(all, STEP, context::outcome, topic, writer);
   }
 }

@@ -1,19 +1,24 @@
 package dev.gcsrewrite.audit;
 
+import dev.gcsrewrite.deadletter.DeadLetter;
 import dev.gcsrewrite.notification.GcsNotification;
 import dev.gcsrewrite.pubsub.TopicWriter;
 import org.apache.beam.sdk.io.gcp.pubsub.PubsubMessage;
-import org.apache.beam.sdk.io.gcp.pubsub.PubsubMessageWithAttributesCoder;
 import org.apache.beam.sdk.transforms.PTransform;
-import org.apache.beam.sdk.transforms.ParDo;
+import org.apache.beam.sdk.transforms.WithFailures;
 import org.apache.beam.sdk.values.PCollection;
 
 /**
  * Step {@code PublishProcessing}: announces on the {@code processing} topic each generation the
- * pipeline has taken on. Returns the published messages so that tests can assert on them.
+ * pipeline has taken on. Returns the published messages so that tests can assert on them, and a
+ * dead letter for an event that could not be published.
  */
 public final class PublishProcessing
-    extends PTransform<PCollection<GcsNotification>, PCollection<PubsubMessage>> {
+    extends PTransform<
+        PCollection<GcsNotification>, WithFailures.Result<PCollection<PubsubMessage>, DeadLetter>> {
+  /** Stable step name, used as the dead letters' {@code errorStage}. */
+  public static final String STEP = "PublishProcessing";
+
   private final String topic;
   private final TopicWriter writer;
   private final AuditContext context;
@@ -25,11 +30,8 @@ public final class PublishProcessing
   }
 
   @Override
-  public PCollection<PubsubMessage> expand(PCollection<GcsNotification> claimed) {
-    PCollection<PubsubMessage> events =
-        claimed
-            .apply("ToEvents", ParDo.of(new ToAuditMessageFn<>(context::processing)))
-            .setCoder(PubsubMessageWithAttributesCoder.of());
-    return writer.publish(events, topic);
+  public WithFailures.Result<PCollection<PubsubMessage>, DeadLetter> expand(
+      PCollection<GcsNotification> claimed) {
+    return ToAuditMessageFn.publish(claimed, STEP, context::processing, topic, writer);
   }
 }

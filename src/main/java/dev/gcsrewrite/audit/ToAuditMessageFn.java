@@ -1,22 +1,77 @@
 package dev.gcsrewrite.audit;
 
+import dev.gcsrewrite.deadletter.DeadLetter;
 import dev.gcsrewrite.metrics.PipelineMetrics;
+import dev.gcsrewrite.pubsub.PubsubLimits;
+import dev.gcsrewrite.pubsub.TopicWriter;
 import org.apache.beam.sdk.io.gcp.pubsub.PubsubMessage;
+import org.apache.beam.sdk.io.gcp.pubsub.PubsubMessageWithAttributesCoder;
 import org.apache.beam.sdk.transforms.DoFn;
+import org.apache.beam.sdk.transforms.ParDo;
 import org.apache.beam.sdk.transforms.SerializableFunction;
+import org.apache.beam.sdk.transforms.WithFailures;
+import org.apache.beam.sdk.values.PCollection;
+import org.apache.beam.sdk.values.PCollectionTuple;
+import org.apache.beam.sdk.values.TupleTag;
+import org.apache.beam.sdk.values.TupleTagList;
+import org.joda.time.Instant;
 
-/** Turns each element into its audit event's message, counting events by type. */
+/**
+ * Turns each element into its audit event's message, counting events by type. An event that could
+ * not be published (it would break a Pub/Sub limit) becomes a dead letter of the notification it is
+ * about instead: one bad event must not stop the pipeline, nor go missing unseen.
+ */
 final class ToAuditMessageFn<T> extends DoFn<T, PubsubMessage> {
+  /** Error type of an event that cannot be published. */
+  static final String UNPUBLISHABLE_EVENT = "UnpublishableEvent";
+
+  private static final TupleTag<PubsubMessage> EVENTS = new TupleTag<>("events") {};
+
+  private final String step;
   private final SerializableFunction<T, AuditEvent> event;
 
-  ToAuditMessageFn(SerializableFunction<T, AuditEvent> event) {
+  private ToAuditMessageFn(String step, SerializableFunction<T, AuditEvent> event) {
+    this.step = step;
     this.event = event;
   }
 
+  /**
+   * Makes the events of {@code elements} (in step {@code step}, named in dead letters) and
+   * publishes them to {@code topic}; returns the published messages and the dead letters.
+   */
+  static <T> WithFailures.Result<PCollection<PubsubMessage>, DeadLetter> publish(
+      PCollection<T> elements,
+      String step,
+      SerializableFunction<T, AuditEvent> event,
+      String topic,
+      TopicWriter writer) {
+    PCollectionTuple made =
+        elements.apply(
+            "ToEvents",
+            ParDo.of(new ToAuditMessageFn<>(step, event))
+                .withOutputTags(EVENTS, TupleTagList.of(DeadLetter.TAG)));
+    WithFailures.Result<PCollection<PubsubMessage>, DeadLetter> events =
+        DeadLetter.result(made, EVENTS, PubsubMessageWithAttributesCoder.of());
+    return WithFailures.Result.of(writer.publish(events.output(), topic), events.failures());
+  }
+
   @ProcessElement
-  public void process(@Element T element, OutputReceiver<PubsubMessage> out) {
+  public void process(@Element T element, MultiOutputReceiver out) {
     AuditEvent audit = event.apply(element);
+    PubsubMessage message = audit.toPubsubMessage();
+    String problem = PubsubLimits.problem(message.getPayload(), message.getAttributeMap());
+    if (problem != null) {
+      out.get(DeadLetter.TAG)
+          .output(
+              new DeadLetter(
+                  audit.notification().original(),
+                  step,
+                  UNPUBLISHABLE_EVENT,
+                  "the " + audit.eventType() + " event cannot be published: " + problem,
+                  Instant.now()));
+      return;
+    }
     PipelineMetrics.auditEvents(audit.eventType()).inc();
-    out.output(audit.toPubsubMessage());
+    out.get(EVENTS).output(message);
   }
 }

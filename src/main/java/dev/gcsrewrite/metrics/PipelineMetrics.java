@@ -83,6 +83,12 @@ public final class PipelineMetrics {
   /** Messages sent to the dead-letter topic, over all stages. */
   public static final Counter DEAD_LETTERED = counter("deadLettered");
 
+  /**
+   * Messages Beam's Pub/Sub writer refused although they passed the pipeline's own checks; logged
+   * at ERROR. Should stay zero.
+   */
+  public static final Counter UNPUBLISHABLE = counter("unpublishableMessages");
+
   /** Audit events published, by type. */
   public static Counter auditEvents(String eventType) {
     return counter("auditEvents." + eventType);

@@ -1,11 +1,8 @@
 package dev.gcsrewrite.pubsub;
 
 import java.io.Serializable;
-import org.apache.beam.sdk.io.gcp.pubsub.PubsubIO;
 import org.apache.beam.sdk.io.gcp.pubsub.PubsubMessage;
-import org.apache.beam.sdk.transforms.PTransform;
 import org.apache.beam.sdk.values.PCollection;
-import org.apache.beam.sdk.values.POutput;
 
 /**
  * Where the pipeline's outgoing messages go: Pub/Sub topics in production, something a test can
@@ -15,20 +12,15 @@ import org.apache.beam.sdk.values.POutput;
 @FunctionalInterface
 public interface TopicWriter extends Serializable {
 
-  /** The transform that publishes messages to {@code topic} ({@code projects/p/topics/t}). */
-  PTransform<PCollection<PubsubMessage>, ? extends POutput> to(String topic);
-
   /**
-   * Publishes {@code messages} to {@code topic} as a step named {@code Publish}, and returns them
-   * so that the caller (and a test) can still see what was published.
+   * Publishes {@code messages} to {@code topic} ({@code projects/p/topics/t}) as a step named
+   * {@code Publish}, and returns them so that the caller (and a test) can still see what was
+   * published.
    */
-  default PCollection<PubsubMessage> publish(PCollection<PubsubMessage> messages, String topic) {
-    messages.apply("Publish", to(topic));
-    return messages;
-  }
+  PCollection<PubsubMessage> publish(PCollection<PubsubMessage> messages, String topic);
 
   /** Publishes with Beam's Pub/Sub writer (the service's native sink on Dataflow). */
   static TopicWriter pubsub() {
-    return topic -> PubsubIO.writeMessages().to(topic);
+    return new PubsubTopicWriter();
   }
 }

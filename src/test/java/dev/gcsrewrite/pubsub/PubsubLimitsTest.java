@@ -1,8 +1,13 @@
 package dev.gcsrewrite.pubsub;
 
+import static org.hamcrest.MatcherAssert.assertThat;
+import static org.hamcrest.Matchers.containsString;
 import static org.junit.Assert.assertEquals;
+import static org.junit.Assert.assertNull;
 import static org.junit.Assert.assertSame;
+import static org.junit.Assert.assertTrue;
 
+import java.util.HashMap;
 import java.util.Map;
 import org.junit.Test;
 
@@ -34,5 +39,44 @@ public class PubsubLimitsTest {
     assertEquals(
         10 + (6 + 1 + 2) + (6 + 3 + 2),
         PubsubLimits.messageBytes(10, Map.of("a", "bb", "ccc", "é")));
+  }
+
+  @Test
+  public void messagesWithinEveryLimitHaveNoProblem() {
+    assertNull(PubsubLimits.problem(new byte[] {1}, Map.of("k".repeat(256), "v".repeat(1024))));
+    assertNull(PubsubLimits.problem(new byte[0], Map.of("only", "attribute")));
+  }
+
+  @Test
+  public void eachLimitIsNamedWhenBroken() {
+    assertThat(PubsubLimits.problem(new byte[0], Map.of()), containsString("payload or"));
+    assertThat(
+        PubsubLimits.problem(new byte[] {1}, Map.of("objectId", "n".repeat(1025))),
+        containsString("'objectId' is 1025 bytes"));
+    assertThat(
+        PubsubLimits.problem(new byte[] {1}, Map.of("k".repeat(257), "v")),
+        containsString("is 257 bytes; the limit is 256"));
+    Map<String, String> many = new HashMap<>();
+    for (int i = 0; i < 101; i++) {
+      many.put("k" + i, "v");
+    }
+    assertThat(PubsubLimits.problem(new byte[] {1}, many), containsString("101 attributes"));
+    assertThat(
+        PubsubLimits.problem(new byte[] {1}, Map.of("k", "a\uD800")),
+        containsString("unpaired surrogate"));
+    assertThat(
+        PubsubLimits.problem(new byte[PubsubLimits.MAX_MESSAGE_BYTES], Map.of("k", "v")),
+        containsString("the limit is " + PubsubLimits.MAX_MESSAGE_BYTES));
+    assertThat(PubsubLimits.problem(new byte[] {1}, Map.of("", "v")), containsString("empty key"));
+  }
+
+  @Test
+  public void attributeValuesAreMadeValidAndShort() {
+    String value = PubsubLimits.attributeValue("x\uDC00" + "é".repeat(600));
+    assertTrue(PubsubLimits.isValidUtf16(value));
+    assertTrue(value.startsWith("x\uFFFD"));
+    assertTrue(PubsubLimits.utf8Length(value) <= PubsubLimits.MAX_ATTRIBUTE_VALUE_BYTES);
+    assertSame("kept", PubsubLimits.validUtf16("kept"));
+    assertEquals("\uD83D\uDE00", PubsubLimits.validUtf16("\uD83D\uDE00"));
   }
 }

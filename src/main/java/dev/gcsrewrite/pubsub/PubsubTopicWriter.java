@@ -1,0 +1,29 @@
+package dev.gcsrewrite.pubsub;
+
+import org.apache.beam.sdk.io.gcp.pubsub.PubsubIO;
+import org.apache.beam.sdk.io.gcp.pubsub.PubsubMessage;
+import org.apache.beam.sdk.transforms.errorhandling.ErrorHandler.BadRecordErrorHandler;
+import org.apache.beam.sdk.values.PCollection;
+import org.apache.beam.sdk.values.PDone;
+
+/**
+ * Publishes with Beam's Pub/Sub writer, whose refusals cannot stop the job.
+ *
+ * <p>Every message the pipeline makes is checked against {@link PubsubLimits} before it gets here,
+ * so Beam's writer should never refuse one. Should it all the same (a limit we do not know of), its
+ * refusal goes to {@link RejectedMessages} instead of failing the bundle: failing would retry the
+ * bundle forever on Dataflow and end the job on the DirectRunner, stopping every message behind the
+ * one that cannot be published.
+ */
+final class PubsubTopicWriter implements TopicWriter {
+  private static final long serialVersionUID = 1L;
+
+  @Override
+  public PCollection<PubsubMessage> publish(PCollection<PubsubMessage> messages, String topic) {
+    BadRecordErrorHandler<PDone> refused =
+        messages.getPipeline().registerBadRecordErrorHandler(new RejectedMessages(topic));
+    messages.apply("Publish", PubsubIO.writeMessages().to(topic).withErrorHandler(refused));
+    refused.close();
+    return messages;
+  }
+}

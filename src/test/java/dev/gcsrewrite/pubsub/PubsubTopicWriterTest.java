@@ -1,0 +1,76 @@
+package dev.gcsrewrite.pubsub;
+
+import static org.junit.Assert.assertEquals;
+
+import dev.gcsrewrite.testing.Counters;
+import dev.gcsrewrite.testing.Eventually;
+import dev.gcsrewrite.testing.PubsubEmulator;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.Map;
+import java.util.Set;
+import java.util.TreeSet;
+import org.apache.beam.sdk.PipelineResult;
+import org.apache.beam.sdk.extensions.gcp.auth.NoopCredentialFactory;
+import org.apache.beam.sdk.extensions.gcp.options.GcpOptions;
+import org.apache.beam.sdk.io.gcp.pubsub.PubsubMessage;
+import org.apache.beam.sdk.io.gcp.pubsub.PubsubMessageWithAttributesCoder;
+import org.apache.beam.sdk.io.gcp.pubsub.PubsubOptions;
+import org.apache.beam.sdk.options.PipelineOptionsFactory;
+import org.apache.beam.sdk.testing.TestPipeline;
+import org.apache.beam.sdk.testing.TestStream;
+import org.junit.ClassRule;
+import org.junit.Rule;
+import org.junit.Test;
+
+/**
+ * Beam's Pub/Sub writer behind {@link TopicWriter#pubsub()}, against the real emulator: a message
+ * the writer refuses costs that message (logged, counted), never the job.
+ */
+public class PubsubTopicWriterTest {
+  @ClassRule public static final PubsubEmulator PUBSUB = new PubsubEmulator();
+
+  @Rule public final transient TestPipeline pipeline = TestPipeline.fromOptions(options());
+
+  private static PubsubOptions options() {
+    PubsubOptions options = PipelineOptionsFactory.create().as(PubsubOptions.class);
+    options.setProject(PubsubEmulator.PROJECT);
+    options.as(GcpOptions.class).setCredentialFactoryClass(NoopCredentialFactory.class);
+    options.setPubsubRootUrl(PUBSUB.rootUrl());
+    return options;
+  }
+
+  @Test
+  public void messageTheWriterRefusesIsCountedAndTheOthersArePublished() throws Exception {
+    PUBSUB.createTopic("writer-out");
+    PUBSUB.createSubscription("writer-out-watch", "writer-out");
+    TestStream<PubsubMessage> messages =
+        TestStream.create(PubsubMessageWithAttributesCoder.of())
+            .addElements(message("first", Map.of("n", "1")))
+            // Over the 1024-byte attribute value limit: Beam's writer refuses it.
+            .addElements(message("refused", Map.of("objectId", "n".repeat(1100))))
+            .addElements(message("last", Map.of("n", "3")))
+            .advanceWatermarkToInfinity();
+
+    TopicWriter.pubsub().publish(pipeline.apply(messages), PubsubEmulator.topic("writer-out"));
+    PipelineResult result = pipeline.run();
+    assertEquals(PipelineResult.State.DONE, result.waitUntilFinish());
+
+    Set<String> received = new TreeSet<>();
+    Eventually.await(
+        "both publishable messages to arrive",
+        Duration.ofSeconds(30),
+        () -> {
+          for (PubsubMessage m : PUBSUB.pull("writer-out-watch")) {
+            received.add(new String(m.getPayload(), StandardCharsets.UTF_8));
+          }
+          return received.size() >= 2;
+        });
+    assertEquals(Set.of("first", "last"), received);
+    assertEquals(1, Counters.get(result, "unpublishableMessages"));
+  }
+
+  private static PubsubMessage message(String payload, Map<String, String> attributes) {
+    return new PubsubMessage(payload.getBytes(StandardCharsets.UTF_8), attributes);
+  }
+}
