@@ -36,8 +36,18 @@ public interface GcsRewriteOptions extends PipelineOptions, StreamingOptions {
   void setBucketRoot(String value);
 
   @Description(
-      "Appended to each object's name to name its output. Objects whose names end with it are "
-          + "never processed, so the work and processed buckets may be the same.")
+      "Required on Dataflow. The work buckets, comma-separated (e.g. my-project-work): "
+          + "notifications of any other bucket are dead-lettered (BucketNotAllowed) rather than "
+          + "read; unset in local runs means any bucket. With several, each output goes below a "
+          + "folder named after its bucket: <processedBucket>/<bucket>/<objectId><outputSuffix>.")
+  String getWorkBuckets();
+
+  void setWorkBuckets(String value);
+
+  @Description(
+      "Appended to each object's name to name its output. Objects below --processedBucket whose "
+          + "names end with it are never processed, so the work and processed buckets may be the "
+          + "same.")
   @Default.String(".processed")
   String getOutputSuffix();
 

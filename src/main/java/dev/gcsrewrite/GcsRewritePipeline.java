@@ -103,6 +103,9 @@ public final class GcsRewritePipeline {
             PubsubIO.readMessagesWithAttributesAndMessageId()
                 .fromSubscription(settings.inputSubscription()));
     buildPipeline(notifications, settings, TopicWriter.pubsub());
+    if (settings.locations().workBuckets().isEmpty()) {
+      LOG.warn("--workBuckets is unset: notifications of any bucket will be processed");
+    }
     LOG.info(
         "Starting {}: {} -> {} with rules {}",
         settings.jobName(),
@@ -121,10 +124,7 @@ public final class GcsRewritePipeline {
     WithFailures.Result<PCollection<GcsNotification>, DeadLetter> parsed =
         notifications.apply(ParseNotifications.STEP, new ParseNotifications());
     WithFailures.Result<PCollection<GcsNotification>, DeadLetter> selected =
-        parsed
-            .output()
-            .apply(
-                SelectNewObjects.STEP, new SelectNewObjects(settings.locations().outputSuffix()));
+        parsed.output().apply(SelectNewObjects.STEP, new SelectNewObjects(settings.locations()));
     PCollection<GcsNotification> unseen =
         selected
             .output()

@@ -6,6 +6,7 @@ import static dev.gcsrewrite.testing.Notifications.newObject;
 import static dev.gcsrewrite.testing.Notifications.redelivered;
 import static dev.gcsrewrite.testing.Notifications.withAttribute;
 import static dev.gcsrewrite.testing.Notifications.withPayload;
+import static java.nio.charset.StandardCharsets.UTF_8;
 import static org.hamcrest.MatcherAssert.assertThat;
 import static org.hamcrest.Matchers.containsString;
 import static org.hamcrest.Matchers.empty;
@@ -215,7 +216,6 @@ public class GcsRewritePipelineTest {
   @Test
   public void eventsOtherThanNewObjectsAreSkippedAndCounted() {
     buckets.put("work001", "AWS");
-    buckets.put("work001.processed", "already GCP");
     Run run =
         run(
             stream()
@@ -223,9 +223,7 @@ public class GcsRewritePipelineTest {
                     at(event("OBJECT_DELETE", "work001", GEN1, "d1"), 0),
                     at(event("OBJECT_ARCHIVE", "work001", GEN1, "a1"), 0),
                     at(event("OBJECT_METADATA_UPDATE", "work001", GEN1, "u1"), 0),
-                    at(event("OBJECT_FINALIZE", "reports/2026/", GEN1, "f1"), 0),
-                    at(event("OBJECT_FINALIZE", "work001.processed", GEN1, "o1"), 0),
-                    at(event("OBJECT_FINALIZE", "out/.temp-beam-1/part", GEN1, "t1"), 0)));
+                    at(event("OBJECT_FINALIZE", "reports/2026/", GEN1, "f1"), 0)));
 
     PAssert.that(run.outputs.processing()).empty();
     PAssert.that(run.outputs.complete()).empty();
@@ -235,7 +233,53 @@ public class GcsRewritePipelineTest {
     assertThat(buckets.outputs(), empty());
     assertEquals(3, Counters.get(result, "skippedNotFinalize"));
     assertEquals(1, Counters.get(result, "skippedFolderPlaceholder"));
+  }
+
+  @Test
+  public void ownOutputsBelowTheProcessedFolderAreSkippedAndUsersLookalikesAreProcessed() {
+    // The work bucket is also the processed bucket, with outputs below out/.
+    buckets.put("notes.processed", "AWS notes");
+    buckets.put("out/work001.processed", "GCP already");
+    Run run =
+        run(
+            stream()
+                .addElements(
+                    at(newObject("out/work001.processed", GEN1, 11, "o1"), 0),
+                    at(newObject("out/.temp-beam-1/part", GEN1, 3, "t1"), 0),
+                    at(newObject("notes.processed", GEN1, 9, "n1"), 0)),
+            "--processedBucket=" + buckets.source("out"));
+
+    PAssert.that(attribute(run.outputs.complete(), "objectId"))
+        .containsInAnyOrder("notes.processed");
+    PAssert.that(run.outputs.deadLetters()).empty();
+    PipelineResult result = run.finish();
+
     assertEquals(2, Counters.get(result, "skippedOwnOutput"));
+    assertEquals("GCP notes", readText(buckets.source("out").resolve("notes.processed.processed")));
+  }
+
+  @Test
+  public void notificationOfABucketOutsideTheAllowListIsDeadLetteredAndNotRead() {
+    buckets.put("work001", "AWS mine");
+    PubsubMessage foreign =
+        withAttribute(newObject("work001", GEN2, 8, "f1"), "bucketId", "someone-elses-bucket");
+    foreign = withPayload(foreign, "{\"bucket\":\"someone-elses-bucket\"}".getBytes(UTF_8));
+    Run run =
+        run(
+            stream().addElements(at(foreign, 0), at(newObject("work001", GEN1, 8, "m1"), 1)),
+            "--workBuckets=" + BUCKET + ",another-work-bucket");
+
+    PAssert.that(attribute(run.outputs.deadLetters(), "errorType"))
+        .containsInAnyOrder("BucketNotAllowed");
+    PAssert.that(attribute(run.outputs.deadLetters(), "errorStage"))
+        .containsInAnyOrder("SelectNewObjects");
+    PAssert.that(attribute(run.outputs.complete(), "eventId"))
+        .containsInAnyOrder(key("work001", GEN1) + ":complete");
+    run.finish();
+
+    // Two work buckets: each output goes below a folder named after its bucket.
+    assertEquals(List.of(BUCKET + "/work001.processed"), buckets.outputs());
+    assertEquals("GCP mine", buckets.outputText(BUCKET + "/work001.processed"));
   }
 
   @Test
@@ -437,18 +481,19 @@ public class GcsRewritePipelineTest {
     return TimestampedValue.of(message, T0.plus(Duration.standardSeconds(seconds)));
   }
 
-  private Run run(TestStream.Builder<PubsubMessage> events) {
+  private Run run(TestStream.Builder<PubsubMessage> events, String... options) {
     TestStream<PubsubMessage> stream =
         events.advanceProcessingTime(Duration.standardSeconds(5)).advanceWatermarkToInfinity();
     PCollection<PubsubMessage> messages = pipeline.apply("ReadNotifications", stream);
     GcsRewritePipeline.Outputs outputs =
-        GcsRewritePipeline.buildPipeline(messages, settings(), new DiscardingTopics());
+        GcsRewritePipeline.buildPipeline(messages, settings(options), new DiscardingTopics());
     return new Run(outputs);
   }
 
-  private JobSettings settings() {
-    GcsRewriteOptions options =
-        PipelineOptionsFactory.fromArgs(
+  private JobSettings settings(String... extra) {
+    List<String> args =
+        new ArrayList<>(
+            List.of(
                 "--inputSubscription=projects/test-project/subscriptions/work",
                 "--processedBucket=" + buckets.processed(),
                 "--bucketRoot=" + buckets.bucketRoot(),
@@ -459,9 +504,22 @@ public class GcsRewritePipelineTest {
                 "--jobName=" + JOB,
                 "--redisHost=127.0.0.1",
                 "--redisPort=" + REDIS.port(),
-                "--keyPrefix=" + prefix())
-            .as(GcsRewriteOptions.class);
-    return JobSettings.from(options);
+                "--keyPrefix=" + prefix()));
+    for (String option : extra) {
+      // An option given here replaces the default above.
+      args.removeIf(arg -> arg.startsWith(option.substring(0, option.indexOf('=') + 1)));
+      args.add(option);
+    }
+    return JobSettings.from(
+        PipelineOptionsFactory.fromArgs(args.toArray(new String[0])).as(GcsRewriteOptions.class));
+  }
+
+  private static String readText(java.nio.file.Path path) {
+    try {
+      return Files.readString(path, UTF_8);
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
   }
 
   private static Void completeBodiesAreRight(Iterable<PubsubMessage> messages) {

@@ -1,7 +1,7 @@
 package dev.gcsrewrite.audit;
 
+import dev.gcsrewrite.location.ObjectLocations;
 import dev.gcsrewrite.notification.GcsNotification;
-import dev.gcsrewrite.output.ObjectLocations;
 import dev.gcsrewrite.output.Outcome;
 import java.io.Serializable;
 import org.joda.time.Instant;
@@ -21,7 +21,7 @@ public record AuditContext(String jobName, ObjectLocations locations) implements
         AuditEvent.PROCESSING,
         notification,
         jobName,
-        locations.sourceSpec(notification),
+        locations.sourceSpec(notification.bucket(), notification.objectId()),
         null,
         null,
         null,
@@ -35,7 +35,7 @@ public record AuditContext(String jobName, ObjectLocations locations) implements
         complete ? AuditEvent.COMPLETE : AuditEvent.SKIPPED,
         outcome.notification(),
         jobName,
-        locations.sourceSpec(outcome.notification()),
+        locations.sourceSpec(outcome.notification().bucket(), outcome.notification().objectId()),
         outcome.outputUri(),
         outcome.outputBytes() >= 0 ? outcome.outputBytes() : null,
         outcome.reason(),

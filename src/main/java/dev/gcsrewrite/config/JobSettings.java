@@ -4,8 +4,8 @@ import dev.gcsrewrite.GcsRewriteOptions;
 import dev.gcsrewrite.claim.ClaimSettings;
 import dev.gcsrewrite.claim.RedisSettings;
 import dev.gcsrewrite.claim.Secrets;
+import dev.gcsrewrite.location.ObjectLocations;
 import dev.gcsrewrite.notification.StorageNames;
-import dev.gcsrewrite.output.ObjectLocations;
 import dev.gcsrewrite.rewrite.RewriteRules;
 import java.io.IOException;
 import java.io.InputStream;
@@ -17,6 +17,8 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.Paths;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.regex.Pattern;
 import org.apache.beam.sdk.io.FileSystems;
 import org.apache.beam.sdk.io.fs.ResourceId;
@@ -79,6 +81,7 @@ public record JobSettings(
     String processedBucket = directory("processedBucket", options.getProcessedBucket(), false);
     String bucketRoot = bucketRoot(options.getBucketRoot());
     String suffix = suffix(options.getOutputSuffix());
+    List<String> workBuckets = workBuckets(options);
     RewriteRules rules = rules(options.getRewriteRules(), options.getRewriteRulesFile());
     String processing = matching("processingTopic", options.getProcessingTopic(), TOPIC, "topic");
     String complete = matching("completeTopic", options.getCompleteTopic(), TOPIC, "topic");
@@ -105,7 +108,7 @@ public record JobSettings(
     }
     return new JobSettings(
         subscription,
-        new ObjectLocations(bucketRoot, processedBucket, suffix),
+        new ObjectLocations(bucketRoot, processedBucket, suffix, workBuckets),
         rules,
         processing,
         complete,
@@ -236,6 +239,31 @@ public record JobSettings(
       return root;
     }
     return directory("bucketRoot", root, true);
+  }
+
+  /**
+   * The allow-list of work buckets. Required on Dataflow, where a notification of another bucket
+   * would make workers read it; optional elsewhere (empty: any bucket).
+   */
+  private static List<String> workBuckets(GcsRewriteOptions options) {
+    String value = options.getWorkBuckets();
+    if (value == null || value.isBlank()) {
+      if (options.getRunner() != null && options.getRunner().getSimpleName().contains("Dataflow")) {
+        throw new InvalidOptionException(
+            "workBuckets", "is required on Dataflow: name the bucket(s) whose objects to process");
+      }
+      return List.of();
+    }
+    List<String> buckets = new ArrayList<>();
+    for (String bucket : value.split(",", -1)) {
+      String name = bucket.trim();
+      String problem = StorageNames.bucketProblem(name);
+      if (problem != null) {
+        throw new InvalidOptionException("workBuckets", problem);
+      }
+      buckets.add(name);
+    }
+    return buckets;
   }
 
   private static String suffix(@Nullable String value) {

@@ -1,8 +1,8 @@
 package dev.gcsrewrite.notification;
 
 import dev.gcsrewrite.deadletter.DeadLetter;
+import dev.gcsrewrite.location.ObjectLocations;
 import dev.gcsrewrite.metrics.PipelineMetrics;
-import java.nio.charset.StandardCharsets;
 import org.apache.beam.sdk.transforms.DoFn;
 import org.apache.beam.sdk.transforms.PTransform;
 import org.apache.beam.sdk.transforms.ParDo;
@@ -18,11 +18,16 @@ import org.slf4j.LoggerFactory;
 /**
  * Step {@code SelectNewObjects}: keeps only notifications that announce new content to rewrite.
  *
+ * <p>Dead-lettered: notifications of a bucket that is not a work bucket (a second notification
+ * configuration on the topic, or a forged message: processing it would read a bucket nobody meant
+ * and overwrite an output), and objects whose output could not be written under its name (too long
+ * for Cloud Storage or a local folder, once the processed prefix and the suffix are added).
+ *
  * <p>Skipped, each counted: events other than {@code OBJECT_FINALIZE} (deletes, archives and
  * metadata updates carry no new content), folder placeholders (names ending in "/"), and objects
- * this pipeline wrote itself (names ending in the output suffix, and FileIO's temporary files),
- * which would otherwise loop when the work and processed buckets are the same. An object whose
- * output name would exceed Cloud Storage's name limit cannot be written and is dead-lettered.
+ * this pipeline wrote itself (outputs and FileIO's temporary files below the output directory),
+ * which would otherwise loop when the work and processed buckets are the same. A user's object
+ * elsewhere is processed whatever its name ends with.
  */
 public final class SelectNewObjects
     extends PTransform<
@@ -32,18 +37,18 @@ public final class SelectNewObjects
   /** Stable step name, used as the dead letters' {@code errorStage}. */
   public static final String STEP = "SelectNewObjects";
 
+  /** Error type for a notification of a bucket outside {@code --workBuckets}. */
+  public static final String BUCKET_NOT_ALLOWED = "BucketNotAllowed";
+
   /** Error type for objects whose output name would be too long. */
   public static final String OUTPUT_NAME_TOO_LONG = "OutputNameTooLong";
 
-  /** Prefix of the folders FileIO writes temporary files to, below the output directory. */
-  public static final String FILEIO_TEMP_PREFIX = ".temp-beam";
-
   private static final TupleTag<GcsNotification> SELECTED = new TupleTag<>("selected") {};
 
-  private final String outputSuffix;
+  private final ObjectLocations locations;
 
-  public SelectNewObjects(String outputSuffix) {
-    this.outputSuffix = outputSuffix;
+  public SelectNewObjects(ObjectLocations locations) {
+    this.locations = locations;
   }
 
   @Override
@@ -52,7 +57,7 @@ public final class SelectNewObjects
     PCollectionTuple results =
         notifications.apply(
             "Select",
-            ParDo.of(new SelectFn(outputSuffix))
+            ParDo.of(new SelectFn(locations))
                 .withOutputTags(SELECTED, TupleTagList.of(DeadLetter.TAG)));
     return DeadLetter.result(results, SELECTED, GcsNotificationCoder.of());
   }
@@ -60,16 +65,27 @@ public final class SelectNewObjects
   /** Applies the selection rules to one notification. */
   static final class SelectFn extends DoFn<GcsNotification, GcsNotification> {
     private static final Logger LOG = LoggerFactory.getLogger(SelectNewObjects.class);
-    private final String outputSuffix;
+    private final ObjectLocations locations;
 
-    SelectFn(String outputSuffix) {
-      this.outputSuffix = outputSuffix;
+    SelectFn(ObjectLocations locations) {
+      this.locations = locations;
     }
 
     @ProcessElement
     public void process(@Element GcsNotification notification, MultiOutputReceiver out) {
+      String bucket = notification.bucket();
       String name = notification.objectId();
-      if (!notification.isFinalize()) {
+      if (!locations.isWorkBucket(bucket)) {
+        out.get(DeadLetter.TAG)
+            .output(
+                deadLetter(
+                    notification,
+                    BUCKET_NOT_ALLOWED,
+                    "bucket '"
+                        + bucket
+                        + "' is not one of the work buckets "
+                        + locations.workBuckets()));
+      } else if (!notification.isFinalize()) {
         PipelineMetrics.SKIPPED_NOT_FINALIZE.inc();
         LOG.info(
             "Skipped {} of {}: not a new object",
@@ -78,39 +94,21 @@ public final class SelectNewObjects
       } else if (name.endsWith("/")) {
         PipelineMetrics.SKIPPED_FOLDER_PLACEHOLDER.inc();
         LOG.info("Skipped {}: folder placeholder", notification.generationKey());
-      } else if (name.endsWith(outputSuffix) || isFileIoTempFile(name)) {
+      } else if (locations.isOwnOutput(bucket, name)) {
         PipelineMetrics.SKIPPED_OWN_OUTPUT.inc();
         LOG.info("Skipped {}: written by this pipeline", notification.generationKey());
-      } else if (outputNameBytes(name) > StorageNames.MAX_OBJECT_NAME_BYTES) {
-        out.get(DeadLetter.TAG)
-            .output(
-                new DeadLetter(
-                    notification.original(),
-                    STEP,
-                    OUTPUT_NAME_TOO_LONG,
-                    "output name '"
-                        + name
-                        + outputSuffix
-                        + "' would exceed "
-                        + StorageNames.MAX_OBJECT_NAME_BYTES
-                        + " bytes",
-                    Instant.now()));
       } else {
-        out.get(SELECTED).output(notification);
-      }
-    }
-
-    private int outputNameBytes(String name) {
-      return (name + outputSuffix).getBytes(StandardCharsets.UTF_8).length;
-    }
-
-    private static boolean isFileIoTempFile(String name) {
-      for (String segment : name.split("/")) {
-        if (segment.startsWith(FILEIO_TEMP_PREFIX)) {
-          return true;
+        String problem = locations.outputNameProblem(bucket, name);
+        if (problem != null) {
+          out.get(DeadLetter.TAG).output(deadLetter(notification, OUTPUT_NAME_TOO_LONG, problem));
+        } else {
+          out.get(SELECTED).output(notification);
         }
       }
-      return false;
+    }
+
+    private static DeadLetter deadLetter(GcsNotification n, String type, String message) {
+      return new DeadLetter(n.original(), STEP, type, message, Instant.now());
     }
   }
 }

@@ -35,54 +35,100 @@ public final class StorageNames {
   }
 
   /**
-   * Returns why {@code objectId} is unsafe, or null if it is safe.
+   * Returns why {@code objectId} cannot be processed safely, or null if it can.
    *
-   * <p>Refused: empty names, names over 1024 UTF-8 bytes, any ASCII control character (NUL, CR, LF,
-   * tab...), a leading "/", "." or ".." segments, and empty segments other than the trailing one of
-   * a folder placeholder ("a/b/").
+   * <p>Refused, each with a reason naming the character or the length:
+   *
+   * <ul>
+   *   <li>what Cloud Storage itself never names an object: empty, over 1024 UTF-8 bytes, CR or LF,
+   *       text that is not valid Unicode (an unpaired surrogate);
+   *   <li>what Beam would misread: line terminators (U+0085, U+2028, U+2029), because Beam's scheme
+   *       detection and {@code GcsPath} stop at them and would take {@code gs://b/a\u2028b} for a
+   *       local file;
+   *   <li>control characters (C0, DEL and C1), which Cloud Storage advises against and which would
+   *       corrupt log lines;
+   *   <li>what could escape a bucket root or confuse a file system: a leading "/", "." or ".."
+   *       segments, and empty segments other than the trailing one of a folder placeholder.
+   * </ul>
+   *
+   * Every other character Cloud Storage allows is processed, glob characters ({@code * ? [ ] { }})
+   * included: the write path never interprets them (see {@code ObjectLocations}).
    */
   public static @Nullable String objectProblem(String objectId) {
     if (objectId.isEmpty()) {
       return "object name is empty";
     }
-    int bytes = objectId.getBytes(StandardCharsets.UTF_8).length;
-    if (bytes > MAX_OBJECT_NAME_BYTES) {
-      return "object name is " + bytes + " bytes long; the limit is " + MAX_OBJECT_NAME_BYTES;
-    }
     for (int i = 0; i < objectId.length(); i++) {
       char c = objectId.charAt(i);
-      if (c < 0x20 || c == 0x7f) {
+      if (Character.isSurrogate(c)) {
+        boolean paired =
+            Character.isHighSurrogate(c)
+                && i + 1 < objectId.length()
+                && Character.isLowSurrogate(objectId.charAt(i + 1));
+        if (!paired) {
+          return String.format(
+              "object name '%s' is not valid Unicode: unpaired surrogate U+%04X",
+              printable(objectId), (int) c);
+        }
+        i++;
+      } else if (c == '\u0085' || c == '\u2028' || c == '\u2029') {
+        return String.format(
+            "object name '%s' contains line terminator U+%04X, which Beam's path handling"
+                + " stops at",
+            printable(objectId), (int) c);
+      } else if (isControl(c)) {
         return String.format(
             "object name '%s' contains control character U+%04X", printable(objectId), (int) c);
       }
     }
+    int bytes = objectId.getBytes(StandardCharsets.UTF_8).length;
+    if (bytes > MAX_OBJECT_NAME_BYTES) {
+      return "object name is " + bytes + " bytes long; the limit is " + MAX_OBJECT_NAME_BYTES;
+    }
     if (objectId.startsWith("/")) {
-      return "object name '" + objectId + "' starts with '/'";
+      return "object name '" + printable(objectId) + "' starts with '/'";
     }
     String[] segments = objectId.split("/", -1);
     for (int i = 0; i < segments.length; i++) {
       String segment = segments[i];
       if (segment.equals(".") || segment.equals("..")) {
-        return "object name '" + objectId + "' contains a '" + segment + "' segment";
+        return "object name '" + printable(objectId) + "' contains a '" + segment + "' segment";
       }
       if (segment.isEmpty() && i < segments.length - 1) {
-        return "object name '" + objectId + "' contains an empty segment ('//')";
+        return "object name '" + printable(objectId) + "' contains an empty segment ('//')";
       }
     }
     return null;
   }
 
-  /** A name made safe to print on one line: control characters shown as \\uXXXX. */
-  static String printable(String name) {
-    StringBuilder out = new StringBuilder(name.length());
+  /**
+   * A name made safe to print on one line: control characters, line terminators and unpaired
+   * surrogates shown as \\uXXXX, and at most 300 characters (the rest as "...").
+   */
+  public static String printable(String name) {
+    StringBuilder out = new StringBuilder(Math.min(name.length(), 320));
     for (int i = 0; i < name.length(); i++) {
+      if (out.length() >= 300) {
+        out.append("...");
+        break;
+      }
       char c = name.charAt(i);
-      if (c < 0x20 || c == 0x7f) {
+      boolean pairedHigh =
+          Character.isHighSurrogate(c)
+              && i + 1 < name.length()
+              && Character.isLowSurrogate(name.charAt(i + 1));
+      if (pairedHigh) {
+        out.append(c).append(name.charAt(++i));
+      } else if (isControl(c) || c == '\u2028' || c == '\u2029' || Character.isSurrogate(c)) {
         out.append(String.format("\\u%04x", (int) c));
       } else {
         out.append(c);
       }
     }
     return out.toString();
+  }
+
+  private static boolean isControl(char c) {
+    return c < 0x20 || (c >= 0x7f && c <= 0x9f);
   }
 }

@@ -1,5 +1,6 @@
 package dev.gcsrewrite.output;
 
+import dev.gcsrewrite.location.ObjectLocations;
 import dev.gcsrewrite.metrics.PipelineMetrics;
 import dev.gcsrewrite.notification.GcsNotification;
 import dev.gcsrewrite.rewrite.RewriteStats;
@@ -60,7 +61,7 @@ final class RewritingSink implements FileIO.Sink<GcsNotification> {
     if (out == null) {
       throw new IllegalStateException("write() before open()");
     }
-    ResourceId source = locations.source(notification);
+    ResourceId source = locations.source(notification.bucket(), notification.objectId());
     ReadableByteChannel in;
     try {
       in = FileSystems.open(source);

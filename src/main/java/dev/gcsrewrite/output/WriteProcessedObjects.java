@@ -1,6 +1,7 @@
 package dev.gcsrewrite.output;
 
 import dev.gcsrewrite.deadletter.DeadLetter;
+import dev.gcsrewrite.location.ObjectLocations;
 import dev.gcsrewrite.metrics.PipelineMetrics;
 import dev.gcsrewrite.notification.GcsNotification;
 import dev.gcsrewrite.notification.GcsNotificationCoder;
@@ -135,7 +136,8 @@ public final class WriteProcessedObjects
     @ProcessElement
     public void process(@Element GcsNotification notification, MultiOutputReceiver out)
         throws IOException, InterruptedException {
-      SourceProbe.Result probe = SourceProbe.probe(locations.source(notification));
+      SourceProbe.Result probe =
+          SourceProbe.probe(locations.source(notification.bucket(), notification.objectId()));
       switch (probe.outcome()) {
         case READABLE -> out.get(READABLE).output(notification);
         case MISSING -> {
@@ -143,7 +145,7 @@ public final class WriteProcessedObjects
           LOG.info(
               "Skipped {}: source {} no longer exists",
               notification.generationKey(),
-              locations.sourceSpec(notification));
+              locations.sourceSpec(notification.bucket(), notification.objectId()));
           out.get(MISSING).output(Outcome.skipped(notification, Outcome.SOURCE_MISSING));
         }
         case UNREADABLE ->
@@ -156,7 +158,8 @@ public final class WriteProcessedObjects
                             STEP,
                             SOURCE_UNREADABLE,
                             "cannot read "
-                                + locations.sourceSpec(notification)
+                                + locations.sourceSpec(
+                                    notification.bucket(), notification.objectId())
                                 + ": "
                                 + probe.reason(),
                             Instant.now())));
@@ -193,7 +196,7 @@ public final class WriteProcessedObjects
       implements SerializableFunction<GcsNotification, FileIO.Write.FileNaming> {
     @Override
     public FileIO.Write.FileNaming apply(GcsNotification destination) {
-      return new OutputNaming(locations.outputName(destination));
+      return new OutputNaming(locations.outputName(destination.bucket(), destination.objectId()));
     }
   }
 }

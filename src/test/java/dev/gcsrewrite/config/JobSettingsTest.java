@@ -14,6 +14,7 @@ import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import org.apache.beam.sdk.options.PipelineOptionsFactory;
 import org.joda.time.Duration;
@@ -93,6 +94,19 @@ public class JobSettingsTest {
     assertFailure(
         "claimRetention", "5m", "--claimRetention: 5m must be longer than --claimLease (10m)");
     assertFailure("claimLease", "soon", "--claimLease: 'soon' is not a duration");
+  }
+
+  @Test
+  public void workBucketsAreAnAllowListRequiredOnDataflow() {
+    assertEquals(List.of(), settings().locations().workBuckets());
+    options.put("workBuckets", "b-work,a-work");
+    assertEquals(List.of("a-work", "b-work"), settings().locations().workBuckets());
+    assertFailure("workBuckets", "a-work,Bad_Bucket", "--workBuckets: bucket name 'Bad_Bucket'");
+    assertFailure("workBuckets", "a-work,", "--workBuckets: bucket name ''");
+
+    options.remove("workBuckets");
+    options.put("runner", "DataflowRunner");
+    assertFailure("--workBuckets: is required on Dataflow");
   }
 
   @Test

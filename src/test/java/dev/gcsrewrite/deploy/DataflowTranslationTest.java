@@ -58,6 +58,7 @@ public class DataflowTranslationTest {
                 "--filesToStage=" + FOLDER.newFile("gcs-rewrite-bundled.jar"),
                 "--jobName=gcs-rewrite-translation",
                 "--inputSubscription=projects/test-project/subscriptions/gcs-rewrite-work",
+                "--workBuckets=test-project-gcs-rewrite-work",
                 "--processedBucket=gs://test-project-gcs-rewrite-processed",
                 "--processingTopic=projects/test-project/topics/gcs-rewrite-processing",
                 "--completeTopic=projects/test-project/topics/gcs-rewrite-complete",

@@ -59,8 +59,10 @@ public class TemplateMetadataTest {
   public void requiredOptionsAreTheParametersThatAreNotOptional() {
     for (Map.Entry<String, Method> option : options().entrySet()) {
       JsonNode parameter = parameters.get(option.getKey());
+      String description = option.getValue().getAnnotation(Description.class).value();
+      // The template launches on Dataflow only: what Dataflow requires, the template requires.
       boolean required =
-          option.getValue().getAnnotation(Description.class).value().startsWith("Required.");
+          description.startsWith("Required.") || description.startsWith("Required on Dataflow.");
       boolean defaulted = hasDefault(option.getValue());
       assertEquals(
           option.getKey() + ": optional in the metadata iff not required by the option",

@@ -4,6 +4,7 @@ import static dev.gcsrewrite.testing.Notifications.parsed;
 import static org.junit.Assert.assertEquals;
 import static org.junit.Assert.assertThrows;
 
+import dev.gcsrewrite.location.ObjectLocations;
 import dev.gcsrewrite.rewrite.RewriteRules;
 import dev.gcsrewrite.rewrite.TokenRewriter;
 import java.io.ByteArrayOutputStream;
