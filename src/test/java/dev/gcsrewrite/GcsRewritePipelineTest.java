@@ -359,20 +359,28 @@ public class GcsRewritePipelineTest {
     String glob = "data[1]*?{a,b}.csv";
     buckets.put(nested, "AWS é AWS");
     buckets.put(glob, "AWS");
-    buckets.put("data1x.csv", "must not be read for the glob name");
+    // Same bytes as the glob-named object, so its output matches the glob name's pattern and
+    // has the same content: FileIO's "skip if the destination exists" must not take it for ours.
+    buckets.put("data1x.csv", "AWS");
     Run run =
         run(
             stream()
+                .addElements(at(newObject("data1x.csv", GEN1, 3, "m0"), 0))
+                .advanceProcessingTime(Duration.standardSeconds(5))
                 .addElements(
-                    at(newObject(nested, GEN1, 12, "m1"), 0),
-                    at(newObject(glob, GEN1, 3, "m2"), 0)));
+                    at(newObject(nested, GEN1, 12, "m1"), 1),
+                    at(newObject(glob, GEN1, 3, "m2"), 1)));
 
-    PAssert.that(attribute(run.outputs.complete(), "objectId")).containsInAnyOrder(nested, glob);
+    PAssert.that(attribute(run.outputs.complete(), "objectId"))
+        .containsInAnyOrder("data1x.csv", nested, glob);
     PAssert.that(run.outputs.deadLetters()).empty();
     run.finish();
 
     assertEquals(
-        List.of("data[1]*?{a,b}.csv.processed", "reports/2026/q4 summary é.txt.processed"),
+        List.of(
+            "data1x.csv.processed",
+            "data[1]*?{a,b}.csv.processed",
+            "reports/2026/q4 summary é.txt.processed"),
         buckets.outputs());
     assertEquals("GCP é GCP", buckets.outputText(nested + ".processed"));
     assertEquals("GCP", buckets.outputText(glob + ".processed"));
