@@ -117,6 +117,14 @@ public interface GcsRewriteOptions extends PipelineOptions, StreamingOptions {
   void setRedisTls(boolean value);
 
   @Description(
+      "Redis is a Redis Cluster (Memorystore for Redis Cluster): --redisHost and --redisPort name "
+          + "one of its nodes (the discovery endpoint), from which the cluster's layout is read.")
+  @Default.Boolean(false)
+  boolean getRedisCluster();
+
+  void setRedisCluster(boolean value);
+
+  @Description(
       "The Redis AUTH string, by reference: a Secret Manager secret version "
           + "(projects/<p>/secrets/<s>/versions/<v>), or file:<path> for local runs. Read on each "
           + "worker when it connects; never in the job's options or logs. Unset: no AUTH.")

@@ -4,6 +4,7 @@ import dev.gcsrewrite.audit.AuditContext;
 import dev.gcsrewrite.audit.PublishComplete;
 import dev.gcsrewrite.audit.PublishProcessing;
 import dev.gcsrewrite.claim.ClaimInRedis;
+import dev.gcsrewrite.claim.ClaimResults;
 import dev.gcsrewrite.claim.CompleteClaims;
 import dev.gcsrewrite.claim.StatusCommand;
 import dev.gcsrewrite.config.InvalidOptionException;
@@ -130,8 +131,9 @@ public final class GcsRewritePipeline {
             .output()
             .apply("DropSeenGenerations", new DropSeenGenerations(settings.dedupeTtl()));
 
-    PCollection<GcsNotification> claimed =
-        unseen.apply("ClaimInRedis", new ClaimInRedis(settings.redis(), settings.claims()));
+    ClaimResults claims =
+        unseen.apply(ClaimInRedis.STEP, new ClaimInRedis(settings.redis(), settings.claims()));
+    PCollection<GcsNotification> claimed = claims.claimed();
 
     AuditContext audit = new AuditContext(settings.jobName(), settings.locations());
     WithFailures.Result<PCollection<PubsubMessage>, DeadLetter> processing =
@@ -146,14 +148,17 @@ public final class GcsRewritePipeline {
                 new TokenRewriter(settings.rules()),
                 WriteProcessedObjects.DEFAULT_PANE_DELAY));
     WithFailures.Result<PCollection<Outcome>, DeadLetter> settled =
-        processed.apply("CompleteClaims", new CompleteClaims(settings.redis(), settings.claims()));
+        processed.apply(
+            CompleteClaims.STEP, new CompleteClaims(settings.redis(), settings.claims()));
     WithFailures.Result<PCollection<PubsubMessage>, DeadLetter> complete =
         PCollectionList.of(settled.output())
+            .and(claims.superseded())
             .apply(
                 PublishComplete.STEP, new PublishComplete(settings.completeTopic(), topics, audit));
     PCollection<PubsubMessage> deadLetters =
         PCollectionList.of(parsed.failures())
             .and(selected.failures())
+            .and(claims.failures())
             .and(settled.failures())
             .and(processing.failures())
             .and(complete.failures())

@@ -43,9 +43,11 @@ import org.apache.beam.sdk.options.PipelineOptionsFactory;
 import org.apache.beam.sdk.testing.PAssert;
 import org.apache.beam.sdk.testing.TestPipeline;
 import org.apache.beam.sdk.testing.TestStream;
+import org.apache.beam.sdk.transforms.MapElements;
 import org.apache.beam.sdk.transforms.SerializableFunction;
 import org.apache.beam.sdk.values.PCollection;
 import org.apache.beam.sdk.values.TimestampedValue;
+import org.apache.beam.sdk.values.TypeDescriptors;
 import org.joda.time.Duration;
 import org.joda.time.Instant;
 import org.junit.ClassRule;
@@ -185,12 +187,16 @@ public class GcsRewritePipelineTest {
     Run run = run(stream().addElements(at(newObject("work001", GEN1, 3, "late"), 0)));
 
     PAssert.that(run.outputs.processing()).empty();
-    PAssert.that(run.outputs.complete()).empty();
+    // Its audit trail ends all the same: a skipped event saying why.
+    PAssert.that(attribute(run.outputs.complete(), "eventId"))
+        .containsInAnyOrder(key("work001", GEN1) + ":skipped");
+    PAssert.that(body(run.outputs.complete(), "reason")).containsInAnyOrder("superseded");
     PAssert.that(run.outputs.deadLetters()).empty();
     PipelineResult result = run.finish();
 
     assertThat(buckets.outputs(), empty());
     assertEquals(1, Counters.get(result, "superseded"));
+    assertEquals(1, Counters.get(result, "auditEvents.skipped"));
     assertEquals(Long.toString(GEN2), latest("work001"));
   }
 
@@ -440,6 +446,21 @@ public class GcsRewritePipelineTest {
   /** One attribute of each message, as a uniquely named step. */
   private static PCollection<String> attribute(PCollection<PubsubMessage> messages, String key) {
     return messages.apply("Test/" + messages.getName() + "/" + key, Messages.attribute(key));
+  }
+
+  /** One field of each message's JSON body, as a uniquely named step. */
+  private static PCollection<String> body(PCollection<PubsubMessage> messages, String field) {
+    return messages.apply(
+        "Test/" + messages.getName() + "/body/" + field,
+        MapElements.into(TypeDescriptors.strings()).via(m -> bodyField(m.getPayload(), field)));
+  }
+
+  private static String bodyField(byte[] payload, String field) {
+    try {
+      return JSON.readTree(payload).path(field).asText();
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
   }
 
   /** Records {@code generation} as completed by {@code owner}, as an earlier run would have. */

@@ -1,6 +1,7 @@
 package dev.gcsrewrite.audit;
 
 import dev.gcsrewrite.deadletter.DeadLetter;
+import dev.gcsrewrite.deadletter.Failures;
 import dev.gcsrewrite.metrics.PipelineMetrics;
 import dev.gcsrewrite.pubsub.PubsubLimits;
 import dev.gcsrewrite.pubsub.TopicWriter;
@@ -58,7 +59,13 @@ final class ToAuditMessageFn<T> extends DoFn<T, PubsubMessage> {
   @ProcessElement
   public void process(@Element T element, MultiOutputReceiver out) {
     AuditEvent audit = event.apply(element);
-    PubsubMessage message = audit.toPubsubMessage();
+    PubsubMessage message;
+    try {
+      message = audit.toPubsubMessage();
+    } catch (RuntimeException e) {
+      out.get(DeadLetter.TAG).output(Failures.unexpected(audit.notification().original(), step, e));
+      return;
+    }
     String problem = PubsubLimits.problem(message.getPayload(), message.getAttributeMap());
     if (problem != null) {
       out.get(DeadLetter.TAG)

@@ -33,6 +33,9 @@ abstract class BatchedRedisFn<InputT, OutputT> extends DoFn<InputT, OutputT> {
   /** Decides {@code batch}; returns, aligned with it, where each element goes (null: nowhere). */
   abstract List<@Nullable Routed<?>> decide(ClaimStore store, List<InputT> batch);
 
+  /** Where {@code element} goes when deciding it failed with {@code failure}: a dead letter. */
+  abstract Routed<?> failed(InputT element, RuntimeException failure);
+
   @Setup
   public void setup() throws IOException {
     store = ClaimStore.forPipeline(redis);
@@ -58,7 +61,7 @@ abstract class BatchedRedisFn<InputT, OutputT> extends DoFn<InputT, OutputT> {
       batch.add(item.element());
     }
     PipelineMetrics.REDIS_BATCHES.inc();
-    List<@Nullable Routed<?>> routes = decide(storeOrFail(), batch);
+    List<@Nullable Routed<?>> routes = decideOrIsolate(storeOrFail(), batch);
     for (int i = 0; i < routes.size(); i++) {
       Routed<?> route = routes.get(i);
       if (route != null) {
@@ -66,6 +69,33 @@ abstract class BatchedRedisFn<InputT, OutputT> extends DoFn<InputT, OutputT> {
       }
     }
     buffer = new ArrayList<>();
+  }
+
+  /**
+   * Decides the batch; should that throw (a defect met by one element, since Redis's own failures
+   * are retried inside the store), decides the elements one at a time, so that only the element
+   * that fails becomes a dead letter and the bundle goes on.
+   */
+  private List<@Nullable Routed<?>> decideOrIsolate(ClaimStore store, List<InputT> batch) {
+    try {
+      return decide(store, batch);
+    } catch (RuntimeException batchFailure) {
+      if (Thread.currentThread().isInterrupted()) {
+        throw batchFailure;
+      }
+      List<@Nullable Routed<?>> routes = new ArrayList<>(batch.size());
+      for (InputT element : batch) {
+        try {
+          routes.add(decide(store, List.of(element)).get(0));
+        } catch (RuntimeException failure) {
+          if (Thread.currentThread().isInterrupted()) {
+            throw failure;
+          }
+          routes.add(failed(element, failure));
+        }
+      }
+      return routes;
+    }
   }
 
   @Teardown

@@ -9,10 +9,16 @@ import org.checkerframework.checker.nullness.qual.Nullable;
  * @param outcome the decision
  * @param owner the other owner (ELSEWHERE, a takeover's previous owner, DUPLICATE's settler), or ""
  * @param leaseUntilMillis when the other owner's lease ends (ELSEWHERE), else 0
- * @param detail the settled state (DUPLICATE) or the newer completed generation (SUPERSEDED)
+ * @param detail the settled state (DUPLICATE), the newer completed generation (SUPERSEDED), or why
+ *     Redis could not decide (FAILED)
  */
 public record ClaimDecision(
     ClaimOutcome outcome, String owner, long leaseUntilMillis, @Nullable String detail) {
+
+  /** Redis could not decide this generation because of its own record: see {@code detail}. */
+  static ClaimDecision failed(String error) {
+    return new ClaimDecision(ClaimOutcome.FAILED, "", 0, error);
+  }
 
   /** Reads the script's reply. */
   static ClaimDecision fromReply(List<String> reply) {
@@ -24,6 +30,7 @@ public record ClaimDecision(
       case SUPERSEDED -> new ClaimDecision(outcome, "", 0, reply.get(1));
       case ELSEWHERE ->
           new ClaimDecision(outcome, reply.get(1), Long.parseLong(reply.get(2)), null);
+      case FAILED -> throw new IllegalArgumentException("the claim script never fails a claim");
     };
   }
 }

@@ -1,11 +1,17 @@
 package dev.gcsrewrite.claim;
 
+import dev.gcsrewrite.deadletter.DeadLetter;
+import dev.gcsrewrite.deadletter.DeadLetterCoder;
+import dev.gcsrewrite.deadletter.Failures;
 import dev.gcsrewrite.metrics.PipelineMetrics;
 import dev.gcsrewrite.notification.GcsNotification;
 import dev.gcsrewrite.notification.GcsNotificationCoder;
+import dev.gcsrewrite.output.Outcome;
+import dev.gcsrewrite.output.OutcomeCoder;
 import java.io.IOException;
 import java.util.ArrayList;
 import java.util.List;
+import org.apache.beam.sdk.coders.Coder;
 import org.apache.beam.sdk.coders.KvCoder;
 import org.apache.beam.sdk.coders.StringUtf8Coder;
 import org.apache.beam.sdk.state.StateSpec;
@@ -37,16 +43,23 @@ import org.slf4j.LoggerFactory;
  * it twice.
  *
  * <p>{@code Claim} asks Redis about a whole bundle in one round trip. CLAIMED and REENTRANT go on;
- * DUPLICATE (settled already) and SUPERSEDED (a newer generation is completed) are dropped and
- * counted; ELSEWHERE (another job's lease is live) goes to {@code WaitForLease}, which keeps the
- * notification in state with a timer at the lease's end and asks again then, as often as needed, so
- * that a generation is never dropped because someone else was working on it: if that job dies, its
- * lease ends and this one takes over.
+ * DUPLICATE (settled already) is dropped and counted; SUPERSEDED (a newer generation is completed)
+ * ends as a {@code skipped} outcome, so that its audit trail has an end; FAILED (its own Redis
+ * record is unusable) becomes a dead letter; ELSEWHERE (another job's lease is live) goes to {@code
+ * WaitForLease}, which keeps the notification in state with a timer at the lease's end and asks
+ * again then, as often as needed, so that a generation is never dropped because someone else was
+ * working on it: if that job dies, its lease ends and this one takes over.
  */
-public final class ClaimInRedis
-    extends PTransform<PCollection<GcsNotification>, PCollection<GcsNotification>> {
+public final class ClaimInRedis extends PTransform<PCollection<GcsNotification>, ClaimResults> {
+  /** Stable step name, used as the dead letters' {@code errorStage}. */
+  public static final String STEP = "ClaimInRedis";
+
+  /** Error type of a generation whose Redis records cannot be used. */
+  public static final String CLAIM_RECORD_UNUSABLE = "ClaimRecordUnusable";
+
   private static final Logger LOG = LoggerFactory.getLogger(ClaimInRedis.class);
   private static final TupleTag<GcsNotification> CLAIMED = new TupleTag<>("claimed") {};
+  private static final TupleTag<Outcome> SUPERSEDED = new TupleTag<>("superseded") {};
   private static final TupleTag<KV<String, ParkedClaim>> PARKED = new TupleTag<>("parked") {};
 
   private final RedisSettings redis;
@@ -58,25 +71,44 @@ public final class ClaimInRedis
   }
 
   @Override
-  public PCollection<GcsNotification> expand(PCollection<GcsNotification> unseen) {
+  public ClaimResults expand(PCollection<GcsNotification> unseen) {
     PCollectionTuple decided =
         unseen.apply(
             "Claim",
-            ParDo.of(new ClaimFn(redis, policy)).withOutputTags(CLAIMED, TupleTagList.of(PARKED)));
-    PCollection<GcsNotification> afterWaiting =
+            ParDo.of(new ClaimFn(redis, policy))
+                .withOutputTags(
+                    CLAIMED, TupleTagList.of(PARKED).and(SUPERSEDED).and(DeadLetter.TAG)));
+    PCollectionTuple afterWaiting =
         decided
             .get(PARKED)
             .setCoder(KvCoder.of(StringUtf8Coder.of(), ParkedClaimCoder.of()))
-            .apply("WaitForLease", ParDo.of(new WaitForLeaseFn(redis, policy)))
-            .setCoder(GcsNotificationCoder.of());
-    return PCollectionList.of(decided.get(CLAIMED).setCoder(GcsNotificationCoder.of()))
-        .and(afterWaiting)
-        .apply("AllClaimed", Flatten.pCollections())
-        .setCoder(GcsNotificationCoder.of());
+            .apply(
+                "WaitForLease",
+                ParDo.of(new WaitForLeaseFn(redis, policy))
+                    .withOutputTags(CLAIMED, TupleTagList.of(SUPERSEDED).and(DeadLetter.TAG)));
+    return new ClaimResults(
+        both(decided, afterWaiting, CLAIMED, "AllClaimed", GcsNotificationCoder.of()),
+        both(decided, afterWaiting, SUPERSEDED, "AllSuperseded", OutcomeCoder.of()),
+        both(decided, afterWaiting, DeadLetter.TAG, "AllFailed", DeadLetterCoder.of()));
   }
 
-  /** Counts and logs one decision: the single place a claim's state change is reported. */
-  static void report(GcsNotification n, ClaimDecision decision) {
+  private static <T> PCollection<T> both(
+      PCollectionTuple first,
+      PCollectionTuple second,
+      TupleTag<T> tag,
+      String name,
+      Coder<T> coder) {
+    return PCollectionList.of(first.get(tag).setCoder(coder))
+        .and(second.get(tag).setCoder(coder))
+        .apply(name, Flatten.pCollections())
+        .setCoder(coder);
+  }
+
+  /**
+   * Counts and logs one decision, the single place a claim's state change is reported, and says
+   * where the generation goes: on, to wait, to a skipped outcome, to the dead letters, or nowhere.
+   */
+  static BatchedRedisFn.@Nullable Routed<?> route(GcsNotification n, ClaimDecision decision) {
     String key = n.generationKey();
     switch (decision.outcome()) {
       case CLAIMED -> {
@@ -86,10 +118,12 @@ public final class ClaimInRedis
         } else {
           LOG.info("Claimed {}: took over from {}, whose lease ended", key, decision.owner());
         }
+        return BatchedRedisFn.Routed.to(CLAIMED, n);
       }
       case REENTRANT -> {
         PipelineMetrics.CLAIMS_REENTRANT.inc();
         LOG.info("Claimed {} again: this job held it already (a retry)", key);
+        return BatchedRedisFn.Routed.to(CLAIMED, n);
       }
       case DUPLICATE -> {
         PipelineMetrics.DUPLICATES.inc();
@@ -100,10 +134,12 @@ public final class ClaimInRedis
             n.messageId(),
             decision.detail(),
             decision.owner());
+        return null;
       }
       case SUPERSEDED -> {
         PipelineMetrics.SUPERSEDED.inc();
-        LOG.info("Dropped {}: superseded by completed generation {}", key, decision.detail());
+        LOG.info("Skipped {}: superseded by completed generation {}", key, decision.detail());
+        return BatchedRedisFn.Routed.to(SUPERSEDED, Outcome.skipped(n, Outcome.SUPERSEDED));
       }
       case ELSEWHERE -> {
         PipelineMetrics.CLAIMS_WAITING.inc();
@@ -112,8 +148,21 @@ public final class ClaimInRedis
             key,
             decision.owner(),
             new Instant(decision.leaseUntilMillis()));
+        return BatchedRedisFn.Routed.to(
+            PARKED, KV.of(key, new ParkedClaim(n, decision.owner(), decision.leaseUntilMillis())));
+      }
+      case FAILED -> {
+        return BatchedRedisFn.Routed.to(
+            DeadLetter.TAG,
+            new DeadLetter(
+                n.original(),
+                STEP,
+                CLAIM_RECORD_UNUSABLE,
+                "Redis could not claim " + key + ": " + decision.detail(),
+                Instant.now()));
       }
     }
+    throw new IllegalStateException("unknown claim outcome " + decision.outcome());
   }
 
   /** Claims a bundle of generations in one round trip. */
@@ -130,23 +179,15 @@ public final class ClaimInRedis
       List<ClaimDecision> decisions = store.claim(batch, policy);
       List<BatchedRedisFn.@Nullable Routed<?>> routes = new ArrayList<>(batch.size());
       for (int i = 0; i < batch.size(); i++) {
-        GcsNotification n = batch.get(i);
-        ClaimDecision decision = decisions.get(i);
-        report(n, decision);
-        if (decision.outcome().proceeds()) {
-          routes.add(Routed.to(CLAIMED, n));
-        } else if (decision.outcome() == ClaimOutcome.ELSEWHERE) {
-          routes.add(
-              Routed.to(
-                  PARKED,
-                  KV.of(
-                      n.generationKey(),
-                      new ParkedClaim(n, decision.owner(), decision.leaseUntilMillis()))));
-        } else {
-          routes.add(null);
-        }
+        routes.add(route(batch.get(i), decisions.get(i)));
       }
       return routes;
+    }
+
+    @Override
+    BatchedRedisFn.Routed<?> failed(GcsNotification n, RuntimeException failure) {
+      return BatchedRedisFn.Routed.to(
+          DeadLetter.TAG, Failures.unexpected(n.original(), STEP, failure));
     }
   }
 
@@ -202,7 +243,7 @@ public final class ClaimInRedis
         OnTimerContext context,
         @StateId(WAITING) ValueState<GcsNotification> waiting,
         @TimerId(LEASE_END) Timer leaseEnd,
-        OutputReceiver<GcsNotification> out) {
+        MultiOutputReceiver out) {
       GcsNotification n = waiting.read();
       if (n == null) {
         return;
@@ -213,15 +254,23 @@ public final class ClaimInRedis
       }
       PipelineMetrics.REDIS_BATCHES.inc();
       ClaimDecision decision = current.claim(List.of(n), policy).get(0);
-      report(n, decision);
+      BatchedRedisFn.Routed<?> route = route(n, decision);
       if (decision.outcome() == ClaimOutcome.ELSEWHERE) {
         arm(leaseEnd, decision.leaseUntilMillis(), context.timestamp());
         return;
       }
       waiting.clear();
-      if (decision.outcome().proceeds()) {
-        out.output(n);
+      if (route != null) {
+        emit(out, route);
       }
+    }
+
+    private static <T> void emit(MultiOutputReceiver out, BatchedRedisFn.Routed<T> route) {
+      TupleTag<T> tag = route.tag();
+      if (tag == null) {
+        throw new IllegalStateException("a claim decision without an output");
+      }
+      out.get(tag).output(route.value());
     }
 
     @Teardown

@@ -6,14 +6,18 @@ import java.io.Serializable;
  * The Redis keys of the claims, below a prefix so that deployments can share one Redis:
  *
  * <ul>
- *   <li>{@code <prefix>gen:<bucket>/<objectId>#<generation>}: one generation's record (hash);
- *   <li>{@code <prefix>latest:<bucket>/<objectId>}: the object's latest completed generation
+ *   <li>{@code <prefix>gen:{<bucket>/<objectId>}#<generation>}: one generation's record (hash);
+ *   <li>{@code <prefix>latest:{<bucket>/<objectId>}}: the object's latest completed generation
  *       (hash), which guards against older generations arriving late;
- *   <li>{@code <prefix>gens:<bucket>/<objectId>}: the generations recorded for the object (set),
+ *   <li>{@code <prefix>gens:{<bucket>/<objectId>}}: the generations recorded for the object (set),
  *       for the status command.
  * </ul>
  *
- * Keys are binary-safe in Redis, so object names are used as they are.
+ * The braces are a Redis Cluster hash tag: the three keys of one object hash to one slot, so that
+ * one script can touch them all in a cluster (a script's keys must share a slot). The text after
+ * the first "{" is the same in all three whatever the object's name holds (a "}" in it ends the tag
+ * early, at the same place in each), and the prefix may hold no braces ({@code --keyPrefix} is
+ * checked). Keys are binary-safe in Redis, so object names are used as they are.
  */
 public record ClaimKeys(String prefix) implements Serializable {
 
@@ -21,14 +25,18 @@ public record ClaimKeys(String prefix) implements Serializable {
   public static final String DEFAULT_PREFIX = "gcs-rewrite:";
 
   public String generation(String bucket, String objectId, long generation) {
-    return prefix + "gen:" + bucket + "/" + objectId + "#" + generation;
+    return prefix + "gen:" + object(bucket, objectId) + "#" + generation;
   }
 
   public String latest(String bucket, String objectId) {
-    return prefix + "latest:" + bucket + "/" + objectId;
+    return prefix + "latest:" + object(bucket, objectId);
   }
 
   public String generations(String bucket, String objectId) {
-    return prefix + "gens:" + bucket + "/" + objectId;
+    return prefix + "gens:" + object(bucket, objectId);
+  }
+
+  private static String object(String bucket, String objectId) {
+    return "{" + bucket + "/" + objectId + "}";
   }
 }

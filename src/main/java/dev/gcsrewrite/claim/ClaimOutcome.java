@@ -11,7 +11,12 @@ public enum ClaimOutcome {
   /** A newer generation of the object is completed: drop. */
   SUPERSEDED,
   /** Another owner's lease is live: wait for it to end, then ask again. */
-  ELSEWHERE;
+  ELSEWHERE,
+  /**
+   * Redis could not decide because of this generation's own record (a key of the wrong type, a
+   * script error on its values): dead-letter it rather than retry forever.
+   */
+  FAILED;
 
   /** Whether the work goes on with this owner. */
   public boolean proceeds() {

@@ -19,26 +19,30 @@ import org.checkerframework.checker.nullness.qual.Nullable;
 import org.joda.time.Duration;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
-import redis.clients.jedis.Jedis;
-import redis.clients.jedis.JedisPool;
-import redis.clients.jedis.Pipeline;
+import redis.clients.jedis.PipelineBase;
 import redis.clients.jedis.Response;
+import redis.clients.jedis.exceptions.JedisConnectionException;
+import redis.clients.jedis.exceptions.JedisDataException;
 import redis.clients.jedis.exceptions.JedisException;
 import redis.clients.jedis.exceptions.JedisNoScriptException;
 
 /**
  * The claims in Redis: claim, settle and release generations in batches, and read records back.
  *
- * <p>Every batch is one network round trip: the scripts of all its elements go out in one pipeline
- * (at most {@value #MAX_PER_ROUND_TRIP} per round trip) and each script decides one generation
- * atomically. All three operations are idempotent for an owner, which is what makes a retry after a
- * failure half-way through a pipeline safe: a claim this owner already made comes back REENTRANT, a
- * settled generation ALREADY settled, a released claim NOT_HELD.
+ * <p>Every batch is one network round trip (in a cluster, one per node holding some of its keys):
+ * the scripts of all its elements go out in one pipeline (at most {@value #MAX_PER_ROUND_TRIP} per
+ * round trip) and each script decides one generation atomically. All three operations are
+ * idempotent for an owner, which is what makes a retry after a failure half-way through a pipeline
+ * safe: a claim this owner already made comes back REENTRANT, a settled generation ALREADY settled,
+ * a released claim NOT_HELD.
  *
- * <p>A store made for the pipeline retries every failure (Redis down, failing over, timing out)
- * with backoff for as long as it takes, so that elements are neither dropped nor let through
- * unclaimed and the pipeline resumes by itself when Redis returns. A store made for a command line
- * tries once and reports.
+ * <p>Failures come in two kinds. Those of Redis itself (down, failing over, timing out, a cluster
+ * re-sharding, a rotated AUTH string) are retried with backoff for as long as it takes by a store
+ * made for the pipeline, so that elements are neither dropped nor let through unclaimed and the
+ * pipeline resumes by itself; a store made for a command line tries once and reports. Those of one
+ * generation's own record (a key of the wrong type, a script error on its values) would fail every
+ * retry: they come back as that element's result ({@link ClaimOutcome#FAILED}, {@link
+ * StoreWrite#error}) for the caller to dead-letter, and the rest of the batch goes on.
  */
 public final class ClaimStore implements AutoCloseable {
   /** Most scripts sent in one pipeline; a larger bundle takes more round trips. */
@@ -51,29 +55,53 @@ public final class ClaimStore implements AutoCloseable {
           .withMaxBackoff(Duration.standardSeconds(30))
           .withExponent(2);
 
-  private final JedisPool pool;
-  private final @Nullable AutoCloseable owner;
+  /** Where the store gets its client: a shared, refreshable one, or one of its own. */
+  interface Clients extends AutoCloseable {
+    RedisClient current();
+
+    /** Redis refused {@code failed}'s credentials: read them again if that can help. */
+    void authFailed(RedisClient failed);
+
+    @Override
+    void close();
+  }
+
+  private final Clients clients;
   private final ClaimKeys keys;
   private final boolean retryForever;
   private final AtomicLong roundTrips = new AtomicLong();
 
-  ClaimStore(JedisPool pool, @Nullable AutoCloseable owner, ClaimKeys keys, boolean retryForever) {
-    this.pool = pool;
-    this.owner = owner;
+  ClaimStore(Clients clients, ClaimKeys keys, boolean retryForever) {
+    this.clients = clients;
     this.keys = keys;
     this.retryForever = retryForever;
   }
 
-  /** A store on this worker's shared pool that retries until Redis answers; for DoFns. */
+  /** A store on this worker's shared client that retries until Redis answers; for DoFns. */
   public static ClaimStore forPipeline(RedisSettings settings) throws IOException {
-    RedisConnections.Handle handle = RedisConnections.acquire(settings);
-    return new ClaimStore(handle.pool(), handle, new ClaimKeys(settings.keyPrefix()), true);
+    return new ClaimStore(
+        RedisConnections.acquire(settings), new ClaimKeys(settings.keyPrefix()), true);
   }
 
-  /** A store with a pool of its own that tries once; for command-line tools. */
+  /** A store with a client of its own that tries once; for command-line tools. */
   public static ClaimStore forCommand(RedisSettings settings) throws IOException {
-    JedisPool pool = RedisConnections.createPool(settings);
-    return new ClaimStore(pool, pool, new ClaimKeys(settings.keyPrefix()), false);
+    RedisClient client = RedisClient.connect(settings);
+    Clients own =
+        new Clients() {
+          @Override
+          public RedisClient current() {
+            return client;
+          }
+
+          @Override
+          public void authFailed(RedisClient failed) {}
+
+          @Override
+          public void close() {
+            client.close();
+          }
+        };
+    return new ClaimStore(own, new ClaimKeys(settings.keyPrefix()), false);
   }
 
   public ClaimKeys keys() {
@@ -102,14 +130,14 @@ public final class ClaimStore implements AutoCloseable {
                     lease,
                     n.messageId(),
                     retention)),
-        reply -> ClaimDecision.fromReply(strings(reply)));
+        reply -> ClaimDecision.fromReply(strings(reply)),
+        ClaimDecision::failed);
   }
 
   /**
    * Settles each outcome of {@code batch}: COMPLETED with its output, or SKIPPED with its reason.
-   * Returns, per outcome, whether this call settled it (false: it was settled already).
    */
-  public List<Boolean> settle(List<Outcome> batch, ClaimSettings policy) {
+  public List<StoreWrite> settle(List<Outcome> batch, ClaimSettings policy) {
     String retention = Long.toString(policy.retention().getMillis());
     return pipelined(
         "settle",
@@ -128,11 +156,13 @@ public final class ClaimStore implements AutoCloseable {
                   retention,
                   n.messageId()));
         },
-        reply -> "SETTLED".equals(strings(reply).get(0)));
+        reply ->
+            "SETTLED".equals(strings(reply).get(0)) ? StoreWrite.CHANGED : StoreWrite.UNCHANGED,
+        StoreWrite::failed);
   }
 
-  /** Releases {@code owner}'s claims on {@code batch}; per element, whether one was released. */
-  public List<Boolean> release(List<GcsNotification> batch, String owner) {
+  /** Releases {@code owner}'s claims on {@code batch}. */
+  public List<StoreWrite> release(List<GcsNotification> batch, String owner) {
     return pipelined(
         "release",
         batch,
@@ -141,7 +171,9 @@ public final class ClaimStore implements AutoCloseable {
                 RedisScript.RELEASE.sha(),
                 List.of(keys.generation(n.bucket(), n.objectId(), n.generation())),
                 List.of(owner)),
-        reply -> "RELEASED".equals(strings(reply).get(0)));
+        reply ->
+            "RELEASED".equals(strings(reply).get(0)) ? StoreWrite.CHANGED : StoreWrite.UNCHANGED,
+        StoreWrite::failed);
   }
 
   /**
@@ -151,11 +183,14 @@ public final class ClaimStore implements AutoCloseable {
   public ObjectStatus status(String bucket, String objectId, @Nullable Long generation) {
     return withRetries(
         "status",
-        jedis -> {
-          Pipeline first = jedis.pipelined();
-          Response<Set<String>> indexed = first.smembers(keys.generations(bucket, objectId));
-          Response<Map<String, String>> latest = first.hgetAll(keys.latest(bucket, objectId));
-          first.sync();
+        client -> {
+          Response<Set<String>> indexed;
+          Response<Map<String, String>> latest;
+          try (PipelineBase first = client.pipeline()) {
+            indexed = first.smembers(keys.generations(bucket, objectId));
+            latest = first.hgetAll(keys.latest(bucket, objectId));
+            first.sync();
+          }
           List<Long> generations = new ArrayList<>();
           for (String member : indexed.get()) {
             generations.add(Long.parseLong(member));
@@ -163,12 +198,13 @@ public final class ClaimStore implements AutoCloseable {
           if (generation != null && !generations.contains(generation)) {
             generations.add(generation);
           }
-          Pipeline second = jedis.pipelined();
           Map<Long, Response<Map<String, String>>> records = new TreeMap<>();
-          for (long g : generations) {
-            records.put(g, second.hgetAll(keys.generation(bucket, objectId, g)));
+          try (PipelineBase second = client.pipeline()) {
+            for (long g : generations) {
+              records.put(g, second.hgetAll(keys.generation(bucket, objectId, g)));
+            }
+            second.sync();
           }
-          second.sync();
           TreeMap<Long, Map<String, String>> found = new TreeMap<>();
           records.forEach(
               (g, record) -> {
@@ -181,10 +217,8 @@ public final class ClaimStore implements AutoCloseable {
   }
 
   @Override
-  public void close() throws Exception {
-    if (owner != null) {
-      owner.close();
-    }
+  public void close() {
+    clients.close();
   }
 
   private List<String> generationKeys(GcsNotification n) {
@@ -194,30 +228,35 @@ public final class ClaimStore implements AutoCloseable {
         keys.generations(n.bucket(), n.objectId()));
   }
 
-  /** Sends {@code send} for every item in pipelines, one round trip per chunk, and reads back. */
+  /**
+   * Sends {@code send} for every item in pipelines, one round trip per chunk, and reads back:
+   * {@code read} a reply, {@code failed} the error of an item whose own record Redis cannot use.
+   */
   private <I, O> List<O> pipelined(
       String operation,
       List<I> items,
-      BiFunction<Pipeline, I, Response<?>> send,
-      Function<Object, O> read) {
+      BiFunction<PipelineBase, I, Response<?>> send,
+      Function<Object, O> read,
+      Function<String, O> failed) {
     List<O> results = new ArrayList<>(items.size());
     for (int from = 0; from < items.size(); from += MAX_PER_ROUND_TRIP) {
       List<I> chunk = items.subList(from, Math.min(items.size(), from + MAX_PER_ROUND_TRIP));
       results.addAll(
           withRetries(
               operation,
-              jedis -> {
-                Pipeline pipeline = jedis.pipelined();
+              client -> {
                 List<Response<?>> responses = new ArrayList<>(chunk.size());
-                for (I item : chunk) {
-                  responses.add(send.apply(pipeline, item));
+                try (PipelineBase pipeline = client.pipeline()) {
+                  for (I item : chunk) {
+                    responses.add(send.apply(pipeline, item));
+                  }
+                  pipeline.sync();
                 }
-                pipeline.sync();
                 roundTrips.incrementAndGet();
                 PipelineMetrics.REDIS_ROUND_TRIPS.inc();
                 List<O> replies = new ArrayList<>(chunk.size());
                 for (Response<?> response : responses) {
-                  replies.add(read.apply(response.get()));
+                  replies.add(readOne(response, read, failed));
                 }
                 return replies;
               }));
@@ -225,21 +264,51 @@ public final class ClaimStore implements AutoCloseable {
     return results;
   }
 
-  private <T> T withRetries(String operation, Function<Jedis, T> call) {
+  private static <O> O readOne(
+      Response<?> response, Function<Object, O> read, Function<String, O> failed) {
+    Object reply;
+    try {
+      reply = response.get();
+    } catch (JedisDataException e) {
+      if (!RedisErrors.isElementError(e)) {
+        throw e;
+      }
+      PipelineMetrics.REDIS_ELEMENT_ERRORS.inc();
+      return failed.apply(String.valueOf(e.getMessage()));
+    } catch (IllegalStateException e) {
+      // A cluster pipeline leaves the replies of a node it lost unset.
+      throw new JedisConnectionException("no reply from a Redis node", e);
+    }
+    try {
+      return read.apply(reply);
+    } catch (RuntimeException e) {
+      PipelineMetrics.REDIS_ELEMENT_ERRORS.inc();
+      return failed.apply("unexpected reply " + reply + ": " + e);
+    }
+  }
+
+  private <T> T withRetries(String operation, Function<RedisClient, T> call) {
     BackOff backoff = RETRY_BACKOFF.backoff();
     int failures = 0;
     while (true) {
-      try (Jedis jedis = pool.getResource()) {
-        T result = call.apply(jedis);
+      RedisClient client = clients.current();
+      try {
+        T result = call.apply(client);
         if (failures > 0) {
           LOG.info("Redis answered {} again after {} failed attempts", operation, failures);
         }
         return result;
       } catch (JedisNoScriptException e) {
-        // First use, or Redis restarted and forgot the scripts: load them, then run again.
-        loadScripts();
+        // First use, or Redis (or a node) restarted and forgot the scripts: load them, run again.
+        loadScripts(client);
       } catch (JedisException e) {
         failures++;
+        if (RedisErrors.isAuthFailure(e)) {
+          clients.authFailed(client);
+        }
+        if (RedisErrors.isLayoutChange(e)) {
+          client.refreshTopology();
+        }
         if (!retryForever) {
           throw new RedisUnavailableException(operation, e);
         }
@@ -250,19 +319,17 @@ public final class ClaimStore implements AutoCloseable {
             operation,
             failures,
             pause,
-            e.getMessage());
+            RedisErrors.describe(e));
         sleep(pause);
       }
     }
   }
 
-  private void loadScripts() {
-    try (Jedis jedis = pool.getResource()) {
-      for (RedisScript script : RedisScript.values()) {
-        String sha = jedis.scriptLoad(script.source());
-        if (!sha.equals(script.sha())) {
-          throw new IllegalStateException("Redis hashed " + script + " as " + sha);
-        }
+  private static void loadScripts(RedisClient client) {
+    for (RedisScript script : RedisScript.values()) {
+      String sha = client.loadScript(script.source());
+      if (!sha.equals(script.sha())) {
+        throw new IllegalStateException("Redis hashed " + script + " as " + sha);
       }
     }
   }

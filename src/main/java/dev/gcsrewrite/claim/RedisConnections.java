@@ -1,149 +1,132 @@
 package dev.gcsrewrite.claim;
 
-import java.io.ByteArrayInputStream;
+import dev.gcsrewrite.metrics.PipelineMetrics;
 import java.io.IOException;
-import java.nio.charset.StandardCharsets;
-import java.security.GeneralSecurityException;
-import java.security.KeyStore;
-import java.security.cert.Certificate;
-import java.security.cert.CertificateFactory;
-import java.time.Duration;
-import java.util.Collection;
 import java.util.HashMap;
 import java.util.Map;
-import javax.net.ssl.SSLContext;
-import javax.net.ssl.SSLSocketFactory;
-import javax.net.ssl.TrustManagerFactory;
-import org.apache.commons.pool2.impl.GenericObjectPoolConfig;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
-import redis.clients.jedis.DefaultJedisClientConfig;
-import redis.clients.jedis.HostAndPort;
-import redis.clients.jedis.Jedis;
-import redis.clients.jedis.JedisPool;
 
 /**
- * One Redis connection pool per worker JVM and Redis, shared by every DoFn instance that needs it.
+ * One Redis client (and its connection pool) per worker JVM and Redis, shared by every DoFn
+ * instance that needs it, and replaced when the AUTH string changes.
  *
  * <p>Beam creates a DoFn instance per worker thread; a pool each would multiply connections by the
- * thread count. Instances {@link #acquire} the shared pool in {@code @Setup} and {@link
+ * thread count. Instances {@link #acquire} the shared client in {@code @Setup} and {@link
  * Handle#close release} it in {@code @Teardown}; the last release closes it.
+ *
+ * <p>A rotated AUTH string (a new secret version, {@code CONFIG SET requirepass}) makes every new
+ * connection fail with WRONGPASS while the secret read at start is cached. On such a failure the
+ * store calls {@link Handle#authFailed}: the secret is read again and the client rebuilt, at most
+ * once per {@link #MIN_REFRESH_INTERVAL_MILLIS} per Redis, so a wrong secret is not hammered.
  */
 public final class RedisConnections {
   private static final Logger LOG = LoggerFactory.getLogger(RedisConnections.class);
 
-  /** Connect and read/write timeouts: a claim is a few milliseconds when Redis is healthy. */
-  static final int TIMEOUT_MILLIS = 5_000;
+  /** Fewest milliseconds between two rebuilds after authentication failures. */
+  static final long MIN_REFRESH_INTERVAL_MILLIS = 2_000;
 
-  /** Connections per worker and Redis; threads beyond it wait for one. */
-  static final int MAX_CONNECTIONS = 32;
-
-  private static final Map<RedisSettings, Shared> POOLS = new HashMap<>();
+  private static final Map<RedisSettings, Shared> CLIENTS = new HashMap<>();
 
   private RedisConnections() {}
 
-  /** The shared pool for {@code settings}, created on first use. */
-  public static synchronized Handle acquire(RedisSettings settings) throws IOException {
-    Shared shared = POOLS.get(settings);
+  /** The shared client for {@code settings}, created on first use. */
+  static synchronized Handle acquire(RedisSettings settings) throws IOException {
+    Shared shared = CLIENTS.get(settings);
     if (shared == null) {
-      shared = new Shared(createPool(settings));
-      POOLS.put(settings, shared);
+      shared = new Shared(settings, RedisClient.connect(settings));
+      CLIENTS.put(settings, shared);
       LOG.info("Connecting to Redis at {}", settings.address());
     }
     shared.users++;
-    return new Handle(settings, shared.pool);
+    return new Handle(shared);
   }
 
-  private static synchronized void release(RedisSettings settings) {
-    Shared shared = POOLS.get(settings);
-    if (shared != null && --shared.users == 0) {
-      POOLS.remove(settings);
-      shared.pool.close();
+  private static synchronized void release(Shared shared) {
+    if (--shared.users == 0) {
+      CLIENTS.remove(shared.settings);
+      shared.client.close();
     }
   }
 
-  /**
-   * A pool of its own, for one-off clients such as the status command: the caller closes it.
-   *
-   * @throws IOException if a secret cannot be read or the TLS trust cannot be built
-   */
-  public static JedisPool createPool(RedisSettings settings) throws IOException {
-    DefaultJedisClientConfig.Builder client =
-        DefaultJedisClientConfig.builder()
-            .connectionTimeoutMillis(TIMEOUT_MILLIS)
-            .socketTimeoutMillis(TIMEOUT_MILLIS)
-            .clientName("gcs-rewrite")
-            .ssl(settings.tls());
-    if (settings.passwordSecret() != null) {
-      client.password(Secrets.read(settings.passwordSecret()));
-    }
-    if (settings.tls() && settings.tlsCaSecret() != null) {
-      client.sslSocketFactory(trusting(Secrets.read(settings.tlsCaSecret())));
-    }
-    GenericObjectPoolConfig<Jedis> pool = new GenericObjectPoolConfig<>();
-    pool.setMaxTotal(MAX_CONNECTIONS);
-    pool.setMaxIdle(MAX_CONNECTIONS);
-    pool.setMaxWait(Duration.ofMillis(TIMEOUT_MILLIS));
-    pool.setJmxEnabled(false);
-    return new JedisPool(pool, new HostAndPort(settings.host(), settings.port()), client.build());
-  }
-
-  /** A socket factory that trusts exactly the CA certificates in {@code pem}. */
-  static SSLSocketFactory trusting(String pem) throws IOException {
-    try {
-      Collection<? extends Certificate> certificates =
-          CertificateFactory.getInstance("X.509")
-              .generateCertificates(new ByteArrayInputStream(pem.getBytes(StandardCharsets.UTF_8)));
-      if (certificates.isEmpty()) {
-        throw new IOException("the TLS CA secret holds no PEM certificate");
-      }
-      KeyStore trusted = KeyStore.getInstance(KeyStore.getDefaultType());
-      trusted.load(null, null);
-      int index = 0;
-      for (Certificate certificate : certificates) {
-        trusted.setCertificateEntry("redis-ca-" + index++, certificate);
-      }
-      TrustManagerFactory trust =
-          TrustManagerFactory.getInstance(TrustManagerFactory.getDefaultAlgorithm());
-      trust.init(trusted);
-      SSLContext context = SSLContext.getInstance("TLS");
-      context.init(null, trust.getTrustManagers(), null);
-      return context.getSocketFactory();
-    } catch (GeneralSecurityException e) {
-      throw new IOException("the TLS CA secret is not usable: " + e.getMessage(), e);
-    }
-  }
-
-  /** One user's hold on a shared pool. */
-  public static final class Handle implements AutoCloseable {
-    private final RedisSettings settings;
-    private final JedisPool pool;
+  /** One user's hold on a shared client. */
+  static final class Handle implements ClaimStore.Clients {
+    private final Shared shared;
     private boolean closed;
 
-    private Handle(RedisSettings settings, JedisPool pool) {
-      this.settings = settings;
-      this.pool = pool;
+    private Handle(Shared shared) {
+      this.shared = shared;
     }
 
-    public JedisPool pool() {
-      return pool;
+    @Override
+    public RedisClient current() {
+      synchronized (shared) {
+        return shared.client;
+      }
+    }
+
+    @Override
+    public void authFailed(RedisClient failed) {
+      shared.refresh(failed);
     }
 
     @Override
     public void close() {
       if (!closed) {
         closed = true;
-        release(settings);
+        release(shared);
       }
     }
   }
 
   private static final class Shared {
-    final JedisPool pool;
+    final RedisSettings settings;
+    RedisClient client;
     int users;
+    long refreshedAt;
 
-    Shared(JedisPool pool) {
-      this.pool = pool;
+    Shared(RedisSettings settings, RedisClient client) {
+      this.settings = settings;
+      this.client = client;
+    }
+
+    /** Rebuilds the client with the secret read anew, unless another thread just did. */
+    synchronized void refresh(RedisClient failed) {
+      long now = System.currentTimeMillis();
+      if (client != failed || now - refreshedAt < MIN_REFRESH_INTERVAL_MILLIS) {
+        return;
+      }
+      refreshedAt = now;
+      if (settings.passwordSecret() == null) {
+        LOG.warn(
+            "Redis at {} asks for authentication, but --redisPasswordSecret is unset",
+            settings.address());
+        return;
+      }
+      try {
+        boolean changed = Secrets.refresh(settings.passwordSecret());
+        if (!changed) {
+          LOG.warn(
+              "Redis at {} refused the AUTH string from {}, and the secret has not changed;"
+                  + " retrying",
+              settings.address(),
+              settings.passwordSecret());
+          return;
+        }
+        RedisClient replaced = client;
+        client = RedisClient.connect(settings);
+        replaced.close();
+        PipelineMetrics.REDIS_AUTH_REFRESHES.inc();
+        LOG.info(
+            "Redis at {} refused the AUTH string; read {} again and reconnected",
+            settings.address(),
+            settings.passwordSecret());
+      } catch (IOException | RuntimeException e) {
+        LOG.warn(
+            "Could not read {} again after Redis refused the AUTH string: {}",
+            settings.passwordSecret(),
+            e.getMessage());
+      }
     }
   }
 }

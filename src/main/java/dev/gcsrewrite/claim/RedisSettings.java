@@ -15,6 +15,8 @@ import org.checkerframework.checker.nullness.qual.Nullable;
  * @param tlsCaSecret reference to the PEM CA certificate(s) to trust for TLS, or null for the JVM's
  *     trust store
  * @param keyPrefix prepended to every key, so several deployments can share one Redis
+ * @param cluster whether {@code host:port} is a node of a Redis Cluster (whose layout is read from
+ *     it) rather than the one node
  */
 public record RedisSettings(
     String host,
@@ -22,11 +24,23 @@ public record RedisSettings(
     boolean tls,
     @Nullable String passwordSecret,
     @Nullable String tlsCaSecret,
-    String keyPrefix)
+    String keyPrefix,
+    boolean cluster)
     implements Serializable {
+
+  /** Settings of a single Redis node. */
+  public RedisSettings(
+      String host,
+      int port,
+      boolean tls,
+      @Nullable String passwordSecret,
+      @Nullable String tlsCaSecret,
+      String keyPrefix) {
+    this(host, port, tls, passwordSecret, tlsCaSecret, keyPrefix, false);
+  }
 
   /** {@code host:port}, plus " (TLS)" when encrypted: for logs and messages. */
   public String address() {
-    return host + ":" + port + (tls ? " (TLS)" : "");
+    return host + ":" + port + (tls ? " (TLS)" : "") + (cluster ? " (cluster)" : "");
   }
 }

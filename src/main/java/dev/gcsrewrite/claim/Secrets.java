@@ -11,7 +11,7 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.regex.Pattern;
 
 /**
- * Reads secrets by reference, once per JVM.
+ * Reads secrets by reference, once per JVM until told the value may have changed.
  *
  * <p>Two forms: a Secret Manager version, {@code projects/<p>/secrets/<s>/versions/<v>} (on Google
  * Cloud), and {@code file:<path>} (local development). Values are cached, never logged, and never
@@ -45,6 +45,18 @@ public final class Secrets {
     String value = stripLineBreak(fetch(reference));
     CACHE.put(reference, value);
     return value;
+  }
+
+  /**
+   * Reads the secret again (after Redis refused it: it may have been rotated) and caches the new
+   * value; returns whether it differs from the cached one.
+   *
+   * @throws IOException if it cannot be read; the cached value is kept
+   */
+  public static boolean refresh(String reference) throws IOException {
+    String value = stripLineBreak(fetch(reference));
+    String previous = CACHE.put(reference, value);
+    return !value.equals(previous);
   }
 
   private static String fetch(String reference) throws IOException {

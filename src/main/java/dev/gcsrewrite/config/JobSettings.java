@@ -143,7 +143,12 @@ public record JobSettings(
     if (prefix.chars().anyMatch(c -> c < 0x20 || c == 0x7f)) {
       throw new InvalidOptionException("keyPrefix", "must not contain control characters");
     }
-    return new RedisSettings(host, port, options.getRedisTls(), password, ca, prefix);
+    if (prefix.contains("{") || prefix.contains("}")) {
+      // The keys' cluster hash tag is the first {...}: braces here would move it.
+      throw new InvalidOptionException("keyPrefix", "must not contain '{' or '}'");
+    }
+    return new RedisSettings(
+        host, port, options.getRedisTls(), password, ca, prefix, options.getRedisCluster());
   }
 
   private static @Nullable String secretReference(String option, @Nullable String value) {

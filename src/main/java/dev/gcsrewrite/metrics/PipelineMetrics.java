@@ -62,6 +62,15 @@ public final class PipelineMetrics {
   /** Redis calls retried after a failure (Redis down, failing over, timing out). */
   public static final Counter REDIS_RETRIES = counter("redisRetries");
 
+  /** Times the Redis client was rebuilt with the AUTH string read anew (after a rotation). */
+  public static final Counter REDIS_AUTH_REFRESHES = counter("redisAuthRefreshes");
+
+  /**
+   * Generations Redis could not decide because of their own records (e.g. a key of the wrong type,
+   * or a script error on their values): dead-lettered rather than retried forever.
+   */
+  public static final Counter REDIS_ELEMENT_ERRORS = counter("redisElementErrors");
+
   /** Output objects written (counted when the sink has streamed them). */
   public static final Counter WRITTEN = counter("objectsWritten");
 

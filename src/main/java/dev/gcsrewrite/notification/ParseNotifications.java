@@ -1,6 +1,7 @@
 package dev.gcsrewrite.notification;
 
 import dev.gcsrewrite.deadletter.DeadLetter;
+import dev.gcsrewrite.deadletter.Failures;
 import dev.gcsrewrite.deadletter.OriginalMessage;
 import dev.gcsrewrite.metrics.PipelineMetrics;
 import org.apache.beam.sdk.io.gcp.pubsub.PubsubMessage;
@@ -53,7 +54,7 @@ public final class ParseNotifications
             .output(new DeadLetter(original, STEP, e.errorType(), e.getMessage(), Instant.now()));
       } catch (RuntimeException e) {
         // A parser bug must cost one message, not the pipeline.
-        out.get(DeadLetter.TAG).output(DeadLetter.fromException(original, STEP, e, Instant.now()));
+        out.get(DeadLetter.TAG).output(Failures.unexpected(original, STEP, e));
       }
     }
   }

@@ -1,6 +1,7 @@
 package dev.gcsrewrite.notification;
 
 import dev.gcsrewrite.deadletter.DeadLetter;
+import dev.gcsrewrite.deadletter.Failures;
 import dev.gcsrewrite.location.ObjectLocations;
 import dev.gcsrewrite.metrics.PipelineMetrics;
 import org.apache.beam.sdk.transforms.DoFn;
@@ -73,6 +74,14 @@ public final class SelectNewObjects
 
     @ProcessElement
     public void process(@Element GcsNotification notification, MultiOutputReceiver out) {
+      try {
+        select(notification, out);
+      } catch (RuntimeException e) {
+        out.get(DeadLetter.TAG).output(Failures.unexpected(notification.original(), STEP, e));
+      }
+    }
+
+    private void select(GcsNotification notification, MultiOutputReceiver out) {
       String bucket = notification.bucket();
       String name = notification.objectId();
       if (!locations.isWorkBucket(bucket)) {

@@ -26,6 +26,9 @@ public record Outcome(
   /** The source object no longer existed when it was looked for. */
   public static final String SOURCE_MISSING = "sourceMissing";
 
+  /** A newer generation of the object was already completed: this one's output would be older. */
+  public static final String SUPERSEDED = "superseded";
+
   /** The two ways work on a generation ends. */
   public enum Kind {
     COMPLETE,

@@ -67,11 +67,13 @@ final class SourceProbe {
     }
   }
 
-  /** The size of an object, or -1 when it cannot be had in one attempt. */
-  static long sizeOf(ResourceId object) {
-    try (ReadableByteChannel channel = FileSystems.open(object)) {
+  /** The size of object {@code spec}, or -1 when it cannot be had in one attempt. */
+  static long sizeOf(String spec) {
+    try (ReadableByteChannel channel =
+        FileSystems.open(FileSystems.matchNewResource(spec, false))) {
       return channel instanceof SeekableByteChannel seekable ? seekable.size() : -1;
-    } catch (IOException e) {
+    } catch (IOException | RuntimeException e) {
+      // Only a figure for the audit event: not worth failing the element over.
       return -1;
     }
   }

@@ -1,6 +1,7 @@
 package dev.gcsrewrite.output;
 
 import dev.gcsrewrite.deadletter.DeadLetter;
+import dev.gcsrewrite.deadletter.Failures;
 import dev.gcsrewrite.location.ObjectLocations;
 import dev.gcsrewrite.metrics.PipelineMetrics;
 import dev.gcsrewrite.notification.GcsNotification;
@@ -8,7 +9,6 @@ import dev.gcsrewrite.notification.GcsNotificationCoder;
 import dev.gcsrewrite.rewrite.TokenRewriter;
 import java.io.IOException;
 import org.apache.beam.sdk.io.FileIO;
-import org.apache.beam.sdk.io.FileSystems;
 import org.apache.beam.sdk.io.WriteFilesResult;
 import org.apache.beam.sdk.transforms.Contextful;
 import org.apache.beam.sdk.transforms.DoFn;
@@ -136,6 +136,18 @@ public final class WriteProcessedObjects
     @ProcessElement
     public void process(@Element GcsNotification notification, MultiOutputReceiver out)
         throws IOException, InterruptedException {
+      try {
+        locate(notification, out);
+      } catch (RuntimeException e) {
+        out.get(UNREADABLE)
+            .output(
+                new FailedObject(
+                    notification, Failures.unexpected(notification.original(), STEP, e)));
+      }
+    }
+
+    private void locate(GcsNotification notification, MultiOutputReceiver out)
+        throws IOException, InterruptedException {
       SourceProbe.Result probe =
           SourceProbe.probe(locations.source(notification.bucket(), notification.objectId()));
       switch (probe.outcome()) {
@@ -175,7 +187,7 @@ public final class WriteProcessedObjects
     public void process(@Element KV<GcsNotification, String> file, OutputReceiver<Outcome> out) {
       GcsNotification notification = file.getKey();
       String outputUri = file.getValue();
-      long size = SourceProbe.sizeOf(FileSystems.matchNewResource(outputUri, false));
+      long size = SourceProbe.sizeOf(outputUri);
       PipelineMetrics.COMPLETED.inc();
       LOG.info("Wrote {}: {} ({} bytes)", notification.generationKey(), outputUri, size);
       out.output(Outcome.complete(notification, outputUri, size));

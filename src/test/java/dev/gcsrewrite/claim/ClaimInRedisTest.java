@@ -2,7 +2,9 @@ package dev.gcsrewrite.claim;
 
 import static dev.gcsrewrite.testing.Notifications.parsed;
 import static org.hamcrest.MatcherAssert.assertThat;
+import static org.hamcrest.Matchers.containsString;
 import static org.hamcrest.Matchers.lessThan;
+import static org.hamcrest.Matchers.startsWith;
 import static org.junit.Assert.assertEquals;
 
 import dev.gcsrewrite.notification.GcsNotification;
@@ -25,6 +27,7 @@ import org.junit.ClassRule;
 import org.junit.Rule;
 import org.junit.Test;
 import org.junit.rules.TestName;
+import redis.clients.jedis.Jedis;
 
 /** The ClaimInRedis step alone: what passes, and how few round trips a bundle costs. */
 public class ClaimInRedisTest {
@@ -48,14 +51,24 @@ public class ClaimInRedisTest {
               Outcome.complete(settled, "out/settled", 1), Outcome.complete(newer, "out/newer", 1)),
           JOB);
     }
-    PCollection<GcsNotification> claimed =
+    ClaimResults results =
         pipeline
             .apply(
                 Create.of(settled, older, parsed("b", "fresh", 1, "m3"))
                     .withCoder(GcsNotificationCoder.of()))
             .apply(new ClaimInRedis(redis, JOB));
 
-    PAssert.that(keys(claimed)).containsInAnyOrder("b/fresh#1");
+    PAssert.that(keys(results.claimed())).containsInAnyOrder("b/fresh#1");
+    // The older generation ends as a skipped outcome (its audit trail has an end).
+    PAssert.that(
+            results
+                .superseded()
+                .apply(
+                    "Skipped",
+                    MapElements.into(TypeDescriptors.strings())
+                        .via(o -> o.notification().generationKey() + " " + o.reason())))
+        .containsInAnyOrder("b/newer-exists#1 superseded");
+    PAssert.that(results.failures()).empty();
     PipelineResult result = pipeline.run();
     result.waitUntilFinish();
     assertEquals(1, Counters.get(result, "duplicatesSeenByRedis"));
@@ -72,12 +85,13 @@ public class ClaimInRedisTest {
       notifications.add(parsed("b", "o" + i, 1, "m" + i));
       expected.add("b/o" + i + "#1");
     }
-    PCollection<GcsNotification> claimed =
+    ClaimResults results =
         pipeline
             .apply(Create.of(notifications).withCoder(GcsNotificationCoder.of()))
             .apply(new ClaimInRedis(redis, JOB));
 
-    PAssert.that(keys(claimed)).containsInAnyOrder(expected);
+    PAssert.that(keys(results.claimed())).containsInAnyOrder(expected);
+    PAssert.that(results.failures()).empty();
     PipelineResult result = pipeline.run();
     result.waitUntilFinish();
 
@@ -92,6 +106,46 @@ public class ClaimInRedisTest {
         300.0 / roundTrips);
     assertEquals(300, Counters.get(result, "claimed"));
     assertThat(roundTrips, lessThan(30L));
+  }
+
+  @Test
+  public void generationWhoseRecordIsUnusableIsDeadLetteredAndTheRestGoOn() {
+    String prefix = test.getMethodName() + ":";
+    RedisSettings redis = REDIS.settings(prefix);
+    GcsNotification broken = parsed("b", "broken", 1, "m1");
+    try (Jedis jedis = REDIS.client()) {
+      // Someone wrote a plain string where the generation's hash belongs.
+      jedis.set(new ClaimKeys(prefix).generation("b", "broken", 1), "not a hash");
+    }
+    ClaimResults results =
+        pipeline
+            .apply(
+                Create.of(broken, parsed("b", "fine", 1, "m2"))
+                    .withCoder(GcsNotificationCoder.of()))
+            .apply(new ClaimInRedis(redis, JOB));
+
+    PAssert.that(keys(results.claimed())).containsInAnyOrder("b/fine#1");
+    PAssert.that(
+            results
+                .failures()
+                .apply(
+                    "Reasons",
+                    MapElements.into(TypeDescriptors.strings())
+                        .via(d -> d.errorStage() + " " + d.errorType() + " " + d.errorMessage())))
+        .satisfies(
+            reasons -> {
+              List<String> all = new ArrayList<>();
+              reasons.forEach(all::add);
+              assertEquals(1, all.size());
+              assertThat(
+                  all.get(0), startsWith("ClaimInRedis ClaimRecordUnusable Redis could not"));
+              assertThat(all.get(0), containsString("WRONGTYPE"));
+              return null;
+            });
+    PipelineResult result = pipeline.run();
+    result.waitUntilFinish();
+    assertEquals(1, Counters.get(result, "redisElementErrors"));
+    assertEquals(1, Counters.get(result, "claimed"));
   }
 
   private static PCollection<String> keys(PCollection<GcsNotification> notifications) {

@@ -113,7 +113,7 @@ public class ClaimStoreTest {
   public void settledGenerationIsADuplicateForEveryone() {
     GcsNotification n = parsed("b", "o", 10, "m1");
     claim(JOB_A, n);
-    assertEquals(List.of(true), store.settle(List.of(complete(n)), JOB_A));
+    assertEquals(List.of(StoreWrite.CHANGED), store.settle(List.of(complete(n)), JOB_A));
 
     ClaimDecision again = claim(JOB_B, parsed("b", "o", 10, "m2"));
     assertEquals(DUPLICATE, again.outcome());
@@ -136,9 +136,9 @@ public class ClaimStoreTest {
   public void settlingTwiceChangesNothing() {
     GcsNotification n = parsed("b", "o", 10, "m1");
     claim(JOB_A, n);
-    assertEquals(List.of(true), store.settle(List.of(complete(n)), JOB_A));
+    assertEquals(List.of(StoreWrite.CHANGED), store.settle(List.of(complete(n)), JOB_A));
     String completedAt = redis.hget(keys.generation("b", "o", 10), "completedAt");
-    assertEquals(List.of(false), store.settle(List.of(complete(n)), JOB_B));
+    assertEquals(List.of(StoreWrite.UNCHANGED), store.settle(List.of(complete(n)), JOB_B));
     assertEquals(completedAt, redis.hget(keys.generation("b", "o", 10), "completedAt"));
     assertEquals("job-a", redis.hget(keys.generation("b", "o", 10), "settledBy"));
   }
@@ -197,7 +197,7 @@ public class ClaimStoreTest {
     Thread.sleep(400);
     assertEquals(Map.of(), redis.hgetAll(keys.generation("b", "o", 10)));
 
-    assertEquals(List.of(true), store.settle(List.of(complete(n)), JOB_A));
+    assertEquals(List.of(StoreWrite.CHANGED), store.settle(List.of(complete(n)), JOB_A));
     Map<String, String> record = redis.hgetAll(keys.generation("b", "o", 10));
     assertEquals("COMPLETED", record.get("state"));
     assertEquals("job-a", record.get("owner"));
@@ -208,14 +208,14 @@ public class ClaimStoreTest {
   public void releaseFreesOnlyTheOwnersClaimInProgress() {
     GcsNotification n = parsed("b", "o", 10, "m1");
     claim(JOB_A, n);
-    assertEquals(List.of(false), store.release(List.of(n), "job-b"));
-    assertEquals(List.of(true), store.release(List.of(n), "job-a"));
+    assertEquals(List.of(StoreWrite.UNCHANGED), store.release(List.of(n), "job-b"));
+    assertEquals(List.of(StoreWrite.CHANGED), store.release(List.of(n), "job-a"));
     assertEquals(CLAIMED, claim(JOB_B, n).outcome());
 
     GcsNotification settled = parsed("b", "o", 11, "m2");
     claim(JOB_A, settled);
     store.settle(List.of(complete(settled)), JOB_A);
-    assertEquals(List.of(false), store.release(List.of(settled), "job-a"));
+    assertEquals(List.of(StoreWrite.UNCHANGED), store.release(List.of(settled), "job-a"));
     assertEquals("COMPLETED", redis.hget(keys.generation("b", "o", 11), "state"));
   }
 
