@@ -33,6 +33,10 @@ import org.slf4j.LoggerFactory;
  * Beam's {@code Deduplicate}: per-key state plus a processing-time expiry timer, so state stays
  * bounded by the TTL; the timer sets no output timestamp, so it never holds the watermark back.
  * Duplicates older than the TTL, or seen by another pipeline, are the Redis claim's business.
+ *
+ * <p>A replayed notification (marked {@code gcsRewriteReplay}, republished after its dead letter
+ * was dealt with) passes without touching the state: the pipeline remembers the generation from its
+ * first, failed, attempt, and only Redis knows whether it was ever settled.
  */
 public final class DropSeenGenerations
     extends PTransform<PCollection<GcsNotification>, PCollection<GcsNotification>> {
@@ -79,6 +83,15 @@ public final class DropSeenGenerations
         @TimerId(EXPIRY) Timer expiry,
         OutputReceiver<GcsNotification> out) {
       GcsNotification notification = element.getValue();
+      if (notification.isReplay()) {
+        PipelineMetrics.REPLAYS.inc();
+        LOG.info(
+            "Passed replayed notification of {} (message {}) on to the claim",
+            element.getKey(),
+            notification.messageId());
+        out.output(notification);
+        return;
+      }
       String first = firstMessage.read();
       if (first != null) {
         PipelineMetrics.DUPLICATES.inc();

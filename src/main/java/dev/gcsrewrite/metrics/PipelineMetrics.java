@@ -32,6 +32,9 @@ public final class PipelineMetrics {
   /** Notifications for a generation this pipeline has already seen (any message ID). */
   public static final Counter DUPLICATES = counter("duplicates");
 
+  /** Replayed notifications (gcsRewriteReplay), passed on to the claim whatever was seen. */
+  public static final Counter REPLAYS = counter("replays");
+
   /** Notifications of a generation Redis already records as settled (also in DUPLICATES). */
   public static final Counter DUPLICATES_IN_REDIS = counter("duplicatesSeenByRedis");
 

@@ -68,6 +68,15 @@ public record GcsNotification(
     return OBJECT_FINALIZE.equals(eventType);
   }
 
+  /**
+   * Whether the message was republished on purpose (attribute {@value NotificationParser#REPLAY}):
+   * such a notification must reach the Redis claim even though the pipeline saw its generation.
+   */
+  public boolean isReplay() {
+    String marker = original.attribute(NotificationParser.REPLAY);
+    return marker != null && !marker.isEmpty();
+  }
+
   /** Short on purpose: Beam logs destinations and keys with it. */
   @Override
   public String toString() {

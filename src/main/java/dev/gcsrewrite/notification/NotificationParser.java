@@ -43,6 +43,12 @@ public final class NotificationParser {
   public static final String EVENT_TIME = "eventTime";
   public static final String OVERWROTE_GENERATION = "overwroteGeneration";
 
+  /**
+   * Marks a notification republished on purpose (a dead letter replayed after a fix): any non-empty
+   * value, e.g. who replayed it and why. Cloud Storage never sends it.
+   */
+  public static final String REPLAY = "gcsRewriteReplay";
+
   private static final Pattern DECIMAL = Pattern.compile("[0-9]{1,19}");
   private static final Pattern EVENT_TYPE_FORMAT = Pattern.compile("[A-Z][A-Z0-9_]{0,63}");
   private static final ObjectMapper JSON =

@@ -1,0 +1,109 @@
+package dev.gcsrewrite;
+
+import static dev.gcsrewrite.testing.Notifications.BUCKET;
+import static dev.gcsrewrite.testing.Notifications.newObject;
+import static org.hamcrest.MatcherAssert.assertThat;
+import static org.hamcrest.Matchers.empty;
+import static org.junit.Assert.assertEquals;
+
+import dev.gcsrewrite.deadletter.DeadLetterMessages;
+import dev.gcsrewrite.deadletter.OriginalMessage;
+import dev.gcsrewrite.notification.NotificationParser;
+import dev.gcsrewrite.testing.Eventually;
+import dev.gcsrewrite.testing.LocalBuckets;
+import dev.gcsrewrite.testing.LocalRedis;
+import dev.gcsrewrite.testing.PipelineArgs;
+import dev.gcsrewrite.testing.PubsubEmulator;
+import dev.gcsrewrite.testing.RunningPipeline;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import org.apache.beam.sdk.io.gcp.pubsub.PubsubMessage;
+import org.junit.ClassRule;
+import org.junit.Rule;
+import org.junit.Test;
+
+/**
+ * A dead letter fixed and replayed, as the README tells operators to: the original message taken
+ * back out of the dead letter, republished with the replay marker, is processed once, while a plain
+ * republish of it is still a duplicate to the running pipeline.
+ */
+public class ReplayDeadLettersTest {
+  private static final long GENERATION = 1764064800000001L;
+  private static final String NAME = "replay";
+  private static final Duration PATIENCE = Duration.ofSeconds(90);
+
+  @ClassRule public static final PubsubEmulator PUBSUB = new PubsubEmulator();
+  @ClassRule public static final LocalRedis REDIS = new LocalRedis();
+  @Rule public final LocalBuckets buckets = new LocalBuckets();
+
+  @Test
+  public void unreadableSourceMadeReadableAndReplayedIsProcessedOnce() throws Exception {
+    PipelineArgs.createTopics(PUBSUB, NAME, "a");
+    // A folder where the object should be: it exists but can never be read.
+    Path source = buckets.source("report.csv");
+    Files.createDirectories(source);
+    try (RunningPipeline pipeline =
+        RunningPipeline.start(PipelineArgs.of(PUBSUB, REDIS, buckets, NAME).build())) {
+      PUBSUB.publish(NAME + "-work", List.of(newObject("report.csv", GENERATION, 10, "m1")));
+      PubsubMessage deadLetter = awaitOne(NAME + "-dead-watch");
+      assertEquals("SourceUnreadable", deadLetter.getAttribute("errorType"));
+
+      // The fix: the object becomes readable.
+      Files.delete(source);
+      buckets.put("report.csv", "AWS report");
+      OriginalMessage original = DeadLetterMessages.originalOf(deadLetter).original();
+
+      // Republished as it was, the pipeline still remembers the generation: dropped.
+      PUBSUB.publish(NAME + "-work", List.of(asMessage(original, null)));
+      Eventually.await(
+          "the plain republish to be dropped", PATIENCE, () -> pipeline.counter("duplicates") == 1);
+      assertThat(buckets.outputs(), empty());
+
+      // Replayed with the marker: it reaches the claim, which was released, and is processed.
+      PUBSUB.publish(NAME + "-work", List.of(asMessage(original, "operator: source fixed")));
+      PubsubMessage complete = awaitOne(NAME + "-complete-watch");
+      assertEquals(
+          BUCKET + "/report.csv#" + GENERATION + ":complete", complete.getAttribute("eventId"));
+      assertEquals("GCP report", buckets.outputText("report.csv.processed"));
+      assertEquals(1, pipeline.counter("replays"));
+      assertEquals(1, pipeline.counter("objectsWritten"));
+
+      // Replayed again: Redis knows it is settled, so nothing more is written or announced.
+      PUBSUB.publish(NAME + "-work", List.of(asMessage(original, "operator: again")));
+      Eventually.await(
+          "the second replay to reach Redis",
+          PATIENCE,
+          () -> pipeline.counter("duplicatesSeenByRedis") == 1);
+      assertEquals(1, pipeline.counter("objectsWritten"));
+      assertThat(PUBSUB.pull(NAME + "-complete-watch"), empty());
+      assertThat(PUBSUB.pull(NAME + "-dead-watch"), empty());
+      pipeline.assertRunning();
+    }
+  }
+
+  private static PubsubMessage asMessage(OriginalMessage original, String replay) {
+    Map<String, String> attributes = new HashMap<>(original.attributes());
+    if (replay != null) {
+      attributes.put(NotificationParser.REPLAY, replay);
+    }
+    return new PubsubMessage(original.payload(), attributes);
+  }
+
+  private static PubsubMessage awaitOne(String subscription) throws InterruptedException {
+    List<PubsubMessage> messages = new ArrayList<>();
+    Eventually.await(
+        "a message on " + subscription,
+        PATIENCE,
+        () -> {
+          messages.addAll(PUBSUB.pull(subscription));
+          return !messages.isEmpty();
+        });
+    assertEquals(1, messages.size());
+    return messages.get(0);
+  }
+}
