@@ -22,9 +22,10 @@ Creates what gcs-rewrite needs in PROJECT_ID, in REGION, skipping what exists:
      artifactregistry, cloudbuild, iam
   2. network for workers without public IPs: Private Google Access on SUBNET, and a firewall
      rule letting Dataflow workers (tag dataflow) talk to each other on TCP 12345-12346
-  3. the work, processed and Dataflow buckets (uniform bucket-level access, in REGION)
-  4. the topics, the pipeline's subscription (ack deadline 60 s, retention 7 days) and a watch
-     subscription on each audit topic
+  3. the work, processed (one per environment) and Dataflow buckets (uniform bucket-level
+     access, in REGION)
+  4. the topics, the pipelines' subscriptions (one per environment; ack deadline 60 s,
+     retention 7 days) and a watch subscription on each audit topic
   5. the work bucket's notifications (OBJECT_FINALIZE, JSON_API_V1) to the notifications topic,
      after letting the Cloud Storage service agent publish there
   6. Memorystore for Redis (standard tier, Redis 7.2, AUTH, TLS), its AUTH string and server CA
@@ -138,13 +139,15 @@ for topic in "$NOTIFICATIONS_TOPIC" "${AUDIT_TOPICS[@]}"; do
     gcloud pubsub topics describe "$topic" "$project" -- \
     gcloud pubsub topics create "$topic" "$project"
 done
-# The pipeline's: a minute to acknowledge (Dataflow extends it while it works), a week to catch
+# The pipelines' (one per environment): a minute to acknowledge (Dataflow extends it while it works), a week to catch
 # up after an outage, and never removed for inactivity.
-create_unless_exists "subscription $PIPELINE_SUBSCRIPTION" \
-  gcloud pubsub subscriptions describe "$PIPELINE_SUBSCRIPTION" "$project" -- \
-  gcloud pubsub subscriptions create "$PIPELINE_SUBSCRIPTION" "$project" \
-  --topic="$NOTIFICATIONS_TOPIC" --ack-deadline=60 --message-retention-duration=7d \
-  --expiration-period=never
+for subscription in "${PIPELINE_SUBSCRIPTIONS[@]}"; do
+  create_unless_exists "subscription $subscription" \
+    gcloud pubsub subscriptions describe "$subscription" "$project" -- \
+    gcloud pubsub subscriptions create "$subscription" "$project" \
+    --topic="$NOTIFICATIONS_TOPIC" --ack-deadline=60 --message-retention-duration=7d \
+    --expiration-period=never
+done
 # One per audit topic, to read its events (gcloud pubsub subscriptions pull ...).
 for topic in "${AUDIT_TOPICS[@]}"; do
   create_unless_exists "subscription $topic$WATCH_SUFFIX" \
@@ -259,21 +262,25 @@ grant roles/dataflow.worker gcloud projects add-iam-policy-binding "$PROJECT_ID"
 # The work bucket: read the sources. Nothing is ever written there.
 grant roles/storage.objectViewer \
   gcloud storage buckets add-iam-policy-binding "gs://$WORK_BUCKET" "$project"
-# The processed bucket: FileIO writes temporary files, copies them into place, deletes them, and
+# The processed buckets: FileIO writes temporary files, copies them into place, deletes them, and
 # replaces the output of an object written again.
-grant roles/storage.objectAdmin \
-  gcloud storage buckets add-iam-policy-binding "gs://$PROCESSED_BUCKET" "$project"
+for bucket in "${PROCESSED_BUCKETS[@]}"; do
+  grant roles/storage.objectAdmin \
+    gcloud storage buckets add-iam-policy-binding "gs://$bucket" "$project"
+done
 # The Dataflow bucket: staged jars and temp files (written and deleted), the template file, and
 # config/rewrite-rules.txt (read).
 grant roles/storage.objectAdmin \
   gcloud storage buckets add-iam-policy-binding "gs://$DATAFLOW_BUCKET" "$project"
-# The pipeline's subscription: pull and acknowledge; Dataflow's native Pub/Sub source also reads
+# The pipelines' subscriptions: pull and acknowledge; Dataflow's native Pub/Sub source also reads
 # the subscription's metadata (pubsub.subscriptions.get, in roles/pubsub.viewer).
-grant roles/pubsub.subscriber \
-  gcloud pubsub subscriptions add-iam-policy-binding "$PIPELINE_SUBSCRIPTION" "$project"
-grant roles/pubsub.viewer \
-  gcloud pubsub subscriptions add-iam-policy-binding "$PIPELINE_SUBSCRIPTION" "$project"
-# The three audit topics: publish processing, complete and dead-letter messages. Only these.
+for subscription in "${PIPELINE_SUBSCRIPTIONS[@]}"; do
+  grant roles/pubsub.subscriber \
+    gcloud pubsub subscriptions add-iam-policy-binding "$subscription" "$project"
+  grant roles/pubsub.viewer \
+    gcloud pubsub subscriptions add-iam-policy-binding "$subscription" "$project"
+done
+# The audit topics: publish processing, complete and dead-letter messages. Only these.
 for topic in "${AUDIT_TOPICS[@]}"; do
   grant roles/pubsub.publisher gcloud pubsub topics add-iam-policy-binding "$topic" "$project"
 done

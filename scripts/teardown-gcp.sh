@@ -74,7 +74,7 @@ fi
 if ! is_dry_run && [[ $assume_yes == false ]]; then
   cat >&2 <<EOF
 This deletes gcs-rewrite from project $PROJECT_ID (region $REGION): the buckets
-gs://$WORK_BUCKET, gs://$PROCESSED_BUCKET and gs://$DATAFLOW_BUCKET with all their
+gs://$WORK_BUCKET, ${PROCESSED_BUCKETS[*]/#/gs://} and gs://$DATAFLOW_BUCKET with all their
 objects, the topics and subscriptions, Memorystore instance $REDIS_INSTANCE with every claim,
 the secrets, the image repository, the worker service account and the firewall rule.
 EOF
@@ -132,7 +132,7 @@ for id in "${notification_ids[@]}"; do
 done
 
 # --- 4. subscriptions and topics -----------------------------------------------------------------
-subscriptions=("$PIPELINE_SUBSCRIPTION")
+subscriptions=("${PIPELINE_SUBSCRIPTIONS[@]}")
 for topic in "${AUDIT_TOPICS[@]}"; do
   subscriptions+=("$topic$WATCH_SUFFIX")
 done

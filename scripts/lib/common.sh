@@ -56,24 +56,42 @@ load_settings() {
       die "$name '${!name}' is not a network or subnetwork name"
   done
 
-  # Buckets: sources, outputs, and Dataflow's own (staging, temp, templates, config).
+  # Environments (pipeline-options/<env>.conf). Each reads its own subscription on the
+  # notifications topic and writes its own processed bucket and audit topics, so that dev beside
+  # prod neither takes prod's notifications nor mixes its outputs and events with prod's. They
+  # share the work bucket, the Dataflow bucket, Memorystore (keys under a prefix each) and the
+  # worker.
+  ENVIRONMENTS=(dev prod)
+
+  # Buckets: sources, outputs (one per environment), and Dataflow's own (staging, temp,
+  # templates, config).
   WORK_BUCKET=$PROJECT_ID-gcs-rewrite-work
-  PROCESSED_BUCKET=$PROJECT_ID-gcs-rewrite-processed
   DATAFLOW_BUCKET=$PROJECT_ID-gcs-rewrite-dataflow
-  BUCKETS=("$WORK_BUCKET" "$PROCESSED_BUCKET" "$DATAFLOW_BUCKET")
+  PROCESSED_BUCKETS=()
+  local environment
+  for environment in "${ENVIRONMENTS[@]}"; do
+    PROCESSED_BUCKETS+=("$PROJECT_ID-gcs-rewrite-processed-$environment")
+  done
+  BUCKETS=("$WORK_BUCKET" "${PROCESSED_BUCKETS[@]}" "$DATAFLOW_BUCKET")
   STAGING_LOCATION=gs://$DATAFLOW_BUCKET/staging
   TEMP_LOCATION=gs://$DATAFLOW_BUCKET/temp
   TEMPLATE_FILE=gs://$DATAFLOW_BUCKET/templates/gcs-rewrite.json
   RULES_FILE=gs://$DATAFLOW_BUCKET/config/rewrite-rules.txt
 
-  # Pub/Sub: Cloud Storage notifications in, the pipeline's subscription, three audit topics, and
-  # a watch subscription on each audit topic so their messages can be read.
+  # Pub/Sub: Cloud Storage notifications in; per environment, the pipeline's subscription and
+  # three audit topics (processing, complete, dead letters), with a watch subscription on each
+  # audit topic so their messages can be read.
   NOTIFICATIONS_TOPIC=gcs-rewrite-work-notifications
-  PROCESSING_TOPIC=gcs-rewrite-processing
-  COMPLETE_TOPIC=gcs-rewrite-complete
-  DEAD_LETTER_TOPIC=gcs-rewrite-dead-letters
-  AUDIT_TOPICS=("$PROCESSING_TOPIC" "$COMPLETE_TOPIC" "$DEAD_LETTER_TOPIC")
-  PIPELINE_SUBSCRIPTION=gcs-rewrite-work
+  PIPELINE_SUBSCRIPTIONS=()
+  AUDIT_TOPICS=()
+  for environment in "${ENVIRONMENTS[@]}"; do
+    PIPELINE_SUBSCRIPTIONS+=("gcs-rewrite-work-$environment")
+    AUDIT_TOPICS+=(
+      "gcs-rewrite-$environment-processing"
+      "gcs-rewrite-$environment-complete"
+      "gcs-rewrite-$environment-dead-letters"
+    )
+  done
   WATCH_SUFFIX=-watch
 
   # Claims: Memorystore for Redis, its AUTH string and server CA in Secret Manager.
@@ -110,11 +128,13 @@ describe_names() {
   cat <<'EOF'
 
 Names (derived from PROJECT_ID, in scripts/lib/common.sh):
-  buckets              ${PROJECT_ID}-gcs-rewrite-work, -processed, -dataflow (staging, temp,
-                       templates/gcs-rewrite.json, config/rewrite-rules.txt)
-  topics               gcs-rewrite-work-notifications, gcs-rewrite-processing,
-                       gcs-rewrite-complete, gcs-rewrite-dead-letters
-  subscriptions        gcs-rewrite-work (the pipeline's), <audit topic>-watch
+  environments         dev, prod (pipeline-options/<env>.conf); each has its own
+                       subscription, processed bucket and audit topics
+  buckets              ${PROJECT_ID}-gcs-rewrite-work, -processed-<env>, -dataflow (staging,
+                       temp, templates/gcs-rewrite.json, config/rewrite-rules.txt)
+  topics               gcs-rewrite-work-notifications; gcs-rewrite-<env>-processing,
+                       gcs-rewrite-<env>-complete, gcs-rewrite-<env>-dead-letters
+  subscriptions        gcs-rewrite-work-<env> (the pipelines'), <audit topic>-watch
   Memorystore          gcs-rewrite-claims; secrets gcs-rewrite-redis-auth, gcs-rewrite-redis-ca
   Artifact Registry    gcs-rewrite (docker); image gcs-rewrite-launcher
   service account      gcs-rewrite-worker@${PROJECT_ID}.iam.gserviceaccount.com

@@ -127,11 +127,13 @@ public class LaunchTemplateScriptTest {
     assertFalse(words.contains("--update"));
     Map<String, String> parameters = ShellWords.gcloudDict(ShellWords.flag(words, "parameters"));
     Map<String, String> expected = new LinkedHashMap<>();
-    expected.put("inputSubscription", "projects/" + PROJECT + "/subscriptions/gcs-rewrite-work");
-    expected.put("processedBucket", "gs://" + PROJECT + "-gcs-rewrite-processed");
-    expected.put("processingTopic", "projects/" + PROJECT + "/topics/gcs-rewrite-processing");
-    expected.put("completeTopic", "projects/" + PROJECT + "/topics/gcs-rewrite-complete");
-    expected.put("deadLetterTopic", "projects/" + PROJECT + "/topics/gcs-rewrite-dead-letters");
+    expected.put(
+        "inputSubscription", "projects/" + PROJECT + "/subscriptions/gcs-rewrite-work-dev");
+    expected.put("workBuckets", PROJECT + "-gcs-rewrite-work");
+    expected.put("processedBucket", "gs://" + PROJECT + "-gcs-rewrite-processed-dev");
+    expected.put("processingTopic", "projects/" + PROJECT + "/topics/gcs-rewrite-dev-processing");
+    expected.put("completeTopic", "projects/" + PROJECT + "/topics/gcs-rewrite-dev-complete");
+    expected.put("deadLetterTopic", "projects/" + PROJECT + "/topics/gcs-rewrite-dev-dead-letters");
     expected.put("redisHost", "<redis-host>");
     expected.put("redisPort", "6378");
     expected.put("redisTls", "true");

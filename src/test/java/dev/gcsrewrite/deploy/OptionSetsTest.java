@@ -5,6 +5,7 @@ import static dev.gcsrewrite.deploy.FakeCloud.WORKER_SA;
 import static org.hamcrest.MatcherAssert.assertThat;
 import static org.hamcrest.Matchers.hasItem;
 import static org.junit.Assert.assertEquals;
+import static org.junit.Assert.assertNotEquals;
 import static org.junit.Assert.assertTrue;
 import static org.junit.Assert.fail;
 
@@ -125,10 +126,29 @@ public class OptionSetsTest {
   }
 
   @Test
+  public void environmentsShareNoSubscriptionOutputTopicOrKeyPrefix() {
+    Map<String, String> dev = read(OPTIONS.resolve("dev.conf"));
+    Map<String, String> prod = read(OPTIONS.resolve("prod.conf"));
+    for (String option :
+        List.of(
+            "inputSubscription",
+            "processedBucket",
+            "processingTopic",
+            "completeTopic",
+            "deadLetterTopic",
+            "keyPrefix")) {
+      assertNotEquals(option + ": dev and prod would share it", dev.get(option), prod.get(option));
+    }
+    // What they do share: the work bucket they both process.
+    assertEquals(dev.get("workBuckets"), prod.get("workBuckets"));
+    assertEquals(PROJECT + "-gcs-rewrite-work", prod.get("workBuckets"));
+  }
+
+  @Test
   public void devAndLocalSetsAreAcceptedByThePipelinesOwnValidation() {
     JobSettings dev = settings(read(OPTIONS.resolve("dev.conf")), List.of());
     assertEquals(
-        "projects/" + PROJECT + "/subscriptions/gcs-rewrite-work", dev.inputSubscription());
+        "projects/" + PROJECT + "/subscriptions/gcs-rewrite-work-dev", dev.inputSubscription());
     assertEquals(true, dev.redis().tls());
     // The local stack supplies its own subscription, topics, buckets and Redis. (prod.conf names a
     // rules file in Cloud Storage, which the validation would read: not offline.)

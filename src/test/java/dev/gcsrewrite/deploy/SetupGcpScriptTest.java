@@ -28,7 +28,8 @@ import org.junit.Test;
 /** {@code scripts/setup-gcp.sh} against the recording stand-in for gcloud. */
 public class SetupGcpScriptTest {
   private static final String WORK = "gs://" + PROJECT + "-gcs-rewrite-work";
-  private static final String PROCESSED = "gs://" + PROJECT + "-gcs-rewrite-processed";
+  private static final String PROCESSED_DEV = "gs://" + PROJECT + "-gcs-rewrite-processed-dev";
+  private static final String PROCESSED_PROD = "gs://" + PROJECT + "-gcs-rewrite-processed-prod";
   private static final String DATAFLOW = "gs://" + PROJECT + "-gcs-rewrite-dataflow";
   private static final String P = "--project=" + PROJECT;
 
@@ -37,13 +38,19 @@ public class SetupGcpScriptTest {
       Set.of(
           "projects " + PROJECT + " roles/dataflow.worker",
           "storage buckets " + WORK + " roles/storage.objectViewer",
-          "storage buckets " + PROCESSED + " roles/storage.objectAdmin",
+          "storage buckets " + PROCESSED_DEV + " roles/storage.objectAdmin",
+          "storage buckets " + PROCESSED_PROD + " roles/storage.objectAdmin",
           "storage buckets " + DATAFLOW + " roles/storage.objectAdmin",
-          "pubsub subscriptions gcs-rewrite-work roles/pubsub.subscriber",
-          "pubsub subscriptions gcs-rewrite-work roles/pubsub.viewer",
-          "pubsub topics gcs-rewrite-processing roles/pubsub.publisher",
-          "pubsub topics gcs-rewrite-complete roles/pubsub.publisher",
-          "pubsub topics gcs-rewrite-dead-letters roles/pubsub.publisher",
+          "pubsub subscriptions gcs-rewrite-work-dev roles/pubsub.subscriber",
+          "pubsub subscriptions gcs-rewrite-work-dev roles/pubsub.viewer",
+          "pubsub subscriptions gcs-rewrite-work-prod roles/pubsub.subscriber",
+          "pubsub subscriptions gcs-rewrite-work-prod roles/pubsub.viewer",
+          "pubsub topics gcs-rewrite-dev-processing roles/pubsub.publisher",
+          "pubsub topics gcs-rewrite-dev-complete roles/pubsub.publisher",
+          "pubsub topics gcs-rewrite-dev-dead-letters roles/pubsub.publisher",
+          "pubsub topics gcs-rewrite-prod-processing roles/pubsub.publisher",
+          "pubsub topics gcs-rewrite-prod-complete roles/pubsub.publisher",
+          "pubsub topics gcs-rewrite-prod-dead-letters roles/pubsub.publisher",
           "secrets gcs-rewrite-redis-auth roles/secretmanager.secretAccessor",
           "secrets gcs-rewrite-redis-ca roles/secretmanager.secretAccessor",
           "artifacts repositories gcs-rewrite roles/artifactregistry.reader");
@@ -136,21 +143,24 @@ public class SetupGcpScriptTest {
             "--enable-auth",
             "--transit-encryption-mode=server-authentication",
             "--network=projects/" + PROJECT + "/global/networks/default"));
-    for (String bucket : List.of(WORK, PROCESSED, DATAFLOW)) {
+    for (String bucket : List.of(WORK, PROCESSED_DEV, PROCESSED_PROD, DATAFLOW)) {
       assertThat(
           command(commands, "gcloud storage buckets create " + bucket),
           hasItems("--location=" + REGION, "--uniform-bucket-level-access"));
     }
-    assertThat(
-        command(commands, "gcloud pubsub subscriptions create gcs-rewrite-work "),
-        hasItems(
-            "--topic=gcs-rewrite-work-notifications",
-            "--ack-deadline=60",
-            "--message-retention-duration=7d"));
-    for (String topic : List.of("processing", "complete", "dead-letters")) {
+    for (String environment : List.of("dev", "prod")) {
       assertThat(
-          command(commands, "gcloud pubsub subscriptions create gcs-rewrite-" + topic + "-watch"),
-          hasItem("--topic=gcs-rewrite-" + topic));
+          command(commands, "gcloud pubsub subscriptions create gcs-rewrite-work-" + environment),
+          hasItems(
+              "--topic=gcs-rewrite-work-notifications",
+              "--ack-deadline=60",
+              "--message-retention-duration=7d"));
+      for (String topic : List.of("processing", "complete", "dead-letters")) {
+        String name = "gcs-rewrite-" + environment + "-" + topic;
+        assertThat(
+            command(commands, "gcloud pubsub subscriptions create " + name + "-watch"),
+            hasItem("--topic=" + name));
+      }
     }
     assertThat(
         command(commands, "gcloud pubsub topics add-iam-policy-binding"),
@@ -208,10 +218,12 @@ public class SetupGcpScriptTest {
         "^gcloud compute networks subnets update default",
         "^gcloud compute firewall-rules create gcs-rewrite-dataflow-internal",
         "^gcloud storage buckets create " + WORK,
-        "^gcloud storage buckets create " + PROCESSED,
+        "^gcloud storage buckets create " + PROCESSED_DEV,
+        "^gcloud storage buckets create " + PROCESSED_PROD,
         "^gcloud storage buckets create " + DATAFLOW,
         "^gcloud pubsub topics create gcs-rewrite-work-notifications",
-        "^gcloud pubsub subscriptions create gcs-rewrite-work ",
+        "^gcloud pubsub subscriptions create gcs-rewrite-work-dev ",
+        "^gcloud pubsub subscriptions create gcs-rewrite-work-prod ",
         "^gcloud storage service-agent",
         "^gcloud pubsub topics add-iam-policy-binding gcs-rewrite-work-notifications .*"
             + "--member=serviceAccount:"
@@ -227,9 +239,9 @@ public class SetupGcpScriptTest {
         "^gcloud projects add-iam-policy-binding " + PROJECT,
         "^gcloud storage cp pipeline-options/rewrite-rules.txt",
         "^gcloud redis instances describe gcs-rewrite-claims .*--format=value\\(host\\)");
-    assertEquals(3, count(calls, "^gcloud storage buckets create "));
-    assertEquals(4, count(calls, "^gcloud pubsub topics create "));
-    assertEquals(4, count(calls, "^gcloud pubsub subscriptions create "));
+    assertEquals(4, count(calls, "^gcloud storage buckets create "));
+    assertEquals(7, count(calls, "^gcloud pubsub topics create "));
+    assertEquals(8, count(calls, "^gcloud pubsub subscriptions create "));
     assertEquals(
         WORKER_GRANTS, workerGrants(cloud.calls().stream().map(c -> List.copyOf(c)).toList()));
     assertThat(run.stdout(), containsString("export REDIS_HOST=10.0.0.3\n"));
