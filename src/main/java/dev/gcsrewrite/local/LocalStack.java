@@ -255,6 +255,8 @@ public final class LocalStack implements AutoCloseable {
         "org.apache.beam.sdk.extensions.gcp.auth.NoopCredentialFactory");
     addDefault(options, "inputSubscription", subscriptionPath(PIPELINE_SUBSCRIPTION));
     addDefault(options, "bucketRoot", layout.buckets().toString());
+    // The stack's one work bucket: a notification of any other is dead-lettered, as on Dataflow.
+    addDefault(options, "workBuckets", args.bucket());
     addDefault(options, "processedBucket", layout.processed().toString());
     addDefault(options, "processingTopic", topicPath(PROCESSING_TOPIC));
     addDefault(options, "completeTopic", topicPath(COMPLETE_TOPIC));
