@@ -4,6 +4,7 @@ import java.io.Serializable;
 import java.nio.charset.StandardCharsets;
 import java.util.List;
 import java.util.TreeSet;
+import java.util.regex.PatternSyntaxException;
 import org.apache.beam.sdk.io.FileSystems;
 import org.apache.beam.sdk.io.fs.ResourceId;
 import org.checkerframework.checker.nullness.qual.Nullable;
@@ -99,35 +100,37 @@ public record ObjectLocations(
   }
 
   /**
-   * Why the output of {@code objectId} could not be written under its name, or null if it can: on
-   * Cloud Storage a final object name (the processed prefix, the name and the suffix) over 1024
-   * bytes; on a local folder a file name over 255 bytes or a path over 4095.
+   * Why the output of {@code objectId} could not be written under its name, or null if it can: a
+   * final object name (on Cloud Storage with the processed prefix) over Cloud Storage's 1024 bytes,
+   * refused in local runs too so that they refuse what production would; and in a local folder, a
+   * file name over 255 bytes or a path over 4095.
    */
   public @Nullable String outputNameProblem(String bucket, String objectId) {
     String name = outputName(bucket, objectId);
+    String objectName = name;
     if (outputDirectory.startsWith("gs://")) {
       String rest = outputDirectory.substring("gs://".length());
-      String objectName = rest.substring(rest.indexOf('/') + 1) + name;
-      int bytes = utf8Length(objectName);
-      return bytes <= MAX_OBJECT_NAME_BYTES
-          ? null
-          : "output object name '"
-              + objectName
-              + "' would be "
-              + bytes
-              + " bytes; Cloud Storage allows "
-              + MAX_OBJECT_NAME_BYTES;
+      objectName = rest.substring(rest.indexOf('/') + 1) + name;
+    }
+    int bytes = utf8Length(objectName);
+    if (bytes > MAX_OBJECT_NAME_BYTES) {
+      return "output object name '"
+          + objectName
+          + "' would be "
+          + bytes
+          + " bytes; Cloud Storage allows "
+          + MAX_OBJECT_NAME_BYTES;
     }
     if (!isLocal(outputDirectory)) {
       return null;
     }
     for (String segment : name.split("/")) {
-      int bytes = utf8Length(segment);
-      if (bytes > MAX_LOCAL_SEGMENT_BYTES) {
+      int segmentBytes = utf8Length(segment);
+      if (segmentBytes > MAX_LOCAL_SEGMENT_BYTES) {
         return "output file name '"
             + segment
             + "' would be "
-            + bytes
+            + segmentBytes
             + " bytes; a local folder allows "
             + MAX_LOCAL_SEGMENT_BYTES;
       }
@@ -136,6 +139,33 @@ public record ObjectLocations(
     return pathBytes <= MAX_LOCAL_PATH_BYTES
         ? null
         : "output path would be " + pathBytes + " bytes; the limit is " + MAX_LOCAL_PATH_BYTES;
+  }
+
+  /**
+   * Why Beam's local file system could not move the output of {@code objectId} into place, or
+   * null if it can (always null for Cloud Storage, whose rename takes any name).
+   *
+   * <p>FileIO's final rename asks the file system whether the destination exists by matching its
+   * path, and Beam's local file system matches a path that does not exist yet as a glob: a name
+   * the JDK cannot parse as one ({@code ]x[}, {@code a{b}, {@code [b/c]}) throws there, failing the
+   * whole bundle of renames. Such names are refused in local runs only.
+   */
+  public @Nullable String localRenameProblem(String bucket, String objectId) {
+    if (!isLocal(outputDirectory)) {
+      return null;
+    }
+    String path = outputDirectory + outputName(bucket, objectId);
+    try {
+      // As LocalFileSystem builds it: backslashes doubled, the rest taken as glob syntax.
+      java.nio.file.FileSystems.getDefault().getPathMatcher("glob:" + path.replace("\\", "\\\\"));
+      return null;
+    } catch (PatternSyntaxException e) {
+      return "Beam's local file system matches the output path '"
+          + path
+          + "' as a glob, and cannot parse it ("
+          + e.getDescription()
+          + "); Cloud Storage would take this name";
+    }
   }
 
   private static boolean isLocal(String path) {

@@ -22,7 +22,8 @@ import org.slf4j.LoggerFactory;
  * <p>Dead-lettered: notifications of a bucket that is not a work bucket (a second notification
  * configuration on the topic, or a forged message: processing it would read a bucket nobody meant
  * and overwrite an output), and objects whose output could not be written under its name (too long
- * for Cloud Storage or a local folder, once the processed prefix and the suffix are added).
+ * for Cloud Storage or a local folder, once the processed prefix and the suffix are added; or, in
+ * local runs only, not a glob Beam's local file system can parse).
  *
  * <p>Skipped, each counted: events other than {@code OBJECT_FINALIZE} (deletes, archives and
  * metadata updates carry no new content), folder placeholders (names ending in "/"), and objects
@@ -43,6 +44,9 @@ public final class SelectNewObjects
 
   /** Error type for objects whose output name would be too long. */
   public static final String OUTPUT_NAME_TOO_LONG = "OutputNameTooLong";
+
+  /** Error type for names a local processed folder cannot take (see ObjectLocations). */
+  public static final String OUTPUT_NAME_NOT_LOCAL = "OutputNameNotLocal";
 
   private static final TupleTag<GcsNotification> SELECTED = new TupleTag<>("selected") {};
 
@@ -107,9 +111,12 @@ public final class SelectNewObjects
         PipelineMetrics.SKIPPED_OWN_OUTPUT.inc();
         LOG.info("Skipped {}: written by this pipeline", notification.generationKey());
       } else {
-        String problem = locations.outputNameProblem(bucket, name);
-        if (problem != null) {
-          out.get(DeadLetter.TAG).output(deadLetter(notification, OUTPUT_NAME_TOO_LONG, problem));
+        String tooLong = locations.outputNameProblem(bucket, name);
+        String notLocal = locations.localRenameProblem(bucket, name);
+        if (tooLong != null) {
+          out.get(DeadLetter.TAG).output(deadLetter(notification, OUTPUT_NAME_TOO_LONG, tooLong));
+        } else if (notLocal != null) {
+          out.get(DeadLetter.TAG).output(deadLetter(notification, OUTPUT_NAME_NOT_LOCAL, notLocal));
         } else {
           out.get(SELECTED).output(notification);
         }

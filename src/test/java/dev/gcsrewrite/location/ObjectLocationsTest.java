@@ -60,8 +60,28 @@ public class ObjectLocationsTest {
     assertThat(
         local.outputNameProblem("b", "d/" + "n".repeat(246)),
         containsString("would be 256 bytes; a local folder allows 255"));
-    String deep = ("d".repeat(250) + "/").repeat(17) + "x";
-    assertThat(local.outputNameProblem("b", deep), containsString("output path would be"));
+    // Cloud Storage's limit holds in local runs too: they refuse what production would.
+    assertThat(
+        local.outputNameProblem("b", ("d".repeat(200) + "/").repeat(5) + "x".repeat(10)),
+        containsString("would be 1025 bytes; Cloud Storage allows 1024"));
+    ObjectLocations deepRoot =
+        new ObjectLocations("/b/", "/" + ("r".repeat(250) + "/").repeat(16), ".processed");
+    assertThat(
+        deepRoot.outputNameProblem("b", "d/".repeat(100) + "x"),
+        containsString("output path would be"));
+  }
+
+  @Test
+  public void localRenamesRefuseOnlyWhatTheLocalFileSystemCannotMatch() {
+    ObjectLocations local = new ObjectLocations("/data/buckets/", "/data/out/", ".processed");
+    for (String fine :
+        List.of("data*.csv", "q?.csv", "[ab].csv", "{a,b}.csv", "]x[a].csv", "a\\b")) {
+      assertNull(fine, local.localRenameProblem("b", fine));
+    }
+    assertThat(local.localRenameProblem("b", "]x[.csv"), containsString("Missing ']"));
+    assertThat(local.localRenameProblem("b", "a{b.csv"), containsString("Missing '}"));
+    assertThat(local.localRenameProblem("b", "a[b/c].csv"), containsString("glob"));
+    assertNull(SAME_BUCKET.localRenameProblem("work", "]x[.csv"));
   }
 
   @Test

@@ -100,6 +100,18 @@ public class MalformedNotificationTest {
     add(cases, "name with NUL", name("a\u0000b"), "UnsafeObjectName", "U+0000");
     add(cases, "name with CR LF", name("a\r\nb"), "UnsafeObjectName", "U+000D");
     add(cases, "name with LF", name("a\nb"), "UnsafeObjectName", "U+000A");
+    add(cases, "name with U+0085", name("a\u0085b"), "UnsafeObjectName", "line terminator U+0085");
+    add(cases, "name with U+2028", name("a\u2028b"), "UnsafeObjectName", "line terminator U+2028");
+    add(cases, "name with U+2029", name("a\u2029b"), "UnsafeObjectName", "line terminator U+2029");
+    add(
+        cases,
+        "name with C1 CSI",
+        name("a\u009bb"),
+        "UnsafeObjectName",
+        "control character U+009B");
+    add(cases, "name with DEL", name("a\u007fb"), "UnsafeObjectName", "control character U+007F");
+    add(cases, "name with lone high surrogate", name("a\ud800b"), "UnsafeObjectName", "U+D800");
+    add(cases, "name with lone low surrogate", name("a\udc00"), "UnsafeObjectName", "U+DC00");
     add(cases, "name absolute", name("/etc/passwd"), "UnsafeObjectName", "starts with '/'");
     add(cases, "name with //", name("a//b"), "UnsafeObjectName", "empty segment");
     add(cases, "name over 1024 bytes", name("é".repeat(513)), "UnsafeObjectName", "1026 bytes");

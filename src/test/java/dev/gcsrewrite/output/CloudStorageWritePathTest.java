@@ -49,6 +49,7 @@ public class CloudStorageWritePathTest {
       GcsPath path = GcsPath.fromUri(output.toString());
       assertEquals(name, "processed-bucket", path.getBucket());
       assertEquals(name, "out/" + name + ".processed", path.getObject());
+      assertEquals(name, null, LOCATIONS.localRenameProblem("work-bucket", name));
     }
   }
 
