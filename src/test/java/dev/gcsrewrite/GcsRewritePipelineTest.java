@@ -28,6 +28,7 @@ import dev.gcsrewrite.testing.DiscardingTopics;
 import dev.gcsrewrite.testing.LocalBuckets;
 import dev.gcsrewrite.testing.LocalRedis;
 import dev.gcsrewrite.testing.Messages;
+import dev.gcsrewrite.testing.TestSettings;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
@@ -39,7 +40,6 @@ import java.util.Map;
 import org.apache.beam.sdk.PipelineResult;
 import org.apache.beam.sdk.io.gcp.pubsub.PubsubMessage;
 import org.apache.beam.sdk.io.gcp.pubsub.PubsubMessageWithAttributesAndMessageIdCoder;
-import org.apache.beam.sdk.options.PipelineOptionsFactory;
 import org.apache.beam.sdk.testing.PAssert;
 import org.apache.beam.sdk.testing.TestPipeline;
 import org.apache.beam.sdk.testing.TestStream;
@@ -520,27 +520,7 @@ public class GcsRewritePipelineTest {
   }
 
   private JobSettings settings(String... extra) {
-    List<String> args =
-        new ArrayList<>(
-            List.of(
-                "--inputSubscription=projects/test-project/subscriptions/work",
-                "--processedBucket=" + buckets.processed(),
-                "--bucketRoot=" + buckets.bucketRoot(),
-                "--processingTopic=projects/test-project/topics/processing",
-                "--completeTopic=projects/test-project/topics/complete",
-                "--deadLetterTopic=projects/test-project/topics/dead-letters",
-                "--dedupeTtl=10m",
-                "--jobName=" + JOB,
-                "--redisHost=127.0.0.1",
-                "--redisPort=" + REDIS.port(),
-                "--keyPrefix=" + prefix()));
-    for (String option : extra) {
-      // An option given here replaces the default above.
-      args.removeIf(arg -> arg.startsWith(option.substring(0, option.indexOf('=') + 1)));
-      args.add(option);
-    }
-    return JobSettings.from(
-        PipelineOptionsFactory.fromArgs(args.toArray(new String[0])).as(GcsRewriteOptions.class));
+    return TestSettings.local(buckets, REDIS.port(), JOB, prefix(), extra);
   }
 
   private static String readText(java.nio.file.Path path) {

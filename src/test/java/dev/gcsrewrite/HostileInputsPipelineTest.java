@@ -18,6 +18,7 @@ import dev.gcsrewrite.testing.HostileInputs.Case;
 import dev.gcsrewrite.testing.HostileInputs.Expect;
 import dev.gcsrewrite.testing.LocalBuckets;
 import dev.gcsrewrite.testing.LocalRedis;
+import dev.gcsrewrite.testing.TestSettings;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -28,7 +29,6 @@ import java.util.TreeMap;
 import org.apache.beam.sdk.PipelineResult;
 import org.apache.beam.sdk.io.gcp.pubsub.PubsubMessage;
 import org.apache.beam.sdk.io.gcp.pubsub.PubsubMessageWithAttributesAndMessageIdCoder;
-import org.apache.beam.sdk.options.PipelineOptionsFactory;
 import org.apache.beam.sdk.testing.PAssert;
 import org.apache.beam.sdk.testing.TestPipeline;
 import org.apache.beam.sdk.testing.TestStream;
@@ -172,19 +172,7 @@ public class HostileInputsPipelineTest {
   }
 
   private JobSettings settings() {
-    return JobSettings.from(
-        PipelineOptionsFactory.fromArgs(
-                "--inputSubscription=projects/test-project/subscriptions/work",
-                "--workBuckets=" + BUCKET,
-                "--processedBucket=" + buckets.processed(),
-                "--bucketRoot=" + buckets.bucketRoot(),
-                "--processingTopic=projects/test-project/topics/processing",
-                "--completeTopic=projects/test-project/topics/complete",
-                "--deadLetterTopic=projects/test-project/topics/dead-letters",
-                "--jobName=hostile-job",
-                "--redisHost=127.0.0.1",
-                "--redisPort=" + REDIS.port(),
-                "--keyPrefix=hostile:")
-            .as(GcsRewriteOptions.class));
+    return TestSettings.local(
+        buckets, REDIS.port(), "hostile-job", "hostile:", "--workBuckets=" + BUCKET);
   }
 }

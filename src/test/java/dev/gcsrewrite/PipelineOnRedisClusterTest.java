@@ -13,12 +13,12 @@ import dev.gcsrewrite.testing.LocalBuckets;
 import dev.gcsrewrite.testing.LocalRedisCluster;
 import dev.gcsrewrite.testing.Messages;
 import dev.gcsrewrite.testing.Notifications;
+import dev.gcsrewrite.testing.TestSettings;
 import java.util.ArrayList;
 import java.util.List;
 import org.apache.beam.sdk.PipelineResult;
 import org.apache.beam.sdk.io.gcp.pubsub.PubsubMessage;
 import org.apache.beam.sdk.io.gcp.pubsub.PubsubMessageWithAttributesAndMessageIdCoder;
-import org.apache.beam.sdk.options.PipelineOptionsFactory;
 import org.apache.beam.sdk.testing.PAssert;
 import org.apache.beam.sdk.testing.TestPipeline;
 import org.apache.beam.sdk.testing.TestStream;
@@ -83,20 +83,13 @@ public class PipelineOnRedisClusterTest {
   }
 
   private JobSettings settings() {
-    return JobSettings.from(
-        PipelineOptionsFactory.fromArgs(
-                "--inputSubscription=projects/test-project/subscriptions/work",
-                "--processedBucket=" + buckets.processed(),
-                "--bucketRoot=" + buckets.bucketRoot(),
-                "--processingTopic=projects/test-project/topics/processing",
-                "--completeTopic=projects/test-project/topics/complete",
-                "--deadLetterTopic=projects/test-project/topics/dead-letters",
-                "--jobName=cluster-job",
-                "--redisHost=127.0.0.1",
-                "--redisPort=" + CLUSTER.port(1),
-                "--redisCluster=true",
-                "--keyPrefix=pipeline:")
-            .as(GcsRewriteOptions.class));
+    return TestSettings.local(
+        buckets,
+        CLUSTER.port(1),
+        "cluster-job",
+        "pipeline:",
+        "--redisCluster=true",
+        "--dedupeTtl=1h");
   }
 
   private static String eventKey(String objectId, long generation) {

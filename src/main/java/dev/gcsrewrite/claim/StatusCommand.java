@@ -21,7 +21,7 @@ import org.joda.time.Instant;
  *
  * <pre>
  * java -jar gcs-rewrite-bundled.jar status gs://BUCKET/OBJECT [GENERATION] [--json]
- *     --redisHost=... [--redisPort=... --redisTls=... --redisPasswordSecret=...
+ *     --redisHost=... [--redisPort=... --redisTls=... --redisCluster=... --redisPasswordSecret=...
  *     --redisTlsCaSecret=... --keyPrefix=...]
  * </pre>
  *
@@ -35,8 +35,8 @@ public final class StatusCommand {
 
   public static final String USAGE_LINE =
       "usage: status gs://BUCKET/OBJECT [GENERATION] [--json] --redisHost=HOST [--redisPort=PORT]"
-          + " [--redisTls=true] [--redisPasswordSecret=REF] [--redisTlsCaSecret=REF]"
-          + " [--keyPrefix=PREFIX]";
+          + " [--redisTls=true] [--redisCluster=true] [--redisPasswordSecret=REF]"
+          + " [--redisTlsCaSecret=REF] [--keyPrefix=PREFIX]";
 
   private static final ObjectMapper JSON = new ObjectMapper();
 

@@ -5,19 +5,18 @@ import static org.hamcrest.MatcherAssert.assertThat;
 import static org.hamcrest.Matchers.lessThanOrEqualTo;
 import static org.junit.Assert.assertEquals;
 
-import dev.gcsrewrite.GcsRewriteOptions;
 import dev.gcsrewrite.GcsRewritePipeline;
 import dev.gcsrewrite.config.JobSettings;
 import dev.gcsrewrite.testing.Counters;
 import dev.gcsrewrite.testing.DiscardingTopics;
 import dev.gcsrewrite.testing.LocalBuckets;
 import dev.gcsrewrite.testing.LocalRedis;
+import dev.gcsrewrite.testing.TestSettings;
 import java.util.Locale;
 import java.util.Map;
 import org.apache.beam.sdk.PipelineResult;
 import org.apache.beam.sdk.io.gcp.pubsub.PubsubMessage;
 import org.apache.beam.sdk.io.gcp.pubsub.PubsubMessageWithAttributesAndMessageIdCoder;
-import org.apache.beam.sdk.options.PipelineOptionsFactory;
 import org.apache.beam.sdk.testing.TestPipeline;
 import org.apache.beam.sdk.testing.TestStream;
 import org.apache.beam.sdk.values.TimestampedValue;
@@ -102,18 +101,6 @@ public class RedisCommandBudgetTest {
   }
 
   private JobSettings settings() {
-    return JobSettings.from(
-        PipelineOptionsFactory.fromArgs(
-                "--inputSubscription=projects/p/subscriptions/work",
-                "--processedBucket=" + buckets.processed(),
-                "--bucketRoot=" + buckets.bucketRoot(),
-                "--processingTopic=projects/p/topics/processing",
-                "--completeTopic=projects/p/topics/complete",
-                "--deadLetterTopic=projects/p/topics/dead-letters",
-                "--redisHost=127.0.0.1",
-                "--redisPort=" + REDIS.port(),
-                "--keyPrefix=budget:",
-                "--jobName=budget")
-            .as(GcsRewriteOptions.class));
+    return TestSettings.local(buckets, REDIS.port(), "budget", "budget:");
   }
 }
