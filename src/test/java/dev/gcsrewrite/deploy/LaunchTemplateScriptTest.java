@@ -137,6 +137,7 @@ public class LaunchTemplateScriptTest {
     expected.put("redisHost", "<redis-host>");
     expected.put("redisPort", "6378");
     expected.put("redisTls", "true");
+    expected.put("redisCluster", "false");
     expected.put(
         "redisPasswordSecret",
         "projects/" + PROJECT + "/secrets/gcs-rewrite-redis-auth/versions/latest");
