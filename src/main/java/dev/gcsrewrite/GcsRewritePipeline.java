@@ -6,6 +6,7 @@ import dev.gcsrewrite.audit.PublishProcessing;
 import dev.gcsrewrite.claim.ClaimInRedis;
 import dev.gcsrewrite.claim.ClaimResults;
 import dev.gcsrewrite.claim.CompleteClaims;
+import dev.gcsrewrite.claim.SettledClaims;
 import dev.gcsrewrite.claim.StatusCommand;
 import dev.gcsrewrite.config.InvalidOptionException;
 import dev.gcsrewrite.config.JobSettings;
@@ -15,11 +16,13 @@ import dev.gcsrewrite.dedupe.DropSeenGenerations;
 import dev.gcsrewrite.notification.GcsNotification;
 import dev.gcsrewrite.notification.ParseNotifications;
 import dev.gcsrewrite.notification.SelectNewObjects;
-import dev.gcsrewrite.output.Outcome;
-import dev.gcsrewrite.output.ProcessedObjects;
+import dev.gcsrewrite.output.RepairOutputs;
 import dev.gcsrewrite.output.WriteProcessedObjects;
 import dev.gcsrewrite.pubsub.TopicWriter;
 import dev.gcsrewrite.rewrite.TokenRewriter;
+import dev.gcsrewrite.work.Claim;
+import dev.gcsrewrite.work.Outcome;
+import dev.gcsrewrite.work.ProcessedObjects;
 import java.util.Arrays;
 import org.apache.beam.runners.direct.DirectRunner;
 import org.apache.beam.sdk.Pipeline;
@@ -133,8 +136,9 @@ public final class GcsRewritePipeline {
 
     ClaimResults claims =
         unseen.apply(ClaimInRedis.STEP, new ClaimInRedis(settings.redis(), settings.claims()));
-    PCollection<GcsNotification> claimed = claims.claimed();
+    PCollection<Claim> claimed = claims.claimed();
 
+    TokenRewriter rewriter = new TokenRewriter(settings.rules());
     AuditContext audit = new AuditContext(settings.jobName(), settings.locations());
     WithFailures.Result<PCollection<PubsubMessage>, DeadLetter> processing =
         claimed.apply(
@@ -145,13 +149,19 @@ public final class GcsRewritePipeline {
             WriteProcessedObjects.STEP,
             new WriteProcessedObjects(
                 settings.locations(),
-                new TokenRewriter(settings.rules()),
+                rewriter,
+                settings.redis(),
+                settings.claims(),
                 WriteProcessedObjects.DEFAULT_PANE_DELAY));
-    WithFailures.Result<PCollection<Outcome>, DeadLetter> settled =
+    SettledClaims settled =
         processed.apply(
             CompleteClaims.STEP, new CompleteClaims(settings.redis(), settings.claims()));
+    PCollection<String> repaired =
+        settled.apply(
+            RepairOutputs.STEP,
+            new RepairOutputs(settings.locations(), rewriter, settings.redis(), settings.claims()));
     WithFailures.Result<PCollection<PubsubMessage>, DeadLetter> complete =
-        PCollectionList.of(settled.output())
+        PCollectionList.of(settled.outcomes())
             .and(claims.superseded())
             .apply(
                 PublishComplete.STEP, new PublishComplete(settings.completeTopic(), topics, audit));
@@ -164,7 +174,8 @@ public final class GcsRewritePipeline {
             .and(complete.failures())
             .apply(
                 "PublishDeadLetters", new PublishDeadLetters(settings.deadLetterTopic(), topics));
-    return new Outputs(processing.output(), settled.output(), complete.output(), deadLetters);
+    return new Outputs(
+        processing.output(), settled.outcomes(), complete.output(), deadLetters, repaired);
   }
 
   /**
@@ -174,12 +185,14 @@ public final class GcsRewritePipeline {
    * @param outcomes how each generation ended (output in place, or skipped), settled in Redis
    * @param complete messages published on the complete topic
    * @param deadLetters messages published on the dead-letter topic
+   * @param repaired generations whose outputs were written again after a stale write
    */
   public record Outputs(
       PCollection<PubsubMessage> processing,
       PCollection<Outcome> outcomes,
       PCollection<PubsubMessage> complete,
-      PCollection<PubsubMessage> deadLetters) {}
+      PCollection<PubsubMessage> deadLetters,
+      PCollection<String> repaired) {}
 
   /**
    * FileIO logs four INFO lines for every file it writes (with the whole destination); the pipeline

@@ -18,6 +18,7 @@ import dev.gcsrewrite.testing.LocalRedis;
 import dev.gcsrewrite.testing.PipelineArgs;
 import dev.gcsrewrite.testing.PubsubEmulator;
 import dev.gcsrewrite.testing.RunningPipeline;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -95,8 +96,8 @@ public class ClaimsAcrossPipelinesTest {
     int count = 12;
     List<PubsubMessage> notifications = new ArrayList<>();
     for (int i = 0; i < count; i++) {
-      buckets.put(object(i), "AWS " + i);
-      notifications.add(newObject(object(i), GENERATION, 5, "m" + i));
+      buckets.put(object(i), content(i));
+      notifications.add(newObject(object(i), GENERATION, content(i), "m" + i));
     }
     Path processedB = buckets.folder("processed-b");
     try (RunningPipeline a = RunningPipeline.start(args("a", buckets.processed()));
@@ -135,8 +136,8 @@ public class ClaimsAcrossPipelinesTest {
       REDIS.stop();
       List<PubsubMessage> first = new ArrayList<>();
       for (int i = 0; i < 6; i++) {
-        buckets.put(object(i), "AWS " + i);
-        first.add(newObject(object(i), GENERATION, 5, "m" + i));
+        buckets.put(object(i), content(i));
+        first.add(newObject(object(i), GENERATION, content(i), "m" + i));
       }
       PUBSUB.publish(name + "-work", first);
       Thread.sleep(4_000);
@@ -147,8 +148,8 @@ public class ClaimsAcrossPipelinesTest {
       // Redis down again between claim and settle: the writes are done, settling waits.
       List<PubsubMessage> second = new ArrayList<>();
       for (int i = 6; i < 12; i++) {
-        buckets.put(object(i), "AWS " + i);
-        second.add(newObject(object(i), GENERATION, 5, "m" + i));
+        buckets.put(object(i), content(i));
+        second.add(newObject(object(i), GENERATION, content(i), "m" + i));
       }
       PUBSUB.publish(name + "-work", second);
       Eventually.await("a claim in progress", PATIENCE, this::anyClaimInProgress);
@@ -188,6 +189,10 @@ public class ClaimsAcrossPipelinesTest {
 
   private String prefix() {
     return name + ":";
+  }
+
+  private static byte[] content(int i) {
+    return ("AWS " + i).getBytes(StandardCharsets.UTF_8);
   }
 
   private static String object(int i) {

@@ -22,7 +22,7 @@ import dev.gcsrewrite.config.JobSettings;
 import dev.gcsrewrite.deadletter.OriginalMessage;
 import dev.gcsrewrite.notification.GcsNotification;
 import dev.gcsrewrite.notification.NotificationParser;
-import dev.gcsrewrite.output.Outcome;
+import dev.gcsrewrite.testing.ClaimFixtures;
 import dev.gcsrewrite.testing.Counters;
 import dev.gcsrewrite.testing.DiscardingTopics;
 import dev.gcsrewrite.testing.LocalBuckets;
@@ -137,16 +137,21 @@ public class GcsRewritePipelineTest {
   }
 
   @Test
-  public void twoGenerationsOfOneObjectAreEachCompletedOnce() {
-    buckets.put("work001", "second AWS version");
+  public void twoGenerationsOfOneObjectAreEachCompletedOnceWithTheirOwnBytes() {
+    buckets.setVersioned(true);
+    buckets.putGeneration("work001", GEN1, "first AWS version");
+    buckets.putGeneration("work001", GEN2, "second AWS version");
     Run run =
         run(
             stream()
+                .addElements(at(newObject("work001", GEN1, bytes("first AWS version"), "m1"), 0))
+                // The first is done before the second arrives (had the second been claimed
+                // first, the first would be superseded: see OutputsMoveForwardTest).
+                .advanceProcessingTime(Duration.standardSeconds(5))
                 .addElements(
-                    at(newObject("work001", GEN1, 18, "m1"), 0),
                     at(
                         withAttribute(
-                            newObject("work001", GEN2, 18, "m2"),
+                            newObject("work001", GEN2, bytes("second AWS version"), "m2"),
                             "overwroteGeneration",
                             Long.toString(GEN1)),
                         1)));
@@ -156,7 +161,7 @@ public class GcsRewritePipelineTest {
     PAssert.that(run.outputs.deadLetters()).empty();
     run.finish();
 
-    // Both generations read the object as it is now: the output is the newest content.
+    // Each generation read exactly its own bytes; the output ends at the newest.
     assertEquals(List.of("work001.processed"), buckets.outputs());
     assertEquals("second GCP version", buckets.outputText("work001.processed"));
     assertEquals("COMPLETED", record("work001", GEN1).get("state"));
@@ -467,9 +472,7 @@ public class GcsRewritePipelineTest {
   private void settleBeforehand(String objectId, long generation, String owner) throws Exception {
     GcsNotification n = parsedFrom(newObject(objectId, generation, 3, "earlier"));
     try (ClaimStore store = ClaimStore.forPipeline(REDIS.settings(prefix()))) {
-      store.claim(List.of(n), policy(owner));
-      store.settle(
-          List.of(Outcome.complete(n, "/earlier/" + objectId + ".processed", 3)), policy(owner));
+      ClaimFixtures.complete(store, n, policy(owner), "/earlier/" + objectId + ".processed");
     }
   }
 
@@ -521,6 +524,10 @@ public class GcsRewritePipelineTest {
 
   private JobSettings settings(String... extra) {
     return TestSettings.local(buckets, REDIS.port(), JOB, prefix(), extra);
+  }
+
+  private static byte[] bytes(String text) {
+    return text.getBytes(UTF_8);
   }
 
   private static String readText(java.nio.file.Path path) {

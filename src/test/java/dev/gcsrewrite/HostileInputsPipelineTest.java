@@ -69,7 +69,9 @@ public class HostileInputsPipelineTest {
     stream = stream.advanceProcessingTime(Duration.standardSeconds(10));
     for (String name : afterwards) {
       buckets.put(name, "AWS " + name);
-      stream = stream.addElements(TimestampedValue.of(newObject(name, 7, 10, "good-" + name), T0));
+      byte[] content = ("AWS " + name).getBytes(StandardCharsets.UTF_8);
+      stream =
+          stream.addElements(TimestampedValue.of(newObject(name, 7, content, "good-" + name), T0));
     }
     GcsRewritePipeline.Outputs outputs =
         GcsRewritePipeline.buildPipeline(

@@ -14,6 +14,7 @@ import dev.gcsrewrite.testing.LocalRedisCluster;
 import dev.gcsrewrite.testing.Messages;
 import dev.gcsrewrite.testing.Notifications;
 import dev.gcsrewrite.testing.TestSettings;
+import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
 import org.apache.beam.sdk.PipelineResult;
@@ -49,7 +50,8 @@ public class PipelineOnRedisClusterTest {
     for (int i = 0; i < count; i++) {
       String name = "cluster/object-" + i + ".txt";
       buckets.put(name, "AWS " + i);
-      PubsubMessage message = newObject(name, GEN, 5, "m" + i);
+      PubsubMessage message =
+          newObject(name, GEN, ("AWS " + i).getBytes(StandardCharsets.UTF_8), "m" + i);
       stream =
           stream.addElements(
               TimestampedValue.of(message, T0),

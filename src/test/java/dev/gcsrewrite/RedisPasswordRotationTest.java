@@ -4,6 +4,7 @@ import static dev.gcsrewrite.testing.Notifications.BUCKET;
 import static dev.gcsrewrite.testing.Notifications.newObject;
 import static org.hamcrest.MatcherAssert.assertThat;
 import static org.hamcrest.Matchers.empty;
+import static org.hamcrest.Matchers.endsWith;
 import static org.hamcrest.Matchers.greaterThanOrEqualTo;
 import static org.hamcrest.Matchers.startsWith;
 import static org.junit.Assert.assertEquals;
@@ -87,8 +88,9 @@ public class RedisPasswordRotationTest {
   private void publish(int from, int to) {
     List<PubsubMessage> messages = new ArrayList<>();
     for (int i = from; i < to; i++) {
-      buckets.put(object(i), "AWS " + i);
-      messages.add(newObject(object(i), GENERATION, 5, "m" + i));
+      byte[] content = ("AWS " + i).getBytes(StandardCharsets.UTF_8);
+      buckets.put(object(i), content);
+      messages.add(newObject(object(i), GENERATION, content, "m" + i));
     }
     PUBSUB.publish(NAME + "-work", messages);
   }
@@ -109,6 +111,7 @@ public class RedisPasswordRotationTest {
         });
     for (String id : seen) {
       assertThat(id, startsWith(BUCKET + "/obj"));
+      assertThat(id, endsWith(":complete"));
     }
   }
 

@@ -2,7 +2,8 @@ package dev.gcsrewrite.audit;
 
 import dev.gcsrewrite.location.ObjectLocations;
 import dev.gcsrewrite.notification.GcsNotification;
-import dev.gcsrewrite.output.Outcome;
+import dev.gcsrewrite.work.Claim;
+import dev.gcsrewrite.work.Outcome;
 import java.io.Serializable;
 import org.joda.time.Instant;
 
@@ -16,7 +17,8 @@ import org.joda.time.Instant;
 public record AuditContext(String jobName, ObjectLocations locations) implements Serializable {
 
   /** The generation has been taken on. */
-  public AuditEvent processing(GcsNotification notification) {
+  public AuditEvent processing(Claim claim) {
+    GcsNotification notification = claim.notification();
     return new AuditEvent(
         AuditEvent.PROCESSING,
         notification,

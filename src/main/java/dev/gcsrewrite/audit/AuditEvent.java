@@ -89,6 +89,12 @@ public record AuditEvent(
     if (notification.size() != null) {
       body.put("sourceBytes", notification.size());
     }
+    if (notification.crc32c() != null) {
+      body.put("sourceCrc32c", notification.crc32c());
+    }
+    if (notification.md5Hash() != null) {
+      body.put("sourceMd5Hash", notification.md5Hash());
+    }
     if (outputBytes != null && outputBytes >= 0) {
       body.put("outputBytes", outputBytes);
     }

@@ -1,9 +1,9 @@
 package dev.gcsrewrite.audit;
 
 import dev.gcsrewrite.deadletter.DeadLetter;
-import dev.gcsrewrite.output.Outcome;
-import dev.gcsrewrite.output.OutcomeCoder;
 import dev.gcsrewrite.pubsub.TopicWriter;
+import dev.gcsrewrite.work.Outcome;
+import dev.gcsrewrite.work.OutcomeCoder;
 import org.apache.beam.sdk.io.gcp.pubsub.PubsubMessage;
 import org.apache.beam.sdk.transforms.Flatten;
 import org.apache.beam.sdk.transforms.PTransform;

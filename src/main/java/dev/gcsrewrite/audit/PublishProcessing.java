@@ -1,8 +1,8 @@
 package dev.gcsrewrite.audit;
 
 import dev.gcsrewrite.deadletter.DeadLetter;
-import dev.gcsrewrite.notification.GcsNotification;
 import dev.gcsrewrite.pubsub.TopicWriter;
+import dev.gcsrewrite.work.Claim;
 import org.apache.beam.sdk.io.gcp.pubsub.PubsubMessage;
 import org.apache.beam.sdk.transforms.PTransform;
 import org.apache.beam.sdk.transforms.WithFailures;
@@ -15,7 +15,7 @@ import org.apache.beam.sdk.values.PCollection;
  */
 public final class PublishProcessing
     extends PTransform<
-        PCollection<GcsNotification>, WithFailures.Result<PCollection<PubsubMessage>, DeadLetter>> {
+        PCollection<Claim>, WithFailures.Result<PCollection<PubsubMessage>, DeadLetter>> {
   /** Stable step name, used as the dead letters' {@code errorStage}. */
   public static final String STEP = "PublishProcessing";
 
@@ -31,7 +31,7 @@ public final class PublishProcessing
 
   @Override
   public WithFailures.Result<PCollection<PubsubMessage>, DeadLetter> expand(
-      PCollection<GcsNotification> claimed) {
+      PCollection<Claim> claimed) {
     return ToAuditMessageFn.publish(claimed, STEP, context::processing, topic, writer);
   }
 }

@@ -121,16 +121,29 @@ abstract class BatchedRedisFn<InputT, OutputT> extends DoFn<InputT, OutputT> {
     } else {
       context.output(route.tag(), route.value(), item.timestamp(), item.window());
     }
+    for (Routed<?> also : route.also()) {
+      emit(context, also, item);
+    }
   }
 
-  /** Where a decided element goes: the main output (tag null) or a tagged one. */
-  record Routed<T>(@Nullable TupleTag<T> tag, T value) {
+  /**
+   * Where a decided element goes: the main output (tag null) or a tagged one, and what else it
+   * gives rise to on other outputs.
+   */
+  record Routed<T>(@Nullable TupleTag<T> tag, T value, List<Routed<?>> also) {
     static <T> Routed<T> main(T value) {
-      return new Routed<>(null, value);
+      return new Routed<>(null, value, List.of());
     }
 
     static <T> Routed<T> to(TupleTag<T> tag, T value) {
-      return new Routed<>(tag, value);
+      return new Routed<>(tag, value, List.of());
+    }
+
+    /** This route and {@code other} too. */
+    Routed<T> and(Routed<?> other) {
+      List<Routed<?>> more = new ArrayList<>(also);
+      more.add(other);
+      return new Routed<>(tag, value, List.copyOf(more));
     }
   }
 

@@ -6,14 +6,17 @@ import dev.gcsrewrite.deadletter.Failures;
 import dev.gcsrewrite.metrics.PipelineMetrics;
 import dev.gcsrewrite.notification.GcsNotification;
 import dev.gcsrewrite.notification.GcsNotificationCoder;
-import dev.gcsrewrite.output.Outcome;
-import dev.gcsrewrite.output.OutcomeCoder;
+import dev.gcsrewrite.work.Claim;
+import dev.gcsrewrite.work.ClaimCoder;
+import dev.gcsrewrite.work.Outcome;
+import dev.gcsrewrite.work.OutcomeCoder;
 import java.io.IOException;
 import java.util.ArrayList;
 import java.util.List;
 import org.apache.beam.sdk.coders.Coder;
 import org.apache.beam.sdk.coders.KvCoder;
 import org.apache.beam.sdk.coders.StringUtf8Coder;
+import org.apache.beam.sdk.coders.VarIntCoder;
 import org.apache.beam.sdk.state.StateSpec;
 import org.apache.beam.sdk.state.StateSpecs;
 import org.apache.beam.sdk.state.TimeDomain;
@@ -58,7 +61,7 @@ public final class ClaimInRedis extends PTransform<PCollection<GcsNotification>,
   public static final String CLAIM_RECORD_UNUSABLE = "ClaimRecordUnusable";
 
   private static final Logger LOG = LoggerFactory.getLogger(ClaimInRedis.class);
-  private static final TupleTag<GcsNotification> CLAIMED = new TupleTag<>("claimed") {};
+  private static final TupleTag<Claim> CLAIMED = new TupleTag<>("claimed") {};
   private static final TupleTag<Outcome> SUPERSEDED = new TupleTag<>("superseded") {};
   private static final TupleTag<KV<String, ParkedClaim>> PARKED = new TupleTag<>("parked") {};
 
@@ -87,7 +90,7 @@ public final class ClaimInRedis extends PTransform<PCollection<GcsNotification>,
                 ParDo.of(new WaitForLeaseFn(redis, policy))
                     .withOutputTags(CLAIMED, TupleTagList.of(SUPERSEDED).and(DeadLetter.TAG)));
     return new ClaimResults(
-        both(decided, afterWaiting, CLAIMED, "AllClaimed", GcsNotificationCoder.of()),
+        both(decided, afterWaiting, CLAIMED, "AllClaimed", ClaimCoder.of()),
         both(decided, afterWaiting, SUPERSEDED, "AllSuperseded", OutcomeCoder.of()),
         both(decided, afterWaiting, DeadLetter.TAG, "AllFailed", DeadLetterCoder.of()));
   }
@@ -118,12 +121,12 @@ public final class ClaimInRedis extends PTransform<PCollection<GcsNotification>,
         } else {
           LOG.info("Claimed {}: took over from {}, whose lease ended", key, decision.owner());
         }
-        return BatchedRedisFn.Routed.to(CLAIMED, n);
+        return BatchedRedisFn.Routed.to(CLAIMED, new Claim(n, decision.token()));
       }
       case REENTRANT -> {
         PipelineMetrics.CLAIMS_REENTRANT.inc();
         LOG.info("Claimed {} again: this job held it already (a retry)", key);
-        return BatchedRedisFn.Routed.to(CLAIMED, n);
+        return BatchedRedisFn.Routed.to(CLAIMED, new Claim(n, decision.token()));
       }
       case DUPLICATE -> {
         PipelineMetrics.DUPLICATES.inc();
@@ -138,16 +141,25 @@ public final class ClaimInRedis extends PTransform<PCollection<GcsNotification>,
       }
       case SUPERSEDED -> {
         PipelineMetrics.SUPERSEDED.inc();
-        LOG.info("Skipped {}: superseded by completed generation {}", key, decision.detail());
-        return BatchedRedisFn.Routed.to(SUPERSEDED, Outcome.skipped(n, Outcome.SUPERSEDED));
+        LOG.info("Skipped {}: superseded by generation {}", key, decision.detail());
+        return BatchedRedisFn.Routed.to(SUPERSEDED, Outcome.superseded(n));
       }
-      case ELSEWHERE -> {
+      case ELSEWHERE, BEHIND -> {
         PipelineMetrics.CLAIMS_WAITING.inc();
-        LOG.info(
-            "Waiting for {}: claimed by {} until {}",
-            key,
-            decision.owner(),
-            new Instant(decision.leaseUntilMillis()));
+        if (decision.outcome() == ClaimOutcome.ELSEWHERE) {
+          LOG.info(
+              "Waiting for {}: claimed by {} until {}",
+              key,
+              decision.owner(),
+              new Instant(decision.leaseUntilMillis()));
+        } else {
+          LOG.info(
+              "Waiting for {}: older generation {} is in flight ({}, until {})",
+              key,
+              decision.detail(),
+              decision.owner(),
+              new Instant(decision.leaseUntilMillis()));
+        }
         return BatchedRedisFn.Routed.to(
             PARKED, KV.of(key, new ParkedClaim(n, decision.owner(), decision.leaseUntilMillis())));
       }
@@ -166,7 +178,7 @@ public final class ClaimInRedis extends PTransform<PCollection<GcsNotification>,
   }
 
   /** Claims a bundle of generations in one round trip. */
-  static final class ClaimFn extends BatchedRedisFn<GcsNotification, GcsNotification> {
+  static final class ClaimFn extends BatchedRedisFn<GcsNotification, Claim> {
     private final ClaimSettings policy;
 
     ClaimFn(RedisSettings redis, ClaimSettings policy) {
@@ -192,22 +204,34 @@ public final class ClaimInRedis extends PTransform<PCollection<GcsNotification>,
   }
 
   /**
-   * Keeps a generation another job holds until that job's lease ends, then asks again. The timer
-   * holds the watermark at the element's timestamp: the element is pending work, not done.
+   * Keeps a generation that must wait (another job holds it, or an older generation of its object
+   * is in flight) and asks again: soon at first, then less often, and at the latest when the
+   * holder's lease ends, as often as needed. The timer holds the watermark at the element's
+   * timestamp: the element is pending work, not done.
    */
-  static final class WaitForLeaseFn extends DoFn<KV<String, ParkedClaim>, GcsNotification> {
+  static final class WaitForLeaseFn extends DoFn<KV<String, ParkedClaim>, Claim> {
     /** Asked again this long after the lease's end, so that Redis has expired it. */
     static final Duration MARGIN = Duration.standardSeconds(1);
 
+    /** The first wait when nothing is known of how long the holder will take; it doubles. */
+    static final Duration FIRST_POLL = Duration.millis(500);
+
+    /** The longest wait between two questions. */
+    static final Duration MAX_POLL = Duration.standardSeconds(30);
+
     private static final String WAITING = "waiting";
-    private static final String LEASE_END = "leaseEnd";
+    private static final String ASKED = "asked";
+    private static final String AGAIN = "again";
 
     @StateId(WAITING)
     private final StateSpec<ValueState<GcsNotification>> waitingSpec =
         StateSpecs.value(GcsNotificationCoder.of());
 
-    @TimerId(LEASE_END)
-    private final TimerSpec leaseEndSpec = TimerSpecs.timer(TimeDomain.PROCESSING_TIME);
+    @StateId(ASKED)
+    private final StateSpec<ValueState<Integer>> askedSpec = StateSpecs.value(VarIntCoder.of());
+
+    @TimerId(AGAIN)
+    private final TimerSpec againSpec = TimerSpecs.timer(TimeDomain.PROCESSING_TIME);
 
     private final RedisSettings redis;
     private final ClaimSettings policy;
@@ -228,21 +252,24 @@ public final class ClaimInRedis extends PTransform<PCollection<GcsNotification>,
         @Element KV<String, ParkedClaim> parked,
         @Timestamp Instant timestamp,
         @StateId(WAITING) ValueState<GcsNotification> waiting,
-        @TimerId(LEASE_END) Timer leaseEnd) {
+        @StateId(ASKED) ValueState<Integer> asked,
+        @TimerId(AGAIN) Timer again) {
       if (waiting.read() != null) {
         // A second notification of a generation already waiting: the first one stands for both.
         PipelineMetrics.DUPLICATES.inc();
         return;
       }
       waiting.write(parked.getValue().notification());
-      arm(leaseEnd, parked.getValue().leaseUntilMillis(), timestamp);
+      asked.write(1);
+      arm(again, parked.getValue().leaseUntilMillis(), 1, timestamp);
     }
 
-    @OnTimer(LEASE_END)
-    public void onLeaseEnd(
+    @OnTimer(AGAIN)
+    public void askAgain(
         OnTimerContext context,
         @StateId(WAITING) ValueState<GcsNotification> waiting,
-        @TimerId(LEASE_END) Timer leaseEnd,
+        @StateId(ASKED) ValueState<Integer> asked,
+        @TimerId(AGAIN) Timer again,
         MultiOutputReceiver out) {
       GcsNotification n = waiting.read();
       if (n == null) {
@@ -254,12 +281,16 @@ public final class ClaimInRedis extends PTransform<PCollection<GcsNotification>,
       }
       PipelineMetrics.REDIS_BATCHES.inc();
       ClaimDecision decision = current.claim(List.of(n), policy).get(0);
-      BatchedRedisFn.Routed<?> route = route(n, decision);
-      if (decision.outcome() == ClaimOutcome.ELSEWHERE) {
-        arm(leaseEnd, decision.leaseUntilMillis(), context.timestamp());
+      if (decision.outcome() == ClaimOutcome.ELSEWHERE
+          || decision.outcome() == ClaimOutcome.BEHIND) {
+        int times = asked.read() == null ? 1 : asked.read() + 1;
+        asked.write(times);
+        arm(again, decision.leaseUntilMillis(), times, context.timestamp());
         return;
       }
+      BatchedRedisFn.Routed<?> route = route(n, decision);
       waiting.clear();
+      asked.clear();
       if (route != null) {
         emit(out, route);
       }
@@ -281,9 +312,18 @@ public final class ClaimInRedis extends PTransform<PCollection<GcsNotification>,
       }
     }
 
-    private static void arm(Timer timer, long leaseUntilMillis, Instant hold) {
-      long wait = Math.max(0, leaseUntilMillis - System.currentTimeMillis());
-      timer.withOutputTimestamp(hold).offset(Duration.millis(wait).plus(MARGIN)).setRelative();
+    /**
+     * Asks again after the {@code times}-th wait: 0.5 s, 1 s, 2 s... up to 30 s, and never later
+     * than just after the holder's lease ends.
+     */
+    private static void arm(Timer timer, long leaseUntilMillis, int times, Instant hold) {
+      long untilLeaseEnd =
+          Math.max(0, leaseUntilMillis - System.currentTimeMillis()) + MARGIN.getMillis();
+      long poll = Math.min(MAX_POLL.getMillis(), FIRST_POLL.getMillis() << Math.min(times - 1, 10));
+      timer
+          .withOutputTimestamp(hold)
+          .offset(Duration.millis(Math.min(untilLeaseEnd, poll)))
+          .setRelative();
     }
   }
 }

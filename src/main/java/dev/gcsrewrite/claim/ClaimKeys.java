@@ -10,10 +10,13 @@ import java.io.Serializable;
  *   <li>{@code <prefix>latest:{<bucket>/<objectId>}}: the object's latest completed generation
  *       (hash), which guards against older generations arriving late;
  *   <li>{@code <prefix>gens:{<bucket>/<objectId>}}: the generations recorded for the object (set),
- *       for the status command.
+ *       for the status command;
+ *   <li>{@code <prefix>obj:{<bucket>/<objectId>}}: the object's lock (hash): the one generation in
+ *       flight, its owner, fencing token and lease end; the token counter; the newest generation
+ *       ever claimed; and whether a stale write may have landed.
  * </ul>
  *
- * The braces are a Redis Cluster hash tag: the three keys of one object hash to one slot, so that
+ * The braces are a Redis Cluster hash tag: the four keys of one object hash to one slot, so that
  * one script can touch them all in a cluster (a script's keys must share a slot). The text after
  * the first "{" is the same in all three whatever the object's name holds (a "}" in it ends the tag
  * early, at the same place in each), and the prefix may hold no braces ({@code --keyPrefix} is
@@ -34,6 +37,10 @@ public record ClaimKeys(String prefix) implements Serializable {
 
   public String generations(String bucket, String objectId) {
     return prefix + "gens:" + object(bucket, objectId);
+  }
+
+  public String lock(String bucket, String objectId) {
+    return prefix + "obj:" + object(bucket, objectId);
   }
 
   private static String object(String bucket, String objectId) {

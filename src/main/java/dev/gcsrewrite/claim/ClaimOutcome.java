@@ -10,8 +10,13 @@ public enum ClaimOutcome {
   DUPLICATE,
   /** A newer generation of the object is completed: drop. */
   SUPERSEDED,
-  /** Another owner's lease is live: wait for it to end, then ask again. */
+  /** Another owner's lease on this generation is live: wait for it to end, then ask again. */
   ELSEWHERE,
+  /**
+   * An older generation of the object is in flight: wait until it is settled (or its lease ends),
+   * so that the newer generation's output lands last.
+   */
+  BEHIND,
   /**
    * Redis could not decide because of this generation's own record (a key of the wrong type, a
    * script error on its values): dead-letter it rather than retry forever.

@@ -1,8 +1,8 @@
 package dev.gcsrewrite.claim;
 
 import dev.gcsrewrite.deadletter.DeadLetter;
-import dev.gcsrewrite.notification.GcsNotification;
-import dev.gcsrewrite.output.Outcome;
+import dev.gcsrewrite.work.Claim;
+import dev.gcsrewrite.work.Outcome;
 import java.util.Map;
 import org.apache.beam.sdk.Pipeline;
 import org.apache.beam.sdk.transforms.PTransform;
@@ -18,16 +18,16 @@ import org.apache.beam.sdk.values.TupleTag;
  * Redis could not decide.
  */
 public final class ClaimResults implements POutput {
-  private static final TupleTag<GcsNotification> CLAIMED = new TupleTag<>("claimed") {};
+  private static final TupleTag<Claim> CLAIMED = new TupleTag<>("claimed") {};
   private static final TupleTag<Outcome> SUPERSEDED = new TupleTag<>("superseded") {};
   private static final TupleTag<DeadLetter> FAILURES = new TupleTag<>("failures") {};
 
-  private final PCollection<GcsNotification> claimed;
+  private final PCollection<Claim> claimed;
   private final PCollection<Outcome> superseded;
   private final PCollection<DeadLetter> failures;
 
   ClaimResults(
-      PCollection<GcsNotification> claimed,
+      PCollection<Claim> claimed,
       PCollection<Outcome> superseded,
       PCollection<DeadLetter> failures) {
     this.claimed = claimed;
@@ -36,7 +36,7 @@ public final class ClaimResults implements POutput {
   }
 
   /** Generations this job holds the claim on: the work goes on. */
-  public PCollection<GcsNotification> claimed() {
+  public PCollection<Claim> claimed() {
     return claimed;
   }
 

@@ -2,7 +2,8 @@ package dev.gcsrewrite.claim;
 
 import dev.gcsrewrite.metrics.PipelineMetrics;
 import dev.gcsrewrite.notification.GcsNotification;
-import dev.gcsrewrite.output.Outcome;
+import dev.gcsrewrite.work.Claim;
+import dev.gcsrewrite.work.Outcome;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
@@ -123,7 +124,7 @@ public final class ClaimStore implements AutoCloseable {
         (pipeline, n) ->
             pipeline.evalsha(
                 RedisScript.CLAIM.sha(),
-                generationKeys(n),
+                objectKeys(n),
                 List.of(
                     policy.owner(),
                     Long.toString(n.generation()),
@@ -135,9 +136,10 @@ public final class ClaimStore implements AutoCloseable {
   }
 
   /**
-   * Settles each outcome of {@code batch}: COMPLETED with its output, or SKIPPED with its reason.
+   * Settles each outcome of {@code batch} under its claim: COMPLETED with its output, or SKIPPED
+   * with its reason; see {@link Settlement} for what settling may find.
    */
-  public List<StoreWrite> settle(List<Outcome> batch, ClaimSettings policy) {
+  public List<Settlement> settle(List<Outcome> batch, ClaimSettings policy) {
     String retention = Long.toString(policy.retention().getMillis());
     return pipelined(
         "settle",
@@ -147,33 +149,103 @@ public final class ClaimStore implements AutoCloseable {
           boolean complete = outcome.kind() == Outcome.Kind.COMPLETE;
           return pipeline.evalsha(
               RedisScript.SETTLE.sha(),
-              generationKeys(n),
+              objectKeys(n),
               List.of(
                   policy.owner(),
                   Long.toString(n.generation()),
+                  Long.toString(outcome.claimToken()),
                   complete ? "COMPLETED" : "SKIPPED",
                   String.valueOf(complete ? outcome.outputUri() : outcome.reason()),
                   retention,
                   n.messageId()));
         },
-        reply ->
-            "SETTLED".equals(strings(reply).get(0)) ? StoreWrite.CHANGED : StoreWrite.UNCHANGED,
-        StoreWrite::failed);
+        reply -> Settlement.fromReply(strings(reply)),
+        Settlement::failed);
   }
 
-  /** Releases {@code owner}'s claims on {@code batch}. */
-  public List<StoreWrite> release(List<GcsNotification> batch, String owner) {
+  /**
+   * Releases each claim of {@code batch}: the object's lock if the claim still holds it, and the
+   * generation's record if the claim left it in progress.
+   */
+  public List<StoreWrite> release(List<Claim> batch) {
     return pipelined(
         "release",
         batch,
-        (pipeline, n) ->
-            pipeline.evalsha(
-                RedisScript.RELEASE.sha(),
-                List.of(keys.generation(n.bucket(), n.objectId(), n.generation())),
-                List.of(owner)),
+        (pipeline, claim) ->
+            pipeline.evalsha(RedisScript.RELEASE.sha(), lockKeys(claim), lockArgs(claim)),
         reply ->
             "RELEASED".equals(strings(reply).get(0)) ? StoreWrite.CHANGED : StoreWrite.UNCHANGED,
         StoreWrite::failed);
+  }
+
+  /**
+   * Extends {@code claim}'s lease by {@code lease} if it is still the object's current claim;
+   * returns false if it was lost (its lease ended and another claim took the object).
+   */
+  public boolean renew(Claim claim, Duration lease) {
+    List<String> args = new ArrayList<>(lockArgs(claim));
+    args.add(Long.toString(lease.getMillis()));
+    return "RENEWED".equals(script("renew", RedisScript.RENEW, lockKeys(claim), args).get(0));
+  }
+
+  /** Records what the writer found reading {@code claim}'s content, for its settlement. */
+  public void note(Claim claim, String readResult, ClaimSettings policy) {
+    GcsNotification n = claim.notification();
+    script(
+        "note",
+        RedisScript.NOTE,
+        List.of(keys.generation(n.bucket(), n.objectId(), n.generation())),
+        List.of(readResult, Long.toString(policy.retention().getMillis())));
+  }
+
+  /**
+   * Takes the lock of {@code object}'s object to write its latest completed generation again;
+   * returns that generation's claim (its notification made from {@code object}'s), or null when the
+   * lock is busy (its holder writes last, and is told to write again if it wrote earlier) or
+   * nothing is completed.
+   */
+  public @Nullable Claim repair(GcsNotification object, ClaimSettings policy) {
+    List<String> reply =
+        script(
+            "repair",
+            RedisScript.REPAIR,
+            List.of(
+                keys.latest(object.bucket(), object.objectId()),
+                keys.lock(object.bucket(), object.objectId())),
+            List.of(policy.owner(), Long.toString(policy.lease().getMillis())));
+    if (!reply.get(0).equals("REPAIR")) {
+      return null;
+    }
+    return new Claim(
+        object.withGeneration(Long.parseLong(reply.get(1))), Long.parseLong(reply.get(2)));
+  }
+
+  /**
+   * Releases the lock {@code claim} holds (after a repair or a cleanup); returns whether a stale
+   * write may have landed meanwhile, so that the output must be written again.
+   */
+  public boolean releaseLock(Claim claim) {
+    List<String> reply = script("release", RedisScript.RELEASE, lockKeys(claim), lockArgs(claim));
+    return reply.size() > 1 && reply.get(1).equals("1");
+  }
+
+  private List<String> lockKeys(Claim claim) {
+    GcsNotification n = claim.notification();
+    return List.of(
+        keys.generation(n.bucket(), n.objectId(), n.generation()),
+        keys.lock(n.bucket(), n.objectId()));
+  }
+
+  private static List<String> lockArgs(Claim claim) {
+    return List.of(Long.toString(claim.notification().generation()), Long.toString(claim.token()));
+  }
+
+  /** One script call outside a batch, retried like the rest. */
+  private List<String> script(
+      String operation, RedisScript script, List<String> keys, List<String> args) {
+    return strings(
+        withRetries(
+            operation, client -> client.call(jedis -> jedis.evalsha(script.sha(), keys, args))));
   }
 
   /**
@@ -221,11 +293,13 @@ public final class ClaimStore implements AutoCloseable {
     clients.close();
   }
 
-  private List<String> generationKeys(GcsNotification n) {
+  /** The four keys of a generation's object, in the order the claim and settle scripts take. */
+  private List<String> objectKeys(GcsNotification n) {
     return List.of(
         keys.generation(n.bucket(), n.objectId(), n.generation()),
         keys.latest(n.bucket(), n.objectId()),
-        keys.generations(n.bucket(), n.objectId()));
+        keys.generations(n.bucket(), n.objectId()),
+        keys.lock(n.bucket(), n.objectId()));
   }
 
   /**

@@ -5,16 +5,18 @@ import dev.gcsrewrite.deadletter.DeadLetterCoder;
 import dev.gcsrewrite.deadletter.Failures;
 import dev.gcsrewrite.metrics.PipelineMetrics;
 import dev.gcsrewrite.notification.GcsNotification;
-import dev.gcsrewrite.output.FailedObject;
-import dev.gcsrewrite.output.Outcome;
-import dev.gcsrewrite.output.OutcomeCoder;
-import dev.gcsrewrite.output.ProcessedObjects;
+import dev.gcsrewrite.notification.GcsNotificationCoder;
+import dev.gcsrewrite.work.Claim;
+import dev.gcsrewrite.work.ClaimCoder;
+import dev.gcsrewrite.work.FailedObject;
+import dev.gcsrewrite.work.Outcome;
+import dev.gcsrewrite.work.OutcomeCoder;
+import dev.gcsrewrite.work.ProcessedObjects;
 import java.util.ArrayList;
 import java.util.List;
 import org.apache.beam.sdk.transforms.Flatten;
 import org.apache.beam.sdk.transforms.PTransform;
 import org.apache.beam.sdk.transforms.ParDo;
-import org.apache.beam.sdk.transforms.WithFailures;
 import org.apache.beam.sdk.values.PCollection;
 import org.apache.beam.sdk.values.PCollectionList;
 import org.apache.beam.sdk.values.PCollectionTuple;
@@ -27,26 +29,31 @@ import org.slf4j.LoggerFactory;
 
 /**
  * Step {@code CompleteClaims}: settles every claim the work ended with, before anything is
- * announced.
+ * announced, and keeps each object's output moving forward only.
  *
  * <p>An output in place makes its record COMPLETED (kept for the retention, with the output URI)
- * and moves the object's latest completed generation forward, never back; a generation with nothing
- * to write becomes SKIPPED; a generation that failed for good has its claim released, so a fixed
- * notification can be claimed at once, and goes on as a dead letter. A generation whose own record
- * Redis cannot use is a dead letter too (its output, if any, is in place but not announced).
+ * and moves the object's latest completed generation forward, never back, and releases the object's
+ * lock; a generation with nothing to write becomes SKIPPED. Settling goes by what Redis knows: a
+ * writer that found its source vanished or changed makes it SKIPPED whatever FileIO did; a newer
+ * generation completed while this one was written without its lock (a lease that ran out) makes it
+ * SKIPPED, superseded, and its object's newest output is written again (a repair), since this
+ * rename may have landed over it. A generation that failed for good has its claim released, so a
+ * fixed notification can be claimed at once, and goes on as a dead letter; one whose own record
+ * Redis cannot use is a dead letter too.
  *
- * <p>Order: the claim is settled first and the {@code complete} event published after, from this
- * step's output. Should the job fail in between, Beam retries the bundle: settling again changes
- * nothing and the event is published then. Events are therefore at least once, never lost, and
- * their deterministic {@code eventId} lets consumers drop repeats.
+ * <p>Order: the claim is settled first and the event published after, from this step's output.
+ * Should the job fail in between, Beam retries the bundle: settling again changes nothing and the
+ * event is published then. Events are therefore at least once, never lost, and their deterministic
+ * {@code eventId} lets consumers drop repeats.
  */
-public final class CompleteClaims
-    extends PTransform<ProcessedObjects, WithFailures.Result<PCollection<Outcome>, DeadLetter>> {
+public final class CompleteClaims extends PTransform<ProcessedObjects, SettledClaims> {
   /** Stable step name, used as the dead letters' {@code errorStage}. */
   public static final String STEP = "CompleteClaims";
 
   private static final Logger LOG = LoggerFactory.getLogger(CompleteClaims.class);
   private static final TupleTag<Outcome> SETTLED = new TupleTag<>("settled") {};
+  private static final TupleTag<GcsNotification> REPAIR = new TupleTag<>("repair") {};
+  private static final TupleTag<Claim> CLEANUP = new TupleTag<>("cleanup") {};
 
   private final RedisSettings redis;
   private final ClaimSettings policy;
@@ -57,27 +64,28 @@ public final class CompleteClaims
   }
 
   @Override
-  public WithFailures.Result<PCollection<Outcome>, DeadLetter> expand(ProcessedObjects processed) {
+  public SettledClaims expand(ProcessedObjects processed) {
     PCollectionTuple settled =
         processed
             .outcomes()
             .apply(
                 "Settle",
                 ParDo.of(new SettleFn(redis, policy))
-                    .withOutputTags(SETTLED, TupleTagList.of(DeadLetter.TAG)));
+                    .withOutputTags(
+                        SETTLED, TupleTagList.of(DeadLetter.TAG).and(REPAIR).and(CLEANUP)));
     PCollection<DeadLetter> released =
         processed
             .failures()
-            .apply("Release", ParDo.of(new ReleaseFn(redis, policy.owner())))
+            .apply("Release", ParDo.of(new ReleaseFn(redis)))
             .setCoder(DeadLetterCoder.of());
-    WithFailures.Result<PCollection<Outcome>, DeadLetter> result =
-        DeadLetter.result(settled, SETTLED, OutcomeCoder.of());
-    return WithFailures.Result.of(
-        result.output(),
-        PCollectionList.of(result.failures())
+    return new SettledClaims(
+        settled.get(SETTLED).setCoder(OutcomeCoder.of()),
+        PCollectionList.of(settled.get(DeadLetter.TAG).setCoder(DeadLetterCoder.of()))
             .and(released)
             .apply("AllFailed", Flatten.pCollections())
-            .setCoder(DeadLetterCoder.of()));
+            .setCoder(DeadLetterCoder.of()),
+        settled.get(REPAIR).setCoder(GcsNotificationCoder.of()),
+        settled.get(CLEANUP).setCoder(ClaimCoder.of()));
   }
 
   /** Settles a bundle of outcomes in one round trip. */
@@ -91,34 +99,54 @@ public final class CompleteClaims
 
     @Override
     List<BatchedRedisFn.@Nullable Routed<?>> decide(ClaimStore store, List<Outcome> batch) {
-      List<StoreWrite> writes = store.settle(batch, policy);
+      List<Settlement> settlements = store.settle(batch, policy);
       List<BatchedRedisFn.@Nullable Routed<?>> routes = new ArrayList<>(batch.size());
       for (int i = 0; i < batch.size(); i++) {
-        Outcome outcome = batch.get(i);
-        String key = outcome.notification().generationKey();
-        StoreWrite write = writes.get(i);
-        String state = outcome.kind() == Outcome.Kind.COMPLETE ? "COMPLETED" : "SKIPPED";
-        if (write.failed()) {
-          routes.add(
-              Routed.to(
-                  DeadLetter.TAG,
-                  new DeadLetter(
-                      outcome.notification().original(),
-                      STEP,
-                      ClaimInRedis.CLAIM_RECORD_UNUSABLE,
-                      "Redis could not settle " + key + " as " + state + ": " + write.error(),
-                      Instant.now())));
-          continue;
-        }
-        if (write.changed()) {
-          PipelineMetrics.CLAIMS_SETTLED.inc();
-          LOG.info("Settled {} as {}", key, state);
-        } else {
-          LOG.info("{} was settled already", key);
-        }
-        routes.add(Routed.main(outcome));
+        routes.add(route(batch.get(i), settlements.get(i)));
       }
       return routes;
+    }
+
+    /** Where one settled outcome goes, with its repair or cleanup on the side. */
+    private BatchedRedisFn.@Nullable Routed<?> route(Outcome outcome, Settlement settlement) {
+      String key = outcome.notification().generationKey();
+      if (settlement.failed()) {
+        return Routed.to(
+            DeadLetter.TAG,
+            new DeadLetter(
+                outcome.notification().original(),
+                STEP,
+                ClaimInRedis.CLAIM_RECORD_UNUSABLE,
+                "Redis could not settle " + key + ": " + settlement.error(),
+                Instant.now()));
+      }
+      Routed<?> announce;
+      if (settlement.settledNow()) {
+        PipelineMetrics.CLAIMS_SETTLED.inc();
+        LOG.info("Settled {} as {} ({})", key, settlement.state(), settlement.detail());
+        announce =
+            Routed.main(settlement.completed() ? outcome : outcome.skippedFor(settlement.detail()));
+      } else {
+        LOG.info("{} was settled already, as {}", key, settlement.state());
+        // Announce what Redis records (again: events are at least once), never the opposite.
+        boolean complete = outcome.kind() == Outcome.Kind.COMPLETE;
+        if (settlement.completed() && !complete) {
+          return null;
+        }
+        announce =
+            Routed.main(settlement.completed() ? outcome : outcome.skippedFor(settlement.detail()));
+      }
+      if (settlement.repair() != null) {
+        LOG.warn(
+            "{} may have been written over generation {}: that output is written again",
+            key,
+            settlement.repair());
+        announce = announce.and(Routed.to(REPAIR, outcome.notification()));
+      }
+      if (settlement.cleanup()) {
+        announce = announce.and(Routed.to(CLEANUP, outcome.claim()));
+      }
+      return announce;
     }
 
     @Override
@@ -130,30 +158,27 @@ public final class CompleteClaims
 
   /** Releases a bundle of failed claims in one round trip and passes them on as dead letters. */
   static final class ReleaseFn extends BatchedRedisFn<FailedObject, DeadLetter> {
-    private final String owner;
-
-    ReleaseFn(RedisSettings redis, String owner) {
+    ReleaseFn(RedisSettings redis) {
       super(redis);
-      this.owner = owner;
     }
 
     @Override
     List<BatchedRedisFn.@Nullable Routed<?>> decide(ClaimStore store, List<FailedObject> batch) {
-      List<GcsNotification> notifications = new ArrayList<>();
+      List<Claim> claims = new ArrayList<>();
       for (FailedObject failed : batch) {
-        notifications.add(failed.notification());
+        claims.add(failed.claim());
       }
-      List<StoreWrite> released = store.release(notifications, owner);
+      List<StoreWrite> released = store.release(claims);
       List<BatchedRedisFn.@Nullable Routed<?>> routes = new ArrayList<>(batch.size());
       for (int i = 0; i < batch.size(); i++) {
         StoreWrite write = released.get(i);
         if (write.changed()) {
           PipelineMetrics.CLAIMS_RELEASED.inc();
-          LOG.info("Released the claim on {}", notifications.get(i).generationKey());
+          LOG.info("Released the claim on {}", claims.get(i).generationKey());
         } else if (write.failed()) {
           LOG.warn(
               "Could not release the claim on {} (it ends with its lease): {}",
-              notifications.get(i).generationKey(),
+              claims.get(i).generationKey(),
               write.error());
         }
         routes.add(Routed.main(batch.get(i).deadLetter()));
@@ -164,7 +189,7 @@ public final class CompleteClaims
     @Override
     BatchedRedisFn.Routed<?> failed(FailedObject failed, RuntimeException failure) {
       // The work had failed already: its own dead letter says why; the claim ends with its lease.
-      LOG.warn("Could not release the claim on {}", failed.notification().generationKey(), failure);
+      LOG.warn("Could not release the claim on {}", failed.claim().generationKey(), failure);
       return Routed.main(failed.deadLetter());
     }
   }

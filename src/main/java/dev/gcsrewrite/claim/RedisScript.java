@@ -15,8 +15,11 @@ import java.util.HexFormat;
  */
 enum RedisScript {
   CLAIM("claim.lua"),
+  RENEW("renew.lua"),
+  NOTE("note.lua"),
   SETTLE("settle.lua"),
-  RELEASE("release.lua");
+  RELEASE("release.lua"),
+  REPAIR("repair.lua");
 
   private final String source;
   private final String sha;

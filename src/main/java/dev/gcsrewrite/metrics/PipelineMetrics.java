@@ -89,8 +89,26 @@ public final class PipelineMetrics {
   /** Output bytes written by the sink. */
   public static final Counter BYTES_OUT = counter("bytesOut");
 
-  /** Sources that disappeared between the existence check and the write (written empty). */
+  /**
+   * Generations that disappeared between the lookup and the read: the output was kept as it was,
+   * and the generation skipped.
+   */
   public static final Counter SOURCE_VANISHED = counter("sourceVanishedDuringWrite");
+
+  /** Reads whose content was not the notified generation's (size or checksum): skipped. */
+  public static final Counter SOURCE_CHANGED = counter("sourceChanged");
+
+  /** Leases renewed by writers while long writes went on. */
+  public static final Counter LEASES_RENEWED = counter("leasesRenewed");
+
+  /** Claims found lost while their object was written (a lease that ran out). */
+  public static final Counter CLAIMS_LOST = counter("claimsLost");
+
+  /** Outputs written again to put the newest completed generation back (after a stale write). */
+  public static final Counter REPAIRS = counter("outputsRepaired");
+
+  /** Empty outputs removed that a vanished source left where there was none. */
+  public static final Counter CLEANUPS = counter("emptyOutputsRemoved");
 
   /** Messages sent to the dead-letter topic, over all stages. */
   public static final Counter DEAD_LETTERED = counter("deadLettered");

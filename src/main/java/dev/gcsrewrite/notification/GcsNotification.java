@@ -77,6 +77,29 @@ public record GcsNotification(
     return marker != null && !marker.isEmpty();
   }
 
+  /**
+   * A notification of another generation of the same object, knowing nothing of it but its name:
+   * for writing that generation again (a repair), where its own notification is not at hand.
+   */
+  public GcsNotification withGeneration(long otherGeneration) {
+    return new GcsNotification(
+        bucket,
+        objectId,
+        otherGeneration,
+        OBJECT_FINALIZE,
+        PAYLOAD_NONE,
+        eventTime,
+        null,
+        null,
+        null,
+        null,
+        null,
+        null,
+        messageId,
+        publishTime,
+        original);
+  }
+
   /** Short on purpose: Beam logs destinations and keys with it. */
   @Override
   public String toString() {

@@ -1,41 +1,70 @@
 package dev.gcsrewrite.output;
 
+import dev.gcsrewrite.claim.ClaimSettings;
+import dev.gcsrewrite.claim.ClaimStore;
+import dev.gcsrewrite.claim.RedisSettings;
 import dev.gcsrewrite.location.ObjectLocations;
 import dev.gcsrewrite.metrics.PipelineMetrics;
 import dev.gcsrewrite.notification.GcsNotification;
 import dev.gcsrewrite.rewrite.RewriteStats;
 import dev.gcsrewrite.rewrite.TokenRewriter;
+import dev.gcsrewrite.work.Claim;
 import java.io.IOException;
+import java.nio.ByteBuffer;
 import java.nio.channels.ReadableByteChannel;
 import java.nio.channels.WritableByteChannel;
 import org.apache.beam.sdk.io.FileIO;
 import org.apache.beam.sdk.io.FileSystems;
-import org.apache.beam.sdk.io.fs.ResourceId;
 import org.checkerframework.checker.nullness.qual.Nullable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The FileIO sink that makes one output: it receives the reference to a source object and streams
- * source, token rewrite and FileIO's channel together, so an object of any size needs only the
- * rewriter's two fixed buffers and no content ever becomes a pipeline element.
+ * The FileIO sink that makes one output: it receives a claim on a source generation and streams
+ * that generation's content, token rewrite and FileIO's channel together, so an object of any size
+ * needs only the rewriter's two fixed buffers and no content ever becomes a pipeline element.
  *
- * <p>FileIO opens one sink per destination, and the destination is the notification itself, so a
- * sink sees one object. Should FileIO hand it the same notification twice in one pane, the second
- * copy is ignored: appending it would write the content twice.
+ * <p>While it writes, a {@link LeaseHeartbeat} keeps the claim's lease alive. What it reads is the
+ * notified generation and nothing else, checked against the notification's size and checksum.
+ * FileIO renames whatever this sink wrote into place, so when the read goes wrong in a way no retry
+ * mends, the sink writes what keeps the output as it was and tells the settlement (in the claim's
+ * Redis record): a generation that vanished after it was found gets the current output's own bytes
+ * (or, with no output yet, an empty file the settlement deletes); content that is not the notified
+ * generation's is noted as changed and never announced as complete.
+ *
+ * <p>FileIO opens one sink per destination, and the destination is the claim itself, so a sink sees
+ * one generation. Should FileIO hand it the same claim twice in one pane, the second copy is
+ * ignored: appending it would write the content twice.
  */
-final class RewritingSink implements FileIO.Sink<GcsNotification> {
+final class RewritingSink implements FileIO.Sink<Claim> {
   private static final long serialVersionUID = 1L;
   private static final Logger LOG = LoggerFactory.getLogger(RewritingSink.class);
 
+  /** What the sink notes when it finds the source gone or not as notified. */
+  static final String VANISHED_PRESERVED = "vanished:preserved";
+
+  static final String VANISHED_EMPTY = "vanished:empty";
+  static final String CHANGED = "changed:";
+
   private final TokenRewriter rewriter;
   private final ObjectLocations locations;
+  private final GenerationSource sources;
+  private final RedisSettings redis;
+  private final ClaimSettings policy;
   private transient @Nullable WritableByteChannel channel;
-  private transient @Nullable GcsNotification written;
+  private transient @Nullable Claim written;
 
-  RewritingSink(TokenRewriter rewriter, ObjectLocations locations) {
+  RewritingSink(
+      TokenRewriter rewriter,
+      ObjectLocations locations,
+      GenerationSource sources,
+      RedisSettings redis,
+      ClaimSettings policy) {
     this.rewriter = rewriter;
     this.locations = locations;
+    this.sources = sources;
+    this.redis = redis;
+    this.policy = policy;
   }
 
   @Override
@@ -44,43 +73,53 @@ final class RewritingSink implements FileIO.Sink<GcsNotification> {
   }
 
   @Override
-  public void write(GcsNotification notification) throws IOException {
+  public void write(Claim claim) throws IOException {
     if (written != null) {
-      if (!written.equals(notification)) {
+      if (!written.equals(claim)) {
         throw new IllegalStateException(
-            "FileIO gave one sink two objects: "
-                + written.generationKey()
-                + " and "
-                + notification.generationKey());
+            "FileIO gave one sink two claims: " + written + ", " + claim);
       }
-      LOG.info("Ignored a second copy of {} in one pane", notification.generationKey());
+      LOG.info("Ignored a second copy of {} in one pane", claim.generationKey());
       return;
     }
-    written = notification;
+    written = claim;
     WritableByteChannel out = channel;
     if (out == null) {
       throw new IllegalStateException("write() before open()");
     }
-    ResourceId source = locations.source(notification.bucket(), notification.objectId());
+    try (ClaimStore store = ClaimStore.forPipeline(redis);
+        LeaseHeartbeat heartbeat = LeaseHeartbeat.start(store, claim, policy.lease())) {
+      write(claim, out, store);
+      PipelineMetrics.LEASES_RENEWED.inc(heartbeat.renewals());
+      if (heartbeat.lost()) {
+        PipelineMetrics.CLAIMS_LOST.inc();
+      }
+    }
+  }
+
+  private void write(Claim claim, WritableByteChannel out, ClaimStore store) throws IOException {
+    GcsNotification n = claim.notification();
     ReadableByteChannel in;
     try {
-      in = FileSystems.open(source);
+      in = sources.open(n);
     } catch (IOException e) {
       if (SourceProbe.classify(e) != SourceProbe.Outcome.MISSING) {
         throw e;
       }
-      // Deleted between LocateSources and now. FileIO has already created this output, so it
-      // stays empty; failing instead would retry the bundle forever.
-      PipelineMetrics.SOURCE_VANISHED.inc();
-      LOG.warn(
-          "Source {} of {} vanished before it was read; its output will be empty",
-          source,
-          notification.generationKey());
+      vanished(claim, out, store);
       return;
     }
     RewriteStats stats;
-    try (ReadableByteChannel source0 = in) {
-      stats = rewriter.rewrite(source0, out);
+    String mismatch;
+    try (VerifyingChannel source = new VerifyingChannel(in, n)) {
+      stats = rewriter.rewrite(source, out);
+      mismatch = source.mismatch();
+    }
+    if (mismatch != null) {
+      PipelineMetrics.SOURCE_CHANGED.inc();
+      LOG.warn("Read {}, but not as notified: {}", n.generationKey(), mismatch);
+      store.note(claim, CHANGED + mismatch, policy);
+      return;
     }
     PipelineMetrics.WRITTEN.inc();
     PipelineMetrics.BYTES_IN.inc(stats.bytesIn());
@@ -88,10 +127,46 @@ final class RewritingSink implements FileIO.Sink<GcsNotification> {
     PipelineMetrics.REPLACEMENTS.inc(stats.replacements());
     LOG.info(
         "Rewrote {} to a temporary file ({} bytes in, {} bytes out, {} replacements)",
-        notification.generationKey(),
+        n.generationKey(),
         stats.bytesIn(),
         stats.bytesOut(),
         stats.replacements());
+  }
+
+  /**
+   * The generation was there when it was located and is gone now (overwritten, deleted). FileIO
+   * will put whatever this writes in place of the output, so write the output's own current bytes.
+   */
+  private void vanished(Claim claim, WritableByteChannel out, ClaimStore store) throws IOException {
+    PipelineMetrics.SOURCE_VANISHED.inc();
+    String output =
+        locations.outputSpec(claim.notification().bucket(), claim.notification().objectId());
+    ReadableByteChannel current;
+    try {
+      current = FileSystems.open(FileSystems.matchNewResource(output, false));
+    } catch (IOException e) {
+      if (SourceProbe.classify(e) != SourceProbe.Outcome.MISSING) {
+        throw e;
+      }
+      LOG.warn(
+          "{} vanished before it was read, and there is no output yet: the empty file left in"
+              + " its place is removed at settlement",
+          claim.generationKey());
+      store.note(claim, VANISHED_EMPTY, policy);
+      return;
+    }
+    try (ReadableByteChannel copy = current) {
+      ByteBuffer buffer = ByteBuffer.allocate(64 * 1024);
+      while (copy.read(buffer) >= 0) {
+        buffer.flip();
+        while (buffer.hasRemaining()) {
+          out.write(buffer);
+        }
+        buffer.clear();
+      }
+    }
+    LOG.warn("{} vanished before it was read: its output is kept as it was", claim.generationKey());
+    store.note(claim, VANISHED_PRESERVED, policy);
   }
 
   @Override

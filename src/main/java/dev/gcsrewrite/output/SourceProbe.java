@@ -1,6 +1,7 @@
 package dev.gcsrewrite.output;
 
 import com.google.api.client.http.HttpResponseException;
+import dev.gcsrewrite.notification.GcsNotification;
 import java.io.FileNotFoundException;
 import java.io.IOException;
 import java.nio.channels.ReadableByteChannel;
@@ -9,7 +10,6 @@ import java.nio.file.AccessDeniedException;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.NotDirectoryException;
 import org.apache.beam.sdk.io.FileSystems;
-import org.apache.beam.sdk.io.fs.ResourceId;
 import org.apache.beam.sdk.util.BackOff;
 import org.apache.beam.sdk.util.BackOffUtils;
 import org.apache.beam.sdk.util.FluentBackoff;
@@ -17,13 +17,13 @@ import org.apache.beam.sdk.util.Sleeper;
 import org.joda.time.Duration;
 
 /**
- * Checks that a source object can be opened, and tells a missing object (not an error: it was
- * deleted after it was announced) from one that can never be read (a dead letter) and from a
- * failure that may pass (retried here, then left to the runner's bundle retry).
+ * Looks for the notified generation of a source, and tells a missing one (not an error: it was
+ * overwritten or deleted after it was announced) from one that can never be read (a dead letter)
+ * and from a failure that may pass (retried here, then left to the runner's bundle retry).
  *
- * <p>It opens the object rather than matching it, because matching interprets {@code *}, {@code ?}
- * and {@code [} in object names as wildcards. Opening costs one metadata request on Cloud Storage
- * and one file descriptor locally.
+ * <p>The lookup never matches names, which would interpret {@code *}, {@code ?} and {@code [} in
+ * object names as wildcards: it is one metadata request for that generation on Cloud Storage, and
+ * one file opened locally.
  */
 final class SourceProbe {
   /** What a probe found. */
@@ -45,16 +45,16 @@ final class SourceProbe {
   private SourceProbe() {}
 
   /**
-   * Probes {@code source}, retrying transient failures with backoff.
+   * Probes the notified generation in {@code source}, retrying transient failures with backoff.
    *
    * @throws IOException if a transient failure outlasts the retries (the bundle is retried)
    */
-  static Result probe(ResourceId source) throws IOException, InterruptedException {
+  static Result probe(GenerationSource source, GcsNotification notification)
+      throws IOException, InterruptedException {
     BackOff backoff = RETRIES.backoff();
     while (true) {
-      try (ReadableByteChannel channel = FileSystems.open(source)) {
-        long size = channel instanceof SeekableByteChannel seekable ? seekable.size() : -1;
-        return new Result(Outcome.READABLE, size, "");
+      try {
+        return new Result(Outcome.READABLE, source.sizeOf(notification), "");
       } catch (IOException e) {
         Outcome outcome = classify(e);
         if (outcome != null) {

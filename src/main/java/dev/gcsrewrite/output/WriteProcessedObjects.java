@@ -1,12 +1,20 @@
 package dev.gcsrewrite.output;
 
+import dev.gcsrewrite.claim.ClaimSettings;
+import dev.gcsrewrite.claim.RedisSettings;
 import dev.gcsrewrite.deadletter.DeadLetter;
 import dev.gcsrewrite.deadletter.Failures;
 import dev.gcsrewrite.location.ObjectLocations;
 import dev.gcsrewrite.metrics.PipelineMetrics;
 import dev.gcsrewrite.notification.GcsNotification;
-import dev.gcsrewrite.notification.GcsNotificationCoder;
 import dev.gcsrewrite.rewrite.TokenRewriter;
+import dev.gcsrewrite.work.Claim;
+import dev.gcsrewrite.work.ClaimCoder;
+import dev.gcsrewrite.work.FailedObject;
+import dev.gcsrewrite.work.FailedObjectCoder;
+import dev.gcsrewrite.work.Outcome;
+import dev.gcsrewrite.work.OutcomeCoder;
+import dev.gcsrewrite.work.ProcessedObjects;
 import java.io.IOException;
 import org.apache.beam.sdk.io.FileIO;
 import org.apache.beam.sdk.io.WriteFilesResult;
@@ -34,23 +42,25 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Step {@code WriteProcessedObjects}: for each claimed notification, streams the source object
- * through the token rewriter into {@code <outputDirectory><objectId><outputSuffix>} with {@code
- * FileIO.writeDynamic}, one destination per object generation.
+ * Step {@code WriteProcessedObjects}: for each claimed generation, streams exactly that
+ * generation's content through the token rewriter into {@code
+ * <outputDirectory><objectId><outputSuffix>} with {@code FileIO.writeDynamic}, one destination per
+ * claim.
  *
- * <p>Inside: {@code LocateSources} opens each source once, so that a deleted source is skipped and
- * an unreadable one fails before FileIO creates an output for it; {@code WindowForWrite} puts
- * elements in the global window with a processing-time trigger, because an event-time trigger may
- * never fire while the Pub/Sub watermark stalls and the global window never drops late data; {@code
- * WriteFiles} is FileIO with {@link RewritingSink}; {@code DescribeOutputs} turns FileIO's final
- * filenames, which exist only after the rename, into complete {@link Outcome}s; {@code
- * RestoreWindowing} gives them back the default trigger so they combine with the skipped ones.
+ * <p>Inside: {@code LocateSources} looks the notified generation up, so that a generation gone
+ * (overwritten or deleted) is skipped and an unreadable one fails before FileIO creates an output
+ * for it; {@code WindowForWrite} puts claims in the global window with a processing-time trigger,
+ * because an event-time trigger may never fire while the Pub/Sub watermark stalls and the global
+ * window never drops late data; {@code WriteFiles} is FileIO with {@link RewritingSink}; {@code
+ * DescribeOutputs} turns FileIO's final filenames, which exist only after the rename, into complete
+ * {@link Outcome}s; {@code RestoreWindowing} gives them back the default trigger so they combine
+ * with the skipped ones.
  *
- * <p>The destination is the notification itself, so two generations of one object never share a
- * destination (FileIO would concatenate them into one file).
+ * <p>The destination is the claim itself, so two generations of one object never share a
+ * destination (FileIO would concatenate them into one file); the claim's object lock keeps them
+ * from being written at the same time at all.
  */
-public final class WriteProcessedObjects
-    extends PTransform<PCollection<GcsNotification>, ProcessedObjects> {
+public final class WriteProcessedObjects extends PTransform<PCollection<Claim>, ProcessedObjects> {
   /** Stable step name, used as the dead letters' {@code errorStage}. */
   public static final String STEP = "WriteProcessedObjects";
 
@@ -60,46 +70,67 @@ public final class WriteProcessedObjects
   /** How long a pane collects elements before FileIO writes them. */
   public static final Duration DEFAULT_PANE_DELAY = Duration.standardSeconds(1);
 
-  private static final TupleTag<GcsNotification> READABLE = new TupleTag<>("readable") {};
+  private static final TupleTag<Claim> READABLE = new TupleTag<>("readable") {};
   private static final TupleTag<Outcome> MISSING = new TupleTag<>("missing") {};
   private static final TupleTag<FailedObject> UNREADABLE = new TupleTag<>("unreadable") {};
 
   private final ObjectLocations locations;
+  private final GenerationSource sources;
   private final TokenRewriter rewriter;
+  private final RedisSettings redis;
+  private final ClaimSettings policy;
   private final Duration paneDelay;
 
   public WriteProcessedObjects(
-      ObjectLocations locations, TokenRewriter rewriter, Duration paneDelay) {
+      ObjectLocations locations,
+      TokenRewriter rewriter,
+      RedisSettings redis,
+      ClaimSettings policy,
+      Duration paneDelay) {
+    this(locations, GenerationSource.of(locations), rewriter, redis, policy, paneDelay);
+  }
+
+  WriteProcessedObjects(
+      ObjectLocations locations,
+      GenerationSource sources,
+      TokenRewriter rewriter,
+      RedisSettings redis,
+      ClaimSettings policy,
+      Duration paneDelay) {
     this.locations = locations;
+    this.sources = sources;
     this.rewriter = rewriter;
+    this.redis = redis;
+    this.policy = policy;
     this.paneDelay = paneDelay;
   }
 
   @Override
-  public ProcessedObjects expand(PCollection<GcsNotification> notifications) {
+  public ProcessedObjects expand(PCollection<Claim> claims) {
     PCollectionTuple located =
-        notifications.apply(
+        claims.apply(
             "LocateSources",
-            ParDo.of(new LocateSourceFn(locations))
+            ParDo.of(new LocateSourceFn(locations, sources))
                 .withOutputTags(READABLE, TupleTagList.of(MISSING).and(UNREADABLE)));
 
-    WriteFilesResult<GcsNotification> files =
+    WriteFilesResult<Claim> files =
         located
             .get(READABLE)
-            .setCoder(GcsNotificationCoder.of())
+            .setCoder(ClaimCoder.of())
             .apply(
                 "WindowForWrite",
-                Window.<GcsNotification>into(new GlobalWindows())
+                Window.<Claim>into(new GlobalWindows())
                     .triggering(
                         Repeatedly.forever(
                             AfterProcessingTime.pastFirstElementInPane().plusDelayOf(paneDelay)))
                     .discardingFiredPanes())
             .apply(
                 "WriteFiles",
-                FileIO.<GcsNotification, GcsNotification>writeDynamic()
+                FileIO.<Claim, Claim>writeDynamic()
                     .by(SerializableFunctions.identity())
-                    .withDestinationCoder(GcsNotificationCoder.of())
-                    .via(Contextful.fn(new SinkFactory(rewriter, locations)))
+                    .withDestinationCoder(ClaimCoder.of())
+                    .via(
+                        Contextful.fn(new SinkFactory(rewriter, locations, sources, redis, policy)))
                     .to(locations.outputDirectory())
                     .withNaming(new NamingFactory(locations))
                     .withNumShards(1));
@@ -124,91 +155,93 @@ public final class WriteProcessedObjects
     return new ProcessedObjects(outcomes, located.get(UNREADABLE).setCoder(FailedObjectCoder.of()));
   }
 
-  /** Sorts notifications by what opening their source finds. */
-  static final class LocateSourceFn extends DoFn<GcsNotification, GcsNotification> {
+  /** Sorts claims by what looking their generation up finds. */
+  static final class LocateSourceFn extends DoFn<Claim, Claim> {
     private static final Logger LOG = LoggerFactory.getLogger(WriteProcessedObjects.class);
     private final ObjectLocations locations;
+    private final GenerationSource sources;
 
-    LocateSourceFn(ObjectLocations locations) {
+    LocateSourceFn(ObjectLocations locations, GenerationSource sources) {
       this.locations = locations;
+      this.sources = sources;
     }
 
     @ProcessElement
-    public void process(@Element GcsNotification notification, MultiOutputReceiver out)
+    public void process(@Element Claim claim, MultiOutputReceiver out)
         throws IOException, InterruptedException {
       try {
-        locate(notification, out);
+        locate(claim, out);
       } catch (RuntimeException e) {
         out.get(UNREADABLE)
             .output(
                 new FailedObject(
-                    notification, Failures.unexpected(notification.original(), STEP, e)));
+                    claim, Failures.unexpected(claim.notification().original(), STEP, e)));
       }
     }
 
-    private void locate(GcsNotification notification, MultiOutputReceiver out)
+    private void locate(Claim claim, MultiOutputReceiver out)
         throws IOException, InterruptedException {
-      SourceProbe.Result probe =
-          SourceProbe.probe(locations.source(notification.bucket(), notification.objectId()));
+      GcsNotification n = claim.notification();
+      SourceProbe.Result probe = SourceProbe.probe(sources, n);
+      String source = locations.sourceSpec(n.bucket(), n.objectId()) + "#" + n.generation();
       switch (probe.outcome()) {
-        case READABLE -> out.get(READABLE).output(notification);
+        case READABLE -> out.get(READABLE).output(claim);
         case MISSING -> {
           PipelineMetrics.SKIPPED_SOURCE_MISSING.inc();
-          LOG.info(
-              "Skipped {}: source {} no longer exists",
-              notification.generationKey(),
-              locations.sourceSpec(notification.bucket(), notification.objectId()));
-          out.get(MISSING).output(Outcome.skipped(notification, Outcome.SOURCE_MISSING));
+          LOG.info("Skipped {}: generation {} no longer exists", n.generationKey(), source);
+          out.get(MISSING).output(Outcome.skipped(claim, Outcome.SOURCE_MISSING));
         }
         case UNREADABLE ->
             out.get(UNREADABLE)
                 .output(
                     new FailedObject(
-                        notification,
+                        claim,
                         new DeadLetter(
-                            notification.original(),
+                            n.original(),
                             STEP,
                             SOURCE_UNREADABLE,
-                            "cannot read "
-                                + locations.sourceSpec(
-                                    notification.bucket(), notification.objectId())
-                                + ": "
-                                + probe.reason(),
+                            "cannot read " + source + ": " + probe.reason(),
                             Instant.now())));
       }
     }
   }
 
   /** Looks up the size of each final file and logs its completion. */
-  static final class DescribeOutputFn extends DoFn<KV<GcsNotification, String>, Outcome> {
+  static final class DescribeOutputFn extends DoFn<KV<Claim, String>, Outcome> {
     private static final Logger LOG = LoggerFactory.getLogger(WriteProcessedObjects.class);
 
     @ProcessElement
-    public void process(@Element KV<GcsNotification, String> file, OutputReceiver<Outcome> out) {
-      GcsNotification notification = file.getKey();
+    public void process(@Element KV<Claim, String> file, OutputReceiver<Outcome> out) {
+      Claim claim = file.getKey();
       String outputUri = file.getValue();
       long size = SourceProbe.sizeOf(outputUri);
       PipelineMetrics.COMPLETED.inc();
-      LOG.info("Wrote {}: {} ({} bytes)", notification.generationKey(), outputUri, size);
-      out.output(Outcome.complete(notification, outputUri, size));
+      LOG.info("Wrote {}: {} ({} bytes)", claim.generationKey(), outputUri, size);
+      out.output(Outcome.complete(claim, outputUri, size));
     }
   }
 
   /** Creates the sink FileIO opens for each destination. */
-  private record SinkFactory(TokenRewriter rewriter, ObjectLocations locations)
-      implements SerializableFunction<GcsNotification, FileIO.Sink<GcsNotification>> {
+  private record SinkFactory(
+      TokenRewriter rewriter,
+      ObjectLocations locations,
+      GenerationSource sources,
+      RedisSettings redis,
+      ClaimSettings policy)
+      implements SerializableFunction<Claim, FileIO.Sink<Claim>> {
     @Override
-    public FileIO.Sink<GcsNotification> apply(GcsNotification destination) {
-      return new RewritingSink(rewriter, locations);
+    public FileIO.Sink<Claim> apply(Claim destination) {
+      return new RewritingSink(rewriter, locations, sources, redis, policy);
     }
   }
 
   /** Names each destination's single file after its object. */
   private record NamingFactory(ObjectLocations locations)
-      implements SerializableFunction<GcsNotification, FileIO.Write.FileNaming> {
+      implements SerializableFunction<Claim, FileIO.Write.FileNaming> {
     @Override
-    public FileIO.Write.FileNaming apply(GcsNotification destination) {
-      return new OutputNaming(locations.outputName(destination.bucket(), destination.objectId()));
+    public FileIO.Write.FileNaming apply(Claim destination) {
+      GcsNotification n = destination.notification();
+      return new OutputNaming(locations.outputName(n.bucket(), n.objectId()));
     }
   }
 }

@@ -1,56 +1,78 @@
--- Decides, atomically, what to do with one object generation.
+-- Decides, atomically, what to do with one object generation. At most one generation of an object
+-- is in flight at a time: the object's lock names it, its owner, its fencing token and its lease.
 --
 -- KEYS[1]  the generation's record (hash)
 -- KEYS[2]  the object's latest completed generation (hash)
 -- KEYS[3]  the object's index of recorded generations (set)
+-- KEYS[4]  the object's lock (hash: generation, owner, token, leaseUntil; fence, max, dirty)
 -- ARGV[1]  owner (the job name)
 -- ARGV[2]  generation (decimal string)
 -- ARGV[3]  lease, milliseconds
 -- ARGV[4]  message ID of the notification
--- ARGV[5]  retention of the index, milliseconds
+-- ARGV[5]  retention, milliseconds
 --
 -- Returns {outcome, ...}:
---   {'CLAIMED', previous owner or ''}      no record, or another owner's lease has ended
---   {'REENTRANT'}                          this owner holds it already (a retried bundle)
+--   {'CLAIMED', token, previous owner or ''}   the lock is this owner's now, with a new token
+--   {'REENTRANT', token}                    this owner holds it already (a retried bundle)
 --   {'DUPLICATE', state, owner, outputUri or reason}   the generation is settled
---   {'SUPERSEDED', latest generation}      a newer generation of the object is completed
---   {'ELSEWHERE', owner, lease end ms}     another owner holds a live lease
+--   {'SUPERSEDED', generation}              a newer generation is completed, or was claimed
+--   {'ELSEWHERE', owner, lease end ms}      another owner holds this generation, lease live
+--   {'BEHIND', generation, owner, lease end ms}   an older generation is in flight: wait for it
 
 local now = now_ms()
+local g = ARGV[2]
+local lease = tonumber(ARGV[3])
 
-local record = redis.call('HMGET', KEYS[1], 'state', 'owner', 'leaseUntil', 'outputUri', 'reason')
-local state, owner, leaseUntil = record[1], record[2], record[3]
-
-if state == 'COMPLETED' or state == 'SKIPPED' then
-  return {'DUPLICATE', state, owner or '', record[4] or record[5] or ''}
+local record = redis.call('HMGET', KEYS[1], 'state', 'owner', 'outputUri', 'reason')
+if record[1] == 'COMPLETED' or record[1] == 'SKIPPED' then
+  return {'DUPLICATE', record[1], record[2] or '', record[3] or record[4] or ''}
 end
 
 local latest = redis.call('HGET', KEYS[2], 'generation')
-if latest and newer(latest, ARGV[2]) then
+if latest and newer(latest, g) then
   return {'SUPERSEDED', latest}
 end
 
-local lease = tonumber(ARGV[3])
-if state == 'INPROGRESS' then
-  if owner == ARGV[1] then
-    redis.call('HSET', KEYS[1], 'leaseUntil', ms(now + lease))
-    redis.call('PEXPIRE', KEYS[1], lease)
-    return {'REENTRANT'}
-  end
-  if leaseUntil and tonumber(leaseUntil) > now then
-    return {'ELSEWHERE', owner or '', leaseUntil}
-  end
+local lock = redis.call('HMGET', KEYS[4], 'generation', 'owner', 'token', 'leaseUntil', 'max')
+local held, holder, token, leaseUntil, max = lock[1], lock[2], lock[3], lock[4], lock[5]
+-- Once a generation has been claimed, an older one would only ever land over it.
+if max and newer(max, g) then
+  return {'SUPERSEDED', max}
 end
+
+if held and leaseUntil and tonumber(leaseUntil) > now then
+  if held == g then
+    if holder == ARGV[1] then
+      redis.call('HSET', KEYS[4], 'leaseUntil', ms(now + lease))
+      redis.call('HSET', KEYS[1], 'leaseUntil', ms(now + lease))
+      redis.call('PEXPIRE', KEYS[1], lease)
+      return {'REENTRANT', token}
+    end
+    return {'ELSEWHERE', holder or '', leaseUntil}
+  end
+  return {'BEHIND', held, holder or '', leaseUntil}
+end
+
+-- Free, or its holder's lease has ended (a dead or stalled worker): take it with a new token.
+local previous = ''
+if held then
+  previous = holder or ''
+end
+local fence = redis.call('HINCRBY', KEYS[4], 'fence', 1)
+redis.call('HSET', KEYS[4],
+  'generation', g, 'owner', ARGV[1], 'token', fence, 'leaseUntil', ms(now + lease), 'max', g)
+redis.call('PEXPIRE', KEYS[4], ARGV[5])
 
 redis.call('HSET', KEYS[1],
   'state', 'INPROGRESS',
   'owner', ARGV[1],
+  'token', fence,
   'messageId', ARGV[4],
   'claimedAt', ms(now),
   'leaseUntil', ms(now + lease))
 redis.call('HINCRBY', KEYS[1], 'attempts', 1)
 -- An INPROGRESS record lives as long as its lease: a dead worker's claim disappears by itself.
 redis.call('PEXPIRE', KEYS[1], lease)
-redis.call('SADD', KEYS[3], ARGV[2])
+redis.call('SADD', KEYS[3], g)
 redis.call('PEXPIRE', KEYS[3], ARGV[5])
-return {'CLAIMED', owner or ''}
+return {'CLAIMED', fence, previous}

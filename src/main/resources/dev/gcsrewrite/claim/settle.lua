@@ -1,47 +1,88 @@
--- Settles one object generation for good: COMPLETED (output in place) or SKIPPED (nothing to
--- write). Idempotent: settling a settled generation changes nothing.
+-- Settles one object generation for good, and keeps the object's output moving forward only.
+-- Idempotent: settling a settled generation changes nothing.
 --
 -- KEYS[1]  the generation's record (hash)
 -- KEYS[2]  the object's latest completed generation (hash)
 -- KEYS[3]  the object's index of recorded generations (set)
+-- KEYS[4]  the object's lock (hash)
 -- ARGV[1]  owner (the job name)
 -- ARGV[2]  generation (decimal string)
--- ARGV[3]  'COMPLETED' or 'SKIPPED'
--- ARGV[4]  output URI (COMPLETED) or reason (SKIPPED)
--- ARGV[5]  retention, milliseconds
--- ARGV[6]  message ID of the notification
+-- ARGV[3]  token of the claim the work was done under
+-- ARGV[4]  'COMPLETED' (the output was renamed into place) or 'SKIPPED' (nothing written)
+-- ARGV[5]  output URI (COMPLETED) or reason (SKIPPED)
+-- ARGV[6]  retention, milliseconds
+-- ARGV[7]  message ID of the notification
 --
--- Returns {'SETTLED'} or {'ALREADY', state}.
+-- Returns {'ALREADY', state, outputUri or reason}, or
+--         {'SETTLED', state, outputUri or reason, repair, cleanup} where
+--   state    what the generation is now: COMPLETED, or SKIPPED when the writer found its source
+--            vanished or changed, or a newer generation was completed meanwhile ('superseded')
+--   repair   a generation whose output must be written again ('' for none): this write may have
+--            landed over it (the output must only move forward)
+--   cleanup  '1' when the writer had to leave an empty output where none was: delete it, then
+--            release the lock (this script keeps it for that)
 
-local state = redis.call('HGET', KEYS[1], 'state')
+local g = ARGV[2]
+local record = redis.call('HMGET', KEYS[1], 'state', 'outputUri', 'reason', 'readResult')
+local state = record[1]
 if state == 'COMPLETED' or state == 'SKIPPED' then
-  return {'ALREADY', state}
+  return {'ALREADY', state, record[2] or record[3] or ''}
 end
 
 local now = now_ms()
-local retention = tonumber(ARGV[5])
+local retention = tonumber(ARGV[6])
+local lock = redis.call('HMGET', KEYS[4], 'generation', 'token', 'dirty')
+local holds = lock[1] == g and lock[2] == ARGV[3]
+
+local final, detail, repair, cleanup = ARGV[4], ARGV[5], '', ''
+local readResult = record[4]
+if final == 'COMPLETED' and readResult then
+  final = 'SKIPPED'
+  if readResult == 'vanished:empty' then
+    detail, cleanup = 'sourceVanished', '1'
+  elseif readResult == 'vanished:preserved' then
+    detail = 'sourceVanished'
+  else
+    detail = 'sourceChanged'
+  end
+end
+
+if final == 'COMPLETED' then
+  local latest = redis.call('HGET', KEYS[2], 'generation')
+  if latest and newer(latest, g) then
+    -- A newer generation completed while this one was written without the lock: this rename may
+    -- have landed after the newer one's.
+    final, detail, repair = 'SKIPPED', 'superseded', latest
+  else
+    redis.call('HSET', KEYS[2], 'generation', g, 'completedAt', ms(now), 'outputUri', ARGV[5])
+    redis.call('PEXPIRE', KEYS[2], retention)
+    if holds and lock[3] then
+      -- A stale writer's rename may have landed after this one's: write this one again.
+      repair = g
+    elseif not holds and lock[1] and newer(lock[1], g) then
+      -- The newer generation in flight may have renamed before this stale one: tell it.
+      redis.call('HSET', KEYS[4], 'dirty', '1')
+    end
+  end
+end
 
 if not state then
-  -- The claim's lease ran out before the work finished: the work is done all the same.
-  redis.call('HSET', KEYS[1], 'owner', ARGV[1], 'messageId', ARGV[6])
+  -- The record expired with its lease before the work finished: the work is done all the same.
+  redis.call('HSET', KEYS[1], 'owner', ARGV[1], 'messageId', ARGV[7])
 end
-redis.call('HSET', KEYS[1], 'state', ARGV[3], 'completedAt', ms(now), 'settledBy', ARGV[1])
-redis.call('HDEL', KEYS[1], 'leaseUntil')
-if ARGV[3] == 'COMPLETED' then
-  redis.call('HSET', KEYS[1], 'outputUri', ARGV[4])
+redis.call('HSET', KEYS[1], 'state', final, 'completedAt', ms(now), 'settledBy', ARGV[1],
+  'token', ARGV[3])
+redis.call('HDEL', KEYS[1], 'leaseUntil', 'readResult')
+if final == 'COMPLETED' then
+  redis.call('HSET', KEYS[1], 'outputUri', ARGV[5])
 else
-  redis.call('HSET', KEYS[1], 'reason', ARGV[4])
+  redis.call('HSET', KEYS[1], 'reason', detail)
 end
 redis.call('PEXPIRE', KEYS[1], retention)
-redis.call('SADD', KEYS[3], ARGV[2])
+redis.call('SADD', KEYS[3], g)
 redis.call('PEXPIRE', KEYS[3], retention)
 
-if ARGV[3] == 'COMPLETED' then
-  -- The latest completed generation only ever moves forward.
-  local latest = redis.call('HGET', KEYS[2], 'generation')
-  if not latest or newer(ARGV[2], latest) then
-    redis.call('HSET', KEYS[2], 'generation', ARGV[2], 'completedAt', ms(now), 'outputUri', ARGV[4])
-  end
-  redis.call('PEXPIRE', KEYS[2], retention)
+if holds and cleanup == '' then
+  redis.call('HDEL', KEYS[4], 'generation', 'owner', 'token', 'leaseUntil', 'dirty')
 end
-return {'SETTLED'}
+return {'SETTLED', final, final == 'COMPLETED' and ARGV[5] or detail, repair, cleanup}

@@ -9,9 +9,10 @@ import static org.junit.Assert.assertEquals;
 
 import dev.gcsrewrite.notification.GcsNotification;
 import dev.gcsrewrite.notification.GcsNotificationCoder;
-import dev.gcsrewrite.output.Outcome;
+import dev.gcsrewrite.testing.ClaimFixtures;
 import dev.gcsrewrite.testing.Counters;
 import dev.gcsrewrite.testing.LocalRedis;
+import dev.gcsrewrite.work.Claim;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
@@ -45,11 +46,8 @@ public class ClaimInRedisTest {
     GcsNotification older = parsed("b", "newer-exists", 1, "m1");
     GcsNotification newer = parsed("b", "newer-exists", 2, "m2");
     try (ClaimStore store = ClaimStore.forPipeline(redis)) {
-      store.claim(List.of(settled, newer), JOB);
-      store.settle(
-          List.of(
-              Outcome.complete(settled, "out/settled", 1), Outcome.complete(newer, "out/newer", 1)),
-          JOB);
+      ClaimFixtures.complete(store, settled, JOB, "out/settled");
+      ClaimFixtures.complete(store, newer, JOB, "out/newer");
     }
     ClaimResults results =
         pipeline
@@ -148,8 +146,8 @@ public class ClaimInRedisTest {
     assertEquals(1, Counters.get(result, "claimed"));
   }
 
-  private static PCollection<String> keys(PCollection<GcsNotification> notifications) {
-    return notifications.apply(
-        "Keys", MapElements.into(TypeDescriptors.strings()).via(GcsNotification::generationKey));
+  private static PCollection<String> keys(PCollection<Claim> claims) {
+    return claims.apply(
+        "Keys", MapElements.into(TypeDescriptors.strings()).via(Claim::generationKey));
   }
 }

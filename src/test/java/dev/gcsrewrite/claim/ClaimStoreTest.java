@@ -1,5 +1,6 @@
 package dev.gcsrewrite.claim;
 
+import static dev.gcsrewrite.claim.ClaimOutcome.BEHIND;
 import static dev.gcsrewrite.claim.ClaimOutcome.CLAIMED;
 import static dev.gcsrewrite.claim.ClaimOutcome.DUPLICATE;
 import static dev.gcsrewrite.claim.ClaimOutcome.ELSEWHERE;
@@ -15,8 +16,9 @@ import static org.junit.Assert.assertThrows;
 import static org.junit.Assert.assertTrue;
 
 import dev.gcsrewrite.notification.GcsNotification;
-import dev.gcsrewrite.output.Outcome;
 import dev.gcsrewrite.testing.LocalRedis;
+import dev.gcsrewrite.work.Claim;
+import dev.gcsrewrite.work.Outcome;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -62,11 +64,14 @@ public class ClaimStoreTest {
   @Test
   public void newGenerationIsClaimedWithARecordThatExpiresWithTheLease() {
     GcsNotification n = parsed("b", "o", 10, "m1");
-    assertEquals(CLAIMED, claim(JOB_A, n).outcome());
+    ClaimDecision decision = claim(JOB_A, n);
+    assertEquals(CLAIMED, decision.outcome());
+    assertEquals(1, decision.token());
 
     Map<String, String> record = redis.hgetAll(keys.generation("b", "o", 10));
     assertEquals("INPROGRESS", record.get("state"));
     assertEquals("job-a", record.get("owner"));
+    assertEquals("1", record.get("token"));
     assertEquals("m1", record.get("messageId"));
     assertEquals("1", record.get("attempts"));
     long claimedAt = Long.parseLong(record.get("claimedAt"));
@@ -75,13 +80,19 @@ public class ClaimStoreTest {
         redis.pttl(keys.generation("b", "o", 10)),
         allOf(greaterThan(590_000L), lessThanOrEqualTo(600_000L)));
     assertEquals(java.util.Set.of("10"), redis.smembers(keys.generations("b", "o")));
+    Map<String, String> lock = redis.hgetAll(keys.lock("b", "o"));
+    assertEquals("10", lock.get("generation"));
+    assertEquals("job-a", lock.get("owner"));
+    assertEquals("1", lock.get("token"));
   }
 
   @Test
-  public void sameOwnerClaimingAgainIsReentrant() {
+  public void sameOwnerClaimingAgainIsReentrantWithItsToken() {
     GcsNotification n = parsed("b", "o", 10, "m1");
-    claim(JOB_A, n);
-    assertEquals(REENTRANT, claim(JOB_A, n).outcome());
+    long token = claim(JOB_A, n).token();
+    ClaimDecision again = claim(JOB_A, n);
+    assertEquals(REENTRANT, again.outcome());
+    assertEquals(token, again.token());
     assertEquals("1", redis.hget(keys.generation("b", "o", 10), "attempts"));
   }
 
@@ -93,27 +104,58 @@ public class ClaimStoreTest {
     assertEquals(ELSEWHERE, decision.outcome());
     assertEquals("job-a", decision.owner());
     assertEquals(
-        Long.parseLong(redis.hget(keys.generation("b", "o", 10), "leaseUntil")),
-        decision.leaseUntilMillis());
+        Long.parseLong(redis.hget(keys.lock("b", "o"), "leaseUntil")), decision.leaseUntilMillis());
   }
 
   @Test
-  public void endedLeaseIsTakenOverByAnotherOwner() throws Exception {
+  public void endedLeaseIsTakenOverWithAGreaterToken() throws Exception {
     GcsNotification n = parsed("b", "o", 10, "m1");
-    ClaimSettings shortLease =
-        new ClaimSettings("job-a", Duration.millis(300), Duration.standardDays(7));
-    claim(shortLease, n);
+    long first = claim(shortLease("job-a"), n).token();
     assertEquals(ELSEWHERE, claim(JOB_B, n).outcome());
     Thread.sleep(600);
-    assertEquals(CLAIMED, claim(JOB_B, n).outcome());
+    ClaimDecision takeover = claim(JOB_B, n);
+    assertEquals(CLAIMED, takeover.outcome());
+    assertEquals("job-a", takeover.owner());
+    assertThat(takeover.token(), greaterThan(first));
     assertEquals("job-b", redis.hget(keys.generation("b", "o", 10), "owner"));
+  }
+
+  @Test
+  public void newerGenerationWaitsBehindTheOlderOneInFlightThenGoesOn() {
+    Claim older = claimed(JOB_A, parsed("b", "o", 10, "m1"));
+    GcsNotification newer = parsed("b", "o", 20, "m2");
+
+    ClaimDecision behind = claim(JOB_A, newer);
+    assertEquals(BEHIND, behind.outcome());
+    assertEquals("10", behind.detail());
+    assertEquals("job-a", behind.owner());
+    // Another job's newer generation waits all the same.
+    assertEquals(BEHIND, claim(JOB_B, newer).outcome());
+
+    store.settle(List.of(complete(older)), JOB_A);
+    ClaimDecision now = claim(JOB_B, newer);
+    assertEquals(CLAIMED, now.outcome());
+    assertThat(now.token(), greaterThan(older.token()));
+  }
+
+  @Test
+  public void olderGenerationAfterANewerOneWasClaimedIsSuperseded() {
+    claimed(JOB_A, parsed("b", "o", 20, "m2"));
+
+    ClaimDecision older = claim(JOB_B, parsed("b", "o", 10, "m1"));
+    assertEquals(SUPERSEDED, older.outcome());
+    assertEquals("20", older.detail());
+    assertEquals(Map.of(), redis.hgetAll(keys.generation("b", "o", 10)));
   }
 
   @Test
   public void settledGenerationIsADuplicateForEveryone() {
     GcsNotification n = parsed("b", "o", 10, "m1");
-    claim(JOB_A, n);
-    assertEquals(List.of(StoreWrite.CHANGED), store.settle(List.of(complete(n)), JOB_A));
+    Claim claim = claimed(JOB_A, n);
+    Settlement settled = store.settle(List.of(complete(claim)), JOB_A).get(0);
+    assertTrue(settled.settledNow());
+    assertTrue(settled.completed());
+    assertEquals(null, settled.repair());
 
     ClaimDecision again = claim(JOB_B, parsed("b", "o", 10, "m2"));
     assertEquals(DUPLICATE, again.outcome());
@@ -130,49 +172,146 @@ public class ClaimStoreTest {
         allOf(
             greaterThan(Duration.standardDays(7).getMillis() - 10_000),
             lessThanOrEqualTo(Duration.standardDays(7).getMillis())));
+    // The object is free again: the lock names no generation.
+    assertEquals(null, redis.hget(keys.lock("b", "o"), "generation"));
   }
 
   @Test
   public void settlingTwiceChangesNothing() {
-    GcsNotification n = parsed("b", "o", 10, "m1");
-    claim(JOB_A, n);
-    assertEquals(List.of(StoreWrite.CHANGED), store.settle(List.of(complete(n)), JOB_A));
+    Claim claim = claimed(JOB_A, parsed("b", "o", 10, "m1"));
+    assertTrue(store.settle(List.of(complete(claim)), JOB_A).get(0).settledNow());
     String completedAt = redis.hget(keys.generation("b", "o", 10), "completedAt");
-    assertEquals(List.of(StoreWrite.UNCHANGED), store.settle(List.of(complete(n)), JOB_B));
+    Settlement again = store.settle(List.of(complete(claim)), JOB_B).get(0);
+    assertEquals(false, again.settledNow());
+    assertEquals("COMPLETED", again.state());
     assertEquals(completedAt, redis.hget(keys.generation("b", "o", 10), "completedAt"));
     assertEquals("job-a", redis.hget(keys.generation("b", "o", 10), "settledBy"));
   }
 
   @Test
-  public void olderGenerationAfterNewerIsSuperseded() {
-    GcsNotification newer = parsed("b", "o", 20, "m2");
-    claim(JOB_A, newer);
+  public void olderGenerationAfterNewerCompletedIsSuperseded() {
+    Claim newer = claimed(JOB_A, parsed("b", "o", 20, "m2"));
     store.settle(List.of(complete(newer)), JOB_A);
 
     ClaimDecision older = claim(JOB_A, parsed("b", "o", 10, "m1"));
     assertEquals(SUPERSEDED, older.outcome());
     assertEquals("20", older.detail());
-    assertEquals(Map.of(), redis.hgetAll(keys.generation("b", "o", 10)));
   }
 
   @Test
-  public void latestCompletedGenerationNeverMovesBack() {
-    GcsNotification older = parsed("b", "o", 10, "m1");
-    GcsNotification newer = parsed("b", "o", 20, "m2");
-    claim(JOB_A, older);
-    claim(JOB_A, newer);
-    store.settle(List.of(complete(newer)), JOB_A);
-    store.settle(List.of(complete(older)), JOB_A);
+  public void staleWriterSettlingAfterANewerCompletedIsSkippedAndTheNewerIsRepaired()
+      throws Exception {
+    // Job A writes generation 10, stalls past its lease; job B claims 20, writes and settles it.
+    Claim stale = claimed(shortLease("job-a"), parsed("b", "o", 10, "m1"));
+    Thread.sleep(600);
+    Claim newer = claimed(JOB_B, parsed("b", "o", 20, "m2"));
+    store.settle(List.of(complete(newer)), JOB_B);
 
+    // A's rename lands late, and A settles: its write may be over 20's output.
+    Settlement late = store.settle(List.of(complete(stale)), JOB_A).get(0);
+    assertTrue(late.settledNow());
+    assertEquals("SKIPPED", late.state());
+    assertEquals("superseded", late.detail());
+    assertEquals(Long.valueOf(20), late.repair());
     assertEquals("20", redis.hget(keys.latest("b", "o"), "generation"));
-    assertEquals("COMPLETED", redis.hget(keys.generation("b", "o", 10), "state"));
+    assertEquals("SKIPPED", redis.hget(keys.generation("b", "o", 10), "state"));
+  }
+
+  @Test
+  public void staleWriterSettlingWhileTheNewerIsInFlightMakesTheNewerWriteAgain() throws Exception {
+    Claim stale = claimed(shortLease("job-a"), parsed("b", "o", 10, "m1"));
+    Thread.sleep(600);
+    Claim newer = claimed(JOB_B, parsed("b", "o", 20, "m2"));
+
+    // A settles first (nothing newer completed yet), while B's rename may already have landed.
+    Settlement late = store.settle(List.of(complete(stale)), JOB_A).get(0);
+    assertEquals("COMPLETED", late.state());
+    assertEquals(null, late.repair());
+    assertEquals("20", redis.hget(keys.lock("b", "o"), "generation"));
+    assertEquals("1", redis.hget(keys.lock("b", "o"), "dirty"));
+
+    Settlement holder = store.settle(List.of(complete(newer)), JOB_B).get(0);
+    assertEquals("COMPLETED", holder.state());
+    assertEquals("the holder writes its own output again", Long.valueOf(20), holder.repair());
+    assertEquals("20", redis.hget(keys.latest("b", "o"), "generation"));
+  }
+
+  @Test
+  public void renewedLeaseOutlastsItsLengthAndAStaleTokenRenewsNothing() throws Exception {
+    ClaimSettings lease = shortLease("job-a");
+    Claim held = claimed(lease, parsed("b", "o", 10, "m1"));
+    for (int i = 0; i < 4; i++) {
+      Thread.sleep(150);
+      assertTrue(store.renew(held, lease.lease()));
+    }
+    // 600 ms after the claim, three leases of 300 ms: still held.
+    assertEquals(ELSEWHERE, claim(JOB_B, held.notification()).outcome());
+
+    Thread.sleep(600);
+    Claim takeover = claimed(JOB_B, held.notification());
+    assertEquals(false, store.renew(held, lease.lease()));
+    assertEquals(String.valueOf(takeover.token()), redis.hget(keys.lock("b", "o"), "token"));
+  }
+
+  @Test
+  public void settlingWithAStaleTokenLeavesTheHoldersLockAlone() throws Exception {
+    Claim stale = claimed(shortLease("job-a"), parsed("b", "o", 10, "m1"));
+    Thread.sleep(600);
+    Claim holder = claimed(JOB_B, stale.notification());
+
+    store.settle(List.of(complete(stale)), JOB_A);
+    assertEquals(String.valueOf(holder.token()), redis.hget(keys.lock("b", "o"), "token"));
+    assertEquals(List.of(StoreWrite.UNCHANGED), store.release(List.of(stale)));
+    assertEquals(String.valueOf(holder.token()), redis.hget(keys.lock("b", "o"), "token"));
+  }
+
+  @Test
+  public void vanishedSourceWithNoOutputKeepsTheLockForTheCleanup() {
+    Claim claim = claimed(JOB_A, parsed("b", "o", 10, "m1"));
+    store.note(claim, "vanished:empty", JOB_A);
+
+    Settlement settled = store.settle(List.of(complete(claim)), JOB_A).get(0);
+    assertEquals("SKIPPED", settled.state());
+    assertEquals("sourceVanished", settled.detail());
+    assertTrue(settled.cleanup());
+    assertEquals(Map.of(), redis.hgetAll(keys.latest("b", "o")));
+    assertEquals("10", redis.hget(keys.lock("b", "o"), "generation"));
+
+    assertEquals(false, store.releaseLock(claim));
+    assertEquals(null, redis.hget(keys.lock("b", "o"), "generation"));
+    assertEquals("SKIPPED", redis.hget(keys.generation("b", "o", 10), "state"));
+  }
+
+  @Test
+  public void contentThatWasNotTheNotifiedGenerationsIsNeverCompleted() {
+    Claim claim = claimed(JOB_A, parsed("b", "o", 10, "m1"));
+    store.note(claim, "changed:read CRC32C x, the notification says y", JOB_A);
+
+    Settlement settled = store.settle(List.of(complete(claim)), JOB_A).get(0);
+    assertEquals("SKIPPED", settled.state());
+    assertEquals("sourceChanged", settled.detail());
+    assertEquals(false, settled.cleanup());
+    assertEquals(null, redis.hget(keys.lock("b", "o"), "generation"));
+  }
+
+  @Test
+  public void repairTakesTheFreeLockForTheLatestCompletedAndMarksABusyOneDirty() {
+    GcsNotification n = parsed("b", "o", 10, "m1");
+    assertEquals("nothing completed yet", null, store.repair(n, JOB_A));
+    store.settle(List.of(complete(claimed(JOB_A, n))), JOB_A);
+
+    Claim repair = store.repair(parsed("b", "o", 5, "any"), JOB_A);
+    assertEquals(10, repair.notification().generation());
+    assertEquals("10", redis.hget(keys.lock("b", "o"), "generation"));
+    assertEquals("busy: marked dirty", null, store.repair(n, JOB_B));
+    assertEquals(true, store.releaseLock(repair));
+    assertEquals(null, redis.hget(keys.lock("b", "o"), "generation"));
   }
 
   @Test
   public void generationsBeyondTheExactRangeOfALuaNumberCompareExactly() {
     // 2^53 + 1 and 2^53 are the same double; as 64-bit generations they differ.
-    GcsNotification newer = parsed("b", "o", 9007199254740993L, "m2");
-    claim(JOB_A, newer);
+    Claim newer = claimed(JOB_A, parsed("b", "o", 9007199254740993L, "m2"));
     store.settle(List.of(complete(newer)), JOB_A);
     assertEquals(SUPERSEDED, claim(JOB_A, parsed("b", "o", 9007199254740992L, "m1")).outcome());
     assertEquals(CLAIMED, claim(JOB_A, parsed("b", "o", 9007199254740994L, "m3")).outcome());
@@ -180,24 +319,25 @@ public class ClaimStoreTest {
 
   @Test
   public void skippedGenerationIsSettledButDoesNotMoveTheLatest() {
-    GcsNotification n = parsed("b", "o", 10, "m1");
-    claim(JOB_A, n);
-    store.settle(List.of(Outcome.skipped(n, Outcome.SOURCE_MISSING)), JOB_A);
+    Claim claim = claimed(JOB_A, parsed("b", "o", 10, "m1"));
+    store.settle(List.of(Outcome.skipped(claim, Outcome.SOURCE_MISSING)), JOB_A);
 
     assertEquals("SKIPPED", redis.hget(keys.generation("b", "o", 10), "state"));
     assertEquals("sourceMissing", redis.hget(keys.generation("b", "o", 10), "reason"));
     assertEquals(Map.of(), redis.hgetAll(keys.latest("b", "o")));
-    assertEquals(DUPLICATE, claim(JOB_B, n).outcome());
+    assertEquals(DUPLICATE, claim(JOB_B, claim.notification()).outcome());
   }
 
   @Test
   public void settlingAfterTheLeaseRanOutStillRecordsTheWork() throws Exception {
-    GcsNotification n = parsed("b", "o", 10, "m1");
-    claim(new ClaimSettings("job-a", Duration.millis(200), Duration.standardDays(7)), n);
+    Claim claim =
+        claimed(
+            new ClaimSettings("job-a", Duration.millis(200), Duration.standardDays(7)),
+            parsed("b", "o", 10, "m1"));
     Thread.sleep(400);
     assertEquals(Map.of(), redis.hgetAll(keys.generation("b", "o", 10)));
 
-    assertEquals(List.of(StoreWrite.CHANGED), store.settle(List.of(complete(n)), JOB_A));
+    assertTrue(store.settle(List.of(complete(claim)), JOB_A).get(0).completed());
     Map<String, String> record = redis.hgetAll(keys.generation("b", "o", 10));
     assertEquals("COMPLETED", record.get("state"));
     assertEquals("job-a", record.get("owner"));
@@ -205,18 +345,18 @@ public class ClaimStoreTest {
   }
 
   @Test
-  public void releaseFreesOnlyTheOwnersClaimInProgress() {
+  public void releaseFreesOnlyTheClaimsOwnTokenInProgress() {
     GcsNotification n = parsed("b", "o", 10, "m1");
-    claim(JOB_A, n);
-    assertEquals(List.of(StoreWrite.UNCHANGED), store.release(List.of(n), "job-b"));
-    assertEquals(List.of(StoreWrite.CHANGED), store.release(List.of(n), "job-a"));
+    Claim claim = claimed(JOB_A, n);
+    assertEquals(
+        List.of(StoreWrite.UNCHANGED), store.release(List.of(new Claim(n, claim.token() + 7))));
+    assertEquals(List.of(StoreWrite.CHANGED), store.release(List.of(claim)));
     assertEquals(CLAIMED, claim(JOB_B, n).outcome());
 
-    GcsNotification settled = parsed("b", "o", 11, "m2");
-    claim(JOB_A, settled);
+    Claim settled = claimed(JOB_A, parsed("b", "o2", 11, "m2"));
     store.settle(List.of(complete(settled)), JOB_A);
-    assertEquals(List.of(StoreWrite.UNCHANGED), store.release(List.of(settled), "job-a"));
-    assertEquals("COMPLETED", redis.hget(keys.generation("b", "o", 11), "state"));
+    assertEquals(List.of(StoreWrite.UNCHANGED), store.release(List.of(settled)));
+    assertEquals("COMPLETED", redis.hget(keys.generation("b", "o2", 11), "state"));
   }
 
   @Test
@@ -242,7 +382,7 @@ public class ClaimStoreTest {
   public void scriptsAreLoadedAgainWhenRedisHasForgottenThem() {
     claim(JOB_A, parsed("b", "o", 1, "m1"));
     redis.scriptFlush();
-    assertEquals(CLAIMED, claim(JOB_A, parsed("b", "o", 2, "m2")).outcome());
+    assertEquals(CLAIMED, claim(JOB_A, parsed("b", "another", 2, "m2")).outcome());
   }
 
   @Test
@@ -286,7 +426,19 @@ public class ClaimStoreTest {
     return store.claim(List.of(n), policy).get(0);
   }
 
-  private static Outcome complete(GcsNotification n) {
-    return Outcome.complete(n, "gs://out/" + n.objectId() + ".processed", 42);
+  /** Claims {@code n}, which must succeed, and returns the claim with its token. */
+  private Claim claimed(ClaimSettings policy, GcsNotification n) {
+    ClaimDecision decision = claim(policy, n);
+    assertTrue(decision.toString(), decision.outcome().proceeds());
+    return new Claim(n, decision.token());
+  }
+
+  private static ClaimSettings shortLease(String owner) {
+    return new ClaimSettings(owner, Duration.millis(300), Duration.standardDays(7));
+  }
+
+  private static Outcome complete(Claim claim) {
+    return Outcome.complete(
+        claim, "gs://out/" + claim.notification().objectId() + ".processed", 42);
   }
 }

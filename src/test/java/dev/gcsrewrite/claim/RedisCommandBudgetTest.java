@@ -48,7 +48,8 @@ public class RedisCommandBudgetTest {
       buckets.put(object, "AWS " + i);
       stream =
           stream.addElements(
-              TimestampedValue.of(newObject(object, 1763630102412883L, 9, "m" + i), t0));
+              TimestampedValue.of(
+                  newObject(object, 1763630102412883L, bytes("AWS " + i), "m" + i), t0));
     }
     GcsRewritePipeline.buildPipeline(
         pipeline.apply(
@@ -102,5 +103,9 @@ public class RedisCommandBudgetTest {
 
   private JobSettings settings() {
     return TestSettings.local(buckets, REDIS.port(), "budget", "budget:");
+  }
+
+  private static byte[] bytes(String text) {
+    return text.getBytes(java.nio.charset.StandardCharsets.UTF_8);
   }
 }

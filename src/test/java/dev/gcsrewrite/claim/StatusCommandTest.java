@@ -10,8 +10,9 @@ import static org.junit.Assert.assertEquals;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.gcsrewrite.notification.GcsNotification;
-import dev.gcsrewrite.output.Outcome;
+import dev.gcsrewrite.testing.ClaimFixtures;
 import dev.gcsrewrite.testing.LocalRedis;
+import dev.gcsrewrite.work.Outcome;
 import java.io.ByteArrayOutputStream;
 import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
@@ -52,9 +53,8 @@ public class StatusCommandTest {
     GcsNotification first = parsed("work", "reports/q4 é.txt", 100, "m-100");
     GcsNotification second = parsed("work", "reports/q4 é.txt", 200, "m-200");
     try (ClaimStore store = ClaimStore.forPipeline(REDIS.settings(prefix))) {
-      store.claim(List.of(first, second), POLICY);
-      store.settle(
-          List.of(Outcome.complete(first, "gs://out/reports/q4 é.txt.processed", 9)), POLICY);
+      ClaimFixtures.complete(store, first, POLICY, "gs://out/reports/q4 é.txt.processed");
+      ClaimFixtures.claim(store, second, POLICY);
     }
 
     Result result = status("gs://work/reports/q4 é.txt");
@@ -76,8 +76,8 @@ public class StatusCommandTest {
   public void oneGenerationCanBeAskedForAndComesAsJson() throws Exception {
     GcsNotification n = parsed("work", "a", 100, "m-100");
     try (ClaimStore store = ClaimStore.forPipeline(REDIS.settings(prefix))) {
-      store.claim(List.of(n, parsed("work", "a", 200, "m-200")), POLICY);
-      store.settle(List.of(Outcome.skipped(n, Outcome.SOURCE_MISSING)), POLICY);
+      ClaimFixtures.skip(store, n, POLICY, Outcome.SOURCE_MISSING);
+      ClaimFixtures.claim(store, parsed("work", "a", 200, "m-200"), POLICY);
     }
 
     Result result = status("gs://work/a", "100", "--json");

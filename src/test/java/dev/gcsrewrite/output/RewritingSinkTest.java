@@ -1,78 +1,263 @@
 package dev.gcsrewrite.output;
 
 import static dev.gcsrewrite.testing.Notifications.parsed;
+import static dev.gcsrewrite.testing.Notifications.parsedDescribing;
+import static org.hamcrest.MatcherAssert.assertThat;
+import static org.hamcrest.Matchers.greaterThanOrEqualTo;
+import static org.hamcrest.Matchers.startsWith;
 import static org.junit.Assert.assertEquals;
 import static org.junit.Assert.assertThrows;
 
+import dev.gcsrewrite.claim.ClaimKeys;
+import dev.gcsrewrite.claim.ClaimOutcome;
+import dev.gcsrewrite.claim.ClaimSettings;
+import dev.gcsrewrite.claim.ClaimStore;
+import dev.gcsrewrite.claim.RedisSettings;
+import dev.gcsrewrite.location.LocalGenerations;
 import dev.gcsrewrite.location.ObjectLocations;
+import dev.gcsrewrite.notification.GcsNotification;
 import dev.gcsrewrite.rewrite.RewriteRules;
 import dev.gcsrewrite.rewrite.TokenRewriter;
+import dev.gcsrewrite.testing.ClaimFixtures;
+import dev.gcsrewrite.testing.LocalRedis;
+import dev.gcsrewrite.work.Claim;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
+import java.nio.ByteBuffer;
 import java.nio.channels.Channels;
+import java.nio.channels.ReadableByteChannel;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.List;
 import org.apache.beam.sdk.util.SerializableUtils;
+import org.joda.time.Duration;
+import org.junit.After;
 import org.junit.Before;
+import org.junit.ClassRule;
 import org.junit.Rule;
 import org.junit.Test;
 import org.junit.rules.TemporaryFolder;
+import org.junit.rules.TestName;
+import redis.clients.jedis.Jedis;
 
-/** The FileIO sink alone, on a plain channel. */
+/**
+ * The FileIO sink alone, on a plain channel, with a real Redis holding its claims: what it reads
+ * (exactly the notified generation), what it writes when the read goes wrong, and the lease it
+ * keeps alive.
+ */
 public class RewritingSinkTest {
+  @ClassRule public static final LocalRedis REDIS = new LocalRedis();
   @Rule public final TemporaryFolder folder = new TemporaryFolder();
+  @Rule public final TestName test = new TestName();
 
+  private static final TokenRewriter REWRITER = new TokenRewriter(RewriteRules.parse("AWS=GCP"));
+
+  private Path root;
   private ObjectLocations locations;
+  private RedisSettings redis;
+  private ClaimSettings policy;
+  private ClaimStore store;
   private final ByteArrayOutputStream output = new ByteArrayOutputStream();
-  private RewritingSink sink;
 
   @Before
-  public void openSink() throws IOException {
-    Path root = folder.newFolder("buckets").toPath();
+  public void setUp() throws IOException {
+    root = folder.newFolder("buckets").toPath();
     Files.createDirectories(root.resolve("work"));
     locations = new ObjectLocations(root.toString(), folder.getRoot() + "/out", ".processed");
-    // FileIO serializes the sink factory to workers: use the sink as a worker would.
-    sink =
-        SerializableUtils.clone(
-            new RewritingSink(new TokenRewriter(RewriteRules.parse("AWS=GCP")), locations));
-    sink.open(Channels.newChannel(output));
+    redis = REDIS.settings(test.getMethodName() + ":");
+    policy = new ClaimSettings("job", Duration.standardMinutes(10), Duration.standardDays(1));
+    store = ClaimStore.forPipeline(redis);
+  }
+
+  @After
+  public void closeStore() {
+    store.close();
   }
 
   @Test
   public void sourceIsStreamedThroughTheRewriter() throws IOException {
     put("a", "AWS and AWS");
-    sink.write(parsed("work", "a", 1, "m1"));
-    sink.flush();
-    assertEquals("GCP and GCP", output.toString(StandardCharsets.UTF_8));
+    write(sink(), claim(parsed("work", "a", 1, "m1")));
+    assertEquals("GCP and GCP", written());
   }
 
   @Test
-  public void secondCopyOfTheSameNotificationIsNotAppended() throws IOException {
+  public void secondCopyOfTheSameClaimIsNotAppended() throws IOException {
     put("a", "AWS");
-    sink.write(parsed("work", "a", 1, "m1"));
-    sink.write(parsed("work", "a", 1, "m1"));
-    sink.flush();
-    assertEquals("GCP", output.toString(StandardCharsets.UTF_8));
+    RewritingSink sink = sink();
+    Claim claim = claim(parsed("work", "a", 1, "m1"));
+    sink.write(claim);
+    sink.write(claim);
+    assertEquals("GCP", written());
   }
 
   @Test
-  public void anotherObjectInTheSameSinkIsRefused() throws IOException {
+  public void anotherClaimInTheSameSinkIsRefused() throws IOException {
     put("a", "AWS");
     put("b", "AWS");
-    sink.write(parsed("work", "a", 1, "m1"));
-    assertThrows(IllegalStateException.class, () -> sink.write(parsed("work", "b", 1, "m1")));
+    RewritingSink sink = sink();
+    sink.write(claim(parsed("work", "a", 1, "m1")));
+    Claim other = claim(parsed("work", "b", 1, "m1"));
+    assertThrows(IllegalStateException.class, () -> sink.write(other));
   }
 
   @Test
-  public void sourceThatVanishedLeavesAnEmptyOutputRatherThanFailing() throws IOException {
-    sink.write(parsed("work", "gone", 1, "m1"));
-    sink.flush();
-    assertEquals(0, output.size());
+  public void theNotifiedGenerationIsReadEvenAfterTheFileWasReplaced() throws IOException {
+    LocalGenerations.setVersioned(root, "work", true);
+    Path file = put("a", "AWS first");
+    LocalGenerations.keep(root, "work", "a", 1, file);
+    // The object is overwritten: a new file moved into place, generation 2.
+    Path next = Files.writeString(root.resolve("work").resolve("a.tmp"), "AWS second");
+    Files.move(
+        next,
+        file,
+        java.nio.file.StandardCopyOption.ATOMIC_MOVE,
+        java.nio.file.StandardCopyOption.REPLACE_EXISTING);
+    LocalGenerations.keep(root, "work", "a", 2, file);
+
+    write(sink(), claim(parsed("work", "a", 1, "m1")));
+    assertEquals("GCP first", written());
   }
 
-  private void put(String objectId, String content) throws IOException {
-    Files.writeString(
-        Path.of(locations.bucketRoot(), "work", objectId), content, StandardCharsets.UTF_8);
+  @Test
+  public void generationThatVanishedKeepsTheCurrentOutputsBytes() throws IOException {
+    Path out = Files.createDirectories(Path.of(locations.outputDirectory()));
+    Files.writeString(out.resolve("gone.processed"), "GCP earlier output");
+    Claim claim = claim(parsed("work", "gone", 1, "m1"));
+
+    write(sink(), claim);
+
+    assertEquals("GCP earlier output", written());
+    assertEquals("vanished:preserved", record(claim).get("readResult"));
+  }
+
+  @Test
+  public void generationThatVanishedWithNoOutputYetLeavesItEmptyAndSaysSo() throws IOException {
+    Claim claim = claim(parsed("work", "gone", 1, "m1"));
+    write(sink(), claim);
+    assertEquals(0, output.size());
+    assertEquals("vanished:empty", record(claim).get("readResult"));
+  }
+
+  @Test
+  public void contentThatIsNotTheNotifiedGenerationsIsNotedAsChanged() throws IOException {
+    put("a", "AWS is what is there now");
+    GcsNotification n =
+        parsedDescribing("work", "a", 1, "m1", "AWS was notified".getBytes(StandardCharsets.UTF_8));
+    Claim claim = claim(n);
+    write(sink(), claim);
+    assertThat(record(claim).get("readResult"), startsWith("changed:read 24 bytes"));
+  }
+
+  @Test
+  public void contentMatchingTheNotificationIsNotNoted() throws IOException {
+    byte[] content = "AWS as notified".getBytes(StandardCharsets.UTF_8);
+    Files.write(root.resolve("work").resolve("a"), content);
+    Claim claim = claim(parsedDescribing("work", "a", 1, "m1", content));
+    write(sink(), claim);
+    assertEquals("GCP as notified", written());
+    assertEquals(null, record(claim).get("readResult"));
+  }
+
+  @Test
+  public void aWriteLastingThreeLeasesKeepsItsClaim() throws Exception {
+    policy = new ClaimSettings("job", Duration.millis(600), Duration.standardDays(1));
+    GcsNotification n = parsed("work", "slow", 1, "m1");
+    Claim claim = claim(n);
+    // A source that takes about 2.4 s to read: four leases.
+    GenerationSource slow = new SlowSource(24, 100);
+    RewritingSink sink =
+        SerializableUtils.clone(new RewritingSink(REWRITER, locations, slow, redis, policy));
+    sink.open(Channels.newChannel(output));
+
+    sink.write(claim);
+
+    assertEquals("x".repeat(24), written());
+    try (ClaimStore other = ClaimStore.forPipeline(REDIS.settings(test.getMethodName() + ":"))) {
+      ClaimSettings otherJob =
+          new ClaimSettings("other", Duration.millis(600), Duration.standardDays(1));
+      // Right after the write, the claim is still this job's: no one could take it over.
+      assertEquals(ClaimOutcome.ELSEWHERE, other.claim(List.of(n), otherJob).get(0).outcome());
+    }
+    assertThat(
+        Long.parseLong(record(claim).get("leaseUntil"))
+            - Long.parseLong(record(claim).get("claimedAt")),
+        greaterThanOrEqualTo(3 * 600L));
+  }
+
+  private RewritingSink sink() throws IOException {
+    // FileIO serializes the sink factory to workers: use the sink as a worker would.
+    RewritingSink sink =
+        SerializableUtils.clone(
+            new RewritingSink(
+                REWRITER, locations, new LocalFolderSource(root.toString()), redis, policy));
+    sink.open(Channels.newChannel(output));
+    return sink;
+  }
+
+  private static void write(RewritingSink sink, Claim claim) throws IOException {
+    sink.write(claim);
+    sink.flush();
+  }
+
+  private Claim claim(GcsNotification n) {
+    return ClaimFixtures.claim(store, n, policy);
+  }
+
+  private java.util.Map<String, String> record(Claim claim) {
+    GcsNotification n = claim.notification();
+    try (Jedis jedis = REDIS.client()) {
+      return jedis.hgetAll(
+          new ClaimKeys(redis.keyPrefix()).generation(n.bucket(), n.objectId(), n.generation()));
+    }
+  }
+
+  private String written() {
+    return output.toString(StandardCharsets.UTF_8);
+  }
+
+  private Path put(String objectId, String content) throws IOException {
+    return Files.writeString(
+        root.resolve("work").resolve(objectId), content, StandardCharsets.UTF_8);
+  }
+
+  /** A source that gives one byte every {@code millis}: a large object on a slow link. */
+  private record SlowSource(int bytes, long millis) implements GenerationSource {
+    @Override
+    public long sizeOf(GcsNotification notification) {
+      return bytes;
+    }
+
+    @Override
+    public ReadableByteChannel open(GcsNotification notification) {
+      return new ReadableByteChannel() {
+        private int left = bytes;
+
+        @Override
+        public int read(ByteBuffer destination) {
+          if (left == 0) {
+            return -1;
+          }
+          try {
+            Thread.sleep(millis);
+          } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return -1;
+          }
+          destination.put((byte) 'x');
+          left--;
+          return 1;
+        }
+
+        @Override
+        public boolean isOpen() {
+          return true;
+        }
+
+        @Override
+        public void close() {}
+      };
+    }
   }
 }

@@ -3,19 +3,18 @@ package dev.gcsrewrite.output;
 import static dev.gcsrewrite.output.SourceProbe.Outcome.MISSING;
 import static dev.gcsrewrite.output.SourceProbe.Outcome.READABLE;
 import static dev.gcsrewrite.output.SourceProbe.Outcome.UNREADABLE;
+import static dev.gcsrewrite.testing.Notifications.parsed;
 import static org.junit.Assert.assertEquals;
 import static org.junit.Assert.assertNull;
 
 import com.google.api.client.http.HttpHeaders;
 import com.google.api.client.http.HttpResponseException;
-import java.io.File;
 import java.io.FileNotFoundException;
 import java.io.IOException;
 import java.net.SocketTimeoutException;
 import java.nio.file.AccessDeniedException;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
-import org.apache.beam.sdk.io.FileSystems;
 import org.junit.Rule;
 import org.junit.Test;
 import org.junit.rules.TemporaryFolder;
@@ -25,21 +24,22 @@ public class SourceProbeTest {
 
   @Test
   public void existingFileIsReadableWithItsSize() throws Exception {
-    File file = folder.newFile("a");
-    Files.write(file.toPath(), new byte[1234]);
-    SourceProbe.Result result = probe(file.getPath());
+    Files.write(folder.newFolder("b").toPath().resolve("a"), new byte[1234]);
+    SourceProbe.Result result = probe("a");
     assertEquals(READABLE, result.outcome());
     assertEquals(1234, result.sizeBytes());
   }
 
   @Test
   public void absentFileIsMissing() throws Exception {
-    assertEquals(MISSING, probe(folder.getRoot() + "/absent").outcome());
+    folder.newFolder("b");
+    assertEquals(MISSING, probe("absent").outcome());
   }
 
   @Test
   public void directoryIsUnreadable() throws Exception {
-    assertEquals(UNREADABLE, probe(folder.newFolder("dir").getPath()).outcome());
+    folder.newFolder("b", "dir");
+    assertEquals(UNREADABLE, probe("dir").outcome());
   }
 
   @Test
@@ -72,7 +72,9 @@ public class SourceProbeTest {
         new HttpResponseException.Builder(status, "status", new HttpHeaders()).build());
   }
 
-  private static SourceProbe.Result probe(String path) throws Exception {
-    return SourceProbe.probe(FileSystems.matchNewResource(path, false));
+  /** Probes object {@code objectId} of bucket "b", the temporary folder being the bucket root. */
+  private SourceProbe.Result probe(String objectId) throws Exception {
+    return SourceProbe.probe(
+        new LocalFolderSource(folder.getRoot().toString()), parsed("b", objectId, 1, "m"));
   }
 }

@@ -154,7 +154,8 @@ public final class HostileInputs {
         "payload format NONE with a stray body",
         "none-format.txt",
         withAttribute(
-            withPayload(newObject("none-format.txt", GENERATION, 1, ""), bytes("{not json")),
+            withPayload(
+                newObject("none-format.txt", GENERATION, content("x"), ""), bytes("{not json")),
             "payloadFormat",
             "NONE"));
 
@@ -284,17 +285,25 @@ public final class HostileInputs {
   }
 
   private void output(String scenario, String objectId, long generation) {
-    outputMessage(scenario, objectId, newObject(objectId, generation, 10, ""));
+    outputMessage(scenario, objectId, newObject(objectId, generation, content(scenario), ""));
   }
 
   private void outputWith(String scenario, String objectId, Map<String, String> extra) {
-    outputMessage(scenario, objectId, withAttributes(goodFor(objectId), extra));
+    outputMessage(
+        scenario,
+        objectId,
+        withAttributes(newObject(objectId, GENERATION, content(scenario), ""), extra));
   }
 
   private void outputMessage(String scenario, String objectId, PubsubMessage message) {
     cases.add(
         new Case(
             scenario, withId(message), Expect.OUTPUT, objectId, "AWS " + scenario + " AWS", null));
+  }
+
+  /** The content of an OUTPUT case's source: its scenario between two tokens. */
+  private static byte[] content(String scenario) {
+    return ("AWS " + scenario + " AWS").getBytes(StandardCharsets.UTF_8);
   }
 
   private void dead(String scenario, PubsubMessage message, String errorType) {

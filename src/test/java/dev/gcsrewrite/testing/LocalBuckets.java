@@ -1,11 +1,15 @@
 package dev.gcsrewrite.testing;
 
+import dev.gcsrewrite.location.LocalGenerations;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.stream.Collectors;
 import java.util.stream.Stream;
 import org.junit.rules.ExternalResource;
@@ -17,6 +21,7 @@ import org.junit.rules.TemporaryFolder;
  */
 public final class LocalBuckets extends ExternalResource {
   private final TemporaryFolder folder = new TemporaryFolder();
+  private final Map<String, Long> generations = new HashMap<>();
   private Path bucketRoot;
   private Path processed;
 
@@ -54,6 +59,55 @@ public final class LocalBuckets extends ExternalResource {
 
   public Path put(String objectId, String content) {
     return put(objectId, content.getBytes(StandardCharsets.UTF_8));
+  }
+
+  /**
+   * Writes {@code content} as generation {@code generation} of {@code objectId}, the way Cloud
+   * Storage keeps generations: a new file moved into place, kept in the bucket's generation store
+   * ({@link LocalGenerations}), and the generation it replaces dropped unless the bucket is
+   * versioned. Once a bucket has generations, the pipeline reads the notified one exactly.
+   */
+  public Path putGeneration(String objectId, long generation, byte[] content) {
+    try {
+      Path path = source(objectId);
+      Files.createDirectories(path.getParent());
+      Path staged = Files.write(path.resolveSibling(".staging-" + generation), content);
+      Files.move(staged, path, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+      LocalGenerations.keep(bucketRoot, Notifications.BUCKET, objectId, generation, path);
+      Long previous = generations.put(objectId, generation);
+      if (previous != null) {
+        LocalGenerations.replaced(bucketRoot, Notifications.BUCKET, objectId, previous);
+      }
+      return path;
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+  }
+
+  public Path putGeneration(String objectId, long generation, String content) {
+    return putGeneration(objectId, generation, content.getBytes(StandardCharsets.UTF_8));
+  }
+
+  /** Deletes the current generation of {@code objectId}, as Cloud Storage would. */
+  public void deleteGeneration(String objectId) {
+    try {
+      Files.deleteIfExists(source(objectId));
+      Long previous = generations.remove(objectId);
+      if (previous != null) {
+        LocalGenerations.replaced(bucketRoot, Notifications.BUCKET, objectId, previous);
+      }
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+  }
+
+  /** Makes the test bucket keep every generation (object versioning), or only the live one. */
+  public void setVersioned(boolean versioned) {
+    try {
+      LocalGenerations.setVersioned(bucketRoot, Notifications.BUCKET, versioned);
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
   }
 
   public Path source(String objectId) {

@@ -3,17 +3,21 @@ package dev.gcsrewrite.testing;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import com.fasterxml.jackson.databind.node.TextNode;
 import dev.gcsrewrite.deadletter.OriginalMessage;
 import dev.gcsrewrite.notification.GcsNotification;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
 import java.util.Base64;
 import java.util.HashMap;
 import java.util.Iterator;
 import java.util.Map;
 import java.util.TreeMap;
+import java.util.zip.CRC32C;
 import org.apache.beam.sdk.io.gcp.pubsub.PubsubMessage;
 import org.joda.time.Instant;
 
@@ -50,7 +54,8 @@ public final class Notifications {
 
   /**
    * An OBJECT_FINALIZE notification with a JSON_API_V1 body, as Cloud Storage sends for {@code
-   * objectId} in {@link #BUCKET}.
+   * objectId} in {@link #BUCKET}, of {@code size} bytes (the writer holds what it reads to it),
+   * without checksums; {@link #newObject(String, long, byte[], String)} has them.
    */
   public static PubsubMessage newObject(
       String objectId, long generation, long size, String messageId) {
@@ -64,9 +69,18 @@ public final class Notifications {
     body.put("metageneration", "1");
     body.put("contentType", "text/plain");
     body.put("size", Long.toString(size));
-    body.put("md5Hash", "KgZEUMK78xQA6y3uiqfnZw==");
-    body.put("crc32c", "iMecoA==");
     return new PubsubMessage(json(body), attributes, messageId);
+  }
+
+  /**
+   * An OBJECT_FINALIZE notification describing {@code content} exactly, as Cloud Storage would: its
+   * size, MD5 and CRC32C.
+   */
+  public static PubsubMessage newObject(
+      String objectId, long generation, byte[] content, String messageId) {
+    PubsubMessage message = newObject(objectId, generation, content.length, messageId);
+    message = withBodyField(message, "md5Hash", TextNode.valueOf(md5(content)));
+    return withBodyField(message, "crc32c", TextNode.valueOf(crc32c(content)));
   }
 
   /** A notification of {@code eventType} with payload format NONE (attributes only). */
@@ -99,6 +113,51 @@ public final class Notifications {
         messageId,
         Instant.parse("2026-11-20T09:15:03Z"),
         new OriginalMessage(new byte[0], new TreeMap<>(), messageId));
+  }
+
+  /**
+   * A parsed OBJECT_FINALIZE notification whose payload described {@code content} as Cloud Storage
+   * would: its size, MD5 and CRC32C.
+   */
+  public static GcsNotification parsedDescribing(
+      String bucket, String objectId, long generation, String messageId, byte[] content) {
+    return new GcsNotification(
+        bucket,
+        objectId,
+        generation,
+        GcsNotification.OBJECT_FINALIZE,
+        GcsNotification.JSON_API_V1,
+        "2026-11-20T09:15:02Z",
+        null,
+        1L,
+        (long) content.length,
+        "text/plain",
+        md5(content),
+        crc32c(content),
+        messageId,
+        Instant.parse("2026-11-20T09:15:03Z"),
+        new OriginalMessage(new byte[0], new TreeMap<>(), messageId));
+  }
+
+  /** Base64 of the MD5 of {@code content}, as Cloud Storage writes {@code md5Hash}. */
+  public static String md5(byte[] content) {
+    try {
+      return Base64.getEncoder().encodeToString(MessageDigest.getInstance("MD5").digest(content));
+    } catch (NoSuchAlgorithmException e) {
+      throw new IllegalStateException(e);
+    }
+  }
+
+  /** Base64 of the big-endian CRC32C of {@code content}, as Cloud Storage writes {@code crc32c}. */
+  public static String crc32c(byte[] content) {
+    CRC32C crc = new CRC32C();
+    crc.update(content);
+    long value = crc.getValue();
+    return Base64.getEncoder()
+        .encodeToString(
+            new byte[] {
+              (byte) (value >>> 24), (byte) (value >>> 16), (byte) (value >>> 8), (byte) value
+            });
   }
 
   /** The same message under another message ID, as a duplicate notification arrives. */

@@ -1,4 +1,4 @@
-package dev.gcsrewrite.output;
+package dev.gcsrewrite.work;
 
 import dev.gcsrewrite.notification.GcsNotificationCoder;
 import java.io.IOException;
@@ -25,6 +25,7 @@ public final class OutcomeCoder extends CustomCoder<Outcome> {
   public void encode(Outcome value, OutputStream out) throws IOException {
     StringUtf8Coder.of().encode(value.kind().name(), out);
     GcsNotificationCoder.of().encode(value.notification(), out);
+    VarLongCoder.of().encode(value.claimToken(), out);
     OPTIONAL_STRING.encode(value.outputUri(), out);
     // -1 (unknown) is rare; VarLong's ten bytes for it do not matter.
     VarLongCoder.of().encode(value.outputBytes(), out);
@@ -36,6 +37,7 @@ public final class OutcomeCoder extends CustomCoder<Outcome> {
     return new Outcome(
         Outcome.Kind.valueOf(StringUtf8Coder.of().decode(in)),
         GcsNotificationCoder.of().decode(in),
+        VarLongCoder.of().decode(in),
         OPTIONAL_STRING.decode(in),
         VarLongCoder.of().decode(in),
         OPTIONAL_STRING.decode(in));

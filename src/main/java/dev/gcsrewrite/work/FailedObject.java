@@ -1,4 +1,4 @@
-package dev.gcsrewrite.output;
+package dev.gcsrewrite.work;
 
 import dev.gcsrewrite.deadletter.DeadLetter;
 import dev.gcsrewrite.notification.GcsNotification;
@@ -8,8 +8,12 @@ import org.apache.beam.sdk.coders.DefaultCoder;
  * Work on a generation that failed for good after the generation was taken on: its claim must be
  * released before its dead letter is published, so a fixed notification can be processed at once.
  *
- * @param notification the notification the work was for (what the claim is keyed on)
+ * @param claim the claim the work was done under (what is released)
  * @param deadLetter what goes to the dead-letter topic once the claim is released
  */
 @DefaultCoder(FailedObjectCoder.class)
-public record FailedObject(GcsNotification notification, DeadLetter deadLetter) {}
+public record FailedObject(Claim claim, DeadLetter deadLetter) {
+  public GcsNotification notification() {
+    return claim.notification();
+  }
+}

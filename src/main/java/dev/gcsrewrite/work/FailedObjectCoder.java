@@ -1,7 +1,6 @@
-package dev.gcsrewrite.output;
+package dev.gcsrewrite.work;
 
 import dev.gcsrewrite.deadletter.DeadLetterCoder;
-import dev.gcsrewrite.notification.GcsNotificationCoder;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
@@ -19,13 +18,13 @@ public final class FailedObjectCoder extends CustomCoder<FailedObject> {
 
   @Override
   public void encode(FailedObject value, OutputStream out) throws IOException {
-    GcsNotificationCoder.of().encode(value.notification(), out);
+    ClaimCoder.of().encode(value.claim(), out);
     DeadLetterCoder.of().encode(value.deadLetter(), out);
   }
 
   @Override
   public FailedObject decode(InputStream in) throws IOException {
-    return new FailedObject(GcsNotificationCoder.of().decode(in), DeadLetterCoder.of().decode(in));
+    return new FailedObject(ClaimCoder.of().decode(in), DeadLetterCoder.of().decode(in));
   }
 
   @Override

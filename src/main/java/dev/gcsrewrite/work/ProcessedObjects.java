@@ -1,4 +1,4 @@
-package dev.gcsrewrite.output;
+package dev.gcsrewrite.work;
 
 import java.util.Map;
 import org.apache.beam.sdk.Pipeline;

@@ -1,0 +1,103 @@
+package dev.gcsrewrite.location;
+
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.FileAlreadyExistsException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.util.HexFormat;
+
+/**
+ * Object generations for buckets that are local folders, as Cloud Storage keeps them: each
+ * generation's content stays readable, exactly, until it is replaced (or, in a versioned bucket,
+ * for good), so that the pipeline's pinned read and its "generation gone" path work on local
+ * folders as they do on Cloud Storage.
+ *
+ * <p>The store is {@code <bucketRoot>/.generations/<bucket>/}: one hard link per generation, at
+ * {@code <sha256 of the object name>/<generation>}, to the file as it was when its generation was
+ * announced. A file replaced by another (a new inode, as moving a file into place does) leaves the
+ * link on the old content; the one who announces generations (the local stack's notifier, or a
+ * test) adds a link for each new generation and, unless the bucket is versioned (a file {@code
+ * .versioned} in its store), removes the one it replaces, as Cloud Storage deletes a replaced
+ * generation. A bucket without a store has no generations to pin: its files are read as they are,
+ * and checked against the notification's size and checksums.
+ */
+public final class LocalGenerations {
+  /** The store's folder below the bucket root; a bucket folder cannot have this name. */
+  public static final String STORE = ".generations";
+
+  private static final String VERSIONED = ".versioned";
+
+  private LocalGenerations() {}
+
+  /** The store of {@code bucket} below {@code bucketRoot}. */
+  public static Path store(Path bucketRoot, String bucket) {
+    return bucketRoot.resolve(STORE).resolve(bucket);
+  }
+
+  /** Whether {@code bucket} keeps generations (an announcer maintains its store). */
+  public static boolean hasStore(Path bucketRoot, String bucket) {
+    return Files.isDirectory(store(bucketRoot, bucket));
+  }
+
+  /** Where generation {@code generation} of {@code objectId} is kept. */
+  public static Path path(Path bucketRoot, String bucket, String objectId, long generation) {
+    return store(bucketRoot, bucket).resolve(hash(objectId)).resolve(Long.toString(generation));
+  }
+
+  /** Makes {@code bucket} keep every generation (object versioning), or not. */
+  public static void setVersioned(Path bucketRoot, String bucket, boolean versioned)
+      throws IOException {
+    Path marker = store(bucketRoot, bucket).resolve(VERSIONED);
+    Files.createDirectories(marker.getParent());
+    if (versioned) {
+      Files.writeString(marker, "", StandardCharsets.UTF_8);
+    } else {
+      Files.deleteIfExists(marker);
+    }
+  }
+
+  public static boolean isVersioned(Path bucketRoot, String bucket) {
+    return Files.exists(store(bucketRoot, bucket).resolve(VERSIONED));
+  }
+
+  /**
+   * Keeps {@code file}'s current content as generation {@code generation} of {@code objectId} (a
+   * hard link, so no copy is made; the content stays as long as the file is replaced rather than
+   * written over).
+   */
+  public static void keep(
+      Path bucketRoot, String bucket, String objectId, long generation, Path file)
+      throws IOException {
+    Path kept = path(bucketRoot, bucket, objectId, generation);
+    Files.createDirectories(kept.getParent());
+    try {
+      Files.createLink(kept, file);
+    } catch (FileAlreadyExistsException e) {
+      // Announced before (a restart): the link stands.
+    }
+  }
+
+  /**
+   * Forgets generation {@code generation} (replaced or deleted), unless the bucket is versioned.
+   */
+  public static void replaced(Path bucketRoot, String bucket, String objectId, long generation)
+      throws IOException {
+    if (!isVersioned(bucketRoot, bucket)) {
+      Files.deleteIfExists(path(bucketRoot, bucket, objectId, generation));
+    }
+  }
+
+  private static String hash(String objectId) {
+    try {
+      return HexFormat.of()
+          .formatHex(
+              MessageDigest.getInstance("SHA-256")
+                  .digest(objectId.getBytes(StandardCharsets.UTF_8)));
+    } catch (NoSuchAlgorithmException e) {
+      throw new IllegalStateException("SHA-256 is required of every JVM", e);
+    }
+  }
+}

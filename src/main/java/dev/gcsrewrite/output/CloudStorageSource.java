@@ -1,0 +1,80 @@
+package dev.gcsrewrite.output;
+
+import com.google.api.services.storage.Storage;
+import com.google.cloud.hadoop.gcsio.GoogleCloudStorage;
+import com.google.cloud.hadoop.gcsio.GoogleCloudStorageImpl;
+import com.google.cloud.hadoop.gcsio.GoogleCloudStorageItemInfo;
+import com.google.cloud.hadoop.gcsio.GoogleCloudStorageOptions;
+import com.google.cloud.hadoop.gcsio.GoogleCloudStorageReadOptions;
+import com.google.cloud.hadoop.gcsio.StorageResourceId;
+import dev.gcsrewrite.notification.GcsNotification;
+import java.io.FileNotFoundException;
+import java.io.IOException;
+import java.nio.channels.ReadableByteChannel;
+import org.apache.beam.sdk.extensions.gcp.options.GcsOptions;
+import org.apache.beam.sdk.extensions.gcp.util.Transport;
+import org.apache.beam.sdk.options.PipelineOptionsFactory;
+import org.apache.beam.sdk.transforms.SerializableFunction;
+import org.checkerframework.checker.nullness.qual.Nullable;
+
+/**
+ * Reads sources from Cloud Storage, pinned to the notified generation: the lookup is {@code
+ * objects.get} and the read {@code objects.get?alt=media}, both with {@code generation=<g>},
+ * through the same Cloud Storage connector Beam reads with (resumable reads, retries). A generation
+ * that no longer exists answers 404: missing.
+ */
+final class CloudStorageSource implements GenerationSource {
+  private static final long serialVersionUID = 1L;
+
+  /** Not found is found by reading: no metadata request before every read. */
+  private static final GoogleCloudStorageReadOptions READ_OPTIONS =
+      GoogleCloudStorageReadOptions.builder().setFastFailOnNotFound(false).build();
+
+  private final SerializableFunction<Void, Storage> storage;
+  private transient @Nullable GoogleCloudStorage gcs;
+
+  /**
+   * @param storage makes the JSON API client on each worker
+   */
+  CloudStorageSource(SerializableFunction<Void, Storage> storage) {
+    this.storage = storage;
+  }
+
+  /**
+   * The client Beam itself makes from default options: the worker's application default credentials
+   * (its service account on Dataflow).
+   */
+  static SerializableFunction<Void, Storage> defaultStorage() {
+    return unused ->
+        Transport.newStorageClient(PipelineOptionsFactory.create().as(GcsOptions.class)).build();
+  }
+
+  @Override
+  public long sizeOf(GcsNotification n) throws IOException {
+    GoogleCloudStorageItemInfo info = gcs().getItemInfo(pinned(n));
+    if (!info.exists()) {
+      throw new FileNotFoundException(
+          "gs://" + n.bucket() + "/" + n.objectId() + "#" + n.generation() + " does not exist");
+    }
+    return info.getSize();
+  }
+
+  @Override
+  public ReadableByteChannel open(GcsNotification n) throws IOException {
+    return gcs().open(pinned(n), READ_OPTIONS);
+  }
+
+  private static StorageResourceId pinned(GcsNotification n) {
+    return new StorageResourceId(n.bucket(), n.objectId(), n.generation());
+  }
+
+  private synchronized GoogleCloudStorage gcs() {
+    if (gcs == null) {
+      gcs =
+          new GoogleCloudStorageImpl(
+              GoogleCloudStorageOptions.builder().setAppName("gcs-rewrite").build(),
+              storage.apply(null));
+    }
+    return gcs;
+  }
+}

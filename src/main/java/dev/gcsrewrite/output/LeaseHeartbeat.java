@@ -1,0 +1,84 @@
+package dev.gcsrewrite.output;
+
+import dev.gcsrewrite.claim.ClaimStore;
+import dev.gcsrewrite.work.Claim;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.ScheduledFuture;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicInteger;
+import org.joda.time.Duration;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Keeps a claim's lease alive while its object is being written: every third of a lease, the lease
+ * starts again, for as long as the write goes on and no longer. A write that outlasts many leases
+ * keeps its claim; a worker that dies stops renewing, and its lease ends as before. Should the
+ * claim be lost all the same (the lease ran out while Redis could not be reached, and another claim
+ * took the object), the heartbeat stops and says so: the settlement sorts out the rest.
+ */
+final class LeaseHeartbeat implements AutoCloseable {
+  private static final Logger LOG = LoggerFactory.getLogger(LeaseHeartbeat.class);
+  private static final ScheduledExecutorService BEATS =
+      Executors.newScheduledThreadPool(
+          2,
+          runnable -> {
+            Thread thread = new Thread(runnable, "gcs-rewrite-lease-heartbeat");
+            thread.setDaemon(true);
+            return thread;
+          });
+
+  private final ClaimStore store;
+  private final Claim claim;
+  private final Duration lease;
+  private final AtomicInteger renewals = new AtomicInteger();
+  private final AtomicBoolean lost = new AtomicBoolean();
+  private final ScheduledFuture<?> beat;
+
+  private LeaseHeartbeat(ClaimStore store, Claim claim, Duration lease) {
+    this.store = store;
+    this.claim = claim;
+    this.lease = lease;
+    long period = Math.max(1, lease.getMillis() / 3);
+    this.beat = BEATS.scheduleAtFixedRate(this::renew, period, period, TimeUnit.MILLISECONDS);
+  }
+
+  /** Starts renewing {@code claim}'s lease of {@code lease} until {@link #close}. */
+  static LeaseHeartbeat start(ClaimStore store, Claim claim, Duration lease) {
+    return new LeaseHeartbeat(store, claim, lease);
+  }
+
+  private void renew() {
+    try {
+      if (store.renew(claim, lease)) {
+        renewals.incrementAndGet();
+      } else if (!lost.getAndSet(true)) {
+        LOG.warn(
+            "Lost the claim on {} while writing it: its lease ended and another claim took the"
+                + " object; the settlement will put the newest generation's output back",
+            claim.generationKey());
+        beat.cancel(false);
+      }
+    } catch (RuntimeException e) {
+      LOG.warn("Could not renew the lease of {}: {}", claim.generationKey(), e.toString());
+    }
+  }
+
+  /** Leases renewed so far. */
+  int renewals() {
+    return renewals.get();
+  }
+
+  /** Whether the claim was found lost. */
+  boolean lost() {
+    return lost.get();
+  }
+
+  @Override
+  public void close() {
+    // Interrupts a renewal waiting out a Redis outage: the write it was for is over.
+    beat.cancel(true);
+  }
+}
