@@ -1,5 +1,6 @@
 package dev.gcsrewrite.local;
 
+import dev.gcsrewrite.location.LocalGenerations;
 import dev.gcsrewrite.notification.StorageNames;
 import java.io.IOException;
 import java.nio.file.DirectoryIteratorException;
@@ -24,8 +25,9 @@ import org.slf4j.LoggerFactory;
  * valid bucket name is a bucket, and each regular file anywhere below it an object.
  *
  * <p>Files directly in the root belong to no bucket (the work generator keeps its temporary files
- * there). Folders that cannot be bucket names are skipped with one warning, since no Cloud Storage
- * bucket could have them. Symbolic links are not followed: a link is not an object.
+ * there), nor does the generation store ({@link LocalGenerations#STORE}). Folders that cannot be
+ * bucket names are skipped with one warning, since no Cloud Storage bucket could have them.
+ * Symbolic links are not followed: a link is not an object.
  */
 final class BucketFolders {
   private static final Logger LOG = LoggerFactory.getLogger(BucketFolders.class);
@@ -51,6 +53,10 @@ final class BucketFolders {
           continue;
         }
         String bucket = entry.getFileName().toString();
+        if (bucket.equals(LocalGenerations.STORE)) {
+          // The generations kept for the pipeline's pinned reads: not a bucket.
+          continue;
+        }
         if (StorageNames.bucketProblem(bucket) != null) {
           if (warnedNotBuckets.add(bucket)) {
             LOG.warn("Ignoring folder {}: '{}' is not a valid bucket name", entry, bucket);

@@ -1,5 +1,6 @@
 package dev.gcsrewrite.local;
 
+import dev.gcsrewrite.location.LocalGenerations;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.LinkOption;
@@ -43,6 +44,10 @@ import org.slf4j.LoggerFactory;
  *       OBJECT_DELETE of the replaced generation with {@code overwrittenByGeneration}, as Cloud
  *       Storage sends for a bucket without object versioning.
  *   <li>A file that disappears is announced with OBJECT_DELETE of its last generation.
+ *   <li>Each announced generation's content is kept in the bucket's {@link LocalGenerations} store
+ *       (a hard link made before the checksums are computed from it), and dropped when the
+ *       generation is replaced or deleted, unless the bucket is versioned: the pipeline reads
+ *       exactly the notified generation, as it does on Cloud Storage.
  *   <li>Every notification is published {@code duplicates} times, as at-least-once delivery may do,
  *       so that a local run shows duplicates being dropped.
  *   <li>At start, every file already there is announced once stable, unless {@link
@@ -156,7 +161,9 @@ public final class LocalBucketNotifier implements AutoCloseable {
     }
     for (ObjectKey key : new TreeSet<>(live.keySet())) {
       if (!files.containsKey(key)) {
-        queue.add(Announcement.deleted(live.remove(key).object(), clock.instant(), null));
+        StoredObject gone = live.remove(key).object();
+        forget(gone);
+        queue.add(Announcement.deleted(gone, clock.instant(), null));
       }
     }
     unreadable.keySet().retainAll(files.keySet());
@@ -182,7 +189,20 @@ public final class LocalBucketNotifier implements AutoCloseable {
     queue.add(Announcement.finalized(object, replaced));
     if (current != null) {
       // The overwrite deleted the old generation at the moment the new one was created.
+      forget(current.object());
       queue.add(Announcement.deleted(current.object(), object.created(), generation));
+    }
+  }
+
+  /**
+   * The generation is gone from its bucket (replaced or deleted): unless versioned, its content.
+   */
+  private void forget(StoredObject generation) {
+    try {
+      LocalGenerations.replaced(
+          bucketRoot, generation.bucket(), generation.name(), generation.generation());
+    } catch (IOException e) {
+      LOG.warn("Could not forget {} in the generation store: {}", generation, e.toString());
     }
   }
 
@@ -191,23 +211,38 @@ public final class LocalBucketNotifier implements AutoCloseable {
    * while being read; in every case a later scan will see what it has become.
    */
   private @Nullable StoredObject read(ObjectKey key, FileState state, long generation) {
+    Path kept = LocalGenerations.path(bucketRoot, key.bucket(), key.name(), generation);
     try {
-      StoredObject object = StoredObject.read(state.path(), key.bucket(), key.name(), generation);
+      // Keep this generation's content first (a hard link to the file as it is), then describe
+      // what was kept: the checksums announced are those of the content the pipeline will read.
+      LocalGenerations.keep(bucketRoot, key.bucket(), key.name(), generation, state.path());
+      StoredObject object = StoredObject.read(kept, key.bucket(), key.name(), generation);
       BasicFileAttributes after =
           Files.readAttributes(state.path(), BasicFileAttributes.class, LinkOption.NOFOLLOW_LINKS);
       FileState afterRead = new FileState(state.path(), after.size(), after.lastModifiedTime());
       if (!afterRead.sameVersionAs(state) || object.size() != state.size()) {
+        Files.deleteIfExists(kept);
         return null;
       }
       unreadable.remove(key);
       return object;
     } catch (NoSuchFileException e) {
+      deleteQuietly(kept);
       return null;
     } catch (IOException e) {
+      deleteQuietly(kept);
       if (!state.equals(unreadable.put(key, state))) {
         LOG.warn("Could not read {}; retrying on every scan: {}", state.path(), e.toString());
       }
       return null;
+    }
+  }
+
+  private static void deleteQuietly(Path file) {
+    try {
+      Files.deleteIfExists(file);
+    } catch (IOException e) {
+      LOG.debug("Could not delete {}: {}", file, e.toString());
     }
   }
 

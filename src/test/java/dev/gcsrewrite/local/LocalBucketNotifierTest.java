@@ -2,6 +2,7 @@ package dev.gcsrewrite.local;
 
 import static dev.gcsrewrite.local.StorageNotificationsTest.crc32c;
 import static dev.gcsrewrite.local.StorageNotificationsTest.md5;
+import static java.util.concurrent.TimeUnit.MICROSECONDS;
 import static org.junit.Assert.assertArrayEquals;
 import static org.junit.Assert.assertEquals;
 import static org.junit.Assert.assertFalse;
@@ -12,12 +13,14 @@ import static org.junit.Assert.assertTrue;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.gcsrewrite.deadletter.OriginalMessage;
+import dev.gcsrewrite.location.LocalGenerations;
 import dev.gcsrewrite.notification.GcsNotification;
 import dev.gcsrewrite.notification.NotificationParser;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
 import java.nio.file.attribute.FileTime;
 import java.time.Clock;
@@ -141,6 +144,45 @@ public class LocalBucketNotifierTest {
     assertEquals(first, parse(delete).generation());
     assertEquals(2, notifier.finalizesPublished());
     assertEquals(1, notifier.deletesPublished());
+  }
+
+  @Test
+  public void eachAnnouncedGenerationIsKeptForPinnedReadsUntilReplacedOrDeleted() throws Exception {
+    for (boolean versioned : List.of(false, true)) {
+      String name = versioned ? "versioned.txt" : "plain.txt";
+      LocalGenerations.setVersioned(root, BUCKET, versioned);
+      replace(name, bytes("AWS v1\n"), T);
+      LocalBucketNotifier notifier = notifier().build();
+      notifier.scanOnce();
+      notifier.scanOnce();
+      long first = published.generations().get(published.generations().size() - 1);
+      assertArrayEquals(
+          bytes("AWS v1\n"), Files.readAllBytes(LocalGenerations.path(root, BUCKET, name, first)));
+
+      // Overwritten the way uploads and moves replace a file: a new file moved into place.
+      replace(name, bytes("AWS v2, longer\n"), T.plusSeconds(97));
+      notifier.scanOnce();
+      notifier.scanOnce();
+      long second = Files.getLastModifiedTime(root.resolve(BUCKET).resolve(name)).to(MICROSECONDS);
+      assertArrayEquals(
+          bytes("AWS v2, longer\n"),
+          Files.readAllBytes(LocalGenerations.path(root, BUCKET, name, second)));
+      assertEquals(
+          name + ": the replaced generation is kept only in a versioned bucket",
+          versioned,
+          Files.exists(LocalGenerations.path(root, BUCKET, name, first)));
+      if (versioned) {
+        assertArrayEquals(
+            bytes("AWS v1\n"),
+            Files.readAllBytes(LocalGenerations.path(root, BUCKET, name, first)));
+      }
+
+      Files.delete(root.resolve(BUCKET).resolve(name));
+      notifier.scanOnce();
+      assertEquals(versioned, Files.exists(LocalGenerations.path(root, BUCKET, name, second)));
+      // The store itself is never taken for a bucket.
+      assertTrue(published.events().stream().noneMatch(e -> e.contains(LocalGenerations.STORE)));
+    }
   }
 
   @Test
@@ -402,6 +444,16 @@ public class LocalBucketNotifierTest {
       Files.setLastModifiedTime(file, FileTime.from(modified));
     }
     return file;
+  }
+
+  /** Replaces an object of the test bucket by moving a new file into place. */
+  private Path replace(String name, byte[] content, Instant modified) throws IOException {
+    Path file = root.resolve(BUCKET).resolve(name);
+    Path staged = root.resolve("staged-" + name);
+    Files.write(staged, content);
+    Files.setLastModifiedTime(staged, FileTime.from(modified));
+    return Files.move(
+        staged, file, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
   }
 
   private static byte[] bytes(String text) {
