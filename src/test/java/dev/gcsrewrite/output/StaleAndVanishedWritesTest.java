@@ -1,0 +1,219 @@
+package dev.gcsrewrite.output;
+
+import static dev.gcsrewrite.testing.Notifications.BUCKET;
+import static dev.gcsrewrite.testing.Notifications.parsed;
+import static org.junit.Assert.assertEquals;
+import static org.junit.Assert.assertFalse;
+
+import dev.gcsrewrite.claim.ClaimKeys;
+import dev.gcsrewrite.claim.ClaimSettings;
+import dev.gcsrewrite.claim.ClaimStore;
+import dev.gcsrewrite.claim.CompleteClaims;
+import dev.gcsrewrite.claim.RedisSettings;
+import dev.gcsrewrite.claim.SettledClaims;
+import dev.gcsrewrite.location.ObjectLocations;
+import dev.gcsrewrite.notification.GcsNotification;
+import dev.gcsrewrite.rewrite.RewriteRules;
+import dev.gcsrewrite.rewrite.TokenRewriter;
+import dev.gcsrewrite.testing.ClaimFixtures;
+import dev.gcsrewrite.testing.Counters;
+import dev.gcsrewrite.testing.LocalBuckets;
+import dev.gcsrewrite.testing.LocalRedis;
+import dev.gcsrewrite.work.Claim;
+import dev.gcsrewrite.work.ClaimCoder;
+import dev.gcsrewrite.work.Outcome;
+import dev.gcsrewrite.work.ProcessedObjects;
+import java.io.IOException;
+import java.nio.channels.ReadableByteChannel;
+import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Map;
+import org.apache.beam.sdk.PipelineResult;
+import org.apache.beam.sdk.testing.PAssert;
+import org.apache.beam.sdk.testing.TestPipeline;
+import org.apache.beam.sdk.transforms.Create;
+import org.apache.beam.sdk.transforms.MapElements;
+import org.apache.beam.sdk.values.PCollection;
+import org.apache.beam.sdk.values.TypeDescriptors;
+import org.joda.time.Duration;
+import org.junit.Before;
+import org.junit.ClassRule;
+import org.junit.Rule;
+import org.junit.Test;
+import org.junit.rules.TestName;
+import redis.clients.jedis.Jedis;
+
+/**
+ * Writing, settling and repairing together (FileIO, real Redis, folders keeping generations), for
+ * what no retry mends: a generation that vanishes between its lookup and its read, and a stale
+ * writer whose rename lands after a newer generation's.
+ */
+public class StaleAndVanishedWritesTest {
+  private static final TokenRewriter REWRITER = new TokenRewriter(RewriteRules.parse("AWS=GCP"));
+  private static final long G1 = 1764064800000001L;
+  private static final long G2 = 1764064800000002L;
+
+  @ClassRule public static final LocalRedis REDIS = new LocalRedis();
+  @Rule public final transient LocalBuckets buckets = new LocalBuckets();
+  @Rule public final transient TestPipeline pipeline = TestPipeline.create();
+  @Rule public final transient TestName test = new TestName();
+
+  private ObjectLocations locations;
+  private RedisSettings redis;
+  private final ClaimSettings job =
+      new ClaimSettings("job", Duration.millis(300), Duration.standardDays(1));
+
+  @Before
+  public void setUp() {
+    locations =
+        new ObjectLocations(
+            buckets.bucketRoot().toString(), buckets.processed().toString(), ".processed");
+    redis = REDIS.settings(test.getMethodName() + ":");
+  }
+
+  @Test
+  public void generationVanishedBeforeItsReadKeepsThePreviousOutputAndIsSkipped() throws Exception {
+    Path output = Files.createDirectories(buckets.processed()).resolve("a.txt.processed");
+    Files.writeString(output, "GCP the previous generation's output");
+    Claim claim = claim(parsed(BUCKET, "a.txt", G1, "m1"), lease(10_000));
+
+    Run run = run(List.of(claim), new VanishingSource());
+
+    PAssert.that(run.outcomes).containsInAnyOrder("a.txt#" + G1 + " SKIPPED sourceVanished");
+    PAssert.that(run.repaired).empty();
+    PipelineResult result = run.finish();
+
+    assertEquals("GCP the previous generation's output", Files.readString(output));
+    assertEquals(1, Counters.get(result, "sourceVanishedDuringWrite"));
+    assertEquals("lock released", null, lock("a.txt").get("generation"));
+  }
+
+  @Test
+  public void generationVanishedWithNoOutputYetLeavesNoEmptyFileBehind() throws Exception {
+    Claim claim = claim(parsed(BUCKET, "b.txt", G1, "m1"), lease(10_000));
+
+    Run run = run(List.of(claim), new VanishingSource());
+
+    PAssert.that(run.outcomes).containsInAnyOrder("b.txt#" + G1 + " SKIPPED sourceVanished");
+    PipelineResult result = run.finish();
+
+    assertFalse(Files.exists(buckets.output("b.txt.processed")));
+    assertEquals(1, Counters.get(result, "emptyOutputsRemoved"));
+    assertEquals("lock released", null, lock("b.txt").get("generation"));
+  }
+
+  @Test
+  public void staleWritersLateRenameOverANewerOutputIsRepaired() throws Exception {
+    buckets.setVersioned(true);
+    buckets.putGeneration("c.txt", G1, "AWS one");
+    buckets.putGeneration("c.txt", G2, "AWS two");
+    // This job claimed generation 1, then stalled past its lease...
+    Claim stale = claim(parsed(BUCKET, "c.txt", G1, "m1"), job);
+    Thread.sleep(700);
+    // ...while another job claimed generation 2, wrote it and settled it.
+    try (ClaimStore store = ClaimStore.forPipeline(redis)) {
+      ClaimSettings other =
+          new ClaimSettings("other", Duration.standardMinutes(1), Duration.standardDays(1));
+      ClaimFixtures.complete(
+          store, parsed(BUCKET, "c.txt", G2, "m2"), other, locations.outputSpec(BUCKET, "c.txt"));
+    }
+    Files.createDirectories(buckets.processed());
+    Files.writeString(buckets.output("c.txt.processed"), "GCP two");
+
+    // Now the stale job's write of generation 1 goes on: its rename lands over generation 2's.
+    Run run = run(List.of(stale), new LocalFolderSource(locations.bucketRoot()));
+
+    PAssert.that(run.outcomes).containsInAnyOrder("c.txt#" + G1 + " SKIPPED superseded");
+    PAssert.that(run.repaired).containsInAnyOrder(BUCKET + "/c.txt#" + G2);
+    PipelineResult result = run.finish();
+
+    assertEquals("GCP two", buckets.outputText("c.txt.processed"));
+    assertEquals(1, Counters.get(result, "outputsRepaired"));
+    assertEquals(Long.toString(G2), latest("c.txt"));
+    assertEquals(null, lock("c.txt").get("generation"));
+  }
+
+  // ---- fixtures ----
+
+  private Run run(List<Claim> claims, GenerationSource sources) {
+    ProcessedObjects processed =
+        pipeline
+            .apply(Create.of(claims).withCoder(ClaimCoder.of()))
+            .apply(
+                new WriteProcessedObjects(
+                    locations, sources, REWRITER, redis, job, Duration.millis(100)));
+    SettledClaims settled = processed.apply("Settle", new CompleteClaims(redis, job));
+    PCollection<String> repaired =
+        settled.apply("Repair", new RepairOutputs(locations, sources, REWRITER, redis, job));
+    PCollection<String> outcomes =
+        settled
+            .outcomes()
+            .apply(
+                MapElements.into(TypeDescriptors.strings())
+                    .via(StaleAndVanishedWritesTest::describe));
+    return new Run(outcomes, repaired);
+  }
+
+  private static String describe(Outcome o) {
+    return o.notification().objectId()
+        + "#"
+        + o.notification().generation()
+        + " "
+        + o.kind().name().replace("COMPLETE", "COMPLETED")
+        + (o.reason() == null ? "" : " " + o.reason());
+  }
+
+  private Claim claim(GcsNotification n, ClaimSettings policy) throws Exception {
+    try (ClaimStore store = ClaimStore.forPipeline(redis)) {
+      return ClaimFixtures.claim(store, n, policy);
+    }
+  }
+
+  private ClaimSettings lease(long millis) {
+    return new ClaimSettings("job", Duration.millis(millis), Duration.standardDays(1));
+  }
+
+  private Map<String, String> lock(String objectId) {
+    try (Jedis jedis = REDIS.client()) {
+      return jedis.hgetAll(new ClaimKeys(redis.keyPrefix()).lock(BUCKET, objectId));
+    }
+  }
+
+  private String latest(String objectId) {
+    try (Jedis jedis = REDIS.client()) {
+      return jedis.hget(new ClaimKeys(redis.keyPrefix()).latest(BUCKET, objectId), "generation");
+    }
+  }
+
+  /** A generation found by its lookup, and gone when the writer opens it. */
+  private static final class VanishingSource implements GenerationSource {
+    @Override
+    public long sizeOf(GcsNotification notification) {
+      return 7;
+    }
+
+    @Override
+    public ReadableByteChannel open(GcsNotification notification) throws IOException {
+      throw new NoSuchFileException(notification.generationKey());
+    }
+  }
+
+  /** A built pipeline and what it returns. */
+  private final class Run {
+    final PCollection<String> outcomes;
+    final PCollection<String> repaired;
+
+    Run(PCollection<String> outcomes, PCollection<String> repaired) {
+      this.outcomes = outcomes;
+      this.repaired = repaired;
+    }
+
+    PipelineResult finish() {
+      PipelineResult result = pipeline.run();
+      result.waitUntilFinish();
+      return result;
+    }
+  }
+}
