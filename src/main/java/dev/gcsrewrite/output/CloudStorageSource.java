@@ -1,14 +1,13 @@
 package dev.gcsrewrite.output;
 
 import com.google.api.services.storage.Storage;
+import com.google.api.services.storage.model.StorageObject;
 import com.google.cloud.hadoop.gcsio.GoogleCloudStorage;
 import com.google.cloud.hadoop.gcsio.GoogleCloudStorageImpl;
-import com.google.cloud.hadoop.gcsio.GoogleCloudStorageItemInfo;
 import com.google.cloud.hadoop.gcsio.GoogleCloudStorageOptions;
 import com.google.cloud.hadoop.gcsio.GoogleCloudStorageReadOptions;
 import com.google.cloud.hadoop.gcsio.StorageResourceId;
 import dev.gcsrewrite.notification.GcsNotification;
-import java.io.FileNotFoundException;
 import java.io.IOException;
 import java.nio.channels.ReadableByteChannel;
 import org.apache.beam.sdk.extensions.gcp.options.GcsOptions;
@@ -31,6 +30,7 @@ final class CloudStorageSource implements GenerationSource {
       GoogleCloudStorageReadOptions.builder().setFastFailOnNotFound(false).build();
 
   private final SerializableFunction<Void, Storage> storage;
+  private transient @Nullable Storage client;
   private transient @Nullable GoogleCloudStorage gcs;
 
   /**
@@ -51,12 +51,14 @@ final class CloudStorageSource implements GenerationSource {
 
   @Override
   public long sizeOf(GcsNotification n) throws IOException {
-    GoogleCloudStorageItemInfo info = gcs().getItemInfo(pinned(n));
-    if (!info.exists()) {
-      throw new FileNotFoundException(
-          "gs://" + n.bucket() + "/" + n.objectId() + "#" + n.generation() + " does not exist");
-    }
-    return info.getSize();
+    StorageObject object =
+        client()
+            .objects()
+            .get(n.bucket(), n.objectId())
+            .setGeneration(n.generation())
+            .setFields("generation,size")
+            .execute();
+    return object.getSize() == null ? -1 : object.getSize().longValue();
   }
 
   @Override
@@ -68,12 +70,18 @@ final class CloudStorageSource implements GenerationSource {
     return new StorageResourceId(n.bucket(), n.objectId(), n.generation());
   }
 
+  private synchronized Storage client() {
+    if (client == null) {
+      client = storage.apply(null);
+    }
+    return client;
+  }
+
   private synchronized GoogleCloudStorage gcs() {
     if (gcs == null) {
       gcs =
           new GoogleCloudStorageImpl(
-              GoogleCloudStorageOptions.builder().setAppName("gcs-rewrite").build(),
-              storage.apply(null));
+              GoogleCloudStorageOptions.builder().setAppName("gcs-rewrite").build(), client());
     }
     return gcs;
   }

@@ -13,6 +13,9 @@ import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.Executors;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
@@ -33,7 +36,18 @@ public final class RecordingStorage extends HttpTransport {
       Pattern.compile("^(GET|POST|PUT|PATCH|DELETE) (https?://[^ ]+)", Pattern.MULTILINE);
   private static final String BOUNDARY = "recorded_batch";
 
+  private static final Pattern OBJECT_PATH =
+      Pattern.compile("^(?:/download)?/storage/v1/b/([^/]+)/o/([^/?]+)$");
+
   private final List<String> requests = Collections.synchronizedList(new ArrayList<>());
+  private final Map<String, byte[]> objects = new ConcurrentHashMap<>();
+
+  /**
+   * Makes generation {@code generation} of {@code bucket}/{@code name} exist, with {@code content}.
+   */
+  public void put(String bucket, String name, long generation, byte[] content) {
+    objects.put(bucket + "/" + name + "#" + generation, content);
+  }
 
   /**
    * Makes {@link FileSystems} use this transport for {@code gs://} paths, as a pipeline's workers
@@ -73,8 +87,7 @@ public final class RecordingStorage extends HttpTransport {
       @Override
       public LowLevelHttpResponse execute() throws IOException {
         if (!url.contains("/batch/")) {
-          requests.add(method + " " + decodedPath(url));
-          return json("{\"kind\":\"storage#object\",\"bucket\":\"b\",\"name\":\"n\"}");
+          return single(method, url);
         }
         StringBuilder reply = new StringBuilder();
         Matcher inner = REQUEST_LINE.matcher(getContentAsString());
@@ -105,6 +118,77 @@ public final class RecordingStorage extends HttpTransport {
         return response;
       }
     };
+  }
+
+  private MockLowLevelHttpResponse single(String method, String url) {
+    String rawPath = url.replaceFirst("^https?://[^/]+", "");
+    String query = "";
+    int question = rawPath.indexOf('?');
+    if (question >= 0) {
+      query = rawPath.substring(question + 1);
+      rawPath = rawPath.substring(0, question);
+    }
+    Map<String, String> params = new TreeMap<>();
+    for (String pair : query.split("&")) {
+      int equals = pair.indexOf('=');
+      if (equals > 0) {
+        params.put(pair.substring(0, equals), decode(pair.substring(equals + 1)));
+      }
+    }
+    Matcher object = OBJECT_PATH.matcher(rawPath);
+    String recorded = method + " " + decodedPath(url);
+    if (params.containsKey("generation")) {
+      recorded += " generation=" + params.get("generation");
+    }
+    if ("media".equals(params.get("alt"))) {
+      recorded += " alt=media";
+    }
+    requests.add(recorded);
+    if (!method.equals("GET") || !object.matches()) {
+      return json("{\"kind\":\"storage#object\",\"bucket\":\"b\",\"name\":\"n\"}");
+    }
+    String bucket = decode(object.group(1));
+    String name = decode(object.group(2));
+    String generation = params.get("generation");
+    byte[] content =
+        generation == null ? null : objects.get(bucket + "/" + name + "#" + generation);
+    if (content == null) {
+      MockLowLevelHttpResponse missing =
+          json(
+              "{\"error\":{\"code\":404,\"message\":\"No such object: "
+                  + bucket
+                  + "/"
+                  + name
+                  + "\"}}");
+      missing.setStatusCode(404);
+      return missing;
+    }
+    if ("media".equals(params.get("alt"))) {
+      MockLowLevelHttpResponse media = new MockLowLevelHttpResponse();
+      media.setStatusCode(200);
+      media.setContentType("application/octet-stream");
+      media.addHeader("x-goog-generation", generation);
+      media.setContentLength(content.length);
+      media.addHeader("Content-Length", Integer.toString(content.length));
+      media.setContent(new java.io.ByteArrayInputStream(content));
+      return media;
+    }
+    return json(
+        "{\"kind\":\"storage#object\",\"bucket\":\""
+            + bucket
+            + "\",\"name\":\""
+            + name
+            + "\",\"generation\":\""
+            + generation
+            + "\",\"metageneration\":\"1\","
+            + "\"size\":\""
+            + content.length
+            + "\","
+            + "\"updated\":\"2026-11-25T10:00:00.000Z\"}");
+  }
+
+  private static String decode(String text) {
+    return URLDecoder.decode(text.replace("+", "%2B"), StandardCharsets.UTF_8);
   }
 
   private static MockLowLevelHttpResponse json(String body) {
