@@ -7,6 +7,7 @@ import static org.hamcrest.MatcherAssert.assertThat;
 import static org.hamcrest.Matchers.empty;
 import static org.hamcrest.Matchers.greaterThan;
 import static org.hamcrest.Matchers.greaterThanOrEqualTo;
+import static org.junit.Assert.assertArrayEquals;
 import static org.junit.Assert.assertEquals;
 
 import dev.gcsrewrite.claim.ClaimKeys;
@@ -18,9 +19,12 @@ import dev.gcsrewrite.testing.LocalRedis;
 import dev.gcsrewrite.testing.PipelineArgs;
 import dev.gcsrewrite.testing.PubsubEmulator;
 import dev.gcsrewrite.testing.RunningPipeline;
+import java.nio.ByteBuffer;
+import java.nio.channels.FileChannel;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashSet;
@@ -88,6 +92,63 @@ public class ClaimsAcrossPipelinesTest {
       assertEquals(1, a.counter("claimed"));
       assertEquals(List.of(key("held") + ":complete"), eventIds(awaitComplete(1)));
       assertThat(PUBSUB.pull(name + "-dead-watch"), empty());
+    }
+  }
+
+  @Test
+  public void writeLastingManyLeasesIsNotTakenOverWhileItsOwnerLives() throws Exception {
+    // 1.5 GiB: about ten seconds to read, rewrite and write, against leases of 2.5 s (long enough
+    // to
+    // reach the writer, a second after the claim, which then renews them).
+    byte[] block = ("AWS " + "x".repeat(1020)).repeat(1024).getBytes(StandardCharsets.UTF_8);
+    int blocks = 1024;
+    Path source = buckets.source("large.bin");
+    Files.createDirectories(source.getParent());
+    try (FileChannel out =
+        FileChannel.open(source, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE)) {
+      for (int i = 0; i < blocks; i++) {
+        out.write(ByteBuffer.wrap(block));
+      }
+    }
+    long size = (long) block.length * blocks;
+    List<String> shortLeases = List.of("--claimLease=2500ms", "--dedupeTtl=10s");
+    try (RunningPipeline a = RunningPipeline.start(args("a", buckets.processed(), shortLeases));
+        RunningPipeline b = RunningPipeline.start(args("b", buckets.processed(), shortLeases))) {
+      publish(newObject("large.bin", GENERATION, size, "m"));
+      Eventually.await(
+          "the large generation completed",
+          PATIENCE,
+          () -> "COMPLETED".equals(record("large.bin").get("state")));
+      Thread.sleep(2_000);
+      a.assertRunning();
+      b.assertRunning();
+
+      Map<String, String> record = record("large.bin");
+      long held =
+          Long.parseLong(record.get("completedAt")) - Long.parseLong(record.get("claimedAt"));
+      assertThat("the write outlasted three leases", held, greaterThanOrEqualTo(3 * 2500L));
+      assertEquals("written once", 1, a.counter("objectsWritten") + b.counter("objectsWritten"));
+      assertEquals("taken over never", 1, a.counter("claimed") + b.counter("claimed"));
+      assertEquals(0, a.counter("claimsLost") + b.counter("claimsLost"));
+      assertThat(a.counter("leasesRenewed") + b.counter("leasesRenewed"), greaterThanOrEqualTo(3L));
+      byte[] expected =
+          new String(block, StandardCharsets.UTF_8)
+              .replace("AWS", "GCP")
+              .getBytes(StandardCharsets.UTF_8);
+      Path output = buckets.output("large.bin.processed");
+      assertEquals(size, Files.size(output));
+      try (FileChannel in = FileChannel.open(output)) {
+        ByteBuffer read = ByteBuffer.allocate(block.length);
+        for (int i = 0; i < blocks; i++) {
+          read.clear();
+          while (read.hasRemaining() && in.read(read) >= 0) {}
+          assertArrayEquals("block " + i, expected, read.array());
+        }
+      }
+      assertEquals(List.of(key("large.bin") + ":complete"), eventIds(awaitComplete(1)));
+    } finally {
+      Files.deleteIfExists(source);
+      Files.deleteIfExists(buckets.output("large.bin.processed"));
     }
   }
 
@@ -175,12 +236,13 @@ public class ClaimsAcrossPipelinesTest {
   // ---- fixtures ----
 
   private List<String> args(String job, Path processed) {
-    return PipelineArgs.of(PUBSUB, REDIS, buckets, name)
-        .job(job)
-        .processed(processed)
-        .with("--claimLease=5s")
-        .with("--dedupeTtl=10s")
-        .build();
+    return args(job, processed, List.of("--claimLease=5s", "--dedupeTtl=10s"));
+  }
+
+  private List<String> args(String job, Path processed, List<String> options) {
+    PipelineArgs args = PipelineArgs.of(PUBSUB, REDIS, buckets, name).job(job).processed(processed);
+    options.forEach(args::with);
+    return args.build();
   }
 
   private void publish(PubsubMessage message) {
