@@ -141,8 +141,10 @@ public interface GcsRewriteOptions extends PipelineOptions, StreamingOptions {
   void setRedisTlsCaSecret(String value);
 
   @Description(
-      "How long a claim holds before another job may take the generation over: longer than the "
-          + "slowest object takes from claim to output. A duration such as 10m.")
+      "How long a claim holds before another job may take the object over unless renewed: the "
+          + "writer renews it while an object is written, so it need only outlast the time from "
+          + "the claim to the start of the write (and a dead job's claims are taken over after "
+          + "it). A duration such as 10m.")
   @Default.String("10m")
   String getClaimLease();
 

@@ -258,9 +258,11 @@ public final class ClaimStore implements AutoCloseable {
         client -> {
           Response<Set<String>> indexed;
           Response<Map<String, String>> latest;
+          Response<Map<String, String>> lock;
           try (PipelineBase first = client.pipeline()) {
             indexed = first.smembers(keys.generations(bucket, objectId));
             latest = first.hgetAll(keys.latest(bucket, objectId));
+            lock = first.hgetAll(keys.lock(bucket, objectId));
             first.sync();
           }
           List<Long> generations = new ArrayList<>();
@@ -284,7 +286,7 @@ public final class ClaimStore implements AutoCloseable {
                   found.put(g, record.get());
                 }
               });
-          return new ObjectStatus(bucket, objectId, latest.get(), found);
+          return new ObjectStatus(bucket, objectId, latest.get(), found, lock.get());
         });
   }
 

@@ -11,12 +11,15 @@ import java.util.SortedMap;
  * @param latest the latest completed generation's hash (generation, completedAt, outputUri); empty
  *     if none is kept
  * @param generations each kept generation's record, by generation
+ * @param lock the object's lock hash (the generation in flight, its owner, token and lease end; the
+ *     token counter, the newest generation claimed); empty if none is kept
  */
 public record ObjectStatus(
     String bucket,
     String objectId,
     Map<String, String> latest,
-    SortedMap<Long, Map<String, String>> generations) {
+    SortedMap<Long, Map<String, String>> generations,
+    Map<String, String> lock) {
 
   public boolean isEmpty() {
     return latest.isEmpty() && generations.isEmpty();

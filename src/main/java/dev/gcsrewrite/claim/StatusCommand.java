@@ -110,7 +110,8 @@ public final class StatusCommand {
               new TreeMap<>(
                   status.generations().containsKey(generation)
                       ? Map.of(generation, status.generations().get(generation))
-                      : Map.of()));
+                      : Map.of()),
+              status.lock());
     }
     if (json) {
       out.println(toJson(status, redis));
@@ -145,6 +146,19 @@ public final class StatusCommand {
     } else if (!status.generations().isEmpty()) {
       out.println("  latest completed generation: none");
     }
+    Map<String, String> lock = status.lock();
+    if (lock.get("generation") != null) {
+      out.println(
+          "  in flight: generation "
+              + lock.get("generation")
+              + " ("
+              + lock.get("owner")
+              + ", token "
+              + lock.get("token")
+              + ", lease until "
+              + time(lock.get("leaseUntil"))
+              + ")");
+    }
     status
         .generations()
         .forEach(
@@ -176,6 +190,8 @@ public final class StatusCommand {
     root.put("keyPrefix", redis.keyPrefix());
     ObjectNode latest = root.putObject("latestCompleted");
     status.latest().forEach(latest::put);
+    ObjectNode lock = root.putObject("lock");
+    status.lock().forEach(lock::put);
     ObjectNode generations = root.putObject("generations");
     status
         .generations()

@@ -68,6 +68,8 @@ public class StatusCommandTest {
         containsString(
             "  generation 100\n    state       COMPLETED\n    owner       job-7\n    message     m-100\n"));
     assertThat(result.out, containsString("  generation 200\n    state       INPROGRESS\n"));
+    assertThat(
+        result.out, containsString("  in flight: generation 200 (job-7, token 2, lease until"));
     assertThat(result.out, containsString("    lease until 20"));
     assertThat(result.out, containsString("    completed   20"));
   }
