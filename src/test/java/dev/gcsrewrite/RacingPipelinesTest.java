@@ -33,14 +33,15 @@ import redis.clients.jedis.Response;
 
 /**
  * Two jobs (two pipelines, as two Dataflow workers or a relaunch beside the old job would be), one
- * Redis, one shared processed folder, racing over objects overwritten three times, their
- * notifications shuffled and each delivered twice to each job: every final output is the rewrite of
- * its object's newest generation, byte for byte, and no generation is announced complete twice.
+ * Redis, one shared processed folder, racing over objects overwritten three times (four generations
+ * each), their notifications shuffled and each delivered twice to each job: every final output is
+ * the rewrite of its object's newest generation, byte for byte, and no generation is announced
+ * complete twice.
  */
 public class RacingPipelinesTest {
   private static final String NAME = "racing";
   private static final int OBJECTS = 500;
-  private static final int GENERATIONS = 3;
+  private static final int GENERATIONS = 4;
   private static final long FIRST = 1764064800000000L;
   private static final Duration PATIENCE = Duration.ofMinutes(6);
 
