@@ -15,7 +15,6 @@ import static org.junit.Assert.assertEquals;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import dev.gcsrewrite.claim.ClaimKeys;
 import dev.gcsrewrite.claim.ClaimSettings;
 import dev.gcsrewrite.claim.ClaimStore;
 import dev.gcsrewrite.config.JobSettings;
@@ -23,6 +22,7 @@ import dev.gcsrewrite.deadletter.OriginalMessage;
 import dev.gcsrewrite.notification.GcsNotification;
 import dev.gcsrewrite.notification.NotificationParser;
 import dev.gcsrewrite.testing.ClaimFixtures;
+import dev.gcsrewrite.testing.ClaimRecords;
 import dev.gcsrewrite.testing.Counters;
 import dev.gcsrewrite.testing.DiscardingTopics;
 import dev.gcsrewrite.testing.LocalBuckets;
@@ -48,13 +48,13 @@ import org.apache.beam.sdk.transforms.SerializableFunction;
 import org.apache.beam.sdk.values.PCollection;
 import org.apache.beam.sdk.values.TimestampedValue;
 import org.apache.beam.sdk.values.TypeDescriptors;
+import org.checkerframework.checker.nullness.qual.Nullable;
 import org.joda.time.Duration;
 import org.joda.time.Instant;
 import org.junit.ClassRule;
 import org.junit.Rule;
 import org.junit.Test;
 import org.junit.rules.TestName;
-import redis.clients.jedis.Jedis;
 
 /**
  * The whole graph after {@code ReadNotifications}, fed by a {@code TestStream}, against local
@@ -490,15 +490,11 @@ public class GcsRewritePipelineTest {
   }
 
   private Map<String, String> record(String objectId, long generation) {
-    try (Jedis jedis = REDIS.client()) {
-      return jedis.hgetAll(new ClaimKeys(prefix()).generation(BUCKET, objectId, generation));
-    }
+    return new ClaimRecords(REDIS, prefix()).generation(BUCKET, objectId, generation);
   }
 
-  private String latest(String objectId) {
-    try (Jedis jedis = REDIS.client()) {
-      return jedis.hget(new ClaimKeys(prefix()).latest(BUCKET, objectId), "generation");
-    }
+  private @Nullable String latest(String objectId) {
+    return new ClaimRecords(REDIS, prefix()).latest(BUCKET, objectId);
   }
 
   private static String key(String objectId, long generation) {

@@ -8,8 +8,8 @@ import static org.hamcrest.Matchers.greaterThanOrEqualTo;
 import static org.junit.Assert.assertEquals;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
-import dev.gcsrewrite.claim.ClaimKeys;
 import dev.gcsrewrite.config.JobSettings;
+import dev.gcsrewrite.testing.ClaimRecords;
 import dev.gcsrewrite.testing.Counters;
 import dev.gcsrewrite.testing.DiscardingTopics;
 import dev.gcsrewrite.testing.LocalBuckets;
@@ -29,13 +29,13 @@ import org.apache.beam.sdk.transforms.MapElements;
 import org.apache.beam.sdk.values.PCollection;
 import org.apache.beam.sdk.values.TimestampedValue;
 import org.apache.beam.sdk.values.TypeDescriptors;
+import org.checkerframework.checker.nullness.qual.Nullable;
 import org.joda.time.Duration;
 import org.joda.time.Instant;
 import org.junit.ClassRule;
 import org.junit.Rule;
 import org.junit.Test;
 import org.junit.rules.TestName;
-import redis.clients.jedis.Jedis;
 
 /**
  * The invariant, through the whole graph (TestStream, real Redis, buckets as folders keeping
@@ -232,22 +232,15 @@ public class OutputsMoveForwardTest {
   }
 
   private Map<String, String> record(String objectId, long generation) {
-    try (Jedis jedis = REDIS.client()) {
-      return jedis.hgetAll(new ClaimKeys(prefix()).generation(BUCKET, objectId, generation));
-    }
+    return new ClaimRecords(REDIS, prefix()).generation(BUCKET, objectId, generation);
   }
 
-  private String latest(String objectId) {
-    try (Jedis jedis = REDIS.client()) {
-      return jedis.hget(new ClaimKeys(prefix()).latest(BUCKET, objectId), "generation");
-    }
+  private @Nullable String latest(String objectId) {
+    return new ClaimRecords(REDIS, prefix()).latest(BUCKET, objectId);
   }
 
   private String lockGeneration(String objectId) {
-    try (Jedis jedis = REDIS.client()) {
-      String held = jedis.hget(new ClaimKeys(prefix()).lock(BUCKET, objectId), "generation");
-      return held == null ? "" : held;
-    }
+    return new ClaimRecords(REDIS, prefix()).lock(BUCKET, objectId).getOrDefault("generation", "");
   }
 
   private static String key(String objectId, long generation) {

@@ -22,12 +22,11 @@ import org.joda.time.Instant;
  * @param <OutputT> the main output
  */
 abstract class BatchedRedisFn<InputT, OutputT> extends DoFn<InputT, OutputT> {
-  private final RedisSettings redis;
-  private transient @Nullable ClaimStore store;
+  private final WorkerClaimStore store;
   private transient List<Buffered<InputT>> buffer = new ArrayList<>();
 
   BatchedRedisFn(RedisSettings redis) {
-    this.redis = redis;
+    this.store = new WorkerClaimStore(redis);
   }
 
   /** Decides {@code batch}; returns, aligned with it, where each element goes (null: nowhere). */
@@ -38,7 +37,7 @@ abstract class BatchedRedisFn<InputT, OutputT> extends DoFn<InputT, OutputT> {
 
   @Setup
   public void setup() throws IOException {
-    store = ClaimStore.forPipeline(redis);
+    store.open();
   }
 
   @StartBundle
@@ -61,7 +60,7 @@ abstract class BatchedRedisFn<InputT, OutputT> extends DoFn<InputT, OutputT> {
       batch.add(item.element());
     }
     PipelineMetrics.REDIS_BATCHES.inc();
-    List<@Nullable Routed<?>> routes = decideOrIsolate(storeOrFail(), batch);
+    List<@Nullable Routed<?>> routes = decideOrIsolate(store.get(), batch);
     for (int i = 0; i < routes.size(); i++) {
       Routed<?> route = routes.get(i);
       if (route != null) {
@@ -99,19 +98,8 @@ abstract class BatchedRedisFn<InputT, OutputT> extends DoFn<InputT, OutputT> {
   }
 
   @Teardown
-  public void teardown() throws Exception {
-    if (store != null) {
-      store.close();
-      store = null;
-    }
-  }
-
-  private ClaimStore storeOrFail() {
-    ClaimStore current = store;
-    if (current == null) {
-      throw new IllegalStateException("finishBundle before setup");
-    }
-    return current;
+  public void teardown() {
+    store.close();
   }
 
   @SuppressWarnings("unchecked")

@@ -233,18 +233,17 @@ public final class ClaimInRedis extends PTransform<PCollection<GcsNotification>,
     @TimerId(AGAIN)
     private final TimerSpec againSpec = TimerSpecs.timer(TimeDomain.PROCESSING_TIME);
 
-    private final RedisSettings redis;
+    private final WorkerClaimStore store;
     private final ClaimSettings policy;
-    private transient @Nullable ClaimStore store;
 
     WaitForLeaseFn(RedisSettings redis, ClaimSettings policy) {
-      this.redis = redis;
+      this.store = new WorkerClaimStore(redis);
       this.policy = policy;
     }
 
     @Setup
     public void setup() throws IOException {
-      store = ClaimStore.forPipeline(redis);
+      store.open();
     }
 
     @ProcessElement
@@ -275,12 +274,8 @@ public final class ClaimInRedis extends PTransform<PCollection<GcsNotification>,
       if (n == null) {
         return;
       }
-      ClaimStore current = store;
-      if (current == null) {
-        throw new IllegalStateException("timer before setup");
-      }
       PipelineMetrics.REDIS_BATCHES.inc();
-      ClaimDecision decision = current.claim(List.of(n), policy).get(0);
+      ClaimDecision decision = store.get().claim(List.of(n), policy).get(0);
       if (decision.outcome() == ClaimOutcome.ELSEWHERE
           || decision.outcome() == ClaimOutcome.BEHIND) {
         int times = asked.read() == null ? 1 : asked.read() + 1;
@@ -305,11 +300,8 @@ public final class ClaimInRedis extends PTransform<PCollection<GcsNotification>,
     }
 
     @Teardown
-    public void teardown() throws Exception {
-      if (store != null) {
-        store.close();
-        store = null;
-      }
+    public void teardown() {
+      store.close();
     }
 
     /**

@@ -4,6 +4,7 @@ import dev.gcsrewrite.claim.ClaimSettings;
 import dev.gcsrewrite.claim.ClaimStore;
 import dev.gcsrewrite.claim.RedisSettings;
 import dev.gcsrewrite.claim.SettledClaims;
+import dev.gcsrewrite.claim.WorkerClaimStore;
 import dev.gcsrewrite.location.ObjectLocations;
 import dev.gcsrewrite.metrics.PipelineMetrics;
 import dev.gcsrewrite.notification.GcsNotification;
@@ -25,7 +26,6 @@ import org.apache.beam.sdk.util.MimeTypes;
 import org.apache.beam.sdk.values.PCollection;
 import org.apache.beam.sdk.values.PCollectionList;
 import org.apache.beam.sdk.values.TypeDescriptors;
-import org.checkerframework.checker.nullness.qual.Nullable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -95,17 +95,16 @@ public final class RepairOutputs extends PTransform<SettledClaims, PCollection<S
   static final class CleanUpFn extends DoFn<Claim, GcsNotification> {
     private static final Logger LOG = LoggerFactory.getLogger(RepairOutputs.class);
     private final ObjectLocations locations;
-    private final RedisSettings redis;
-    private transient @Nullable ClaimStore store;
+    private final WorkerClaimStore store;
 
     CleanUpFn(ObjectLocations locations, RedisSettings redis) {
       this.locations = locations;
-      this.redis = redis;
+      this.store = new WorkerClaimStore(redis);
     }
 
     @Setup
     public void setup() throws IOException {
-      store = ClaimStore.forPipeline(redis);
+      store.open();
     }
 
     @ProcessElement
@@ -120,25 +119,14 @@ public final class RepairOutputs extends PTransform<SettledClaims, PCollection<S
         PipelineMetrics.CLEANUPS.inc();
         LOG.info("Removed the empty output {} left for {}", output, n.generationKey());
       }
-      if (storeOrFail().releaseLock(claim)) {
+      if (store.get().releaseLock(claim)) {
         out.output(n);
       }
     }
 
     @Teardown
     public void teardown() {
-      if (store != null) {
-        store.close();
-        store = null;
-      }
-    }
-
-    private ClaimStore storeOrFail() {
-      ClaimStore current = store;
-      if (current == null) {
-        throw new IllegalStateException("process before setup");
-      }
-      return current;
+      store.close();
     }
   }
 
@@ -148,9 +136,8 @@ public final class RepairOutputs extends PTransform<SettledClaims, PCollection<S
     private final ObjectLocations locations;
     private final GenerationSource sources;
     private final TokenRewriter rewriter;
-    private final RedisSettings redis;
+    private final WorkerClaimStore store;
     private final ClaimSettings policy;
-    private transient @Nullable ClaimStore store;
 
     RepairFn(
         ObjectLocations locations,
@@ -161,22 +148,19 @@ public final class RepairOutputs extends PTransform<SettledClaims, PCollection<S
       this.locations = locations;
       this.sources = sources;
       this.rewriter = rewriter;
-      this.redis = redis;
+      this.store = new WorkerClaimStore(redis);
       this.policy = policy;
     }
 
     @Setup
     public void setup() throws IOException {
-      store = ClaimStore.forPipeline(redis);
+      store.open();
     }
 
     @ProcessElement
     public void process(@Element GcsNotification object, OutputReceiver<String> out)
         throws IOException {
-      ClaimStore current = store;
-      if (current == null) {
-        throw new IllegalStateException("process before setup");
-      }
+      ClaimStore current = store.get();
       for (int round = 0; round < MAX_ROUNDS; round++) {
         Claim latest = current.repair(object, policy);
         if (latest == null) {
@@ -200,10 +184,7 @@ public final class RepairOutputs extends PTransform<SettledClaims, PCollection<S
 
     @Teardown
     public void teardown() {
-      if (store != null) {
-        store.close();
-        store = null;
-      }
+      store.close();
     }
 
     /** Rewrites {@code latest}'s generation into place; false if that generation is gone. */

@@ -8,7 +8,7 @@ import static org.hamcrest.Matchers.startsWith;
 import static org.junit.Assert.assertArrayEquals;
 import static org.junit.Assert.assertEquals;
 
-import dev.gcsrewrite.claim.ClaimKeys;
+import dev.gcsrewrite.testing.ClaimRecords;
 import dev.gcsrewrite.testing.Eventually;
 import dev.gcsrewrite.testing.LocalBuckets;
 import dev.gcsrewrite.testing.LocalRedis;
@@ -35,7 +35,6 @@ import org.junit.ClassRule;
 import org.junit.Rule;
 import org.junit.Test;
 import org.junit.rules.TestName;
-import redis.clients.jedis.Jedis;
 
 /**
  * The local workflow end to end: files land in folder buckets, the local notifier publishes genuine
@@ -128,11 +127,8 @@ public class LocalWorkflowTest {
         Set.of(key("report.txt", first) + ":complete", key("report.txt", second) + ":complete"),
         distinctEventIds(completeEvents));
     assertEquals("second GCP version, longer", buckets.outputText("report.txt.processed"));
-    try (Jedis jedis = REDIS.client()) {
-      assertEquals(
-          Long.toString(second),
-          jedis.hget(new ClaimKeys(name + ":").latest(BUCKET, "report.txt"), "generation"));
-    }
+    assertEquals(
+        Long.toString(second), new ClaimRecords(REDIS, name + ":").latest(BUCKET, "report.txt"));
     Eventually.await(
         "the overwritten generation's delete skipped",
         PATIENCE,
@@ -335,9 +331,7 @@ public class LocalWorkflowTest {
   }
 
   private Map<String, String> record(String objectId, long generation) {
-    try (Jedis jedis = REDIS.client()) {
-      return jedis.hgetAll(new ClaimKeys(name + ":").generation(BUCKET, objectId, generation));
-    }
+    return new ClaimRecords(REDIS, name + ":").generation(BUCKET, objectId, generation);
   }
 
   private static String key(String objectId, long generation) {

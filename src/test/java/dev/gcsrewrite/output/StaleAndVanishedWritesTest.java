@@ -5,7 +5,6 @@ import static dev.gcsrewrite.testing.Notifications.parsed;
 import static org.junit.Assert.assertEquals;
 import static org.junit.Assert.assertFalse;
 
-import dev.gcsrewrite.claim.ClaimKeys;
 import dev.gcsrewrite.claim.ClaimSettings;
 import dev.gcsrewrite.claim.ClaimStore;
 import dev.gcsrewrite.claim.CompleteClaims;
@@ -16,6 +15,7 @@ import dev.gcsrewrite.notification.GcsNotification;
 import dev.gcsrewrite.rewrite.RewriteRules;
 import dev.gcsrewrite.rewrite.TokenRewriter;
 import dev.gcsrewrite.testing.ClaimFixtures;
+import dev.gcsrewrite.testing.ClaimRecords;
 import dev.gcsrewrite.testing.Counters;
 import dev.gcsrewrite.testing.LocalBuckets;
 import dev.gcsrewrite.testing.LocalRedis;
@@ -37,13 +37,13 @@ import org.apache.beam.sdk.transforms.Create;
 import org.apache.beam.sdk.transforms.MapElements;
 import org.apache.beam.sdk.values.PCollection;
 import org.apache.beam.sdk.values.TypeDescriptors;
+import org.checkerframework.checker.nullness.qual.Nullable;
 import org.joda.time.Duration;
 import org.junit.Before;
 import org.junit.ClassRule;
 import org.junit.Rule;
 import org.junit.Test;
 import org.junit.rules.TestName;
-import redis.clients.jedis.Jedis;
 
 /**
  * Writing, settling and repairing together (FileIO, real Redis, folders keeping generations), for
@@ -176,15 +176,11 @@ public class StaleAndVanishedWritesTest {
   }
 
   private Map<String, String> lock(String objectId) {
-    try (Jedis jedis = REDIS.client()) {
-      return jedis.hgetAll(new ClaimKeys(redis.keyPrefix()).lock(BUCKET, objectId));
-    }
+    return new ClaimRecords(REDIS, redis.keyPrefix()).lock(BUCKET, objectId);
   }
 
-  private String latest(String objectId) {
-    try (Jedis jedis = REDIS.client()) {
-      return jedis.hget(new ClaimKeys(redis.keyPrefix()).latest(BUCKET, objectId), "generation");
-    }
+  private @Nullable String latest(String objectId) {
+    return new ClaimRecords(REDIS, redis.keyPrefix()).latest(BUCKET, objectId);
   }
 
   /** A generation found by its lookup, and gone when the writer opens it. */
