@@ -97,8 +97,7 @@ public class ClaimsAcrossPipelinesTest {
 
   @Test
   public void writeLastingManyLeasesIsNotTakenOverWhileItsOwnerLives() throws Exception {
-    // 1.5 GiB: about ten seconds to read, rewrite and write, against leases of 2.5 s (long enough
-    // to
+    // 1 GiB: about ten seconds to read, rewrite and write, against leases of 2.5 s (long enough to
     // reach the writer, a second after the claim, which then renews them).
     byte[] block = ("AWS " + "x".repeat(1020)).repeat(1024).getBytes(StandardCharsets.UTF_8);
     int blocks = 1024;

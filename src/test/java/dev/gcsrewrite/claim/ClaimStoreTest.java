@@ -16,6 +16,7 @@ import static org.junit.Assert.assertThrows;
 import static org.junit.Assert.assertTrue;
 
 import dev.gcsrewrite.notification.GcsNotification;
+import dev.gcsrewrite.testing.ClaimRecords;
 import dev.gcsrewrite.testing.LocalRedis;
 import dev.gcsrewrite.work.Claim;
 import dev.gcsrewrite.work.Outcome;
@@ -46,12 +47,14 @@ public class ClaimStoreTest {
   private ClaimStore store;
   private Jedis redis;
   private ClaimKeys keys;
+  private ClaimRecords records;
 
   @Before
   public void openStore() throws Exception {
     RedisSettings settings = REDIS.settings(test.getMethodName() + ":");
     store = ClaimStore.forPipeline(settings);
     keys = new ClaimKeys(settings.keyPrefix());
+    records = new ClaimRecords(REDIS, settings.keyPrefix());
     redis = REDIS.client();
   }
 
@@ -112,7 +115,7 @@ public class ClaimStoreTest {
     GcsNotification n = parsed("b", "o", 10, "m1");
     long first = claim(shortLease("job-a"), n).token();
     assertEquals(ELSEWHERE, claim(JOB_B, n).outcome());
-    Thread.sleep(600);
+    records.awaitLeaseEnd("b", "o");
     ClaimDecision takeover = claim(JOB_B, n);
     assertEquals(CLAIMED, takeover.outcome());
     assertEquals("job-a", takeover.owner());
@@ -203,7 +206,7 @@ public class ClaimStoreTest {
       throws Exception {
     // Job A writes generation 10, stalls past its lease; job B claims 20, writes and settles it.
     Claim stale = claimed(shortLease("job-a"), parsed("b", "o", 10, "m1"));
-    Thread.sleep(600);
+    records.awaitLeaseEnd("b", "o");
     Claim newer = claimed(JOB_B, parsed("b", "o", 20, "m2"));
     store.settle(List.of(complete(newer)), JOB_B);
 
@@ -220,7 +223,7 @@ public class ClaimStoreTest {
   @Test
   public void staleWriterSettlingWhileTheNewerIsInFlightMakesTheNewerWriteAgain() throws Exception {
     Claim stale = claimed(shortLease("job-a"), parsed("b", "o", 10, "m1"));
-    Thread.sleep(600);
+    records.awaitLeaseEnd("b", "o");
     Claim newer = claimed(JOB_B, parsed("b", "o", 20, "m2"));
 
     // A settles first (nothing newer completed yet), while B's rename may already have landed.
@@ -244,10 +247,10 @@ public class ClaimStoreTest {
       Thread.sleep(150);
       assertTrue(store.renew(held, lease.lease()));
     }
-    // 600 ms after the claim, three leases of 300 ms: still held.
+    // 600 ms after the claim, twice its lease of 300 ms: still held.
     assertEquals(ELSEWHERE, claim(JOB_B, held.notification()).outcome());
 
-    Thread.sleep(600);
+    records.awaitLeaseEnd("b", "o");
     Claim takeover = claimed(JOB_B, held.notification());
     assertEquals(false, store.renew(held, lease.lease()));
     assertEquals(String.valueOf(takeover.token()), redis.hget(keys.lock("b", "o"), "token"));
@@ -256,7 +259,7 @@ public class ClaimStoreTest {
   @Test
   public void settlingWithAStaleTokenLeavesTheHoldersLockAlone() throws Exception {
     Claim stale = claimed(shortLease("job-a"), parsed("b", "o", 10, "m1"));
-    Thread.sleep(600);
+    records.awaitLeaseEnd("b", "o");
     Claim holder = claimed(JOB_B, stale.notification());
 
     store.settle(List.of(complete(stale)), JOB_A);

@@ -111,7 +111,7 @@ public class StaleAndVanishedWritesTest {
     buckets.putGeneration("c.txt", G2, "AWS two");
     // This job claimed generation 1, then stalled past its lease...
     Claim stale = claim(parsed(BUCKET, "c.txt", G1, "m1"), job);
-    Thread.sleep(700);
+    new ClaimRecords(REDIS, redis.keyPrefix()).awaitLeaseEnd(BUCKET, "c.txt");
     // ...while another job claimed generation 2, wrote it and settled it.
     try (ClaimStore store = ClaimStore.forPipeline(redis)) {
       ClaimSettings other =

@@ -1,6 +1,8 @@
 package dev.gcsrewrite.testing;
 
 import dev.gcsrewrite.claim.ClaimKeys;
+import java.time.Duration;
+import java.util.List;
 import java.util.Map;
 import org.checkerframework.checker.nullness.qual.Nullable;
 import redis.clients.jedis.Jedis;
@@ -34,5 +36,24 @@ public final class ClaimRecords {
     try (Jedis jedis = redis.client()) {
       return jedis.hgetAll(keys.lock(bucket, objectId));
     }
+  }
+
+  /**
+   * Waits until the lease on the object's lock has ended by Redis's own clock, the one the claim
+   * scripts judge leases by: for tests whose scenario is a holder that stalled past its lease.
+   */
+  public void awaitLeaseEnd(String bucket, String objectId) throws InterruptedException {
+    Eventually.await(
+        "the lease on " + bucket + "/" + objectId + " to end",
+        Duration.ofSeconds(30),
+        () -> {
+          try (Jedis jedis = redis.client()) {
+            String until = jedis.hget(keys.lock(bucket, objectId), "leaseUntil");
+            List<String> time = jedis.time();
+            long nowMillis =
+                Long.parseLong(time.get(0)) * 1000 + Long.parseLong(time.get(1)) / 1000;
+            return until == null || Long.parseLong(until) < nowMillis;
+          }
+        });
   }
 }
