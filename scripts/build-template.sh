@@ -12,7 +12,7 @@ SCRIPT_NAME=build-template
 # shellcheck source=lib/common.sh
 source scripts/lib/common.sh
 
-MAIN_CLASS=dev.gcsrewrite.GcsRewritePipeline
+MAIN_CLASS=dev.gcsrewrite.cli.GcsRewriteCli
 JAR=target/gcs-rewrite-bundled.jar
 METADATA=templates/metadata.json
 

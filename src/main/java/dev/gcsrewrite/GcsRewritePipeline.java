@@ -7,8 +7,7 @@ import dev.gcsrewrite.claim.ClaimInRedis;
 import dev.gcsrewrite.claim.ClaimResults;
 import dev.gcsrewrite.claim.CompleteClaims;
 import dev.gcsrewrite.claim.SettledClaims;
-import dev.gcsrewrite.claim.StatusCommand;
-import dev.gcsrewrite.config.InvalidOptionException;
+import dev.gcsrewrite.config.GcsRewriteOptions;
 import dev.gcsrewrite.config.JobSettings;
 import dev.gcsrewrite.deadletter.DeadLetter;
 import dev.gcsrewrite.deadletter.PublishDeadLetters;
@@ -23,13 +22,10 @@ import dev.gcsrewrite.rewrite.TokenRewriter;
 import dev.gcsrewrite.work.Claim;
 import dev.gcsrewrite.work.Outcome;
 import dev.gcsrewrite.work.ProcessedObjects;
-import java.util.Arrays;
-import org.apache.beam.runners.direct.DirectRunner;
 import org.apache.beam.sdk.Pipeline;
 import org.apache.beam.sdk.PipelineResult;
 import org.apache.beam.sdk.io.gcp.pubsub.PubsubIO;
 import org.apache.beam.sdk.io.gcp.pubsub.PubsubMessage;
-import org.apache.beam.sdk.options.PipelineOptionsFactory;
 import org.apache.beam.sdk.options.SdkHarnessOptions;
 import org.apache.beam.sdk.transforms.WithFailures;
 import org.apache.beam.sdk.values.PCollection;
@@ -54,42 +50,7 @@ import org.slf4j.LoggerFactory;
 public final class GcsRewritePipeline {
   private static final Logger LOG = LoggerFactory.getLogger(GcsRewritePipeline.class);
 
-  /** Exit status for options that are missing or malformed. */
-  public static final int EXIT_INVALID_OPTIONS = 2;
-
   private GcsRewritePipeline() {}
-
-  public static void main(String[] args) {
-    if (args.length > 0 && args[0].equals("status")) {
-      System.exit(
-          StatusCommand.run(Arrays.copyOfRange(args, 1, args.length), System.out, System.err));
-      return;
-    }
-    if (Arrays.asList(args).contains("--help")) {
-      printUsage();
-      return;
-    }
-    PipelineResult result;
-    GcsRewriteOptions options;
-    try {
-      options = PipelineOptionsFactory.fromArgs(args).as(GcsRewriteOptions.class);
-      result = run(options);
-    } catch (InvalidOptionException e) {
-      System.err.println("gcs-rewrite: " + e.getMessage());
-      System.exit(EXIT_INVALID_OPTIONS);
-      return;
-    } catch (IllegalArgumentException e) {
-      // Beam's own option parsing (unknown or misspelt options): keep its first line.
-      System.err.println("gcs-rewrite: " + firstLine(e.getMessage()));
-      System.exit(EXIT_INVALID_OPTIONS);
-      return;
-    }
-    // A streaming job on Dataflow (and a flex template launch) must not be waited for: the
-    // launcher returns once the job is submitted. Locally, the job lives as long as this process.
-    if (options.getRunner() == DirectRunner.class) {
-      result.waitUntilFinish();
-    }
-  }
 
   /** Validates {@code options}, builds the streaming pipeline that reads Pub/Sub, and runs it. */
   public static PipelineResult run(GcsRewriteOptions options) {
@@ -208,29 +169,5 @@ public final class GcsRewritePipeline {
               .addOverrideForName(
                   "org.apache.beam.sdk.io.FileBasedSink", SdkHarnessOptions.LogLevel.WARN));
     }
-  }
-
-  private static void printUsage() {
-    System.out.println(
-        "Usage: java -jar gcs-rewrite-bundled.jar --inputSubscription=... --processedBucket=..."
-            + " --processingTopic=... --completeTopic=... --deadLetterTopic=... [options]");
-    System.out.println();
-    PipelineOptionsFactory.printHelp(System.out, GcsRewriteOptions.class);
-    System.out.println(
-        "Runner options (--runner, --project, --region, ...) are Beam's: see"
-            + " --help=DataflowPipelineOptions or --help=DirectOptions.");
-    System.out.println();
-    System.out.println("What Redis records about an object:");
-    System.out.println(
-        "  java -jar gcs-rewrite-bundled.jar "
-            + StatusCommand.USAGE_LINE.substring("usage: ".length()));
-  }
-
-  private static String firstLine(String message) {
-    if (message == null) {
-      return "invalid options";
-    }
-    int newline = message.indexOf('\n');
-    return newline < 0 ? message : message.substring(0, newline);
   }
 }

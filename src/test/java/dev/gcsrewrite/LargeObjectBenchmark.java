@@ -1,5 +1,6 @@
 package dev.gcsrewrite;
 
+import dev.gcsrewrite.config.GcsRewriteOptions;
 import dev.gcsrewrite.config.JobSettings;
 import dev.gcsrewrite.local.Folders;
 import dev.gcsrewrite.testing.Counters;

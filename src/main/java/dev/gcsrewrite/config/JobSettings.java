@@ -1,6 +1,5 @@
 package dev.gcsrewrite.config;
 
-import dev.gcsrewrite.GcsRewriteOptions;
 import dev.gcsrewrite.claim.ClaimSettings;
 import dev.gcsrewrite.claim.RedisSettings;
 import dev.gcsrewrite.claim.Secrets;

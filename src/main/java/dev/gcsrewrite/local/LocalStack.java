@@ -1,8 +1,8 @@
 package dev.gcsrewrite.local;
 
-import dev.gcsrewrite.GcsRewriteOptions;
 import dev.gcsrewrite.GcsRewritePipeline;
 import dev.gcsrewrite.claim.ClaimStore;
+import dev.gcsrewrite.config.GcsRewriteOptions;
 import dev.gcsrewrite.config.InvalidOptionException;
 import dev.gcsrewrite.config.JobSettings;
 import java.io.IOException;

@@ -5,7 +5,6 @@ import static org.hamcrest.Matchers.startsWith;
 import static org.junit.Assert.assertEquals;
 import static org.junit.Assert.assertThrows;
 
-import dev.gcsrewrite.GcsRewriteOptions;
 import dev.gcsrewrite.claim.ClaimSettings;
 import dev.gcsrewrite.claim.RedisSettings;
 import dev.gcsrewrite.rewrite.RewriteRules;

@@ -82,7 +82,7 @@ public class BuildTemplateScriptTest {
                 + " --flex-template-base-image=JAVA17 --image-gcr-path="
                 + IMAGE
                 + " --jar=target/gcs-rewrite-bundled.jar"
-                + " --env=FLEX_TEMPLATE_JAVA_MAIN_CLASS=dev.gcsrewrite.GcsRewritePipeline"
+                + " --env=FLEX_TEMPLATE_JAVA_MAIN_CLASS=dev.gcsrewrite.cli.GcsRewriteCli"
                 + " --sdk-language=JAVA --metadata-file=templates/metadata.json"),
         run.lines());
     assertNothingCalled(cloud);

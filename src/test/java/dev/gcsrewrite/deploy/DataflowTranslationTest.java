@@ -7,8 +7,8 @@ import static org.junit.Assert.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import dev.gcsrewrite.GcsRewriteOptions;
 import dev.gcsrewrite.GcsRewritePipeline;
+import dev.gcsrewrite.config.GcsRewriteOptions;
 import java.io.File;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;

@@ -11,7 +11,7 @@ import static org.junit.Assert.fail;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import dev.gcsrewrite.GcsRewriteOptions;
+import dev.gcsrewrite.config.GcsRewriteOptions;
 import dev.gcsrewrite.config.JobSettings;
 import dev.gcsrewrite.deploy.FakeCloud.ScriptRun;
 import java.io.IOException;

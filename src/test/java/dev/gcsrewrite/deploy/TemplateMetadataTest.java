@@ -7,7 +7,7 @@ import static org.junit.Assert.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import dev.gcsrewrite.GcsRewriteOptions;
+import dev.gcsrewrite.config.GcsRewriteOptions;
 import java.io.IOException;
 import java.lang.reflect.Method;
 import java.nio.file.Path;

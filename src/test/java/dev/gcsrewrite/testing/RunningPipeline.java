@@ -1,7 +1,7 @@
 package dev.gcsrewrite.testing;
 
-import dev.gcsrewrite.GcsRewriteOptions;
 import dev.gcsrewrite.GcsRewritePipeline;
+import dev.gcsrewrite.config.GcsRewriteOptions;
 import dev.gcsrewrite.metrics.MetricsReader;
 import java.io.IOException;
 import java.util.List;

@@ -1,6 +1,6 @@
 package dev.gcsrewrite.testing;
 
-import dev.gcsrewrite.GcsRewriteOptions;
+import dev.gcsrewrite.config.GcsRewriteOptions;
 import dev.gcsrewrite.config.JobSettings;
 import java.util.ArrayList;
 import java.util.List;

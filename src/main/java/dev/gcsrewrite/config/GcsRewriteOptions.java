@@ -1,4 +1,4 @@
-package dev.gcsrewrite;
+package dev.gcsrewrite.config;
 
 import org.apache.beam.sdk.options.Default;
 import org.apache.beam.sdk.options.Description;

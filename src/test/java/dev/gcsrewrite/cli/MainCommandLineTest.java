@@ -1,4 +1,4 @@
-package dev.gcsrewrite;
+package dev.gcsrewrite.cli;
 
 import static org.hamcrest.MatcherAssert.assertThat;
 import static org.hamcrest.Matchers.containsString;
@@ -13,8 +13,8 @@ import java.util.concurrent.TimeUnit;
 import org.junit.Test;
 
 /**
- * The main class as a user meets it: a separate JVM, {@code --help}, and one clear line and exit
- * status 2 for options that cannot work.
+ * The jar's front door as a user meets it: a separate JVM, {@code --help}, and one clear line and
+ * exit status 2 for options that cannot work. The flex template's launcher passes options only.
  */
 public class MainCommandLineTest {
 
@@ -71,12 +71,19 @@ public class MainCommandLineTest {
     assertEquals(1, result.stderr.split("\n").length);
   }
 
+  @Test
+  public void statusIsReachedThroughTheSameFrontDoor() throws Exception {
+    Result result = runMain("status", "gs://work");
+    assertEquals(2, result.status);
+    assertEquals("status: 'gs://work' is not gs://BUCKET/OBJECT\n", result.stderr);
+  }
+
   private static Result runMain(String... args) throws IOException, InterruptedException {
     List<String> command = new ArrayList<>();
     command.add(Paths.get(System.getProperty("java.home"), "bin", "java").toString());
     command.add("-cp");
     command.add(System.getProperty("java.class.path"));
-    command.add(GcsRewritePipeline.class.getName());
+    command.add(GcsRewriteCli.class.getName());
     command.addAll(List.of(args));
     Process process = new ProcessBuilder(command).start();
     process.getOutputStream().close();

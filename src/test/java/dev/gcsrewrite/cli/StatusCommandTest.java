@@ -1,4 +1,4 @@
-package dev.gcsrewrite.claim;
+package dev.gcsrewrite.cli;
 
 import static dev.gcsrewrite.testing.Notifications.parsed;
 import static org.hamcrest.MatcherAssert.assertThat;
@@ -9,6 +9,8 @@ import static org.junit.Assert.assertEquals;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.gcsrewrite.claim.ClaimSettings;
+import dev.gcsrewrite.claim.ClaimStore;
 import dev.gcsrewrite.notification.GcsNotification;
 import dev.gcsrewrite.testing.ClaimFixtures;
 import dev.gcsrewrite.testing.LocalRedis;
@@ -43,7 +45,7 @@ public class StatusCommandTest {
   @Test
   public void unknownObjectSaysSoAndExitsOne() {
     Result result = status("gs://work/never-seen");
-    assertEquals(StatusCommand.NOT_FOUND, result.status);
+    assertEquals(ExitCode.NOT_FOUND, result.status);
     assertThat(result.out, startsWith("gs://work/never-seen: no record in Redis at 127.0.0.1:"));
     assertThat(result.out, containsString("under prefix '" + prefix + "'"));
   }
@@ -59,7 +61,7 @@ public class StatusCommandTest {
 
     Result result = status("gs://work/reports/q4 é.txt");
 
-    assertEquals(StatusCommand.FOUND, result.status);
+    assertEquals(ExitCode.OK, result.status);
     assertThat(result.out, startsWith("gs://work/reports/q4 é.txt\n"));
     assertThat(result.out, containsString("  latest completed generation 100\n"));
     assertThat(result.out, containsString("    output     gs://out/reports/q4 é.txt.processed\n"));
@@ -84,7 +86,7 @@ public class StatusCommandTest {
 
     Result result = status("gs://work/a", "100", "--json");
 
-    assertEquals(StatusCommand.FOUND, result.status);
+    assertEquals(ExitCode.OK, result.status);
     JsonNode json = new ObjectMapper().readTree(result.out);
     assertEquals("gs://work/a", json.get("object").asText());
     assertEquals("SKIPPED", json.at("/generations/100/state").asText());
@@ -98,7 +100,7 @@ public class StatusCommandTest {
       store.claim(List.of(parsed("work", "a", 100, "m")), POLICY);
     }
     Result result = status("gs://work/a", "999");
-    assertEquals(StatusCommand.NOT_FOUND, result.status);
+    assertEquals(ExitCode.NOT_FOUND, result.status);
     assertThat(result.out, startsWith("gs://work/a generation 999: no record"));
   }
 
@@ -106,16 +108,16 @@ public class StatusCommandTest {
   public void unreachableRedisIsOneClearLineAndExitsThree() {
     Result result =
         run("gs://work/a", "--redisHost=127.0.0.1", "--redisPort=1", "--keyPrefix=" + prefix);
-    assertEquals(StatusCommand.UNREACHABLE, result.status);
+    assertEquals(ExitCode.UNAVAILABLE, result.status);
     assertThat(result.err, startsWith("status: cannot reach Redis at 127.0.0.1:1: "));
     assertEquals(1, result.err.split("\n").length);
   }
 
   @Test
   public void badArgumentsPrintUsageAndExitTwo() {
-    assertEquals(StatusCommand.USAGE, run().status);
-    assertThat(run().err, startsWith("usage: status gs://BUCKET/OBJECT"));
-    assertEquals(StatusCommand.USAGE, run("work/a", "--redisHost=127.0.0.1").status);
+    assertEquals(ExitCode.USAGE, run().status);
+    assertThat(run().err, startsWith("usage: gcs-rewrite status gs://BUCKET/OBJECT"));
+    assertEquals(ExitCode.USAGE, run("work/a", "--redisHost=127.0.0.1").status);
     Result noObject = run("gs://work", "--redisHost=127.0.0.1");
     assertEquals("status: 'gs://work' is not gs://BUCKET/OBJECT\n", noObject.err);
     Result badGeneration = run("gs://work/a", "latest", "--redisHost=127.0.0.1");
@@ -136,12 +138,12 @@ public class StatusCommandTest {
                 "--redisHost=127.0.0.1",
                 "--redisPort=" + guarded.port(),
                 "--redisPasswordSecret=file:" + secret);
-        assertEquals(StatusCommand.NOT_FOUND, ok.status);
+        assertEquals(ExitCode.NOT_FOUND, ok.status);
         assertThat(ok.out, containsString("no record"));
 
         Result refused =
             run("gs://work/a", "--redisHost=127.0.0.1", "--redisPort=" + guarded.port());
-        assertEquals(StatusCommand.UNREACHABLE, refused.status);
+        assertEquals(ExitCode.UNAVAILABLE, refused.status);
         assertThat(refused.err, containsString("NOAUTH"));
         assertThat(refused.err + refused.out, not(containsString("s3cret-auth")));
       } finally {
@@ -161,14 +163,15 @@ public class StatusCommandTest {
   private static Result run(String... args) {
     ByteArrayOutputStream out = new ByteArrayOutputStream();
     ByteArrayOutputStream err = new ByteArrayOutputStream();
-    int status =
-        StatusCommand.run(
-            args,
-            new PrintStream(out, true, StandardCharsets.UTF_8),
-            new PrintStream(err, true, StandardCharsets.UTF_8));
+    ExitCode status =
+        new StatusCommand()
+            .run(
+                List.of(args),
+                new PrintStream(out, true, StandardCharsets.UTF_8),
+                new PrintStream(err, true, StandardCharsets.UTF_8));
     return new Result(
         status, out.toString(StandardCharsets.UTF_8), err.toString(StandardCharsets.UTF_8));
   }
 
-  private record Result(int status, String out, String err) {}
+  private record Result(ExitCode status, String out, String err) {}
 }

@@ -1,8 +1,11 @@
-package dev.gcsrewrite.claim;
+package dev.gcsrewrite.cli;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import dev.gcsrewrite.GcsRewriteOptions;
+import dev.gcsrewrite.claim.ClaimStore;
+import dev.gcsrewrite.claim.ObjectStatus;
+import dev.gcsrewrite.claim.RedisSettings;
+import dev.gcsrewrite.claim.RedisUnavailableException;
 import dev.gcsrewrite.config.InvalidOptionException;
 import dev.gcsrewrite.config.JobSettings;
 import java.io.PrintStream;
@@ -10,40 +13,52 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
-import org.apache.beam.sdk.options.PipelineOptionsFactory;
 import org.checkerframework.checker.nullness.qual.Nullable;
 import org.joda.time.Instant;
 
 /**
  * {@code status}: prints what Redis records about an object, the way an asynchronous job API
- * answers "what became of my job": each kept generation's state, owner, times and output, and the
- * object's latest completed generation.
- *
- * <pre>
- * java -jar gcs-rewrite-bundled.jar status gs://BUCKET/OBJECT [GENERATION] [--json]
- *     --redisHost=... [--redisPort=... --redisTls=... --redisCluster=... --redisPasswordSecret=...
- *     --redisTlsCaSecret=... --keyPrefix=...]
- * </pre>
- *
- * Exit status: 0 records found, 1 nothing recorded, 2 bad arguments, 3 Redis unreachable.
+ * answers "what became of my job": each kept generation's state, owner, times and output, the
+ * generation in flight, and the object's latest completed generation.
  */
-public final class StatusCommand {
-  public static final int FOUND = 0;
-  public static final int NOT_FOUND = 1;
-  public static final int USAGE = 2;
-  public static final int UNREACHABLE = 3;
-
-  public static final String USAGE_LINE =
-      "usage: status gs://BUCKET/OBJECT [GENERATION] [--json] --redisHost=HOST [--redisPort=PORT]"
-          + " [--redisTls=true] [--redisCluster=true] [--redisPasswordSecret=REF]"
-          + " [--redisTlsCaSecret=REF] [--keyPrefix=PREFIX]";
+final class StatusCommand implements Command {
+  static final String SYNOPSIS =
+      "gcs-rewrite status gs://BUCKET/OBJECT [GENERATION] [--json] --redisHost=HOST"
+          + " [--redisPort=PORT] [--redisTls=true] [--redisCluster=true]"
+          + " [--redisPasswordSecret=REF] [--redisTlsCaSecret=REF] [--keyPrefix=PREFIX]";
 
   private static final ObjectMapper JSON = new ObjectMapper();
 
-  private StatusCommand() {}
+  @Override
+  public String name() {
+    return "status";
+  }
+
+  @Override
+  public String summary() {
+    return "what Redis records about an object: its generations, the one in flight, the latest";
+  }
+
+  @Override
+  public String synopsis() {
+    return SYNOPSIS;
+  }
+
+  @Override
+  public void printHelp(PrintStream out) {
+    out.println("usage: " + SYNOPSIS);
+    out.println();
+    out.println("  " + summary() + ".");
+    out.println("  GENERATION   only that generation's record");
+    out.println("  --json       the records as JSON (latestCompleted, lock, generations)");
+    out.println("  The Redis options are the pipeline's (see: gcs-rewrite help run).");
+    out.println("  Exit status: 0 records found, 1 nothing recorded, 2 bad arguments,");
+    out.println("  3 Redis unreachable.");
+  }
 
   /** Runs the command; returns the exit status. */
-  public static int run(String[] args, PrintStream out, PrintStream err) {
+  @Override
+  public ExitCode run(List<String> args, PrintStream out, PrintStream err) {
     List<String> positional = new ArrayList<>();
     List<String> options = new ArrayList<>();
     boolean json = false;
@@ -57,14 +72,14 @@ public final class StatusCommand {
       }
     }
     if (positional.isEmpty() || positional.size() > 2 || !positional.get(0).startsWith("gs://")) {
-      err.println(USAGE_LINE);
-      return USAGE;
+      err.println("usage: " + SYNOPSIS);
+      return ExitCode.USAGE;
     }
     String path = positional.get(0).substring("gs://".length());
     int slash = path.indexOf('/');
     if (slash <= 0 || slash == path.length() - 1) {
       err.println("status: '" + positional.get(0) + "' is not gs://BUCKET/OBJECT");
-      return USAGE;
+      return ExitCode.USAGE;
     }
     String bucket = path.substring(0, slash);
     String objectId = path.substring(slash + 1);
@@ -72,22 +87,17 @@ public final class StatusCommand {
     if (positional.size() == 2) {
       if (!positional.get(1).matches("[0-9]{1,19}")) {
         err.println("status: generation '" + positional.get(1) + "' is not a number");
-        return USAGE;
+        return ExitCode.USAGE;
       }
       generation = Long.parseLong(positional.get(1));
     }
 
     RedisSettings redis;
     try {
-      redis =
-          JobSettings.redis(
-              PipelineOptionsFactory.fromArgs(options.toArray(new String[0]))
-                  .as(GcsRewriteOptions.class));
-    } catch (IllegalArgumentException e) {
-      String message = String.valueOf(e.getMessage());
-      err.println(
-          "status: " + (e instanceof InvalidOptionException ? message : message.split("\n", 2)[0]));
-      return USAGE;
+      redis = JobSettings.redis(OptionArgs.parse(options));
+    } catch (InvalidOptionException | OptionArgs.BadArguments e) {
+      err.println("status: " + OptionArgs.firstLine(e));
+      return ExitCode.USAGE;
     }
 
     ObjectStatus status;
@@ -95,10 +105,10 @@ public final class StatusCommand {
       status = store.status(bucket, objectId, generation);
     } catch (RedisUnavailableException e) {
       err.println("status: cannot reach Redis at " + redis.address() + ": " + rootMessage(e));
-      return UNREACHABLE;
+      return ExitCode.UNAVAILABLE;
     } catch (Exception e) {
       err.println("status: " + e.getMessage());
-      return UNREACHABLE;
+      return ExitCode.UNAVAILABLE;
     }
 
     if (generation != null) {
@@ -119,8 +129,8 @@ public final class StatusCommand {
       print(status, generation, redis, out);
     }
     return status.generations().isEmpty() && (generation != null || status.latest().isEmpty())
-        ? NOT_FOUND
-        : FOUND;
+        ? ExitCode.NOT_FOUND
+        : ExitCode.OK;
   }
 
   private static void print(
