@@ -10,7 +10,7 @@ import dev.gcsrewrite.claim.SettledClaims;
 import dev.gcsrewrite.config.GcsRewriteOptions;
 import dev.gcsrewrite.config.JobSettings;
 import dev.gcsrewrite.deadletter.DeadLetter;
-import dev.gcsrewrite.deadletter.PublishDeadLetters;
+import dev.gcsrewrite.deadletter.DeadLetterSink;
 import dev.gcsrewrite.dedupe.DropSeenGenerations;
 import dev.gcsrewrite.notification.GcsNotification;
 import dev.gcsrewrite.notification.ParseNotifications;
@@ -44,7 +44,7 @@ import org.slf4j.LoggerFactory;
  * ReadNotifications -> ParseNotifications -> SelectNewObjects -> DropSeenGenerations
  *   -> ClaimInRedis -> PublishProcessing
  *                   -> WriteProcessedObjects -> CompleteClaims -> PublishComplete
- * every failure output -> PublishDeadLetters
+ * every failure output -> PublishDeadLetters (a DeadLetterSink: none can be left out)
  * </pre>
  */
 public final class GcsRewritePipeline {
@@ -86,10 +86,15 @@ public final class GcsRewritePipeline {
    */
   public static Outputs buildPipeline(
       PCollection<PubsubMessage> notifications, JobSettings settings, TopicWriter topics) {
+    DeadLetterSink deadLetters =
+        DeadLetterSink.publishingTo(
+            notifications.getPipeline(), settings.deadLetterTopic(), topics);
     WithFailures.Result<PCollection<GcsNotification>, DeadLetter> parsed =
         notifications.apply(ParseNotifications.STEP, new ParseNotifications());
+    deadLetters.addErrorCollection(parsed.failures());
     WithFailures.Result<PCollection<GcsNotification>, DeadLetter> selected =
         parsed.output().apply(SelectNewObjects.STEP, new SelectNewObjects(settings.locations()));
+    deadLetters.addErrorCollection(selected.failures());
     PCollection<GcsNotification> unseen =
         selected
             .output()
@@ -97,6 +102,7 @@ public final class GcsRewritePipeline {
 
     ClaimResults claims =
         unseen.apply(ClaimInRedis.STEP, new ClaimInRedis(settings.redis(), settings.claims()));
+    deadLetters.addErrorCollection(claims.failures());
     PCollection<Claim> claimed = claims.claimed();
 
     TokenRewriter rewriter = new TokenRewriter(settings.rules());
@@ -105,6 +111,7 @@ public final class GcsRewritePipeline {
         claimed.apply(
             PublishProcessing.STEP,
             new PublishProcessing(settings.processingTopic(), topics, audit));
+    deadLetters.addErrorCollection(processing.failures());
     ProcessedObjects processed =
         claimed.apply(
             WriteProcessedObjects.STEP,
@@ -117,6 +124,7 @@ public final class GcsRewritePipeline {
     SettledClaims settled =
         processed.apply(
             CompleteClaims.STEP, new CompleteClaims(settings.redis(), settings.claims()));
+    deadLetters.addErrorCollection(settled.failures());
     PCollection<String> repaired =
         settled.apply(
             RepairOutputs.STEP,
@@ -126,17 +134,14 @@ public final class GcsRewritePipeline {
             .and(claims.superseded())
             .apply(
                 PublishComplete.STEP, new PublishComplete(settings.completeTopic(), topics, audit));
-    PCollection<PubsubMessage> deadLetters =
-        PCollectionList.of(parsed.failures())
-            .and(selected.failures())
-            .and(claims.failures())
-            .and(settled.failures())
-            .and(processing.failures())
-            .and(complete.failures())
-            .apply(
-                "PublishDeadLetters", new PublishDeadLetters(settings.deadLetterTopic(), topics));
+    deadLetters.addErrorCollection(complete.failures());
+    deadLetters.close();
     return new Outputs(
-        processing.output(), settled.outcomes(), complete.output(), deadLetters, repaired);
+        processing.output(),
+        settled.outcomes(),
+        complete.output(),
+        deadLetters.getOutput(),
+        repaired);
   }
 
   /**

@@ -1,0 +1,164 @@
+package dev.gcsrewrite.deadletter;
+
+import dev.gcsrewrite.pubsub.TopicWriter;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.TreeSet;
+import org.apache.beam.sdk.Pipeline;
+import org.apache.beam.sdk.io.gcp.pubsub.PubsubMessage;
+import org.apache.beam.sdk.runners.TransformHierarchy;
+import org.apache.beam.sdk.transforms.errorhandling.ErrorHandler;
+import org.apache.beam.sdk.values.PCollection;
+import org.apache.beam.sdk.values.PCollectionList;
+import org.apache.beam.sdk.values.PValue;
+import org.checkerframework.checker.nullness.qual.Nullable;
+
+/**
+ * Beam's {@link ErrorHandler} for the pipeline's dead letters: each stage's failure output is added
+ * to it, and closing it publishes them all in one step, {@code PublishDeadLetters}.
+ *
+ * <p>Unlike Beam's own {@code PTransformErrorHandler}, it keeps the step's stable name (Dataflow
+ * updates map steps by name) and, when closed, reads the whole pipeline graph and refuses to close
+ * while any {@link DeadLetter} collection has no path to it: a stage whose failures are not wired
+ * to the dead-letter topic fails the build of the graph, in every test and at launch, instead of
+ * silently dropping what it gave up on.
+ */
+public final class DeadLetterSink implements ErrorHandler<DeadLetter, PCollection<PubsubMessage>> {
+  private static final long serialVersionUID = 1L;
+
+  /** The step that publishes every dead letter. */
+  public static final String STEP = "PublishDeadLetters";
+
+  private final transient Pipeline pipeline;
+  private final transient PublishDeadLetters publish;
+  private final transient List<PCollection<DeadLetter>> failures = new ArrayList<>();
+  private transient @Nullable PCollection<PubsubMessage> published;
+  private boolean closed;
+
+  private DeadLetterSink(Pipeline pipeline, PublishDeadLetters publish) {
+    this.pipeline = pipeline;
+    this.publish = publish;
+  }
+
+  /** A sink for {@code pipeline}'s dead letters, published to {@code topic} with {@code writer}. */
+  public static DeadLetterSink publishingTo(Pipeline pipeline, String topic, TopicWriter writer) {
+    return new DeadLetterSink(pipeline, new PublishDeadLetters(topic, writer));
+  }
+
+  @Override
+  public void addErrorCollection(PCollection<DeadLetter> stageFailures) {
+    if (closed) {
+      throw new IllegalStateException(
+          "dead letters of " + producerName(stageFailures) + " added after the sink was closed");
+    }
+    failures.add(stageFailures);
+  }
+
+  @Override
+  public boolean isClosed() {
+    return closed;
+  }
+
+  @Override
+  public PCollection<PubsubMessage> getOutput() {
+    if (published == null) {
+      throw new IllegalStateException("the dead-letter sink is not closed yet");
+    }
+    return published;
+  }
+
+  /**
+   * Publishes every added failure output.
+   *
+   * @throws IllegalStateException naming each step whose dead letters reach no consumer
+   */
+  @Override
+  public void close() {
+    if (closed) {
+      throw new IllegalStateException("the dead-letter sink is already closed");
+    }
+    Set<String> unconnected = unconnectedFailureOutputs();
+    if (!unconnected.isEmpty()) {
+      throw new IllegalStateException(
+          "failure outputs not connected to the dead-letter topic: "
+              + String.join(", ", unconnected)
+              + "; add each to the DeadLetterSink");
+    }
+    closed = true;
+    published = PCollectionList.of(failures).apply(STEP, publish);
+  }
+
+  /**
+   * The producing steps of {@link DeadLetter} collections from which no path through the graph's
+   * primitive transforms leads to a collection added here. Only primitives count as consumers: a
+   * composite that takes a stage's whole result (failures included) may use only part of it.
+   */
+  private Set<String> unconnectedFailureOutputs() {
+    Map<PValue, List<TransformHierarchy.Node>> consumers = new HashMap<>();
+    List<PCollection<?>> deadLetterCollections = new ArrayList<>();
+    pipeline.traverseTopologically(
+        new Pipeline.PipelineVisitor.Defaults() {
+          @Override
+          public void visitPrimitiveTransform(TransformHierarchy.Node node) {
+            for (PValue input : node.getInputs().values()) {
+              consumers.computeIfAbsent(input, unused -> new ArrayList<>()).add(node);
+            }
+          }
+
+          @Override
+          public void visitValue(PValue value, TransformHierarchy.Node producer) {
+            if (value instanceof PCollection<?> collection && isDeadLetters(collection)) {
+              deadLetterCollections.add(collection);
+            }
+          }
+        });
+    Set<PValue> added = new HashSet<>(failures);
+    Set<String> unconnected = new TreeSet<>();
+    for (PCollection<?> collection : deadLetterCollections) {
+      if (!reaches(collection, added, consumers, new HashSet<>())) {
+        unconnected.add(producerName(collection));
+      }
+    }
+    return unconnected;
+  }
+
+  private static boolean reaches(
+      PValue from,
+      Set<PValue> targets,
+      Map<PValue, List<TransformHierarchy.Node>> consumers,
+      Set<PValue> seen) {
+    if (targets.contains(from)) {
+      return true;
+    }
+    if (!seen.add(from)) {
+      return false;
+    }
+    for (TransformHierarchy.Node consumer : consumers.getOrDefault(from, List.of())) {
+      for (PValue output : consumer.getOutputs().values()) {
+        if (reaches(output, targets, consumers, seen)) {
+          return true;
+        }
+      }
+    }
+    return false;
+  }
+
+  private static boolean isDeadLetters(PCollection<?> collection) {
+    try {
+      return collection.getCoder() instanceof DeadLetterCoder;
+    } catch (IllegalStateException noCoder) {
+      return false;
+    }
+  }
+
+  private static String producerName(PCollection<?> collection) {
+    String name = collection.getName();
+    // A PCollection is named after its producer: "Step/Inner/ParDo(X).deadLetters".
+    int dot = name.lastIndexOf('.');
+    return dot < 0 ? name : name.substring(0, dot);
+  }
+}
