@@ -28,9 +28,9 @@ import org.junit.Rule;
 import org.junit.Test;
 
 /**
- * A dead letter fixed and replayed, as the README tells operators to: the original message taken
- * back out of the dead letter, republished with the replay marker, is processed once, while a plain
- * republish of it is still a duplicate to the running pipeline.
+ * A dead letter fixed and replayed, as docs/guarantee.md tells operators to: the original message
+ * taken back out of the dead letter, republished with the replay marker, is processed once, while a
+ * plain republish of it is still a duplicate to the running pipeline.
  */
 public class ReplayDeadLettersTest {
   private static final long GENERATION = 1764064800000001L;

@@ -5,7 +5,7 @@ import org.apache.beam.sdk.metrics.Metrics;
 
 /**
  * Every count an operator asks about, in one namespace, so that the Dataflow console, the local
- * runner's summary and the README all speak of the same names.
+ * runner's summary and docs/events-and-metrics.md all speak of the same names.
  */
 public final class PipelineMetrics {
   /** Namespace of all counters below. */
