@@ -6,16 +6,22 @@ import org.apache.beam.sdk.options.PipelineOptions;
 import org.apache.beam.sdk.options.StreamingOptions;
 
 /**
- * The pipeline's public options: the same names are the flex template's parameters and the keys of
- * the option sets in {@code pipeline-options/}. Values are checked at start by {@link
- * dev.gcsrewrite.config.JobSettings}, which reports the first problem in one line naming the
- * option.
+ * The pipeline's public options, and the one place each is described: the same names are the flex
+ * template's parameters and the keys of the option sets in {@code pipeline-options/}, and {@code
+ * templates/metadata.json} and {@code docs/options.md} are generated from these annotations ({@code
+ * OptionsReferenceTest} fails when they are out of date). A description starts with "Required." or
+ * "Required on Dataflow." when the option must be set, and says "Unset: ..." when leaving it out
+ * means something a default value cannot say. Values are checked at start by {@link JobSettings},
+ * which reports the first problem in one line naming the option.
  */
 public interface GcsRewriteOptions extends PipelineOptions, StreamingOptions {
-
   @Description(
-      "Required. Pub/Sub subscription carrying the work bucket's Cloud Storage notifications, "
-          + "e.g. projects/my-project/subscriptions/gcs-rewrite-work.")
+      "Required. Pub/Sub subscription carrying the work bucket's Cloud Storage notifications "
+          + "(OBJECT_FINALIZE, payload format JSON_API_V1), projects/<p>/subscriptions/<s>.")
+  @TemplateParameter(
+      label = "Notification subscription",
+      example = "projects/my-project/subscriptions/gcs-rewrite-work-prod",
+      regexes = OptionPatterns.SUBSCRIPTION)
   String getInputSubscription();
 
   void setInputSubscription(String value);
@@ -23,60 +29,92 @@ public interface GcsRewriteOptions extends PipelineOptions, StreamingOptions {
   @Description(
       "Required. Where outputs are written, as <processedBucket>/<objectId><outputSuffix>: "
           + "gs://bucket or gs://bucket/prefix, or a local folder in local runs.")
+  @TemplateParameter(
+      label = "Processed bucket",
+      example = "gs://my-project-gcs-rewrite-processed-prod",
+      regexes = "^gs://" + OptionPatterns.BUCKET + "(/.*)?$")
   String getProcessedBucket();
 
   void setProcessedBucket(String value);
 
   @Description(
-      "Where sources are read from, as <bucketRoot><bucket>/<objectId>: gs:// on Google Cloud, "
-          + "a local folder holding one folder per bucket in local runs.")
+      "Where sources are read from, as <bucketRoot><bucket>/<objectId>: keep gs:// on Google "
+          + "Cloud; a local folder holding one folder per bucket in local runs.")
+  @TemplateParameter(
+      label = "Bucket root",
+      example = "gs://",
+      regexes = "^gs://(" + OptionPatterns.BUCKET + "/.*)?$")
   @Default.String("gs://")
   String getBucketRoot();
 
   void setBucketRoot(String value);
 
   @Description(
-      "Required on Dataflow. The work buckets, comma-separated (e.g. my-project-work): "
-          + "notifications of any other bucket are dead-lettered (BucketNotAllowed) rather than "
-          + "read; unset in local runs means any bucket. With several, each output goes below a "
-          + "folder named after its bucket: <processedBucket>/<bucket>/<objectId><outputSuffix>.")
+      "Required on Dataflow. The work buckets, comma-separated: notifications of any other "
+          + "bucket are dead-lettered (BucketNotAllowed), never read. With several, each output "
+          + "goes below a folder named after its bucket, <processedBucket>/<bucket>/<objectId>"
+          + "<outputSuffix>, so two buckets' objects of one name never share an output. "
+          + "Unset (local runs only): any bucket.")
+  @TemplateParameter(
+      label = "Work buckets",
+      example = "my-project-gcs-rewrite-work",
+      regexes = "^" + OptionPatterns.BUCKET + "(," + OptionPatterns.BUCKET + ")*$")
   String getWorkBuckets();
 
   void setWorkBuckets(String value);
 
   @Description(
       "Appended to each object's name to name its output. Objects below --processedBucket whose "
-          + "names end with it are never processed, so the work and processed buckets may be the "
-          + "same.")
+          + "names end with it (and FileIO's .temp-beam files there) are never processed, so the "
+          + "work and processed buckets may be the same; a user's notes.processed elsewhere is "
+          + "processed like any object.")
+  @TemplateParameter(
+      label = "Output suffix",
+      example = ".processed",
+      regexes = "^[^/\\x00-\\x1f]{1,64}$")
   @Default.String(".processed")
   String getOutputSuffix();
 
   void setOutputSuffix(String value);
 
   @Description(
-      "Tokens to rewrite, token=replacement[,token=replacement...]; default AWS=GCP. "
+      "Tokens to rewrite, token=replacement[,token=replacement...]. "
           + "Escapes: \\= \\, \\\\ \\# \\n \\r \\t \\xHH. Leftmost match wins, the longest token "
-          + "at a position wins, replacements are not rescanned. Not with --rewriteRulesFile.")
+          + "at a position wins, replacements are not rescanned. Not with --rewriteRulesFile. "
+          + "Unset: AWS=GCP.")
+  @TemplateParameter(
+      label = "Rewrite rules",
+      example = "AWS=GCP,Amazon=Google",
+      regexes = "^.+=.*$")
   String getRewriteRules();
 
   void setRewriteRules(String value);
 
   @Description(
       "File (gs:// or local) with one token=replacement per line, same escapes, '#' starts a "
-          + "comment line. Not with --rewriteRules.")
+          + "comment line; read once at launch. Not with --rewriteRules.")
+  @TemplateParameter(
+      label = "Rewrite rules file",
+      example = "gs://my-project-gcs-rewrite-dataflow/config/rules.txt",
+      regexes = "^gs://" + OptionPatterns.BUCKET + "/.+$")
   String getRewriteRulesFile();
 
   void setRewriteRulesFile(String value);
 
-  @Description(
-      "Required. Topic for 'processing' audit events, e.g. projects/my-project/topics/processing.")
+  @Description("Required. Topic for 'processing' audit events, projects/<p>/topics/<t>.")
+  @TemplateParameter(
+      label = "Processing topic",
+      example = "projects/my-project/topics/gcs-rewrite-prod-processing",
+      regexes = OptionPatterns.TOPIC)
   String getProcessingTopic();
 
   void setProcessingTopic(String value);
 
-  @Description(
-      "Required. Topic for 'complete' (and 'skipped') audit events, "
-          + "e.g. projects/my-project/topics/complete.")
+  @Description("Required. Topic for 'complete' and 'skipped' audit events.")
+  @TemplateParameter(
+      label = "Complete topic",
+      example = "projects/my-project/topics/gcs-rewrite-prod-complete",
+      regexes = OptionPatterns.TOPIC)
   String getCompleteTopic();
 
   void setCompleteTopic(String value);
@@ -84,6 +122,10 @@ public interface GcsRewriteOptions extends PipelineOptions, StreamingOptions {
   @Description(
       "Required. Topic for messages the pipeline cannot handle: the original message plus "
           + "errorStage, errorType, errorMessage, originalMessageId and failedAt attributes.")
+  @TemplateParameter(
+      label = "Dead-letter topic",
+      example = "projects/my-project/topics/gcs-rewrite-prod-dead-letters",
+      regexes = OptionPatterns.TOPIC)
   String getDeadLetterTopic();
 
   void setDeadLetterTopic(String value);
@@ -92,6 +134,10 @@ public interface GcsRewriteOptions extends PipelineOptions, StreamingOptions {
       "How long a running pipeline remembers a generation it has seen, to drop duplicate "
           + "notifications before asking Redis: a duration such as 90s, 10m, 1h, 7d. "
           + "At least --claimLease.")
+  @TemplateParameter(
+      label = "In-pipeline duplicate memory",
+      example = "1h",
+      regexes = OptionPatterns.DURATION)
   @Default.String("1h")
   String getDedupeTtl();
 
@@ -100,17 +146,25 @@ public interface GcsRewriteOptions extends PipelineOptions, StreamingOptions {
   @Description(
       "Required. Host of the Redis that holds the claims (the Memorystore instance's IP on "
           + "Google Cloud, 127.0.0.1 locally).")
+  @TemplateParameter(
+      label = "Redis host",
+      example = "10.12.0.3",
+      regexes = OptionPatterns.REDIS_HOST)
   String getRedisHost();
 
   void setRedisHost(String value);
 
-  @Description("Port of the Redis that holds the claims.")
+  @Description(
+      "Port of the Redis that holds the claims: 6378 for Memorystore with in-transit "
+          + "encryption, 6379 without.")
+  @TemplateParameter(label = "Redis port", example = "6378", regexes = "^[0-9]{1,5}$")
   @Default.Integer(6379)
   int getRedisPort();
 
   void setRedisPort(int value);
 
   @Description("Connect to Redis with TLS (Memorystore in-transit encryption).")
+  @TemplateParameter(label = "Redis over TLS", example = "true", regexes = OptionPatterns.BOOLEAN)
   @Default.Boolean(false)
   boolean getRedisTls();
 
@@ -119,6 +173,7 @@ public interface GcsRewriteOptions extends PipelineOptions, StreamingOptions {
   @Description(
       "Redis is a Redis Cluster (Memorystore for Redis Cluster): --redisHost and --redisPort name "
           + "one of its nodes (the discovery endpoint), from which the cluster's layout is read.")
+  @TemplateParameter(label = "Redis Cluster", example = "true", regexes = OptionPatterns.BOOLEAN)
   @Default.Boolean(false)
   boolean getRedisCluster();
 
@@ -127,7 +182,12 @@ public interface GcsRewriteOptions extends PipelineOptions, StreamingOptions {
   @Description(
       "The Redis AUTH string, by reference: a Secret Manager secret version "
           + "(projects/<p>/secrets/<s>/versions/<v>), or file:<path> for local runs. Read on each "
-          + "worker when it connects; never in the job's options or logs. Unset: no AUTH.")
+          + "worker when it connects, and again when Redis refuses it (so name versions/latest and "
+          + "rotate by adding a version); never in the job's options or logs. Unset: no AUTH.")
+  @TemplateParameter(
+      label = "Redis AUTH secret",
+      example = "projects/my-project/secrets/gcs-rewrite-redis-auth/versions/latest",
+      regexes = OptionPatterns.SECRET_VERSION)
   String getRedisPasswordSecret();
 
   void setRedisPasswordSecret(String value);
@@ -136,6 +196,10 @@ public interface GcsRewriteOptions extends PipelineOptions, StreamingOptions {
       "With --redisTls: the PEM certificate(s) of the CA that signed the Redis server's "
           + "certificate (Memorystore's server CA), by reference like --redisPasswordSecret. "
           + "Unset: the JVM's default trust store.")
+  @TemplateParameter(
+      label = "Redis CA certificate secret",
+      example = "projects/my-project/secrets/gcs-rewrite-redis-ca/versions/latest",
+      regexes = OptionPatterns.SECRET_VERSION)
   String getRedisTlsCaSecret();
 
   void setRedisTlsCaSecret(String value);
@@ -145,6 +209,7 @@ public interface GcsRewriteOptions extends PipelineOptions, StreamingOptions {
           + "writer renews it while an object is written, so it need only outlast the time from "
           + "the claim to the start of the write (and a dead job's claims are taken over after "
           + "it). A duration such as 10m.")
+  @TemplateParameter(label = "Claim lease", example = "10m", regexes = OptionPatterns.DURATION)
   @Default.String("10m")
   String getClaimLease();
 
@@ -153,12 +218,17 @@ public interface GcsRewriteOptions extends PipelineOptions, StreamingOptions {
   @Description(
       "How long settled claims (and each object's latest completed generation) are kept: how "
           + "long duplicates are recognised across relaunches. A duration such as 7d.")
+  @TemplateParameter(label = "Claim retention", example = "7d", regexes = OptionPatterns.DURATION)
   @Default.String("7d")
   String getClaimRetention();
 
   void setClaimRetention(String value);
 
   @Description("Prefix of every Redis key, so that several deployments can share one Redis.")
+  @TemplateParameter(
+      label = "Redis key prefix",
+      example = "gcs-rewrite-prod:",
+      regexes = "^[^\\x00-\\x1f]{0,100}$")
   @Default.String("gcs-rewrite:")
   String getKeyPrefix();
 

@@ -6,18 +6,13 @@ import dev.gcsrewrite.claim.Secrets;
 import dev.gcsrewrite.location.ObjectLocations;
 import dev.gcsrewrite.notification.StorageNames;
 import dev.gcsrewrite.rewrite.RewriteRules;
-import java.io.IOException;
-import java.io.InputStream;
-import java.nio.ByteBuffer;
-import java.nio.channels.Channels;
-import java.nio.charset.CharacterCodingException;
-import java.nio.charset.CodingErrorAction;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.Paths;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.function.Function;
 import java.util.regex.Pattern;
 import org.apache.beam.sdk.io.FileSystems;
 import org.apache.beam.sdk.io.fs.ResourceId;
@@ -57,16 +52,10 @@ public record JobSettings(
   /** The rule used when neither --rewriteRules nor --rewriteRulesFile is set. */
   public static final String DEFAULT_RULES = "AWS=GCP";
 
-  /** Largest rules file read; a rules file is a short list, not data. */
-  public static final int MAX_RULES_FILE_BYTES = 1 << 20;
-
-  private static final String NAME = "[A-Za-z][-A-Za-z0-9._~%+]{2,254}";
-  private static final String PROJECT = "[a-z0-9][-a-z0-9.:]{0,99}";
-  private static final Pattern SUBSCRIPTION =
-      Pattern.compile("projects/" + PROJECT + "/subscriptions/" + NAME);
-  private static final Pattern TOPIC = Pattern.compile("projects/" + PROJECT + "/topics/" + NAME);
+  private static final Pattern SUBSCRIPTION = Pattern.compile(OptionPatterns.SUBSCRIPTION);
+  private static final Pattern TOPIC = Pattern.compile(OptionPatterns.TOPIC);
   private static final int MAX_SUFFIX_BYTES = 64;
-  private static final Pattern REDIS_HOST = Pattern.compile("[A-Za-z0-9][A-Za-z0-9.:-]{0,252}");
+  private static final Pattern REDIS_HOST = Pattern.compile(OptionPatterns.REDIS_HOST);
 
   /**
    * Checks {@code options} and derives the settings.
@@ -74,6 +63,16 @@ public record JobSettings(
    * @throws InvalidOptionException for the first option that is missing or malformed
    */
   public static JobSettings from(GcsRewriteOptions options) {
+    return from(options, RulesFile::read);
+  }
+
+  /**
+   * Checks {@code options} and derives the settings, reading a {@code --rewriteRulesFile} with
+   * {@code rulesFiles} (its name in, its text out), so that the checks themselves read nothing.
+   *
+   * @throws InvalidOptionException for the first option that is missing or malformed
+   */
+  public static JobSettings from(GcsRewriteOptions options, Function<String, String> rulesFiles) {
     FileSystems.setDefaultPipelineOptions(options);
     String subscription =
         matching("inputSubscription", options.getInputSubscription(), SUBSCRIPTION, "subscription");
@@ -81,7 +80,8 @@ public record JobSettings(
     String bucketRoot = bucketRoot(options.getBucketRoot());
     String suffix = suffix(options.getOutputSuffix());
     List<String> workBuckets = workBuckets(options);
-    RewriteRules rules = rules(options.getRewriteRules(), options.getRewriteRulesFile());
+    RewriteRules rules =
+        rules(options.getRewriteRules(), options.getRewriteRulesFile(), rulesFiles);
     String processing = matching("processingTopic", options.getProcessingTopic(), TOPIC, "topic");
     String complete = matching("completeTopic", options.getCompleteTopic(), TOPIC, "topic");
     String deadLetters = matching("deadLetterTopic", options.getDeadLetterTopic(), TOPIC, "topic");
@@ -283,13 +283,14 @@ public record JobSettings(
     return suffix;
   }
 
-  private static RewriteRules rules(@Nullable String spec, @Nullable String file) {
+  private static RewriteRules rules(
+      @Nullable String spec, @Nullable String file, Function<String, String> rulesFiles) {
     if (spec != null && file != null) {
       throw new InvalidOptionException(
           "rewriteRules", "set either --rewriteRules or --rewriteRulesFile, not both");
     }
     if (file != null) {
-      String content = readRulesFile(file);
+      String content = rulesFiles.apply(file);
       try {
         return RewriteRules.parseFile(content);
       } catch (IllegalArgumentException e) {
@@ -300,34 +301,6 @@ public record JobSettings(
       return RewriteRules.parse(spec == null ? DEFAULT_RULES : spec);
     } catch (IllegalArgumentException e) {
       throw new InvalidOptionException("rewriteRules", e.getMessage());
-    }
-  }
-
-  private static String readRulesFile(String file) {
-    if (file.isBlank()) {
-      throw new InvalidOptionException("rewriteRulesFile", "is empty");
-    }
-    try (InputStream in =
-        Channels.newInputStream(FileSystems.open(FileSystems.matchNewResource(file, false)))) {
-      byte[] content = in.readNBytes(MAX_RULES_FILE_BYTES + 1);
-      if (content.length > MAX_RULES_FILE_BYTES) {
-        throw new InvalidOptionException(
-            "rewriteRulesFile", file + " is larger than " + MAX_RULES_FILE_BYTES + " bytes");
-      }
-      return StandardCharsets.UTF_8
-          .newDecoder()
-          .onMalformedInput(CodingErrorAction.REPORT)
-          .onUnmappableCharacter(CodingErrorAction.REPORT)
-          .decode(ByteBuffer.wrap(content))
-          .toString();
-    } catch (CharacterCodingException e) {
-      throw new InvalidOptionException(
-          "rewriteRulesFile", file + " is not UTF-8 text; write raw bytes as \\xHH");
-    } catch (IOException | IllegalArgumentException e) {
-      if (e instanceof InvalidOptionException invalid) {
-        throw invalid;
-      }
-      throw new InvalidOptionException("rewriteRulesFile", "cannot read " + file + ": " + e);
     }
   }
 }

@@ -184,6 +184,21 @@ public class JobSettingsTest {
   }
 
   @Test
+  public void rulesFileTextComesFromTheReaderItIsGivenWithoutTouchingFiles() {
+    options.put("rewriteRulesFile", "gs://config-bucket/rules.txt");
+    List<String> asked = new java.util.ArrayList<>();
+    JobSettings settings =
+        JobSettings.from(
+            PipelineOptionsFactory.fromArgs(args()).as(GcsRewriteOptions.class),
+            file -> {
+              asked.add(file);
+              return "# comment\nAmazon=Google\n";
+            });
+    assertEquals(List.of("gs://config-bucket/rules.txt"), asked);
+    assertEquals(RewriteRules.parseFile("Amazon=Google\n"), settings.rules());
+  }
+
+  @Test
   public void rulesAndRulesFileTogetherAreRefused() throws IOException {
     options.put("rewriteRules", "AWS=GCP");
     options.put("rewriteRulesFile", folder.newFile("r.txt").getPath());
@@ -210,10 +225,12 @@ public class JobSettingsTest {
   }
 
   private JobSettings settings() {
-    String[] args =
-        options.entrySet().stream()
-            .map(e -> "--" + e.getKey() + "=" + e.getValue())
-            .toArray(String[]::new);
-    return JobSettings.from(PipelineOptionsFactory.fromArgs(args).as(GcsRewriteOptions.class));
+    return JobSettings.from(PipelineOptionsFactory.fromArgs(args()).as(GcsRewriteOptions.class));
+  }
+
+  private String[] args() {
+    return options.entrySet().stream()
+        .map(e -> "--" + e.getKey() + "=" + e.getValue())
+        .toArray(String[]::new);
   }
 }

@@ -1,0 +1,56 @@
+package dev.gcsrewrite.config;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.nio.ByteBuffer;
+import java.nio.channels.Channels;
+import java.nio.charset.CharacterCodingException;
+import java.nio.charset.CodingErrorAction;
+import java.nio.charset.StandardCharsets;
+import org.apache.beam.sdk.io.FileSystems;
+
+/**
+ * Reads a {@code --rewriteRulesFile} (gs:// or local, through Beam's file systems) once, at launch:
+ * the one piece of option checking that does I/O, kept apart from {@link JobSettings} so that the
+ * checks can be tested with any text.
+ */
+public final class RulesFile {
+  /** Largest rules file read; a rules file is a short list, not data. */
+  public static final int MAX_BYTES = 1 << 20;
+
+  private RulesFile() {}
+
+  /**
+   * The text of {@code file}, strict UTF-8.
+   *
+   * @throws InvalidOptionException naming --rewriteRulesFile when it is empty, unreadable, too
+   *     large or not UTF-8
+   */
+  public static String read(String file) {
+    if (file.isBlank()) {
+      throw new InvalidOptionException("rewriteRulesFile", "is empty");
+    }
+    try (InputStream in =
+        Channels.newInputStream(FileSystems.open(FileSystems.matchNewResource(file, false)))) {
+      byte[] content = in.readNBytes(MAX_BYTES + 1);
+      if (content.length > MAX_BYTES) {
+        throw new InvalidOptionException(
+            "rewriteRulesFile", file + " is larger than " + MAX_BYTES + " bytes");
+      }
+      return StandardCharsets.UTF_8
+          .newDecoder()
+          .onMalformedInput(CodingErrorAction.REPORT)
+          .onUnmappableCharacter(CodingErrorAction.REPORT)
+          .decode(ByteBuffer.wrap(content))
+          .toString();
+    } catch (CharacterCodingException e) {
+      throw new InvalidOptionException(
+          "rewriteRulesFile", file + " is not UTF-8 text; write raw bytes as \\xHH");
+    } catch (IOException | IllegalArgumentException e) {
+      if (e instanceof InvalidOptionException invalid) {
+        throw invalid;
+      }
+      throw new InvalidOptionException("rewriteRulesFile", "cannot read " + file + ": " + e);
+    }
+  }
+}
