@@ -1,32 +1,18 @@
 package dev.gcsrewrite.work;
 
+import dev.gcsrewrite.coders.RecordCoder;
 import dev.gcsrewrite.deadletter.DeadLetterCoder;
-import java.io.IOException;
-import java.io.InputStream;
-import java.io.OutputStream;
-import org.apache.beam.sdk.coders.CustomCoder;
 
-/** Deterministic coder for {@link FailedObject}. */
-public final class FailedObjectCoder extends CustomCoder<FailedObject> {
+/** Deterministic coder for {@link FailedObject}: the claim, then the dead letter. */
+public final class FailedObjectCoder extends RecordCoder<FailedObject> {
+  private static final long serialVersionUID = 1L;
   private static final FailedObjectCoder INSTANCE = new FailedObjectCoder();
 
-  private FailedObjectCoder() {}
+  private FailedObjectCoder() {
+    super(FailedObject.class, ClaimCoder.of(), DeadLetterCoder.of());
+  }
 
   public static FailedObjectCoder of() {
     return INSTANCE;
   }
-
-  @Override
-  public void encode(FailedObject value, OutputStream out) throws IOException {
-    ClaimCoder.of().encode(value.claim(), out);
-    DeadLetterCoder.of().encode(value.deadLetter(), out);
-  }
-
-  @Override
-  public FailedObject decode(InputStream in) throws IOException {
-    return new FailedObject(ClaimCoder.of().decode(in), DeadLetterCoder.of().decode(in));
-  }
-
-  @Override
-  public void verifyDeterministic() {}
 }
