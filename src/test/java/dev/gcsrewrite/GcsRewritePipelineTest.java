@@ -2,8 +2,10 @@ package dev.gcsrewrite;
 
 import static dev.gcsrewrite.testing.Notifications.BUCKET;
 import static dev.gcsrewrite.testing.Notifications.event;
+import static dev.gcsrewrite.testing.Notifications.generationKey;
 import static dev.gcsrewrite.testing.Notifications.newObject;
 import static dev.gcsrewrite.testing.Notifications.redelivered;
+import static dev.gcsrewrite.testing.Notifications.stream;
 import static dev.gcsrewrite.testing.Notifications.withAttribute;
 import static dev.gcsrewrite.testing.Notifications.withPayload;
 import static java.nio.charset.StandardCharsets.UTF_8;
@@ -28,6 +30,7 @@ import dev.gcsrewrite.testing.DiscardingTopics;
 import dev.gcsrewrite.testing.LocalBuckets;
 import dev.gcsrewrite.testing.LocalRedis;
 import dev.gcsrewrite.testing.Messages;
+import dev.gcsrewrite.testing.PipelineRuns;
 import dev.gcsrewrite.testing.TestSettings;
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -39,7 +42,6 @@ import java.util.List;
 import java.util.Map;
 import org.apache.beam.sdk.PipelineResult;
 import org.apache.beam.sdk.io.gcp.pubsub.PubsubMessage;
-import org.apache.beam.sdk.io.gcp.pubsub.PubsubMessageWithAttributesAndMessageIdCoder;
 import org.apache.beam.sdk.testing.PAssert;
 import org.apache.beam.sdk.testing.TestPipeline;
 import org.apache.beam.sdk.testing.TestStream;
@@ -78,12 +80,8 @@ public class GcsRewritePipelineTest {
     buckets.put("work001", "AWS in line one\nand AWS, AWSAWS and aws\n");
     Run run = run(stream().addElements(at(newObject("work001", GEN1, 40, "m1"), 0)));
 
-    PAssert.that(attribute(run.outputs.processing(), "eventId"))
-        .containsInAnyOrder(key("work001", GEN1) + ":processing");
-    PAssert.that(attribute(run.outputs.complete(), "eventId"))
-        .containsInAnyOrder(key("work001", GEN1) + ":complete");
+    expectProcessedOnce(run, "work001", GEN1);
     PAssert.that(run.outputs.complete()).satisfies(GcsRewritePipelineTest::completeBodiesAreRight);
-    PAssert.that(run.outputs.deadLetters()).empty();
     PipelineResult result = run.finish();
 
     assertEquals(List.of("work001.processed"), buckets.outputs());
@@ -107,11 +105,7 @@ public class GcsRewritePipelineTest {
                     at(redelivered(first, "m2"), 1),
                     at(redelivered(first, "m3"), 2)));
 
-    PAssert.that(attribute(run.outputs.processing(), "eventId"))
-        .containsInAnyOrder(key("work001", GEN1) + ":processing");
-    PAssert.that(attribute(run.outputs.complete(), "eventId"))
-        .containsInAnyOrder(key("work001", GEN1) + ":complete");
-    PAssert.that(run.outputs.deadLetters()).empty();
+    expectProcessedOnce(run, "work001", GEN1);
     PipelineResult result = run.finish();
 
     assertEquals("GCP", buckets.outputText("work001.processed"));
@@ -125,11 +119,7 @@ public class GcsRewritePipelineTest {
     PubsubMessage message = newObject("work001", GEN1, 5, "m1");
     Run run = run(stream().addElements(at(message, 0), at(message, 5)));
 
-    PAssert.that(attribute(run.outputs.processing(), "eventId"))
-        .containsInAnyOrder(key("work001", GEN1) + ":processing");
-    PAssert.that(attribute(run.outputs.complete(), "eventId"))
-        .containsInAnyOrder(key("work001", GEN1) + ":complete");
-    PAssert.that(run.outputs.deadLetters()).empty();
+    expectProcessedOnce(run, "work001", GEN1);
     PipelineResult result = run.finish();
 
     assertEquals("xGCPx", buckets.outputText("work001.processed"));
@@ -157,7 +147,9 @@ public class GcsRewritePipelineTest {
                         1)));
 
     PAssert.that(attribute(run.outputs.complete(), "eventId"))
-        .containsInAnyOrder(key("work001", GEN1) + ":complete", key("work001", GEN2) + ":complete");
+        .containsInAnyOrder(
+            generationKey("work001", GEN1) + ":complete",
+            generationKey("work001", GEN2) + ":complete");
     PAssert.that(run.outputs.deadLetters()).empty();
     run.finish();
 
@@ -194,7 +186,7 @@ public class GcsRewritePipelineTest {
     PAssert.that(run.outputs.processing()).empty();
     // Its audit trail ends all the same: a skipped event saying why.
     PAssert.that(attribute(run.outputs.complete(), "eventId"))
-        .containsInAnyOrder(key("work001", GEN1) + ":skipped");
+        .containsInAnyOrder(generationKey("work001", GEN1) + ":skipped");
     PAssert.that(body(run.outputs.complete(), "reason")).containsInAnyOrder("superseded");
     PAssert.that(run.outputs.deadLetters()).empty();
     PipelineResult result = run.finish();
@@ -215,7 +207,7 @@ public class GcsRewritePipelineTest {
     Run run = run(stream().addElements(at(message, 0)));
 
     PAssert.that(attribute(run.outputs.complete(), "eventId"))
-        .containsInAnyOrder(key("work001", GEN1) + ":complete");
+        .containsInAnyOrder(generationKey("work001", GEN1) + ":complete");
     PAssert.that(run.outputs.deadLetters()).empty();
     PipelineResult result = run.finish();
 
@@ -285,7 +277,7 @@ public class GcsRewritePipelineTest {
     PAssert.that(attribute(run.outputs.deadLetters(), "errorStage"))
         .containsInAnyOrder("SelectNewObjects");
     PAssert.that(attribute(run.outputs.complete(), "eventId"))
-        .containsInAnyOrder(key("work001", GEN1) + ":complete");
+        .containsInAnyOrder(generationKey("work001", GEN1) + ":complete");
     run.finish();
 
     // Two work buckets: each output goes below a folder named after its bucket.
@@ -314,7 +306,9 @@ public class GcsRewritePipelineTest {
                     at(newObject("work002", GEN1, 7, "m2"), 2)));
 
     PAssert.that(attribute(run.outputs.complete(), "eventId"))
-        .containsInAnyOrder(key("work001", GEN1) + ":complete", key("work002", GEN1) + ":complete");
+        .containsInAnyOrder(
+            generationKey("work001", GEN1) + ":complete",
+            generationKey("work002", GEN1) + ":complete");
     PAssert.that(attribute(run.outputs.deadLetters(), "errorType"))
         .containsInAnyOrder("MalformedJson", "UnsafeObjectName", "InvalidAttribute");
     PAssert.that(attribute(run.outputs.deadLetters(), "originalMessageId"))
@@ -334,7 +328,7 @@ public class GcsRewritePipelineTest {
     Run run = run(stream().addElements(at(newObject("gone", GEN1, 10, "m1"), 0)));
 
     PAssert.that(attribute(run.outputs.complete(), "eventId"))
-        .containsInAnyOrder(key("gone", GEN1) + ":skipped");
+        .containsInAnyOrder(generationKey("gone", GEN1) + ":skipped");
     PAssert.that(attribute(run.outputs.complete(), "eventType")).containsInAnyOrder("skipped");
     PAssert.that(run.outputs.deadLetters()).empty();
     PipelineResult result = run.finish();
@@ -435,7 +429,7 @@ public class GcsRewritePipelineTest {
                 .addElements(at(redelivered(first, "m2"), 1)));
 
     PAssert.that(attribute(run.outputs.complete(), "eventId"))
-        .containsInAnyOrder(key("work001", GEN1) + ":complete");
+        .containsInAnyOrder(generationKey("work001", GEN1) + ":complete");
     PAssert.that(run.outputs.deadLetters()).empty();
     PipelineResult result = run.finish();
 
@@ -447,6 +441,18 @@ public class GcsRewritePipelineTest {
   }
 
   // ---- fixtures ----
+
+  /**
+   * What exactly once means on the topics: one processing and one complete event for the
+   * generation, whatever was redelivered or duplicated, and no dead letter.
+   */
+  private static void expectProcessedOnce(Run run, String objectId, long generation) {
+    PAssert.that(attribute(run.outputs.processing(), "eventId"))
+        .containsInAnyOrder(generationKey(objectId, generation) + ":processing");
+    PAssert.that(attribute(run.outputs.complete(), "eventId"))
+        .containsInAnyOrder(generationKey(objectId, generation) + ":complete");
+    PAssert.that(run.outputs.deadLetters()).empty();
+  }
 
   /** One attribute of each message, as a uniquely named step. */
   private static PCollection<String> attribute(PCollection<PubsubMessage> messages, String key) {
@@ -497,14 +503,6 @@ public class GcsRewritePipelineTest {
     return new ClaimRecords(REDIS, prefix()).latest(BUCKET, objectId);
   }
 
-  private static String key(String objectId, long generation) {
-    return BUCKET + "/" + objectId + "#" + generation;
-  }
-
-  private static TestStream.Builder<PubsubMessage> stream() {
-    return TestStream.create(PubsubMessageWithAttributesAndMessageIdCoder.of());
-  }
-
   private static TimestampedValue<PubsubMessage> at(PubsubMessage message, int seconds) {
     return TimestampedValue.of(message, T0.plus(Duration.standardSeconds(seconds)));
   }
@@ -546,7 +544,7 @@ public class GcsRewritePipelineTest {
     assertEquals(1, bodies.size());
     JsonNode body = bodies.get(0);
     assertEquals("complete", body.get("eventType").asText());
-    assertEquals(key("work001", GEN1) + ":complete", body.get("eventId").asText());
+    assertEquals(generationKey("work001", GEN1) + ":complete", body.get("eventId").asText());
     assertEquals(Long.toString(GEN1), body.get("objectGeneration").asText());
     assertEquals("m1", body.get("messageId").asText());
     assertEquals(JOB, body.get("jobName").asText());
@@ -595,9 +593,7 @@ public class GcsRewritePipelineTest {
     }
 
     PipelineResult finish() {
-      PipelineResult result = pipeline.run();
-      result.waitUntilFinish();
-      return result;
+      return PipelineRuns.runToEnd(pipeline);
     }
   }
 }

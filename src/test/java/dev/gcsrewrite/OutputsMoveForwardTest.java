@@ -1,7 +1,9 @@
 package dev.gcsrewrite;
 
 import static dev.gcsrewrite.testing.Notifications.BUCKET;
+import static dev.gcsrewrite.testing.Notifications.generationKey;
 import static dev.gcsrewrite.testing.Notifications.newObject;
+import static dev.gcsrewrite.testing.Notifications.stream;
 import static java.nio.charset.StandardCharsets.UTF_8;
 import static org.hamcrest.MatcherAssert.assertThat;
 import static org.hamcrest.Matchers.greaterThanOrEqualTo;
@@ -14,6 +16,7 @@ import dev.gcsrewrite.testing.Counters;
 import dev.gcsrewrite.testing.DiscardingTopics;
 import dev.gcsrewrite.testing.LocalBuckets;
 import dev.gcsrewrite.testing.LocalRedis;
+import dev.gcsrewrite.testing.PipelineRuns;
 import dev.gcsrewrite.testing.TestSettings;
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -21,7 +24,6 @@ import java.util.Arrays;
 import java.util.Map;
 import org.apache.beam.sdk.PipelineResult;
 import org.apache.beam.sdk.io.gcp.pubsub.PubsubMessage;
-import org.apache.beam.sdk.io.gcp.pubsub.PubsubMessageWithAttributesAndMessageIdCoder;
 import org.apache.beam.sdk.testing.PAssert;
 import org.apache.beam.sdk.testing.TestPipeline;
 import org.apache.beam.sdk.testing.TestStream;
@@ -72,7 +74,8 @@ public class OutputsMoveForwardTest {
 
     PAssert.that(eventIds(outputs.complete))
         .containsInAnyOrder(
-            key("report.csv", G1) + ":complete", key("report.csv", G2) + ":complete");
+            generationKey("report.csv", G1) + ":complete",
+            generationKey("report.csv", G2) + ":complete");
     PAssert.that(outputs.deadLetters).empty();
     PipelineResult result = outputs.finish();
 
@@ -124,7 +127,8 @@ public class OutputsMoveForwardTest {
                 .addElements(at(newObject("a.txt", G2, bytes("AWS two"), "m2"))));
 
     PAssert.that(eventIds(outputs.complete))
-        .containsInAnyOrder(key("a.txt", G1) + ":skipped", key("a.txt", G2) + ":complete");
+        .containsInAnyOrder(
+            generationKey("a.txt", G1) + ":skipped", generationKey("a.txt", G2) + ":complete");
     PAssert.that(outputs.deadLetters).empty();
     PipelineResult result = outputs.finish();
 
@@ -147,7 +151,8 @@ public class OutputsMoveForwardTest {
                 .addElements(at(newObject("a.txt", G1, bytes("AWS one"), "m1"))));
 
     PAssert.that(eventIds(outputs.complete))
-        .containsInAnyOrder(key("a.txt", G1) + ":skipped", key("a.txt", G2) + ":complete");
+        .containsInAnyOrder(
+            generationKey("a.txt", G1) + ":skipped", generationKey("a.txt", G2) + ":complete");
     PAssert.that(outputs.deadLetters).empty();
     PipelineResult result = outputs.finish();
 
@@ -164,7 +169,8 @@ public class OutputsMoveForwardTest {
     Outputs outputs =
         run(stream().addElements(at(newObject("a.txt", G1, bytes("AWS as notified"), "m1"))));
 
-    PAssert.that(eventIds(outputs.complete)).containsInAnyOrder(key("a.txt", G1) + ":skipped");
+    PAssert.that(eventIds(outputs.complete))
+        .containsInAnyOrder(generationKey("a.txt", G1) + ":skipped");
     PAssert.that(outputs.deadLetters).empty();
     PipelineResult result = outputs.finish();
 
@@ -192,10 +198,6 @@ public class OutputsMoveForwardTest {
 
   private JobSettings settings() {
     return TestSettings.local(buckets, REDIS.port(), "forward-job", prefix());
-  }
-
-  private static TestStream.Builder<PubsubMessage> stream() {
-    return TestStream.create(PubsubMessageWithAttributesAndMessageIdCoder.of());
   }
 
   private static TimestampedValue<PubsubMessage> at(PubsubMessage message) {
@@ -243,10 +245,6 @@ public class OutputsMoveForwardTest {
     return new ClaimRecords(REDIS, prefix()).lock(BUCKET, objectId).getOrDefault("generation", "");
   }
 
-  private static String key(String objectId, long generation) {
-    return BUCKET + "/" + objectId + "#" + generation;
-  }
-
   private static byte[] bytes(String text) {
     return text.getBytes(UTF_8);
   }
@@ -262,9 +260,7 @@ public class OutputsMoveForwardTest {
     }
 
     PipelineResult finish() {
-      PipelineResult result = pipeline.run();
-      result.waitUntilFinish();
-      return result;
+      return PipelineRuns.runToEnd(pipeline);
     }
   }
 }

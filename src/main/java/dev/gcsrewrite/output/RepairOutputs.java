@@ -4,7 +4,6 @@ import dev.gcsrewrite.claim.ClaimSettings;
 import dev.gcsrewrite.claim.ClaimStore;
 import dev.gcsrewrite.claim.RedisSettings;
 import dev.gcsrewrite.claim.SettledClaims;
-import dev.gcsrewrite.claim.WorkerClaimStore;
 import dev.gcsrewrite.location.ObjectLocations;
 import dev.gcsrewrite.metrics.PipelineMetrics;
 import dev.gcsrewrite.notification.GcsNotification;
@@ -18,7 +17,6 @@ import java.util.List;
 import java.util.UUID;
 import org.apache.beam.sdk.io.FileSystems;
 import org.apache.beam.sdk.io.fs.ResourceId;
-import org.apache.beam.sdk.transforms.DoFn;
 import org.apache.beam.sdk.transforms.Flatten;
 import org.apache.beam.sdk.transforms.PTransform;
 import org.apache.beam.sdk.transforms.ParDo;
@@ -92,19 +90,13 @@ public final class RepairOutputs extends PTransform<SettledClaims, PCollection<S
   }
 
   /** Removes an empty output left for a vanished source, then releases the lock. */
-  static final class CleanUpFn extends DoFn<Claim, GcsNotification> {
+  static final class CleanUpFn extends ClaimStoreFn<Claim, GcsNotification> {
     private static final Logger LOG = LoggerFactory.getLogger(RepairOutputs.class);
     private final ObjectLocations locations;
-    private final WorkerClaimStore store;
 
     CleanUpFn(ObjectLocations locations, RedisSettings redis) {
+      super(redis);
       this.locations = locations;
-      this.store = new WorkerClaimStore(redis);
-    }
-
-    @Setup
-    public void setup() throws IOException {
-      store.open();
     }
 
     @ProcessElement
@@ -119,24 +111,18 @@ public final class RepairOutputs extends PTransform<SettledClaims, PCollection<S
         PipelineMetrics.CLEANUPS.inc();
         LOG.info("Removed the empty output {} left for {}", output, n.generationKey());
       }
-      if (store.get().releaseLock(claim)) {
+      if (store().releaseLock(claim)) {
         out.output(n);
       }
-    }
-
-    @Teardown
-    public void teardown() {
-      store.close();
     }
   }
 
   /** Writes an object's newest completed generation again, under its lock. */
-  static final class RepairFn extends DoFn<GcsNotification, String> {
+  static final class RepairFn extends ClaimStoreFn<GcsNotification, String> {
     private static final Logger LOG = LoggerFactory.getLogger(RepairOutputs.class);
     private final ObjectLocations locations;
     private final GenerationSource sources;
     private final TokenRewriter rewriter;
-    private final WorkerClaimStore store;
     private final ClaimSettings policy;
 
     RepairFn(
@@ -145,22 +131,17 @@ public final class RepairOutputs extends PTransform<SettledClaims, PCollection<S
         TokenRewriter rewriter,
         RedisSettings redis,
         ClaimSettings policy) {
+      super(redis);
       this.locations = locations;
       this.sources = sources;
       this.rewriter = rewriter;
-      this.store = new WorkerClaimStore(redis);
       this.policy = policy;
-    }
-
-    @Setup
-    public void setup() throws IOException {
-      store.open();
     }
 
     @ProcessElement
     public void process(@Element GcsNotification object, OutputReceiver<String> out)
         throws IOException {
-      ClaimStore current = store.get();
+      ClaimStore current = store();
       for (int round = 0; round < MAX_ROUNDS; round++) {
         Claim latest = current.repair(object, policy);
         if (latest == null) {
@@ -182,21 +163,11 @@ public final class RepairOutputs extends PTransform<SettledClaims, PCollection<S
       LOG.warn("Gave up repairing {} after {} rounds", object.objectKey(), MAX_ROUNDS);
     }
 
-    @Teardown
-    public void teardown() {
-      store.close();
-    }
-
     /** Rewrites {@code latest}'s generation into place; false if that generation is gone. */
     private boolean write(Claim latest) throws IOException {
       GcsNotification n = latest.notification();
-      ReadableByteChannel in;
-      try {
-        in = sources.open(n);
-      } catch (IOException e) {
-        if (SourceProbe.classify(e) != SourceProbe.Outcome.MISSING) {
-          throw e;
-        }
+      ReadableByteChannel in = SourceProbe.openUnlessMissing(() -> sources.open(n));
+      if (in == null) {
         LOG.info(
             "Did not repair the output of {}: the generation is gone, and a newer one's own work"
                 + " writes the output",

@@ -99,13 +99,8 @@ final class RewritingSink implements FileIO.Sink<Claim> {
 
   private void write(Claim claim, WritableByteChannel out, ClaimStore store) throws IOException {
     GcsNotification n = claim.notification();
-    ReadableByteChannel in;
-    try {
-      in = sources.open(n);
-    } catch (IOException e) {
-      if (SourceProbe.classify(e) != SourceProbe.Outcome.MISSING) {
-        throw e;
-      }
+    ReadableByteChannel in = SourceProbe.openUnlessMissing(() -> sources.open(n));
+    if (in == null) {
       vanished(claim, out, store);
       return;
     }
@@ -141,13 +136,10 @@ final class RewritingSink implements FileIO.Sink<Claim> {
     PipelineMetrics.SOURCE_VANISHED.inc();
     String output =
         locations.outputSpec(claim.notification().bucket(), claim.notification().objectId());
-    ReadableByteChannel current;
-    try {
-      current = FileSystems.open(FileSystems.matchNewResource(output, false));
-    } catch (IOException e) {
-      if (SourceProbe.classify(e) != SourceProbe.Outcome.MISSING) {
-        throw e;
-      }
+    ReadableByteChannel current =
+        SourceProbe.openUnlessMissing(
+            () -> FileSystems.open(FileSystems.matchNewResource(output, false)));
+    if (current == null) {
       LOG.warn(
           "{} vanished before it was read, and there is no output yet: the empty file left in"
               + " its place is removed at settlement",

@@ -14,6 +14,7 @@ import org.apache.beam.sdk.util.BackOff;
 import org.apache.beam.sdk.util.BackOffUtils;
 import org.apache.beam.sdk.util.FluentBackoff;
 import org.apache.beam.sdk.util.Sleeper;
+import org.checkerframework.checker.nullness.qual.Nullable;
 import org.joda.time.Duration;
 
 /**
@@ -75,6 +76,26 @@ final class SourceProbe {
     } catch (IOException | RuntimeException e) {
       // Only a figure for the audit event: not worth failing the element over.
       return -1;
+    }
+  }
+
+  /** Opens a channel; what {@link #openUnlessMissing} is given. */
+  interface Opening {
+    ReadableByteChannel open() throws IOException;
+  }
+
+  /**
+   * What {@code opening} opens, or null when it is missing (overwritten or deleted: for the caller
+   * to handle, not an error); any other failure is thrown.
+   */
+  static @Nullable ReadableByteChannel openUnlessMissing(Opening opening) throws IOException {
+    try {
+      return opening.open();
+    } catch (IOException e) {
+      if (classify(e) != Outcome.MISSING) {
+        throw e;
+      }
+      return null;
     }
   }
 

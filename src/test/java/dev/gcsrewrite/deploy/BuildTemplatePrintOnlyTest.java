@@ -2,6 +2,7 @@ package dev.gcsrewrite.deploy;
 
 import static dev.gcsrewrite.deploy.FakeCloud.PROJECT;
 import static dev.gcsrewrite.deploy.FakeCloud.REGION;
+import static dev.gcsrewrite.deploy.FakeCloud.onPath;
 import static dev.gcsrewrite.deploy.ScriptAssertions.assertNothingCalled;
 import static org.junit.Assert.assertEquals;
 import static org.junit.Assume.assumeTrue;
@@ -9,10 +10,7 @@ import static org.junit.Assume.assumeTrue;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.gcsrewrite.deploy.FakeCloud.ScriptRun;
-import java.io.File;
-import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import org.junit.Test;
@@ -55,10 +53,5 @@ public class BuildTemplatePrintOnlyTest {
     Map<String, JsonNode> byName = new LinkedHashMap<>();
     parameters.forEach(p -> byName.put(p.path("name").asText(), p));
     return byName;
-  }
-
-  private static boolean onPath(String program) {
-    return Arrays.stream(System.getenv("PATH").split(File.pathSeparator))
-        .anyMatch(dir -> Files.isExecutable(Path.of(dir, program)));
   }
 }

@@ -13,6 +13,7 @@ import static org.junit.Assert.assertTrue;
 import dev.gcsrewrite.deploy.FakeCloud.ScriptRun;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.List;
 import org.junit.Rule;
 import org.junit.Test;
@@ -99,16 +100,7 @@ public class BuildTemplateScriptTest {
             List.of("gcloud", "auth", "configure-docker", REGION + "-docker.pkg.dev", "--quiet"),
             List.of("docker", "build", "-f", "templates/Dockerfile", "-t", IMAGE, "."),
             List.of("docker", "push", IMAGE),
-            List.of(
-                "gcloud",
-                "dataflow",
-                "flex-template",
-                "build",
-                TEMPLATE,
-                P,
-                "--image=" + IMAGE,
-                "--sdk-language=JAVA",
-                "--metadata-file=templates/metadata.json")),
+            templateBuild()),
         cloud.calls());
   }
 
@@ -138,20 +130,7 @@ public class BuildTemplateScriptTest {
     ScriptRun run = cloud.script("build-template.sh").run("--print-only", "--tag", "t1");
 
     assertEquals(run.toString(), 0, run.status());
-    assertEquals(
-        List.of(
-            List.of(
-                "gcloud",
-                "dataflow",
-                "flex-template",
-                "build",
-                TEMPLATE,
-                P,
-                "--image=" + IMAGE,
-                "--sdk-language=JAVA",
-                "--metadata-file=templates/metadata.json",
-                "--print-only")),
-        cloud.calls());
+    assertEquals(List.of(templateBuild("--print-only")), cloud.calls());
   }
 
   @Test
@@ -166,5 +145,26 @@ public class BuildTemplateScriptTest {
     String image = ShellWords.flag(ShellWords.split(run.lines().get(1)), "image-gcr-path");
     String tag = image.substring(image.lastIndexOf(':') + 1);
     assertTrue(tag, tag.equals(commit) || tag.equals(commit + "-dirty"));
+  }
+
+  /**
+   * The call that writes the template from the pushed image (the Docker route, and what {@code
+   * --print-only} runs), then {@code extra}.
+   */
+  private static List<String> templateBuild(String... extra) {
+    List<String> call = new ArrayList<>();
+    call.addAll(
+        List.of(
+            "gcloud",
+            "dataflow",
+            "flex-template",
+            "build",
+            TEMPLATE,
+            P,
+            "--image=" + IMAGE,
+            "--sdk-language=JAVA",
+            "--metadata-file=templates/metadata.json"));
+    call.addAll(List.of(extra));
+    return call;
   }
 }

@@ -1,5 +1,6 @@
 package dev.gcsrewrite.deploy;
 
+import static dev.gcsrewrite.deploy.FakeCloud.onPath;
 import static dev.gcsrewrite.deploy.ScriptAssertions.assertNothingCalled;
 import static org.junit.Assert.assertEquals;
 import static org.junit.Assert.assertFalse;
@@ -10,11 +11,9 @@ import dev.gcsrewrite.deploy.FakeCloud.ScriptRun;
 import dev.gcsrewrite.local.Folders;
 import java.io.File;
 import java.io.IOException;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -105,9 +104,7 @@ public class DryRunCommandsParseWithRealGcloudTest {
   private Map<String, List<String>> scriptCommands() throws IOException {
     Map<String, List<String>> commands = new LinkedHashMap<>();
     try (FakeCloud cloud = FakeCloud.create()) {
-      Path mapping = cloud.folder().resolve("mapping.json");
-      Files.writeString(
-          mapping, "{\"ClaimInRedis\": \"ClaimGenerations\"}", StandardCharsets.UTF_8);
+      Path mapping = cloud.file("mapping.json", "{\"ClaimInRedis\": \"ClaimGenerations\"}");
       List<ScriptRun> dryRuns =
           List.of(
               cloud.script("setup-gcp.sh").run("--dry-run"),
@@ -121,11 +118,7 @@ public class DryRunCommandsParseWithRealGcloudTest {
               cloud.script("teardown-gcp.sh").run("--dry-run"));
       for (ScriptRun run : dryRuns) {
         assertEquals(run.toString(), 0, run.status());
-        for (String line : run.lines()) {
-          if (line.startsWith("gcloud ")) {
-            add(commands, ShellWords.split(line));
-          }
-        }
+        run.gcloudCommands().forEach(command -> add(commands, command));
       }
       assertNothingCalled(cloud);
       List<ScriptRun> realRuns =
@@ -184,10 +177,5 @@ public class DryRunCommandsParseWithRealGcloudTest {
         || run.stderr().contains("unrecognized arguments")
         || run.stderr().contains("Invalid choice")
         || run.stderr().contains("argument --");
-  }
-
-  private static boolean onPath(String program) {
-    return Arrays.stream(System.getenv("PATH").split(File.pathSeparator))
-        .anyMatch(dir -> Files.isExecutable(Path.of(dir, program)));
   }
 }

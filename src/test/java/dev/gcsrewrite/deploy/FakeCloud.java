@@ -1,6 +1,7 @@
 package dev.gcsrewrite.deploy;
 
 import dev.gcsrewrite.local.Folders;
+import java.io.File;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
@@ -177,6 +178,25 @@ final class FakeCloud extends ExternalResource implements AutoCloseable {
     return root;
   }
 
+  /**
+   * Writes {@code content} to {@code relative} in {@link #folder()} (its folders created), for the
+   * option sets, mappings and typed answers a test hands a script; returns where it is.
+   */
+  Path file(String relative, String content) throws IOException {
+    Path file = root.resolve(relative);
+    Files.createDirectories(file.getParent());
+    return Files.writeString(file, content, StandardCharsets.UTF_8);
+  }
+
+  /**
+   * Whether the real {@code program} is on the PATH the tests run with (the stand-ins are not on
+   * it): tests of the real gcloud or of script(1) are skipped where it is missing.
+   */
+  static boolean onPath(String program) {
+    return Arrays.stream(System.getenv("PATH").split(File.pathSeparator))
+        .anyMatch(dir -> Files.isExecutable(Path.of(dir, program)));
+  }
+
   /** A run of {@code scripts/<name>} with PROJECT_ID and REGION set to the fake ones. */
   ScriptCall script(String name) {
     return new ScriptCall(name);
@@ -334,6 +354,11 @@ final class FakeCloud extends ExternalResource implements AutoCloseable {
     /** Stdout's lines. */
     List<String> lines() {
       return stdout.isEmpty() ? List.of() : List.of(stdout.split("\n"));
+    }
+
+    /** The gcloud commands stdout prints (a dry run's plan), each as the shell's words. */
+    List<List<String>> gcloudCommands() {
+      return lines().stream().filter(l -> l.startsWith("gcloud ")).map(ShellWords::split).toList();
     }
 
     /** Everything, for assertion messages. */

@@ -14,8 +14,6 @@ import static org.junit.Assert.assertFalse;
 
 import dev.gcsrewrite.deploy.FakeCloud.ScriptRun;
 import java.io.IOException;
-import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -26,6 +24,8 @@ import org.junit.Test;
 /** {@code scripts/launch-template.sh} against the recording stand-in for gcloud. */
 public class LaunchTemplateScriptTest {
   private static final String P = "--project=" + PROJECT;
+  private static final String MAPPING = "mapping.json";
+  private static final String QA_CONF = "options/qa.conf";
 
   @Rule public final FakeCloud cloud = new FakeCloud();
 
@@ -205,18 +205,10 @@ public class LaunchTemplateScriptTest {
 
   @Test
   public void updatePassesUpdateAndTheTransformMappings() throws IOException {
-    Path mapping = cloud.folder().resolve("mapping.json");
-    Files.writeString(
-        mapping,
-        "{\n  \"ClaimInRedis\": \"ClaimGenerations\",\n"
-            + "  \"WriteProcessedObjects/LocateSources\" : \"WriteProcessedObjects/Find\"\n}\n",
-        StandardCharsets.UTF_8);
-
     ScriptRun run =
-        cloud
-            .script("launch-template.sh")
-            .env("TRANSFORM_MAPPING_FILE", mapping.toString())
-            .run("dev", "--update");
+        updateWithMapping(
+            "{\n  \"ClaimInRedis\": \"ClaimGenerations\",\n"
+                + "  \"WriteProcessedObjects/LocateSources\" : \"WriteProcessedObjects/Find\"\n}\n");
 
     assertEquals(run.toString(), 0, run.status());
     List<String> launch = cloud.calls().get(cloud.calls().size() - 1);
@@ -241,37 +233,23 @@ public class LaunchTemplateScriptTest {
 
   @Test
   public void malformedMappingIsOneLine() throws IOException {
-    Path mapping = cloud.folder().resolve("mapping.json");
-    Files.writeString(mapping, "{\"ClaimInRedis\": 3}", StandardCharsets.UTF_8);
-
     assertOneLineError(
-        cloud
-            .script("launch-template.sh")
-            .env("TRANSFORM_MAPPING_FILE", mapping.toString())
-            .run("dev", "--update"),
+        updateWithMapping("{\"ClaimInRedis\": 3}"),
         2,
-        "launch-template: " + mapping + ": expected a \"string\" at '3}'");
+        "launch-template: " + cloud.folder().resolve(MAPPING) + ": expected a \"string\" at '3}'");
   }
 
   @Test
   public void parametersWithCommasAndEqualsSurviveAsOneParameterEach() throws IOException {
-    Path options = Files.createDirectory(cloud.folder().resolve("options"));
     String rules = "AWS=GCP,Amazon Web Services=Google Cloud,a\\=b=c\\,d";
-    Files.writeString(
-        options.resolve("qa.conf"),
-        "# rules with every separator gcloud knows\n"
-            + "inputSubscription=projects/${PROJECT_ID}/subscriptions/gcs-rewrite-work\n"
-            + "rewriteRules="
-            + rules
-            + "\n"
-            + "keyPrefix=qa,x=y:\n",
-        StandardCharsets.UTF_8);
-
     ScriptRun run =
-        cloud
-            .script("launch-template.sh")
-            .env("PIPELINE_OPTIONS_DIR", options.toString())
-            .run("qa");
+        launchQa(
+            "# rules with every separator gcloud knows\n"
+                + "inputSubscription=projects/${PROJECT_ID}/subscriptions/gcs-rewrite-work\n"
+                + "rewriteRules="
+                + rules
+                + "\n"
+                + "keyPrefix=qa,x=y:\n");
 
     assertEquals(run.toString(), 0, run.status());
     List<String> launch = cloud.calls().get(0);
@@ -291,38 +269,44 @@ public class LaunchTemplateScriptTest {
 
   @Test
   public void valueHoldingTheDelimiterIsRefused() throws IOException {
-    Path options = Files.createDirectory(cloud.folder().resolve("options"));
-    Files.writeString(options.resolve("qa.conf"), "rewriteRules=~/=HOME\n", StandardCharsets.UTF_8);
-
     assertOneLineError(
-        cloud
-            .script("launch-template.sh")
-            .env("PIPELINE_OPTIONS_DIR", options.toString())
-            .run("qa"),
+        launchQa("rewriteRules=~/=HOME\n"),
         2,
         "launch-template: "
-            + options.resolve("qa.conf")
+            + cloud.folder().resolve(QA_CONF)
             + ": rewriteRules holds '~', which separates the entries given to gcloud");
     assertNothingCalled(cloud);
   }
 
   @Test
   public void unsetVariableInTheOptionSetIsOneLine() throws IOException {
-    Path options = Files.createDirectory(cloud.folder().resolve("options"));
-    Files.writeString(
-        options.resolve("qa.conf"),
-        "redisHost=10.0.0.9\nprocessedBucket=gs://${PROCESSED_BUCKET_NAME}\n",
-        StandardCharsets.UTF_8);
-
     assertOneLineError(
-        cloud
-            .script("launch-template.sh")
-            .env("PIPELINE_OPTIONS_DIR", options.toString())
-            .run("qa"),
+        launchQa("redisHost=10.0.0.9\nprocessedBucket=gs://${PROCESSED_BUCKET_NAME}\n"),
         2,
         "launch-template: "
-            + options.resolve("qa.conf")
+            + cloud.folder().resolve(QA_CONF)
             + ":2: ${PROCESSED_BUCKET_NAME} is not set; export PROCESSED_BUCKET_NAME first");
     assertNothingCalled(cloud);
+  }
+
+  /** {@code launch-template.sh dev --update} with {@code json} as its transform mapping file. */
+  private ScriptRun updateWithMapping(String json) throws IOException {
+    Path mapping = cloud.file(MAPPING, json);
+    return cloud
+        .script("launch-template.sh")
+        .env("TRANSFORM_MAPPING_FILE", mapping.toString())
+        .run("dev", "--update");
+  }
+
+  /**
+   * {@code launch-template.sh qa}, with {@code conf} as qa's option set in a folder of its own: an
+   * environment the repository does not ship, for option sets only a test would write.
+   */
+  private ScriptRun launchQa(String conf) throws IOException {
+    Path options = cloud.file(QA_CONF, conf).getParent();
+    return cloud
+        .script("launch-template.sh")
+        .env("PIPELINE_OPTIONS_DIR", options.toString())
+        .run("qa");
   }
 }

@@ -80,8 +80,7 @@ public class OptionSetsTest {
     try (FakeCloud cloud = FakeCloud.create()) {
       ScriptRun run = cloud.script("setup-gcp.sh").run("--dry-run");
       assertEquals(run.toString(), 0, run.status());
-      setup =
-          run.lines().stream().filter(l -> l.startsWith("gcloud ")).map(ShellWords::split).toList();
+      setup = run.gcloudCommands();
     }
     for (String environment : List.of("dev", "prod")) {
       Map<String, String> options = read(OPTIONS.resolve(environment + ".conf"));

@@ -112,8 +112,7 @@ public class SetupGcpScriptTest {
     assertEquals(run.toString(), 0, run.status());
     assertNothingCalled(cloud);
     List<String> lines = run.lines();
-    List<List<String>> commands =
-        lines.stream().filter(l -> l.startsWith("gcloud ")).map(ShellWords::split).toList();
+    List<List<String>> commands = run.gcloudCommands();
     // Every line is a command or the environment block: nothing else on stdout.
     assertNone(lines, "^(?!gcloud |# |export )");
 

@@ -4,6 +4,7 @@ import static dev.gcsrewrite.deploy.FakeCloud.JOB_ID;
 import static dev.gcsrewrite.deploy.FakeCloud.PROJECT;
 import static dev.gcsrewrite.deploy.FakeCloud.REGION;
 import static dev.gcsrewrite.deploy.FakeCloud.WORKER_SA;
+import static dev.gcsrewrite.deploy.FakeCloud.onPath;
 import static dev.gcsrewrite.deploy.ScriptAssertions.assertNothingCalled;
 import static dev.gcsrewrite.deploy.ScriptAssertions.assertOneLineError;
 import static org.hamcrest.MatcherAssert.assertThat;
@@ -12,11 +13,8 @@ import static org.junit.Assert.assertEquals;
 import static org.junit.Assume.assumeTrue;
 
 import dev.gcsrewrite.deploy.FakeCloud.ScriptRun;
-import java.io.File;
 import java.io.IOException;
-import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.Arrays;
 import java.util.List;
 import java.util.regex.Pattern;
 import org.junit.Rule;
@@ -213,8 +211,7 @@ public class TeardownGcpScriptTest {
 
   /** Teardown on a pseudo-terminal (util-linux script), {@code input} typed at it. */
   private ScriptRun inTerminal(String input) throws IOException {
-    Path typed = cloud.folder().resolve("typed.txt");
-    Files.writeString(typed, input);
+    Path typed = cloud.file("typed.txt", input);
     return cloud
         .script("teardown-gcp.sh")
         .runInTerminal(typed, "script", "-qec", "bash scripts/teardown-gcp.sh", "/dev/null");
@@ -222,10 +219,5 @@ public class TeardownGcpScriptTest {
 
   private List<String> deletes() {
     return cloud.callLines().stream().filter(l -> DELETE.matcher(l).find()).toList();
-  }
-
-  private static boolean onPath(String program) {
-    return Arrays.stream(System.getenv("PATH").split(File.pathSeparator))
-        .anyMatch(dir -> Files.isExecutable(Path.of(dir, program)));
   }
 }

@@ -19,6 +19,7 @@ import dev.gcsrewrite.testing.ClaimRecords;
 import dev.gcsrewrite.testing.Counters;
 import dev.gcsrewrite.testing.LocalBuckets;
 import dev.gcsrewrite.testing.LocalRedis;
+import dev.gcsrewrite.testing.PipelineRuns;
 import dev.gcsrewrite.work.Claim;
 import dev.gcsrewrite.work.ClaimCoder;
 import dev.gcsrewrite.work.Outcome;
@@ -207,9 +208,7 @@ public class StaleAndVanishedWritesTest {
     }
 
     PipelineResult finish() {
-      PipelineResult result = pipeline.run();
-      result.waitUntilFinish();
-      return result;
+      return PipelineRuns.runToEnd(pipeline);
     }
   }
 }

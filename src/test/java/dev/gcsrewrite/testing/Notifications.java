@@ -19,6 +19,8 @@ import java.util.Map;
 import java.util.TreeMap;
 import java.util.zip.CRC32C;
 import org.apache.beam.sdk.io.gcp.pubsub.PubsubMessage;
+import org.apache.beam.sdk.io.gcp.pubsub.PubsubMessageWithAttributesAndMessageIdCoder;
+import org.apache.beam.sdk.testing.TestStream;
 import org.joda.time.Instant;
 
 /**
@@ -32,6 +34,22 @@ public final class Notifications {
   public static final String BUCKET = "workbucket01_demo-project";
 
   private Notifications() {}
+
+  /**
+   * {@code <bucket>/<objectId>#<generation>} in {@link #BUCKET}: how the pipeline's events, records
+   * and outputs name one generation ({@code GcsNotification.generationKey()}), for expectations.
+   */
+  public static String generationKey(String objectId, long generation) {
+    return BUCKET + "/" + objectId + "#" + generation;
+  }
+
+  /**
+   * A {@code TestStream} of notifications as {@code ReadNotifications} emits them (attributes and
+   * message ID), for tests that feed the graph after it.
+   */
+  public static TestStream.Builder<PubsubMessage> stream() {
+    return TestStream.create(PubsubMessageWithAttributesAndMessageIdCoder.of());
+  }
 
   /** The sample {@code name} (e.g. {@code finalize.json}) as Pub/Sub delivers it. */
   public static PubsubMessage sample(String name) {
