@@ -1,8 +1,7 @@
 package dev.gcsrewrite;
 
 import dev.gcsrewrite.audit.AuditContext;
-import dev.gcsrewrite.audit.PublishComplete;
-import dev.gcsrewrite.audit.PublishProcessing;
+import dev.gcsrewrite.audit.PublishAuditEvents;
 import dev.gcsrewrite.claim.ClaimInRedis;
 import dev.gcsrewrite.claim.ClaimResults;
 import dev.gcsrewrite.claim.CompleteClaims;
@@ -107,10 +106,10 @@ public final class GcsRewritePipeline {
 
     TokenRewriter rewriter = new TokenRewriter(settings.rules());
     AuditContext audit = new AuditContext(settings.jobName(), settings.locations());
+    PublishAuditEvents<Claim> announceTaken =
+        PublishAuditEvents.processing(settings.processingTopic(), topics, audit);
     WithFailures.Result<PCollection<PubsubMessage>, DeadLetter> processing =
-        claimed.apply(
-            PublishProcessing.STEP,
-            new PublishProcessing(settings.processingTopic(), topics, audit));
+        PCollectionList.of(claimed).apply(announceTaken.step(), announceTaken);
     deadLetters.addErrorCollection(processing.failures());
     ProcessedObjects processed =
         claimed.apply(
@@ -129,11 +128,12 @@ public final class GcsRewritePipeline {
         settled.apply(
             RepairOutputs.STEP,
             new RepairOutputs(settings.locations(), rewriter, settings.redis(), settings.claims()));
+    PublishAuditEvents<Outcome> announceEnded =
+        PublishAuditEvents.complete(settings.completeTopic(), topics, audit);
     WithFailures.Result<PCollection<PubsubMessage>, DeadLetter> complete =
         PCollectionList.of(settled.outcomes())
             .and(claims.superseded())
-            .apply(
-                PublishComplete.STEP, new PublishComplete(settings.completeTopic(), topics, audit));
+            .apply(announceEnded.step(), announceEnded);
     deadLetters.addErrorCollection(complete.failures());
     deadLetters.close();
     return new Outputs(

@@ -4,17 +4,10 @@ import dev.gcsrewrite.deadletter.DeadLetter;
 import dev.gcsrewrite.deadletter.Failures;
 import dev.gcsrewrite.metrics.PipelineMetrics;
 import dev.gcsrewrite.pubsub.PubsubLimits;
-import dev.gcsrewrite.pubsub.TopicWriter;
 import org.apache.beam.sdk.io.gcp.pubsub.PubsubMessage;
-import org.apache.beam.sdk.io.gcp.pubsub.PubsubMessageWithAttributesCoder;
 import org.apache.beam.sdk.transforms.DoFn;
-import org.apache.beam.sdk.transforms.ParDo;
 import org.apache.beam.sdk.transforms.SerializableFunction;
-import org.apache.beam.sdk.transforms.WithFailures;
-import org.apache.beam.sdk.values.PCollection;
-import org.apache.beam.sdk.values.PCollectionTuple;
 import org.apache.beam.sdk.values.TupleTag;
-import org.apache.beam.sdk.values.TupleTagList;
 import org.joda.time.Instant;
 
 /**
@@ -26,34 +19,14 @@ final class ToAuditMessageFn<T> extends DoFn<T, PubsubMessage> {
   /** Error type of an event that cannot be published. */
   static final String UNPUBLISHABLE_EVENT = "UnpublishableEvent";
 
-  private static final TupleTag<PubsubMessage> EVENTS = new TupleTag<>("events") {};
+  static final TupleTag<PubsubMessage> EVENTS = new TupleTag<>("events") {};
 
   private final String step;
   private final SerializableFunction<T, AuditEvent> event;
 
-  private ToAuditMessageFn(String step, SerializableFunction<T, AuditEvent> event) {
+  ToAuditMessageFn(String step, SerializableFunction<T, AuditEvent> event) {
     this.step = step;
     this.event = event;
-  }
-
-  /**
-   * Makes the events of {@code elements} (in step {@code step}, named in dead letters) and
-   * publishes them to {@code topic}; returns the published messages and the dead letters.
-   */
-  static <T> WithFailures.Result<PCollection<PubsubMessage>, DeadLetter> publish(
-      PCollection<T> elements,
-      String step,
-      SerializableFunction<T, AuditEvent> event,
-      String topic,
-      TopicWriter writer) {
-    PCollectionTuple made =
-        elements.apply(
-            "ToEvents",
-            ParDo.of(new ToAuditMessageFn<>(step, event))
-                .withOutputTags(EVENTS, TupleTagList.of(DeadLetter.TAG)));
-    WithFailures.Result<PCollection<PubsubMessage>, DeadLetter> events =
-        DeadLetter.result(made, EVENTS, PubsubMessageWithAttributesCoder.of());
-    return WithFailures.Result.of(writer.publish(events.output(), topic), events.failures());
   }
 
   @ProcessElement
