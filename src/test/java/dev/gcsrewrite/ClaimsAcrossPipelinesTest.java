@@ -97,10 +97,11 @@ public class ClaimsAcrossPipelinesTest {
 
   @Test
   public void writeLastingManyLeasesIsNotTakenOverWhileItsOwnerLives() throws Exception {
-    // 1 GiB: about ten seconds to read, rewrite and write, against leases of 2.5 s (long enough to
-    // reach the writer, a second after the claim, which then renews them).
+    // 2 GiB: ten seconds or more to read, rewrite and write even on a quiet machine (1 GiB took
+    // under 7.5 s there, too short to outlast three leases), against leases of 2.5 s (long enough
+    // to reach the writer, a second after the claim, which then renews them).
     byte[] block = ("AWS " + "x".repeat(1020)).repeat(1024).getBytes(StandardCharsets.UTF_8);
-    int blocks = 1024;
+    int blocks = 2048;
     Path source = buckets.source("large.bin");
     Files.createDirectories(source.getParent());
     try (FileChannel out =
