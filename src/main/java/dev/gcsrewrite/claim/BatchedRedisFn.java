@@ -1,10 +1,8 @@
 package dev.gcsrewrite.claim;
 
 import dev.gcsrewrite.metrics.PipelineMetrics;
-import java.io.IOException;
 import java.util.ArrayList;
 import java.util.List;
-import org.apache.beam.sdk.transforms.DoFn;
 import org.apache.beam.sdk.transforms.windowing.BoundedWindow;
 import org.apache.beam.sdk.values.TupleTag;
 import org.checkerframework.checker.nullness.qual.Nullable;
@@ -21,12 +19,11 @@ import org.joda.time.Instant;
  * @param <InputT> the elements to decide
  * @param <OutputT> the main output
  */
-abstract class BatchedRedisFn<InputT, OutputT> extends DoFn<InputT, OutputT> {
-  private final WorkerClaimStore store;
+abstract class BatchedRedisFn<InputT, OutputT> extends ClaimStoreFn<InputT, OutputT> {
   private transient List<Buffered<InputT>> buffer = new ArrayList<>();
 
   BatchedRedisFn(RedisSettings redis) {
-    this.store = new WorkerClaimStore(redis);
+    super(redis);
   }
 
   /** Decides {@code batch}; returns, aligned with it, where each element goes (null: nowhere). */
@@ -34,11 +31,6 @@ abstract class BatchedRedisFn<InputT, OutputT> extends DoFn<InputT, OutputT> {
 
   /** Where {@code element} goes when deciding it failed with {@code failure}: a dead letter. */
   abstract Routed<?> failed(InputT element, RuntimeException failure);
-
-  @Setup
-  public void setup() throws IOException {
-    store.open();
-  }
 
   @StartBundle
   public void startBundle() {
@@ -60,7 +52,7 @@ abstract class BatchedRedisFn<InputT, OutputT> extends DoFn<InputT, OutputT> {
       batch.add(item.element());
     }
     PipelineMetrics.REDIS_BATCHES.inc();
-    List<@Nullable Routed<?>> routes = decideOrIsolate(store.get(), batch);
+    List<@Nullable Routed<?>> routes = decideOrIsolate(store(), batch);
     for (int i = 0; i < routes.size(); i++) {
       Routed<?> route = routes.get(i);
       if (route != null) {
@@ -95,11 +87,6 @@ abstract class BatchedRedisFn<InputT, OutputT> extends DoFn<InputT, OutputT> {
       }
       return routes;
     }
-  }
-
-  @Teardown
-  public void teardown() {
-    store.close();
   }
 
   @SuppressWarnings("unchecked")

@@ -10,7 +10,6 @@ import dev.gcsrewrite.work.Claim;
 import dev.gcsrewrite.work.ClaimCoder;
 import dev.gcsrewrite.work.Outcome;
 import dev.gcsrewrite.work.OutcomeCoder;
-import java.io.IOException;
 import java.util.ArrayList;
 import java.util.List;
 import org.apache.beam.sdk.coders.Coder;
@@ -24,7 +23,6 @@ import org.apache.beam.sdk.state.Timer;
 import org.apache.beam.sdk.state.TimerSpec;
 import org.apache.beam.sdk.state.TimerSpecs;
 import org.apache.beam.sdk.state.ValueState;
-import org.apache.beam.sdk.transforms.DoFn;
 import org.apache.beam.sdk.transforms.Flatten;
 import org.apache.beam.sdk.transforms.PTransform;
 import org.apache.beam.sdk.transforms.ParDo;
@@ -209,7 +207,7 @@ public final class ClaimInRedis extends PTransform<PCollection<GcsNotification>,
    * holder's lease ends, as often as needed. The timer holds the watermark at the element's
    * timestamp: the element is pending work, not done.
    */
-  static final class WaitForLeaseFn extends DoFn<KV<String, ParkedClaim>, Claim> {
+  static final class WaitForLeaseFn extends ClaimStoreFn<KV<String, ParkedClaim>, Claim> {
     /** Asked again this long after the lease's end, so that Redis has expired it. */
     static final Duration MARGIN = Duration.standardSeconds(1);
 
@@ -233,17 +231,11 @@ public final class ClaimInRedis extends PTransform<PCollection<GcsNotification>,
     @TimerId(AGAIN)
     private final TimerSpec againSpec = TimerSpecs.timer(TimeDomain.PROCESSING_TIME);
 
-    private final WorkerClaimStore store;
     private final ClaimSettings policy;
 
     WaitForLeaseFn(RedisSettings redis, ClaimSettings policy) {
-      this.store = new WorkerClaimStore(redis);
+      super(redis);
       this.policy = policy;
-    }
-
-    @Setup
-    public void setup() throws IOException {
-      store.open();
     }
 
     @ProcessElement
@@ -275,7 +267,7 @@ public final class ClaimInRedis extends PTransform<PCollection<GcsNotification>,
         return;
       }
       PipelineMetrics.REDIS_BATCHES.inc();
-      ClaimDecision decision = store.get().claim(List.of(n), policy).get(0);
+      ClaimDecision decision = store().claim(List.of(n), policy).get(0);
       if (decision.outcome() == ClaimOutcome.ELSEWHERE
           || decision.outcome() == ClaimOutcome.BEHIND) {
         int times = asked.read() == null ? 1 : asked.read() + 1;
@@ -297,11 +289,6 @@ public final class ClaimInRedis extends PTransform<PCollection<GcsNotification>,
         throw new IllegalStateException("a claim decision without an output");
       }
       out.get(tag).output(route.value());
-    }
-
-    @Teardown
-    public void teardown() {
-      store.close();
     }
 
     /**

@@ -2,6 +2,7 @@ package dev.gcsrewrite.output;
 
 import dev.gcsrewrite.claim.ClaimSettings;
 import dev.gcsrewrite.claim.ClaimStore;
+import dev.gcsrewrite.claim.ClaimStoreFn;
 import dev.gcsrewrite.claim.RedisSettings;
 import dev.gcsrewrite.claim.SettledClaims;
 import dev.gcsrewrite.location.ObjectLocations;
