@@ -5,10 +5,6 @@ import static org.hamcrest.Matchers.containsString;
 import static org.hamcrest.Matchers.startsWith;
 import static org.junit.Assert.assertEquals;
 
-import java.io.ByteArrayOutputStream;
-import java.io.PrintStream;
-import java.nio.charset.StandardCharsets;
-import java.util.List;
 import org.junit.Test;
 
 /** Which command the front door picks, and the one usage text and exit-status table it prints. */
@@ -16,15 +12,16 @@ public class GcsRewriteCliTest {
 
   @Test
   public void noArgumentsPrintsTheUsageWithEveryCommandAndExitStatus() {
-    Result result = execute();
-    assertEquals(ExitCode.OK, result.code);
-    assertThat(result.out, startsWith("usage: java -jar gcs-rewrite-bundled.jar [COMMAND] [ARGS]"));
-    assertThat(result.out, containsString("  run      start the streaming pipeline"));
-    assertThat(result.out, containsString("  status   what Redis records about an object"));
+    CommandRun result = execute();
+    assertEquals(ExitCode.OK, result.code());
+    assertThat(
+        result.out(), startsWith("usage: java -jar gcs-rewrite-bundled.jar [COMMAND] [ARGS]"));
+    assertThat(result.out(), containsString("  run      start the streaming pipeline"));
+    assertThat(result.out(), containsString("  status   what Redis records about an object"));
     for (ExitCode code : ExitCode.values()) {
-      assertThat(result.out, containsString("  " + code.status() + "  " + code.meaning()));
+      assertThat(result.out(), containsString("  " + code.status() + "  " + code.meaning()));
     }
-    assertEquals("", result.err);
+    assertEquals("", result.err());
   }
 
   @Test
@@ -36,58 +33,48 @@ public class GcsRewriteCliTest {
 
   @Test
   public void unknownCommandIsOneLineNamingTheCommandsAndExitsTwo() {
-    Result result = execute("reconcil", "gs://work");
-    assertEquals(ExitCode.USAGE, result.code);
+    CommandRun result = execute("reconcil", "gs://work");
+    assertEquals(ExitCode.USAGE, result.code());
     assertEquals(
         "gcs-rewrite: unknown command 'reconcil'; commands: run, status (gcs-rewrite --help)\n",
-        result.err);
-    assertEquals("", result.out);
+        result.err());
+    assertEquals("", result.out());
   }
 
   @Test
   public void helpForOneCommandPrintsOnlyItsHelp() {
-    Result viaHelp = execute("help", "status");
-    Result viaFlag = execute("status", "--help");
-    assertEquals(ExitCode.OK, viaHelp.code);
+    CommandRun viaHelp = execute("help", "status");
+    CommandRun viaFlag = execute("status", "--help");
+    assertEquals(ExitCode.OK, viaHelp.code());
     assertEquals(viaHelp, viaFlag);
-    assertThat(viaHelp.out, startsWith("usage: gcs-rewrite status gs://BUCKET/OBJECT"));
-    assertThat(viaHelp.out, containsString("--json"));
+    assertThat(viaHelp.out(), startsWith("usage: gcs-rewrite status gs://BUCKET/OBJECT"));
+    assertThat(viaHelp.out(), containsString("--json"));
   }
 
   @Test
   public void helpForAnUnknownCommandExitsTwo() {
-    Result result = execute("help", "nope");
-    assertEquals(ExitCode.USAGE, result.code);
-    assertEquals("gcs-rewrite: no command 'nope'; commands: run, status\n", result.err);
+    CommandRun result = execute("help", "nope");
+    assertEquals(ExitCode.USAGE, result.code());
+    assertEquals("gcs-rewrite: no command 'nope'; commands: run, status\n", result.err());
   }
 
   @Test
   public void optionsAloneSelectRunAsTheTemplateLauncherPassesThem() {
-    Result result = execute("--processedBucket=gs://processed-bucket");
-    assertEquals(ExitCode.USAGE, result.code);
-    assertEquals("gcs-rewrite: --inputSubscription: is required\n", result.err);
+    CommandRun result = execute("--processedBucket=gs://processed-bucket");
+    assertEquals(ExitCode.USAGE, result.code());
+    assertEquals("gcs-rewrite: --inputSubscription: is required\n", result.err());
     assertEquals(result, execute("run", "--processedBucket=gs://processed-bucket"));
   }
 
   @Test
   public void runHelpListsEveryPipelineOption() {
-    Result result = execute("help", "run");
-    assertThat(result.out, containsString("--inputSubscription"));
-    assertThat(result.out, containsString("--claimRetention"));
-    assertThat(result.out, containsString("--help=DataflowPipelineOptions"));
+    CommandRun result = execute("help", "run");
+    assertThat(result.out(), containsString("--inputSubscription"));
+    assertThat(result.out(), containsString("--claimRetention"));
+    assertThat(result.out(), containsString("--help=DataflowPipelineOptions"));
   }
 
-  private static Result execute(String... args) {
-    ByteArrayOutputStream out = new ByteArrayOutputStream();
-    ByteArrayOutputStream err = new ByteArrayOutputStream();
-    ExitCode code =
-        GcsRewriteCli.execute(
-            List.of(args),
-            new PrintStream(out, true, StandardCharsets.UTF_8),
-            new PrintStream(err, true, StandardCharsets.UTF_8));
-    return new Result(
-        code, out.toString(StandardCharsets.UTF_8), err.toString(StandardCharsets.UTF_8));
+  private static CommandRun execute(String... args) {
+    return CommandRun.of(GcsRewriteCli::execute, args);
   }
-
-  private record Result(ExitCode code, String out, String err) {}
 }

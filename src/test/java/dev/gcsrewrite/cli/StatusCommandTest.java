@@ -15,9 +15,6 @@ import dev.gcsrewrite.notification.GcsNotification;
 import dev.gcsrewrite.testing.ClaimFixtures;
 import dev.gcsrewrite.testing.LocalRedis;
 import dev.gcsrewrite.work.Outcome;
-import java.io.ByteArrayOutputStream;
-import java.io.PrintStream;
-import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
 import org.joda.time.Duration;
@@ -44,10 +41,10 @@ public class StatusCommandTest {
 
   @Test
   public void unknownObjectSaysSoAndExitsOne() {
-    Result result = status("gs://work/never-seen");
-    assertEquals(ExitCode.NOT_FOUND, result.status);
-    assertThat(result.out, startsWith("gs://work/never-seen: no record in Redis at 127.0.0.1:"));
-    assertThat(result.out, containsString("under prefix '" + prefix + "'"));
+    CommandRun result = status("gs://work/never-seen");
+    assertEquals(ExitCode.NOT_FOUND, result.code());
+    assertThat(result.out(), startsWith("gs://work/never-seen: no record in Redis at 127.0.0.1:"));
+    assertThat(result.out(), containsString("under prefix '" + prefix + "'"));
   }
 
   @Test
@@ -59,21 +56,22 @@ public class StatusCommandTest {
       ClaimFixtures.claim(store, second, POLICY);
     }
 
-    Result result = status("gs://work/reports/q4 é.txt");
+    CommandRun result = status("gs://work/reports/q4 é.txt");
 
-    assertEquals(ExitCode.OK, result.status);
-    assertThat(result.out, startsWith("gs://work/reports/q4 é.txt\n"));
-    assertThat(result.out, containsString("  latest completed generation 100\n"));
-    assertThat(result.out, containsString("    output     gs://out/reports/q4 é.txt.processed\n"));
+    assertEquals(ExitCode.OK, result.code());
+    assertThat(result.out(), startsWith("gs://work/reports/q4 é.txt\n"));
+    assertThat(result.out(), containsString("  latest completed generation 100\n"));
     assertThat(
-        result.out,
+        result.out(), containsString("    output     gs://out/reports/q4 é.txt.processed\n"));
+    assertThat(
+        result.out(),
         containsString(
             "  generation 100\n    state       COMPLETED\n    owner       job-7\n    message     m-100\n"));
-    assertThat(result.out, containsString("  generation 200\n    state       INPROGRESS\n"));
+    assertThat(result.out(), containsString("  generation 200\n    state       INPROGRESS\n"));
     assertThat(
-        result.out, containsString("  in flight: generation 200 (job-7, token 2, lease until"));
-    assertThat(result.out, containsString("    lease until 20"));
-    assertThat(result.out, containsString("    completed   20"));
+        result.out(), containsString("  in flight: generation 200 (job-7, token 2, lease until"));
+    assertThat(result.out(), containsString("    lease until 20"));
+    assertThat(result.out(), containsString("    completed   20"));
   }
 
   @Test
@@ -84,10 +82,10 @@ public class StatusCommandTest {
       ClaimFixtures.claim(store, parsed("work", "a", 200, "m-200"), POLICY);
     }
 
-    Result result = status("gs://work/a", "100", "--json");
+    CommandRun result = status("gs://work/a", "100", "--json");
 
-    assertEquals(ExitCode.OK, result.status);
-    JsonNode json = new ObjectMapper().readTree(result.out);
+    assertEquals(ExitCode.OK, result.code());
+    JsonNode json = new ObjectMapper().readTree(result.out());
     assertEquals("gs://work/a", json.get("object").asText());
     assertEquals("SKIPPED", json.at("/generations/100/state").asText());
     assertEquals("sourceMissing", json.at("/generations/100/reason").asText());
@@ -99,31 +97,31 @@ public class StatusCommandTest {
     try (ClaimStore store = ClaimStore.forPipeline(REDIS.settings(prefix))) {
       store.claim(List.of(parsed("work", "a", 100, "m")), POLICY);
     }
-    Result result = status("gs://work/a", "999");
-    assertEquals(ExitCode.NOT_FOUND, result.status);
-    assertThat(result.out, startsWith("gs://work/a generation 999: no record"));
+    CommandRun result = status("gs://work/a", "999");
+    assertEquals(ExitCode.NOT_FOUND, result.code());
+    assertThat(result.out(), startsWith("gs://work/a generation 999: no record"));
   }
 
   @Test
   public void unreachableRedisIsOneClearLineAndExitsThree() {
-    Result result =
+    CommandRun result =
         run("gs://work/a", "--redisHost=127.0.0.1", "--redisPort=1", "--keyPrefix=" + prefix);
-    assertEquals(ExitCode.UNAVAILABLE, result.status);
-    assertThat(result.err, startsWith("status: cannot reach Redis at 127.0.0.1:1: "));
-    assertEquals(1, result.err.split("\n").length);
+    assertEquals(ExitCode.UNAVAILABLE, result.code());
+    assertThat(result.err(), startsWith("status: cannot reach Redis at 127.0.0.1:1: "));
+    assertEquals(1, result.err().split("\n").length);
   }
 
   @Test
   public void badArgumentsPrintUsageAndExitTwo() {
-    assertEquals(ExitCode.USAGE, run().status);
-    assertThat(run().err, startsWith("usage: gcs-rewrite status gs://BUCKET/OBJECT"));
-    assertEquals(ExitCode.USAGE, run("work/a", "--redisHost=127.0.0.1").status);
-    Result noObject = run("gs://work", "--redisHost=127.0.0.1");
-    assertEquals("status: 'gs://work' is not gs://BUCKET/OBJECT\n", noObject.err);
-    Result badGeneration = run("gs://work/a", "latest", "--redisHost=127.0.0.1");
-    assertEquals("status: generation 'latest' is not a number\n", badGeneration.err);
-    Result noHost = run("gs://work/a");
-    assertEquals("status: --redisHost: is required\n", noHost.err);
+    assertEquals(ExitCode.USAGE, run().code());
+    assertThat(run().err(), startsWith("usage: gcs-rewrite status gs://BUCKET/OBJECT"));
+    assertEquals(ExitCode.USAGE, run("work/a", "--redisHost=127.0.0.1").code());
+    CommandRun noObject = run("gs://work", "--redisHost=127.0.0.1");
+    assertEquals("status: 'gs://work' is not gs://BUCKET/OBJECT\n", noObject.err());
+    CommandRun badGeneration = run("gs://work/a", "latest", "--redisHost=127.0.0.1");
+    assertEquals("status: generation 'latest' is not a number\n", badGeneration.err());
+    CommandRun noHost = run("gs://work/a");
+    assertEquals("status: --redisHost: is required\n", noHost.err());
   }
 
   @Test
@@ -132,27 +130,27 @@ public class StatusCommandTest {
       java.nio.file.Path secret = java.nio.file.Files.createTempFile("redis-auth", ".txt");
       java.nio.file.Files.writeString(secret, "s3cret-auth\n");
       try {
-        Result ok =
+        CommandRun ok =
             run(
                 "gs://work/a",
                 "--redisHost=127.0.0.1",
                 "--redisPort=" + guarded.port(),
                 "--redisPasswordSecret=file:" + secret);
-        assertEquals(ExitCode.NOT_FOUND, ok.status);
-        assertThat(ok.out, containsString("no record"));
+        assertEquals(ExitCode.NOT_FOUND, ok.code());
+        assertThat(ok.out(), containsString("no record"));
 
-        Result refused =
+        CommandRun refused =
             run("gs://work/a", "--redisHost=127.0.0.1", "--redisPort=" + guarded.port());
-        assertEquals(ExitCode.UNAVAILABLE, refused.status);
-        assertThat(refused.err, containsString("NOAUTH"));
-        assertThat(refused.err + refused.out, not(containsString("s3cret-auth")));
+        assertEquals(ExitCode.UNAVAILABLE, refused.code());
+        assertThat(refused.err(), containsString("NOAUTH"));
+        assertThat(refused.err() + refused.out(), not(containsString("s3cret-auth")));
       } finally {
         java.nio.file.Files.delete(secret);
       }
     }
   }
 
-  private Result status(String... args) {
+  private CommandRun status(String... args) {
     List<String> all = new ArrayList<>(List.of(args));
     all.add("--redisHost=127.0.0.1");
     all.add("--redisPort=" + REDIS.port());
@@ -160,18 +158,7 @@ public class StatusCommandTest {
     return run(all.toArray(new String[0]));
   }
 
-  private static Result run(String... args) {
-    ByteArrayOutputStream out = new ByteArrayOutputStream();
-    ByteArrayOutputStream err = new ByteArrayOutputStream();
-    ExitCode status =
-        new StatusCommand()
-            .run(
-                List.of(args),
-                new PrintStream(out, true, StandardCharsets.UTF_8),
-                new PrintStream(err, true, StandardCharsets.UTF_8));
-    return new Result(
-        status, out.toString(StandardCharsets.UTF_8), err.toString(StandardCharsets.UTF_8));
+  private static CommandRun run(String... args) {
+    return CommandRun.of(new StatusCommand()::run, args);
   }
-
-  private record Result(ExitCode status, String out, String err) {}
 }

@@ -32,22 +32,12 @@ public class OptionsReferenceTest {
 
   @Test
   public void optionsPageTableIsGeneratedFromTheInterface() throws IOException {
-    String page = Files.readString(PAGE, StandardCharsets.UTF_8);
-    String expected = OptionsReference.optionsPage(page);
-    if (UPDATE) {
-      Files.writeString(PAGE, expected, StandardCharsets.UTF_8);
-    }
-    assertEquals(PAGE + HOW, expected, Files.readString(PAGE, StandardCharsets.UTF_8));
+    assertGenerated(PAGE, OptionsReference::optionsPage);
   }
 
   @Test
   public void templateParametersAreGeneratedFromTheInterface() throws IOException {
-    String metadata = Files.readString(METADATA, StandardCharsets.UTF_8);
-    String expected = OptionsReference.metadata(metadata);
-    if (UPDATE) {
-      Files.writeString(METADATA, expected, StandardCharsets.UTF_8);
-    }
-    assertEquals(METADATA + HOW, expected, Files.readString(METADATA, StandardCharsets.UTF_8));
+    assertGenerated(METADATA, OptionsReference::metadata);
   }
 
   @Test
@@ -91,5 +81,18 @@ public class OptionsReferenceTest {
         .filter(line -> line.startsWith("| `--" + option + "` "))
         .findFirst()
         .orElseThrow();
+  }
+
+  /** A file made from its current text: {@code file} must be what {@code generator} makes of it. */
+  private interface Generator {
+    String generate(String current) throws IOException;
+  }
+
+  private static void assertGenerated(Path file, Generator generator) throws IOException {
+    String expected = generator.generate(Files.readString(file, StandardCharsets.UTF_8));
+    if (UPDATE) {
+      Files.writeString(file, expected, StandardCharsets.UTF_8);
+    }
+    assertEquals(file + HOW, expected, Files.readString(file, StandardCharsets.UTF_8));
   }
 }
