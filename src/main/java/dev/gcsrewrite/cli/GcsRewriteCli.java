@@ -49,6 +49,7 @@ public final class GcsRewriteCli {
   /** The usage text: commands, the exit statuses, and the default command's options. */
   public static void printUsage(PrintStream out) {
     out.println("usage: java -jar gcs-rewrite-bundled.jar [COMMAND] [ARGS]");
+    out.println("       (gcs-rewrite below stands for java -jar gcs-rewrite-bundled.jar)");
     out.println();
     out.println("Commands:");
     for (Command command : COMMANDS) {
