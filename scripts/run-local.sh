@@ -9,7 +9,9 @@
 #   scripts/run-local.sh --help                every flag
 #
 # Needs JDK 17, Maven and the Google Cloud CLI with its Pub/Sub emulator component; Redis comes
-# with the build. The first run builds target/gcs-rewrite-bundled.jar. The pipeline's options come
+# with the build. The first run builds target/gcs-rewrite-bundled.jar (the pipeline) and
+# target/gcs-rewrite-local-tools.jar (this local stack, from src/local/java; never in the bundled
+# jar), and any run after a change to their sources builds them again. The pipeline's options come
 # from pipeline-options/local.conf first; any --option=value given here wins over the file.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -79,14 +81,22 @@ for option in "${OPTION_SET[@]}"; do
   local_options+=("--$option")
 done
 
-# --- build when the jar is missing or older than the sources ------------------------------------
+# --- build when a jar is missing or older than the sources --------------------------------------
 jar=target/gcs-rewrite-bundled.jar
+tools_jar=target/gcs-rewrite-local-tools.jar
 redis_jar=target/local/embedded-redis.jar
-if [[ ! -f $jar || ! -f $redis_jar || -n $(find pom.xml src/main -newer "$jar" -print -quit) ]]; then
-  echo "run-local: building $jar (mvn package, tests skipped)..."
+stale=false
+[[ -f $redis_jar ]] || stale=true
+for built in "$jar" "$tools_jar"; do
+  if [[ ! -f $built || -n $(find pom.xml src/main src/local -newer "$built" -print -quit) ]]; then
+    stale=true
+  fi
+done
+if [[ $stale == true ]]; then
+  echo "run-local: building $jar and $tools_jar (mvn package, tests skipped)..."
   mvn -B -q -ntp package -DskipTests
 fi
 
 export NO_GCE_CHECK=true
-exec java -Xmx2g -cp "$jar" dev.gcsrewrite.local.LocalStack \
+exec java -Xmx2g -cp "$jar:$tools_jar" dev.gcsrewrite.local.LocalStack \
   --emulator-jar "$emulator_jar" --redis-jar "$redis_jar" "${local_options[@]}" "$@"

@@ -8,5 +8,11 @@
  * dev.gcsrewrite.local.WorkGenerator} writes the tutorial's workload into a bucket folder. The
  * pipeline itself cannot tell these notifications from real ones, which is the point: a local run
  * exercises the same parsing, deduplication and claims as production.
+ *
+ * <p>Development and test tooling, not product: its sources live in {@code src/local/java}, a
+ * source root compiled with the tests (the tests' helpers use its launchers), so none of it is in
+ * the bundled jar or the flex template image. {@code scripts/run-local.sh} runs {@link
+ * dev.gcsrewrite.local.LocalStack} from {@code target/gcs-rewrite-local-tools.jar} next to the
+ * bundled jar; it may use only what the bundled jar holds, never a test-scoped library.
  */
 package dev.gcsrewrite.local;
