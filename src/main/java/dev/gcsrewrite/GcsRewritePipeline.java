@@ -129,10 +129,10 @@ public final class GcsRewritePipeline {
             RepairOutputs.STEP,
             new RepairOutputs(settings.locations(), rewriter, settings.redis(), settings.claims()));
     PublishAuditEvents<Outcome> announceEnded =
-        PublishAuditEvents.complete(settings.completeTopic(), topics, audit);
+        PublishAuditEvents.complete(settings.completeTopic(), topics, audit, settings.redis());
     WithFailures.Result<PCollection<PubsubMessage>, DeadLetter> complete =
         PCollectionList.of(settled.outcomes())
-            .and(claims.superseded())
+            .and(claims.toAnnounce())
             .apply(announceEnded.step(), announceEnded);
     deadLetters.addErrorCollection(complete.failures());
     deadLetters.close();

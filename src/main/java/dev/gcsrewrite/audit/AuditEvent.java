@@ -55,6 +55,12 @@ public record AuditEvent(
 
   private static final ObjectMapper JSON = new ObjectMapper();
 
+  /** Attributes naming the generation an event is about. */
+  static final String BUCKET_ID = "bucketId";
+
+  static final String OBJECT_ID = "objectId";
+  static final String OBJECT_GENERATION = "objectGeneration";
+
   /** {@code <bucket>/<objectId>#<generation>:<eventType>}. */
   public String eventId() {
     return notification.generationKey() + ":" + eventType;
@@ -65,9 +71,9 @@ public record AuditEvent(
     Map<String, String> attributes = new LinkedHashMap<>();
     attributes.put("eventType", eventType);
     attributes.put("eventId", eventIdAttribute());
-    attributes.put("bucketId", notification.bucket());
-    attributes.put("objectId", notification.objectId());
-    attributes.put("objectGeneration", Long.toString(notification.generation()));
+    attributes.put(BUCKET_ID, notification.bucket());
+    attributes.put(OBJECT_ID, notification.objectId());
+    attributes.put(OBJECT_GENERATION, Long.toString(notification.generation()));
     return new PubsubMessage(body(), attributes);
   }
 

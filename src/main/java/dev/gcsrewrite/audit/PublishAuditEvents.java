@@ -1,5 +1,6 @@
 package dev.gcsrewrite.audit;
 
+import dev.gcsrewrite.claim.RedisSettings;
 import dev.gcsrewrite.deadletter.DeadLetter;
 import dev.gcsrewrite.pubsub.TopicWriter;
 import dev.gcsrewrite.work.Claim;
@@ -18,6 +19,7 @@ import org.apache.beam.sdk.values.PCollection;
 import org.apache.beam.sdk.values.PCollectionList;
 import org.apache.beam.sdk.values.PCollectionTuple;
 import org.apache.beam.sdk.values.TupleTagList;
+import org.checkerframework.checker.nullness.qual.Nullable;
 
 /**
  * Steps {@code PublishProcessing} and {@code PublishComplete}: announce on an audit topic what
@@ -41,25 +43,28 @@ public final class PublishAuditEvents<T>
   private final TopicWriter writer;
   private final SerializableFunction<T, AuditEvent> event;
   private final Coder<T> coder;
+  private final @Nullable RedisSettings recordIn;
 
   private PublishAuditEvents(
       String step,
       String topic,
       TopicWriter writer,
       SerializableFunction<T, AuditEvent> event,
-      Coder<T> coder) {
+      Coder<T> coder,
+      @Nullable RedisSettings recordIn) {
     this.step = step;
     this.topic = topic;
     this.writer = writer;
     this.event = event;
     this.coder = coder;
+    this.recordIn = recordIn;
   }
 
   /** Announces on the processing topic each generation the pipeline has taken on. */
   public static PublishAuditEvents<Claim> processing(
       String topic, TopicWriter writer, AuditContext context) {
     return new PublishAuditEvents<>(
-        PROCESSING, topic, writer, context::processing, ClaimCoder.of());
+        PROCESSING, topic, writer, context::processing, ClaimCoder.of(), null);
   }
 
   /**
@@ -71,11 +76,17 @@ public final class PublishAuditEvents<T>
    * skipped} event on the same topic, with the reason: its source was gone ({@code sourceMissing}),
    * or a newer generation of the object was already completed ({@code superseded}). So a consumer
    * waiting for a generation's outcome always gets one. A repeat notification of a generation that
-   * already has its outcome announces nothing more (it is counted in {@code duplicates}).
+   * already has its outcome announces nothing more (it is counted in {@code duplicates}), unless
+   * that outcome's event was never published.
+   *
+   * <p>Each event is recorded in {@code redis} as published once Pub/Sub has accepted it, so that a
+   * crash or a cancel between settling and publishing loses no event: a settled generation without
+   * that record is announced by its next notification (or reconcile) instead of being dropped.
    */
   public static PublishAuditEvents<Outcome> complete(
-      String topic, TopicWriter writer, AuditContext context) {
-    return new PublishAuditEvents<>(COMPLETE, topic, writer, context::outcome, OutcomeCoder.of());
+      String topic, TopicWriter writer, AuditContext context, RedisSettings redis) {
+    return new PublishAuditEvents<>(
+        COMPLETE, topic, writer, context::outcome, OutcomeCoder.of(), redis);
   }
 
   /** The step's stable name: apply it under this name. */
@@ -98,6 +109,11 @@ public final class PublishAuditEvents<T>
                 .withOutputTags(ToAuditMessageFn.EVENTS, TupleTagList.of(DeadLetter.TAG)));
     WithFailures.Result<PCollection<PubsubMessage>, DeadLetter> events =
         DeadLetter.result(made, ToAuditMessageFn.EVENTS, PubsubMessageWithAttributesCoder.of());
-    return WithFailures.Result.of(writer.publish(events.output(), topic), events.failures());
+    if (recordIn == null) {
+      return WithFailures.Result.of(writer.publish(events.output(), topic), events.failures());
+    }
+    PCollection<PubsubMessage> published = writer.publishConfirmed(events.output(), topic);
+    published.apply("RecordAnnouncements", ParDo.of(new RecordAnnouncements(recordIn)));
+    return WithFailures.Result.of(published, events.failures());
   }
 }

@@ -44,9 +44,10 @@ import org.slf4j.LoggerFactory;
  * it twice.
  *
  * <p>{@code Claim} asks Redis about a whole bundle in one round trip. CLAIMED and REENTRANT go on;
- * DUPLICATE (settled already) is dropped and counted; SUPERSEDED (a newer generation is completed)
- * ends as a {@code skipped} outcome, so that its audit trail has an end; FAILED (its own Redis
- * record is unusable) becomes a dead letter; ELSEWHERE (another job's lease is live) goes to {@code
+ * DUPLICATE (settled already) is dropped and counted, unless its complete or skipped event was
+ * never published, which it then announces; SUPERSEDED (a newer generation is completed) ends as a
+ * {@code skipped} outcome, so that its audit trail has an end; FAILED (its own Redis record is
+ * unusable) becomes a dead letter; ELSEWHERE (another job's lease is live) goes to {@code
  * WaitForLease}, which keeps the notification in state with a timer at the lease's end and asks
  * again then, as often as needed, so that a generation is never dropped because someone else was
  * working on it: if that job dies, its lease ends and this one takes over.
@@ -105,6 +106,19 @@ public final class ClaimInRedis extends PTransform<PCollection<GcsNotification>,
         .setCoder(coder);
   }
 
+  /** The outcome a settled record describes, to be announced again. */
+  private static Outcome settledOutcome(GcsNotification n, ClaimDecision.Settled settled) {
+    return settled.state().equals("COMPLETED")
+        ? new Outcome(
+            Outcome.Kind.COMPLETE,
+            n,
+            settled.token(),
+            settled.outputUri(),
+            settled.outputBytes(),
+            null)
+        : new Outcome(Outcome.Kind.SKIPPED, n, settled.token(), null, -1, settled.reason());
+  }
+
   /**
    * Counts and logs one decision, the single place a claim's state change is reported, and says
    * where the generation goes: on, to wait, to a skipped outcome, to the dead letters, or nowhere.
@@ -129,6 +143,19 @@ public final class ClaimInRedis extends PTransform<PCollection<GcsNotification>,
       case DUPLICATE -> {
         PipelineMetrics.DUPLICATES.inc();
         PipelineMetrics.DUPLICATES_IN_REDIS.inc();
+        ClaimDecision.Settled settled = decision.settled();
+        if (settled != null && !settled.announced()) {
+          // Settled, but its event was never published (a crash or a cancel between settling and
+          // publishing): this repeat announces it, with the same eventId, instead of being dropped.
+          PipelineMetrics.ANNOUNCED_LATE.inc();
+          LOG.info(
+              "Announcing {} (message {}): {} by {}, but its event was never published",
+              key,
+              n.messageId(),
+              settled.state(),
+              decision.owner());
+          return BatchedRedisFn.Routed.to(SUPERSEDED, settledOutcome(n, settled));
+        }
         LOG.info(
             "Dropped {} (message {}): already {} by {}",
             key,

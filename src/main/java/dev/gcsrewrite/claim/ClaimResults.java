@@ -40,8 +40,11 @@ public final class ClaimResults implements POutput {
     return claimed;
   }
 
-  /** Generations older than a completed one: skipped, with reason {@code superseded}. */
-  public PCollection<Outcome> superseded() {
+  /**
+   * Outcomes to announce without any work: generations older than a completed one (skipped, with
+   * reason {@code superseded}), and settled generations whose event was never published.
+   */
+  public PCollection<Outcome> toAnnounce() {
     return superseded;
   }
 

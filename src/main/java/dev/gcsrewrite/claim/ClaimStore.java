@@ -157,10 +157,27 @@ public final class ClaimStore implements AutoCloseable {
                   complete ? "COMPLETED" : "SKIPPED",
                   String.valueOf(complete ? outcome.outputUri() : outcome.reason()),
                   retention,
-                  n.messageId()));
+                  n.messageId(),
+                  Long.toString(complete ? outcome.outputBytes() : -1)));
         },
         reply -> Settlement.fromReply(strings(reply)),
         Settlement::failed);
+  }
+
+  /**
+   * Records that the complete (or skipped) event of each settled generation of {@code
+   * generationKeys} ({@link ClaimKeys#generation}) was published, at {@code publishedAtMillis}; one
+   * round trip per chunk. A generation without a settled record is left alone. Returns, aligned
+   * with the keys, whether each was marked.
+   */
+  public List<Boolean> announce(List<String> generationKeys, long publishedAtMillis) {
+    String at = Long.toString(publishedAtMillis);
+    return pipelined(
+        "announce",
+        generationKeys,
+        (pipeline, key) -> pipeline.evalsha(RedisScript.ANNOUNCE.sha(), List.of(key), List.of(at)),
+        reply -> Long.valueOf(1).equals(reply),
+        error -> false);
   }
 
   /**

@@ -19,7 +19,8 @@ enum RedisScript {
   NOTE("note.lua"),
   SETTLE("settle.lua"),
   RELEASE("release.lua"),
-  REPAIR("repair.lua");
+  REPAIR("repair.lua"),
+  ANNOUNCE("announce.lua");
 
   private final String source;
   private final String sha;

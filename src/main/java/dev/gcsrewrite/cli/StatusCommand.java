@@ -182,6 +182,7 @@ final class StatusCommand implements Command {
               line(out, "attempts", record.get("attempts"));
               line(out, "completed", time(record.get("completedAt")));
               line(out, "settled by", record.get("settledBy"));
+              line(out, "announced", time(record.get("announced")));
               line(out, "output", record.get("outputUri"));
               line(out, "reason", record.get("reason"));
             });

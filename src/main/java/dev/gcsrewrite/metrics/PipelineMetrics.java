@@ -107,6 +107,12 @@ public final class PipelineMetrics {
   /** Outputs written again to put the newest completed generation back (after a stale write). */
   public static final Counter REPAIRS = counter("outputsRepaired");
 
+  /** Settled generations whose complete or skipped event was never published, announced now. */
+  public static final Counter ANNOUNCED_LATE = counter("eventsAnnouncedLate");
+
+  /** Complete and skipped events published and recorded in Redis as published. */
+  public static final Counter ANNOUNCEMENTS_RECORDED = counter("announcementsRecorded");
+
   /** Empty outputs removed that a vanished source left where there was none. */
   public static final Counter CLEANUPS = counter("emptyOutputsRemoved");
 
@@ -118,6 +124,9 @@ public final class PipelineMetrics {
    * at ERROR. Should stay zero.
    */
   public static final Counter UNPUBLISHABLE = counter("unpublishableMessages");
+
+  /** Publish requests retried after Pub/Sub refused or could not be reached. */
+  public static final Counter PUBLISH_RETRIES = counter("publishRetries");
 
   /** Audit events published, by type. */
   public static Counter auditEvents(String eventType) {

@@ -19,6 +19,16 @@ public interface TopicWriter extends Serializable {
    */
   PCollection<PubsubMessage> publish(PCollection<PubsubMessage> messages, String topic);
 
+  /**
+   * Publishes {@code messages} to {@code topic} as a step named {@code Publish} and returns each
+   * message only once Pub/Sub has accepted it, so that a later step may record that it was
+   * published. A writer that publishes at once (a test's) may return what {@link #publish} does.
+   */
+  default PCollection<PubsubMessage> publishConfirmed(
+      PCollection<PubsubMessage> messages, String topic) {
+    return publish(messages, topic);
+  }
+
   /** Publishes with Beam's Pub/Sub writer (the service's native sink on Dataflow). */
   static TopicWriter pubsub() {
     return new PubsubTopicWriter();

@@ -14,7 +14,9 @@
 -- Returns {outcome, ...}:
 --   {'CLAIMED', token, previous owner or ''}   the lock is this owner's now, with a new token
 --   {'REENTRANT', token}                    this owner holds it already (a retried bundle)
---   {'DUPLICATE', state, owner, outputUri or reason}   the generation is settled
+--   {'DUPLICATE', state, owner, outputUri or reason, announced, token, outputBytes}
+--                                           the generation is settled; announced is '' until its
+--                                           complete/skipped event was published
 --   {'SUPERSEDED', generation}              a newer generation is completed, or was claimed
 --   {'ELSEWHERE', owner, lease end ms}      another owner holds this generation, lease live
 --   {'BEHIND', generation, owner, lease end ms}   an older generation is in flight: wait for it
@@ -23,9 +25,11 @@ local now = now_ms()
 local g = ARGV[2]
 local lease = tonumber(ARGV[3])
 
-local record = redis.call('HMGET', KEYS[1], 'state', 'owner', 'outputUri', 'reason')
+local record = redis.call('HMGET', KEYS[1], 'state', 'owner', 'outputUri', 'reason', 'announced',
+  'token', 'outputBytes')
 if record[1] == 'COMPLETED' or record[1] == 'SKIPPED' then
-  return {'DUPLICATE', record[1], record[2] or '', record[3] or record[4] or ''}
+  return {'DUPLICATE', record[1], record[2] or '', record[3] or record[4] or '', record[5] or '',
+    record[6] or '', record[7] or ''}
 end
 
 local latest = redis.call('HGET', KEYS[2], 'generation')

@@ -12,6 +12,7 @@
 -- ARGV[5]  output URI (COMPLETED) or reason (SKIPPED)
 -- ARGV[6]  retention, milliseconds
 -- ARGV[7]  message ID of the notification
+-- ARGV[8]  size of the output in bytes (COMPLETED), or -1 when unknown
 --
 -- Returns {'ALREADY', state, outputUri or reason}, or
 --         {'SETTLED', state, outputUri or reason, repair, cleanup} where
@@ -75,6 +76,9 @@ redis.call('HSET', KEYS[1], 'state', final, 'completedAt', ms(now), 'settledBy',
 redis.call('HDEL', KEYS[1], 'leaseUntil', 'readResult')
 if final == 'COMPLETED' then
   redis.call('HSET', KEYS[1], 'outputUri', ARGV[5])
+  if ARGV[8] and tonumber(ARGV[8]) >= 0 then
+    redis.call('HSET', KEYS[1], 'outputBytes', ARGV[8])
+  end
 else
   redis.call('HSET', KEYS[1], 'reason', detail)
 end

@@ -60,7 +60,7 @@ public class ClaimInRedisTest {
     // The older generation ends as a skipped outcome (its audit trail has an end).
     PAssert.that(
             results
-                .superseded()
+                .toAnnounce()
                 .apply(
                     "Skipped",
                     MapElements.into(TypeDescriptors.strings())

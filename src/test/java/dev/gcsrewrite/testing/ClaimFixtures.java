@@ -21,19 +21,40 @@ public final class ClaimFixtures {
     return new Claim(n, decision.token());
   }
 
-  /** Claims {@code n} and settles it COMPLETED with output {@code outputUri}. */
+  /**
+   * Claims {@code n}, settles it COMPLETED with output {@code outputUri} and records its event as
+   * published, as a finished earlier run leaves it.
+   */
   public static Claim complete(
+      ClaimStore store, GcsNotification n, ClaimSettings policy, String outputUri) {
+    Claim claim = completeUnannounced(store, n, policy, outputUri);
+    announced(store, n);
+    return claim;
+  }
+
+  /**
+   * Claims {@code n} and settles it COMPLETED, but records no published event: what a run that died
+   * between settling and publishing leaves.
+   */
+  public static Claim completeUnannounced(
       ClaimStore store, GcsNotification n, ClaimSettings policy, String outputUri) {
     Claim claim = claim(store, n, policy);
     store.settle(List.of(Outcome.complete(claim, outputUri, 3)), policy);
     return claim;
   }
 
-  /** Claims {@code n} and settles it SKIPPED for {@code reason}. */
+  /** Claims {@code n}, settles it SKIPPED for {@code reason} and records its event as published. */
   public static Claim skip(
       ClaimStore store, GcsNotification n, ClaimSettings policy, String reason) {
     Claim claim = claim(store, n, policy);
     store.settle(List.of(Outcome.skipped(claim, reason)), policy);
+    announced(store, n);
     return claim;
+  }
+
+  private static void announced(ClaimStore store, GcsNotification n) {
+    store.announce(
+        List.of(store.keys().generation(n.bucket(), n.objectId(), n.generation())),
+        System.currentTimeMillis());
   }
 }
