@@ -3,9 +3,12 @@ package dev.gcsrewrite;
 import static dev.gcsrewrite.testing.Notifications.BUCKET;
 import static dev.gcsrewrite.testing.Notifications.newObject;
 import static org.hamcrest.MatcherAssert.assertThat;
+import static org.hamcrest.Matchers.containsString;
 import static org.hamcrest.Matchers.empty;
 import static org.junit.Assert.assertEquals;
 
+import dev.gcsrewrite.cli.ExitCode;
+import dev.gcsrewrite.cli.GcsRewriteCli;
 import dev.gcsrewrite.deadletter.DeadLetterMessages;
 import dev.gcsrewrite.deadletter.OriginalMessage;
 import dev.gcsrewrite.notification.NotificationParser;
@@ -15,6 +18,9 @@ import dev.gcsrewrite.testing.LocalRedis;
 import dev.gcsrewrite.testing.PipelineArgs;
 import dev.gcsrewrite.testing.PubsubEmulator;
 import dev.gcsrewrite.testing.RunningPipeline;
+import java.io.ByteArrayOutputStream;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -28,9 +34,9 @@ import org.junit.Rule;
 import org.junit.Test;
 
 /**
- * A dead letter fixed and replayed, as docs/guarantee.md tells operators to: the original message
- * taken back out of the dead letter, republished with the replay marker, is processed once, while a
- * plain republish of it is still a duplicate to the running pipeline.
+ * A dead letter fixed and replayed, by hand and with the replay command: the original message taken
+ * back out of the dead letter, republished with the replay marker, is processed once, while a plain
+ * republish of it is still a duplicate to the running pipeline.
  */
 public class ReplayDeadLettersTest {
   private static final long GENERATION = 1764064800000001L;
@@ -85,6 +91,76 @@ public class ReplayDeadLettersTest {
       pipeline.assertRunning();
     }
   }
+
+  @Test
+  public void unreadableSourceMadeReadableAndReplayedByTheCommandIsProcessedOnce()
+      throws Exception {
+    String name = "replaycmd";
+    PipelineArgs.createTopics(PUBSUB, name, "a");
+    PUBSUB.createSubscription(name + "-dead-replay", name + "-dead");
+    Path source = buckets.source("invoice.csv");
+    Files.createDirectories(source);
+    try (RunningPipeline pipeline =
+        RunningPipeline.start(PipelineArgs.of(PUBSUB, REDIS, buckets, name).build())) {
+      PUBSUB.publish(name + "-work", List.of(newObject("invoice.csv", GENERATION, 11, "m1")));
+      PubsubMessage deadLetter = awaitOne(name + "-dead-watch");
+      assertEquals("SourceUnreadable", deadLetter.getAttribute("errorType"));
+
+      // A dry run before the fix: says what it would do, changes nothing.
+      CommandRun dryRun = replayCommand(name, "--dry-run");
+      assertEquals(dryRun.err(), ExitCode.OK, dryRun.code());
+      assertThat(dryRun.out(), containsString("would republish 1"));
+      assertEquals(0, pipeline.counter("replays"));
+
+      Files.delete(source);
+      buckets.put("invoice.csv", "AWS invoice");
+      CommandRun replay = replayCommand(name, "--errorType=SourceUnreadable");
+      assertEquals(replay.err(), ExitCode.OK, replay.code());
+      assertThat(replay.out(), containsString("republished     1"));
+
+      PubsubMessage complete = awaitOne(name + "-complete-watch");
+      assertEquals(
+          BUCKET + "/invoice.csv#" + GENERATION + ":complete", complete.getAttribute("eventId"));
+      assertEquals("GCP invoice", buckets.outputText("invoice.csv.processed"));
+      assertEquals(1, pipeline.counter("replays"));
+
+      // The dead letter was acknowledged: a second replay finds nothing to do.
+      CommandRun again = replayCommand(name);
+      assertEquals(again.err(), ExitCode.OK, again.code());
+      assertThat(again.out(), containsString("read            0 dead letters"));
+      assertEquals(1, pipeline.counter("replays"));
+      assertEquals(1, pipeline.counter("objectsWritten"));
+      assertThat(PUBSUB.pull(name + "-complete-watch"), empty());
+      assertThat(PUBSUB.pull(name + "-dead-watch"), empty());
+      pipeline.assertRunning();
+    }
+  }
+
+  private static CommandRun replayCommand(String name, String... options) {
+    List<String> args =
+        new ArrayList<>(
+            List.of(
+                "replay",
+                "--from=" + PubsubEmulator.subscription(name + "-dead-replay"),
+                "--to=" + PubsubEmulator.topic(name + "-work"),
+                "--pubsubRootUrl=" + PUBSUB.rootUrl(),
+                "--project=" + PubsubEmulator.PROJECT,
+                "--credentialFactoryClass="
+                    + "org.apache.beam.sdk.extensions.gcp.auth.NoopCredentialFactory"));
+    args.addAll(List.of(options));
+    ByteArrayOutputStream out = new ByteArrayOutputStream();
+    ByteArrayOutputStream err = new ByteArrayOutputStream();
+    ExitCode code =
+        GcsRewriteCli.execute(
+            args,
+            new PrintStream(out, true, StandardCharsets.UTF_8),
+            new PrintStream(err, true, StandardCharsets.UTF_8));
+    return new CommandRun(
+        code, out.toString(StandardCharsets.UTF_8), err.toString(StandardCharsets.UTF_8));
+  }
+
+  /** What the command printed and answered. */
+  private record CommandRun(ExitCode code, String out, String err) {}
 
   private static PubsubMessage asMessage(OriginalMessage original, String replay) {
     Map<String, String> attributes = new HashMap<>(original.attributes());

@@ -5,10 +5,10 @@ package dev.gcsrewrite.cli;
  * them without knowing which command ran. Printed by {@code --help}.
  */
 public enum ExitCode {
-  OK(0, "done (status: records found; run on Dataflow: job submitted)"),
+  OK(0, "done (status: records found; run on Dataflow: job submitted; replay: finished)"),
   NOT_FOUND(1, "status: nothing is recorded about the object or generation"),
   USAGE(2, "bad command, arguments or options: one line on stderr names the problem"),
-  UNAVAILABLE(3, "a service the command needs (Redis) cannot be reached"),
+  UNAVAILABLE(3, "a service the command needs (Redis, Pub/Sub, the archive) cannot be reached"),
   FAILED(4, "the pipeline failed (local runs; on Dataflow the job page tells why)");
 
   private final int status;
