@@ -155,6 +155,13 @@ for topic in "${AUDIT_TOPICS[@]}"; do
     gcloud pubsub subscriptions create "$topic$WATCH_SUFFIX" "$project" --topic="$topic" \
     --ack-deadline=60 --message-retention-duration=7d --expiration-period=never
 done
+# One per dead-letter topic for replays alone (gcs-rewrite replay --from=...-replay).
+for topic in "${DEAD_LETTER_TOPICS[@]}"; do
+  create_unless_exists "subscription $topic$REPLAY_SUFFIX" \
+    gcloud pubsub subscriptions describe "$topic$REPLAY_SUFFIX" "$project" -- \
+    gcloud pubsub subscriptions create "$topic$REPLAY_SUFFIX" "$project" --topic="$topic" \
+    --ack-deadline=60 --message-retention-duration=7d --expiration-period=never
+done
 
 # --- 5. the work bucket's notifications ----------------------------------------------------------
 storage_agent='<storage-service-agent>'

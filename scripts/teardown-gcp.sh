@@ -136,6 +136,9 @@ subscriptions=("${PIPELINE_SUBSCRIPTIONS[@]}")
 for topic in "${AUDIT_TOPICS[@]}"; do
   subscriptions+=("$topic$WATCH_SUFFIX")
 done
+for topic in "${DEAD_LETTER_TOPICS[@]}"; do
+  subscriptions+=("$topic$REPLAY_SUFFIX")
+done
 topics=("$NOTIFICATIONS_TOPIC" "${AUDIT_TOPICS[@]}")
 for ((i = ${#subscriptions[@]} - 1; i >= 0; i--)); do
   delete_if_exists "subscription ${subscriptions[i]}" \

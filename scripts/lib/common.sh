@@ -84,8 +84,10 @@ load_settings() {
   NOTIFICATIONS_TOPIC=gcs-rewrite-work-notifications
   PIPELINE_SUBSCRIPTIONS=()
   AUDIT_TOPICS=()
+  DEAD_LETTER_TOPICS=()
   for environment in "${ENVIRONMENTS[@]}"; do
     PIPELINE_SUBSCRIPTIONS+=("gcs-rewrite-work-$environment")
+    DEAD_LETTER_TOPICS+=("gcs-rewrite-$environment-dead-letters")
     AUDIT_TOPICS+=(
       "gcs-rewrite-$environment-processing"
       "gcs-rewrite-$environment-complete"
@@ -93,6 +95,9 @@ load_settings() {
     )
   done
   WATCH_SUFFIX=-watch
+  # Dead letters also get a subscription that only `gcs-rewrite replay` reads (and acknowledges
+  # only what it republishes or archives): watching must never take them away from a replay.
+  REPLAY_SUFFIX=-replay
 
   # Claims: Memorystore for Redis, its AUTH string and server CA in Secret Manager.
   REDIS_INSTANCE=gcs-rewrite-claims
@@ -134,7 +139,8 @@ Names (derived from PROJECT_ID, in scripts/lib/common.sh):
                        temp, templates/gcs-rewrite.json, config/rewrite-rules.txt)
   topics               gcs-rewrite-work-notifications; gcs-rewrite-<env>-processing,
                        gcs-rewrite-<env>-complete, gcs-rewrite-<env>-dead-letters
-  subscriptions        gcs-rewrite-work-<env> (the pipelines'), <audit topic>-watch
+  subscriptions        gcs-rewrite-work-<env> (the pipelines'), <audit topic>-watch,
+                       gcs-rewrite-<env>-dead-letters-replay (read by gcs-rewrite replay)
   Memorystore          gcs-rewrite-claims; secrets gcs-rewrite-redis-auth, gcs-rewrite-redis-ca
   Artifact Registry    gcs-rewrite (docker); image gcs-rewrite-launcher
   service account      gcs-rewrite-worker@${PROJECT_ID}.iam.gserviceaccount.com

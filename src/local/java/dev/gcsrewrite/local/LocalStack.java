@@ -223,6 +223,8 @@ public final class LocalStack implements AutoCloseable {
     for (String topic : List.of(PROCESSING_TOPIC, COMPLETE_TOPIC, DEAD_LETTER_TOPIC)) {
       pubsub.createSubscription(watch(topic), topic, 60);
     }
+    // Read by `gcs-rewrite replay` alone: the stack's summary reads (and acknowledges) the watch.
+    pubsub.createSubscription(DEAD_LETTER_TOPIC + "-replay", DEAD_LETTER_TOPIC, 60);
   }
 
   /** The subscription on which the stack (and a user) reads a topic's messages. */

@@ -160,6 +160,10 @@ public class SetupGcpScriptTest {
             command(commands, "gcloud pubsub subscriptions create " + name + "-watch"),
             hasItem("--topic=" + name));
       }
+      String deadLetters = "gcs-rewrite-" + environment + "-dead-letters";
+      assertThat(
+          command(commands, "gcloud pubsub subscriptions create " + deadLetters + "-replay"),
+          hasItems("--topic=" + deadLetters, "--message-retention-duration=7d"));
     }
     assertThat(
         command(commands, "gcloud pubsub topics add-iam-policy-binding"),
@@ -240,7 +244,8 @@ public class SetupGcpScriptTest {
         "^gcloud redis instances describe gcs-rewrite-claims .*--format=value\\(host\\)");
     assertEquals(4, count(calls, "^gcloud storage buckets create "));
     assertEquals(7, count(calls, "^gcloud pubsub topics create "));
-    assertEquals(8, count(calls, "^gcloud pubsub subscriptions create "));
+    // Two pipeline subscriptions, six watch subscriptions, two dead-letter replay subscriptions.
+    assertEquals(10, count(calls, "^gcloud pubsub subscriptions create "));
     assertEquals(
         WORKER_GRANTS, workerGrants(cloud.calls().stream().map(c -> List.copyOf(c)).toList()));
     assertThat(run.stdout(), containsString("export REDIS_HOST=10.0.0.3\n"));

@@ -50,6 +50,8 @@ public class TeardownGcpScriptTest {
               + PROJECT
               + "-gcs-rewrite-work/notificationConfigs/17 "
               + P,
+          "gcloud pubsub subscriptions delete gcs-rewrite-prod-dead-letters-replay " + P,
+          "gcloud pubsub subscriptions delete gcs-rewrite-dev-dead-letters-replay " + P,
           "gcloud pubsub subscriptions delete gcs-rewrite-prod-dead-letters-watch " + P,
           "gcloud pubsub subscriptions delete gcs-rewrite-prod-complete-watch " + P,
           "gcloud pubsub subscriptions delete gcs-rewrite-prod-processing-watch " + P,
