@@ -47,6 +47,7 @@ final class RecordAnnouncements extends ClaimStoreFn<PubsubMessage, Void> {
     if (keys.isEmpty()) {
       return;
     }
+    PipelineMetrics.REDIS_BATCHES.inc();
     List<Boolean> marked = store().announce(keys, System.currentTimeMillis());
     long recorded = marked.stream().filter(Boolean::booleanValue).count();
     PipelineMetrics.ANNOUNCEMENTS_RECORDED.inc(recorded);
