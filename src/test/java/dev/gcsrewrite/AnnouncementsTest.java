@@ -87,6 +87,7 @@ public class AnnouncementsTest {
       ClaimFixtures.completeUnannounced(
           store, parsed(notification), policy("crashed-job"), "/earlier/work001.processed");
     }
+    settledAMinuteAgo("work001");
     GcsRewritePipeline.Outputs outputs =
         run(
             stream()
@@ -136,6 +137,7 @@ public class AnnouncementsTest {
                   ClaimFixtures.claim(store, n, policy("crashed-job")), Outcome.SOURCE_MISSING)),
           policy("crashed-job"));
     }
+    settledAMinuteAgo("work001");
     GcsRewritePipeline.Outputs outputs =
         run(stream().addElements(at(redelivered(notification, "m2"), 0)));
 
@@ -154,6 +156,34 @@ public class AnnouncementsTest {
     }
     assertNull(record("never").get("announced"));
     assertEquals(Map.of(), record("never"));
+  }
+
+  @Test
+  public void justSettledButUnannouncedGenerationWaitsForItsSettlerInsteadOfAnnouncing()
+      throws Exception {
+    PubsubMessage notification = newObject("work001", GEN1, 3, "m1");
+    try (ClaimStore store = ClaimStore.forPipeline(REDIS.settings(prefix()))) {
+      ClaimFixtures.completeUnannounced(
+          store, parsed(notification), policy("busy-job"), "/earlier/work001.processed");
+    }
+    GcsRewritePipeline.Outputs outputs =
+        run(stream().addElements(at(redelivered(notification, "m2"), 0)));
+
+    // Within the grace its settler has to publish, the repeat waits rather than announces.
+    PAssert.that(outputs.complete()).empty();
+    PAssert.that(outputs.deadLetters()).empty();
+    PipelineResult result = PipelineRuns.runToEnd(pipeline);
+
+    assertEquals(0, Counters.get(result, "eventsAnnouncedLate"));
+    assertNull(record("work001").get("announced"));
+  }
+
+  /** Moves the record's settling time back, as a job that died a minute ago left it. */
+  private void settledAMinuteAgo(String objectId) {
+    try (var redis = REDIS.client()) {
+      String key = new dev.gcsrewrite.claim.ClaimKeys(prefix()).generation(BUCKET, objectId, GEN1);
+      redis.hset(key, "completedAt", Long.toString(System.currentTimeMillis() - 60_000));
+    }
   }
 
   private static Void describesTheSettledOutput(Iterable<PubsubMessage> messages) {

@@ -32,6 +32,7 @@ public record ClaimDecision(
    * @param announced whether its complete or skipped event was published
    * @param token the token of the claim it was settled under
    * @param outputBytes the output's size, or -1 when not recorded
+   * @param settledAtMillis when it was settled, or 0 when not recorded
    */
   public record Settled(
       String state,
@@ -39,7 +40,8 @@ public record ClaimDecision(
       @Nullable String reason,
       boolean announced,
       long token,
-      long outputBytes) {
+      long outputBytes,
+      long settledAtMillis) {
 
     static Settled fromReply(List<String> reply) {
       boolean completed = reply.get(1).equals("COMPLETED");
@@ -50,7 +52,8 @@ public record ClaimDecision(
           completed ? null : detail,
           reply.size() > 4 && !reply.get(4).isEmpty(),
           reply.size() > 5 ? number(reply.get(5), 0) : 0,
-          reply.size() > 6 ? number(reply.get(6), -1) : -1);
+          reply.size() > 6 ? number(reply.get(6), -1) : -1,
+          reply.size() > 7 ? number(reply.get(7), 0) : 0);
     }
 
     private static long number(String text, long unset) {

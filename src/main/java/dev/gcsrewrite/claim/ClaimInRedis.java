@@ -106,6 +106,37 @@ public final class ClaimInRedis extends PTransform<PCollection<GcsNotification>,
         .setCoder(coder);
   }
 
+  /**
+   * How long a settled generation's own settler has to record its event as published before a
+   * repeat notification announces it instead: long enough for a bundle to get from settling to
+   * publishing on a loaded worker, short enough that a crash's unannounced events go out soon.
+   */
+  static final Duration ANNOUNCE_GRACE = Duration.standardSeconds(30);
+
+  /**
+   * When a settled generation whose event is not recorded as published may be announced by a repeat
+   * notification: {@link #ANNOUNCE_GRACE} after it was settled; 0 for any other decision.
+   */
+  static long announcementDue(ClaimDecision decision) {
+    ClaimDecision.Settled settled = decision.settled();
+    if (decision.outcome() != ClaimOutcome.DUPLICATE || settled == null || settled.announced()) {
+      return 0;
+    }
+    return settled.settledAtMillis() + ANNOUNCE_GRACE.getMillis();
+  }
+
+  /**
+   * Until when {@code decision} says to wait and ask again (another owner's lease, an older
+   * generation in flight, an announcement that is still due from its settler), or 0: go on now.
+   */
+  static long waitUntil(ClaimDecision decision) {
+    if (decision.outcome() == ClaimOutcome.ELSEWHERE || decision.outcome() == ClaimOutcome.BEHIND) {
+      return decision.leaseUntilMillis();
+    }
+    long due = announcementDue(decision);
+    return due > System.currentTimeMillis() ? due : 0;
+  }
+
   /** The outcome a settled record describes, to be announced again. */
   private static Outcome settledOutcome(GcsNotification n, ClaimDecision.Settled settled) {
     return settled.state().equals("COMPLETED")
@@ -144,6 +175,16 @@ public final class ClaimInRedis extends PTransform<PCollection<GcsNotification>,
         PipelineMetrics.DUPLICATES.inc();
         PipelineMetrics.DUPLICATES_IN_REDIS.inc();
         ClaimDecision.Settled settled = decision.settled();
+        long announcedBy = announcementDue(decision);
+        if (announcedBy > System.currentTimeMillis()) {
+          // Settled moments ago: its settler is most likely publishing the event right now.
+          LOG.info(
+              "Waiting for {}: settled by {}, its event not yet recorded as published",
+              key,
+              decision.owner());
+          return BatchedRedisFn.Routed.to(
+              PARKED, KV.of(key, new ParkedClaim(n, decision.owner(), announcedBy)));
+        }
         if (settled != null && !settled.announced()) {
           // Settled, but its event was never published (a crash or a cancel between settling and
           // publishing): this repeat announces it, with the same eventId, instead of being dropped.
@@ -295,11 +336,11 @@ public final class ClaimInRedis extends PTransform<PCollection<GcsNotification>,
       }
       PipelineMetrics.REDIS_BATCHES.inc();
       ClaimDecision decision = store().claim(List.of(n), policy).get(0);
-      if (decision.outcome() == ClaimOutcome.ELSEWHERE
-          || decision.outcome() == ClaimOutcome.BEHIND) {
+      long until = waitUntil(decision);
+      if (until > 0) {
         int times = asked.read() == null ? 1 : asked.read() + 1;
         asked.write(times);
-        arm(again, decision.leaseUntilMillis(), times, context.timestamp());
+        arm(again, until, times, context.timestamp());
         return;
       }
       BatchedRedisFn.Routed<?> route = route(n, decision);

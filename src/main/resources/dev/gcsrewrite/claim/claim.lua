@@ -14,7 +14,7 @@
 -- Returns {outcome, ...}:
 --   {'CLAIMED', token, previous owner or ''}   the lock is this owner's now, with a new token
 --   {'REENTRANT', token}                    this owner holds it already (a retried bundle)
---   {'DUPLICATE', state, owner, outputUri or reason, announced, token, outputBytes}
+--   {'DUPLICATE', state, owner, outputUri or reason, announced, token, outputBytes, completedAt}
 --                                           the generation is settled; announced is '' until its
 --                                           complete/skipped event was published
 --   {'SUPERSEDED', generation}              a newer generation is completed, or was claimed
@@ -26,10 +26,10 @@ local g = ARGV[2]
 local lease = tonumber(ARGV[3])
 
 local record = redis.call('HMGET', KEYS[1], 'state', 'owner', 'outputUri', 'reason', 'announced',
-  'token', 'outputBytes')
+  'token', 'outputBytes', 'completedAt')
 if record[1] == 'COMPLETED' or record[1] == 'SKIPPED' then
   return {'DUPLICATE', record[1], record[2] or '', record[3] or record[4] or '', record[5] or '',
-    record[6] or '', record[7] or ''}
+    record[6] or '', record[7] or '', record[8] or ''}
 end
 
 local latest = redis.call('HGET', KEYS[2], 'generation')

@@ -78,7 +78,17 @@ public class LocalWorkflowTest {
 
     assertOutputsMatch(files);
     assertEquals(25, distinctEventIds(completeEvents).size());
-    assertEquals(25, pull("processing").size());
+    // Processing events go through Beam's Pub/Sub writer, which batches: they may arrive after the
+    // complete events, which the pipeline publishes itself.
+    List<PubsubMessage> processing = new ArrayList<>();
+    Eventually.await(
+        "25 processing events",
+        PATIENCE,
+        () -> {
+          processing.addAll(pull("processing"));
+          return processing.size() >= 25;
+        });
+    assertEquals(25, processing.size());
     assertThat(pull("dead"), empty());
     for (WorkGenerator.WorkObject file : files) {
       Map<String, String> record = record(file.name(), generationOf(file.name()));
