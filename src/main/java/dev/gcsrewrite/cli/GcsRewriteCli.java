@@ -12,7 +12,8 @@ import java.util.Optional;
  * template's launcher starts the pipeline.
  */
 public final class GcsRewriteCli {
-  private static final List<Command> COMMANDS = List.of(new RunCommand(), new StatusCommand());
+  private static final List<Command> COMMANDS =
+      List.of(new RunCommand(), new StatusCommand(), new ReconcileCommand());
 
   private GcsRewriteCli() {}
 

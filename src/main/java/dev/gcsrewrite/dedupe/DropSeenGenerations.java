@@ -36,7 +36,9 @@ import org.slf4j.LoggerFactory;
  *
  * <p>A replayed notification (marked {@code gcsRewriteReplay}, republished after its dead letter
  * was dealt with) passes without touching the state: the pipeline remembers the generation from its
- * first, failed, attempt, and only Redis knows whether it was ever settled.
+ * first, failed, attempt, and only Redis knows whether it was ever settled. A notification made by
+ * the reconcile command ({@code gcsRewriteReconcile}) passes the same way: its bounded run lists
+ * each generation once, and sets no timer that would outlive it.
  */
 public final class DropSeenGenerations
     extends PTransform<PCollection<GcsNotification>, PCollection<GcsNotification>> {
@@ -89,6 +91,13 @@ public final class DropSeenGenerations
             "Passed replayed notification of {} (message {}) on to the claim",
             element.getKey(),
             notification.messageId());
+        out.output(notification);
+        return;
+      }
+      if (notification.isReconcile()) {
+        // A reconcile run lists each generation once and is bounded: no memory is needed, and a
+        // processing-time expiry timer would only outlive the run.
+        PipelineMetrics.RECONCILED.inc();
         out.output(notification);
         return;
       }
