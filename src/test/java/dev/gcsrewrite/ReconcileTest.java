@@ -7,6 +7,8 @@ import static org.hamcrest.Matchers.empty;
 import static org.hamcrest.Matchers.not;
 import static org.junit.Assert.assertEquals;
 
+import dev.gcsrewrite.claim.ClaimSettings;
+import dev.gcsrewrite.claim.ClaimStore;
 import dev.gcsrewrite.cli.ExitCode;
 import dev.gcsrewrite.cli.GcsRewriteCli;
 import dev.gcsrewrite.testing.Eventually;
@@ -101,10 +103,45 @@ public class ReconcileTest {
   }
 
   @Test
+  public void aGenerationHeldByACrashedJobIsWaitedForThenTakenOver() throws Exception {
+    Map<String, String> files = files("held", 1, 0);
+    long generation =
+        Files.getLastModifiedTime(buckets.source("held000")).to(TimeUnit.MICROSECONDS);
+    // A job that claimed the generation and died: its lease outlasts reconcile's start, so
+    // reconcile must wait in its bounded WaitForLease, then take the claim over.
+    try (ClaimStore store = ClaimStore.forPipeline(REDIS.settings(name + ":"))) {
+      store.claim(
+          List.of(Notifications.parsed(BUCKET, "held000", generation, "earlier")),
+          new ClaimSettings(
+              "crashed-job",
+              org.joda.time.Duration.standardSeconds(25),
+              org.joda.time.Duration.standardDays(1)));
+    }
+
+    Run run = reconcile();
+
+    assertEquals(run.err, ExitCode.OK, run.code);
+    assertThat(run.out, containsString("claimed          1 (after waiting for another job: 1)"));
+    assertEquals(1, run.counter("written"));
+    assertOutputs(files);
+    assertEquals(eventsOnePerFile(files), eventIdCounts(pullAll(name + "-complete-watch", 1)));
+    assertThat(PUBSUB.pull(name + "-dead-watch"), empty());
+  }
+
+  @Test
   public void dryRunCountsByStateAndChangesNothing() throws Exception {
     files("done", 3, 0);
     assertEquals(ExitCode.OK, reconcile("--prefix=done").code);
     Map<String, String> todo = files("todo", 4, 50);
+    long held = Files.getLastModifiedTime(buckets.source("todo003")).to(TimeUnit.MICROSECONDS);
+    try (ClaimStore store = ClaimStore.forPipeline(REDIS.settings(name + ":"))) {
+      store.claim(
+          List.of(Notifications.parsed(BUCKET, "todo003", held, "elsewhere")),
+          new ClaimSettings(
+              "another-job",
+              org.joda.time.Duration.standardMinutes(10),
+              org.joda.time.Duration.standardDays(1)));
+    }
     List<String> keysBefore = redisKeys();
     List<String> outputsBefore = buckets.outputs();
 
@@ -112,9 +149,10 @@ public class ReconcileTest {
 
     assertEquals(dry.err, ExitCode.OK, dry.code);
     assertThat(dry.out, containsString("listed      7 current generations"));
-    assertThat(dry.out, containsString("unclaimed   4"));
+    assertThat(dry.out, containsString("unclaimed   3"));
     assertThat(dry.out, containsString("completed   3"));
-    assertThat(dry.out, containsString("in flight   0"));
+    assertThat(dry.out, containsString("in flight   1"));
+    assertThat(dry.out, containsString(BUCKET + "/todo003#" + held + "  (another-job)"));
     assertThat(dry.out, containsString("skipped     0"));
     assertThat(dry.out, containsString(BUCKET + "/todo000#"));
     assertThat(dry.out, containsString(BUCKET + "/todo001#"));

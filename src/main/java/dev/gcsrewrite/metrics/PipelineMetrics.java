@@ -35,7 +35,7 @@ public final class PipelineMetrics {
   /** Replayed notifications (gcsRewriteReplay), passed on to the claim whatever was seen. */
   public static final Counter REPLAYS = counter("replays");
 
-  /** Notifications the reconcile command made from a listing, passed on to the claim. */
+  /** Notifications a bounded run (the reconcile command) passed on to the claim. */
   public static final Counter RECONCILED = counter("reconcileNotifications");
 
   /** Current object generations the reconcile command listed (in its scope). */

@@ -78,16 +78,6 @@ public record GcsNotification(
   }
 
   /**
-   * Whether the reconcile command made it from a listing (attribute {@value
-   * NotificationParser#RECONCILE}): it reaches the Redis claim whatever the pipeline saw, and a
-   * bounded run sees each generation once anyway.
-   */
-  public boolean isReconcile() {
-    String marker = original.attribute(NotificationParser.RECONCILE);
-    return marker != null && !marker.isEmpty();
-  }
-
-  /**
    * A notification of another generation of the same object, knowing nothing of it but its name:
    * for writing that generation again (a repair), where its own notification is not at hand.
    */

@@ -50,8 +50,9 @@ public final class NotificationParser {
   public static final String REPLAY = "gcsRewriteReplay";
 
   /**
-   * Marks a notification made by the reconcile command for an object generation it listed: any
-   * non-empty value (the reconcile job's name). Cloud Storage never sends it.
+   * Marks a notification made by the reconcile command for an object generation it listed: the
+   * reconcile job's name. Cloud Storage never sends it; it tells an operator (in a dead letter, for
+   * instance) where a message came from.
    */
   public static final String RECONCILE = "gcsRewriteReconcile";
 
