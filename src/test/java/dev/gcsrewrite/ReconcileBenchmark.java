@@ -26,7 +26,8 @@ import org.apache.beam.sdk.io.gcp.pubsub.PubsubMessage;
  * objects/s, then checks every output byte for byte against its source with {@code AWS -> GCP} and
  * that the complete topic got one distinct event per file. Not a test (surefire skips {@code
  * *Benchmark}); run it with {@code mvn -B -q test-compile exec:exec@reconcile-benchmark
- * [-Dbench.files=N]}. Files live under {@code target/reconcile-benchmark}, deleted after.
+ * [-Dbench.files=N] [-Dbench.options="--more --options"]}. Files live under {@code
+ * target/reconcile-benchmark}, deleted after.
  */
 public final class ReconcileBenchmark {
   private static final String PROJECT = "bench-project";
@@ -62,23 +63,30 @@ public final class ReconcileBenchmark {
       pubsub.createSubscription("complete-watch", "complete", 60);
       pubsub.createSubscription("dead-watch", "dead", 60);
       List<String> command =
-          List.of(
-              "reconcile",
-              "--bucket=" + Notifications.BUCKET,
-              "--runner=DirectRunner",
-              "--project=" + PROJECT,
-              "--pubsubRootUrl=" + emulator.rootUrl(),
-              "--credentialFactoryClass="
-                  + "org.apache.beam.sdk.extensions.gcp.auth.NoopCredentialFactory",
-              "--bucketRoot=" + buckets,
-              "--processedBucket=" + processed,
-              "--rewriteRules=AWS=GCP",
-              "--processingTopic=" + pubsub.topic("processing"),
-              "--completeTopic=" + pubsub.topic("complete"),
-              "--deadLetterTopic=" + pubsub.topic("dead"),
-              "--redisHost=127.0.0.1",
-              "--redisPort=" + redis.port(),
-              "--jobName=bench");
+          new java.util.ArrayList<>(
+              List.of(
+                  "reconcile",
+                  "--bucket=" + Notifications.BUCKET,
+                  "--runner=DirectRunner",
+                  "--project=" + PROJECT,
+                  "--pubsubRootUrl=" + emulator.rootUrl(),
+                  "--credentialFactoryClass="
+                      + "org.apache.beam.sdk.extensions.gcp.auth.NoopCredentialFactory",
+                  "--bucketRoot=" + buckets,
+                  "--processedBucket=" + processed,
+                  "--rewriteRules=AWS=GCP",
+                  "--processingTopic=" + pubsub.topic("processing"),
+                  "--completeTopic=" + pubsub.topic("complete"),
+                  "--deadLetterTopic=" + pubsub.topic("dead"),
+                  "--redisHost=127.0.0.1",
+                  "--redisPort=" + redis.port(),
+                  "--jobName=bench"));
+      // Any other option, e.g. -Dbench.options="--enforceImmutability=false --targetParallelism=4"
+      for (String option : System.getProperty("bench.options", "").split(" ")) {
+        if (!option.isBlank()) {
+          command.add(option);
+        }
+      }
       System.out.println("command: gcs-rewrite " + String.join(" ", command));
       long started = System.nanoTime();
       ExitCode code = GcsRewriteCli.execute(command, System.out, System.err);

@@ -1,5 +1,6 @@
 package dev.gcsrewrite.claim;
 
+import dev.gcsrewrite.deadletter.DeadLetter;
 import dev.gcsrewrite.deadletter.Failures;
 import dev.gcsrewrite.metrics.PipelineMetrics;
 import dev.gcsrewrite.notification.GcsNotification;
@@ -84,7 +85,7 @@ final class WaitInBundleFn extends BatchedRedisFn<KV<String, ParkedClaim>, Claim
   @Override
   BatchedRedisFn.Routed<?> failed(KV<String, ParkedClaim> element, RuntimeException failure) {
     return BatchedRedisFn.Routed.to(
-        dev.gcsrewrite.deadletter.DeadLetter.TAG,
+        DeadLetter.TAG,
         Failures.unexpected(
             element.getValue().notification().original(), ClaimInRedis.STEP, failure));
   }
