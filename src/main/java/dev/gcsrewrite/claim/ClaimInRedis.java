@@ -50,7 +50,8 @@ import org.slf4j.LoggerFactory;
  * unusable) becomes a dead letter; ELSEWHERE (another job's lease is live) goes to {@code
  * WaitForLease}, which keeps the notification in state with a timer at the lease's end and asks
  * again then, as often as needed, so that a generation is never dropped because someone else was
- * working on it: if that job dies, its lease ends and this one takes over.
+ * working on it: if that job dies, its lease ends and this one takes over. In a bounded run (the
+ * reconcile command) {@code WaitForLease} waits inside the bundle instead ({@link WaitInBundleFn}).
  */
 public final class ClaimInRedis extends PTransform<PCollection<GcsNotification>, ClaimResults> {
   /** Stable step name, used as the dead letters' {@code errorStage}. */
@@ -80,14 +81,19 @@ public final class ClaimInRedis extends PTransform<PCollection<GcsNotification>,
             ParDo.of(new ClaimFn(redis, policy))
                 .withOutputTags(
                     CLAIMED, TupleTagList.of(PARKED).and(SUPERSEDED).and(DeadLetter.TAG)));
+    PCollection<KV<String, ParkedClaim>> parked =
+        decided.get(PARKED).setCoder(KvCoder.of(StringUtf8Coder.of(), ParkedClaimCoder.of()));
+    TupleTagList others = TupleTagList.of(SUPERSEDED).and(DeadLetter.TAG);
+    // A bounded run (reconcile) waits inside the bundle: its processing-time timers would depend
+    // on the runner's end-of-input behaviour. Same step name, same outputs.
     PCollectionTuple afterWaiting =
-        decided
-            .get(PARKED)
-            .setCoder(KvCoder.of(StringUtf8Coder.of(), ParkedClaimCoder.of()))
-            .apply(
+        parked.isBounded() == PCollection.IsBounded.BOUNDED
+            ? parked.apply(
                 "WaitForLease",
-                ParDo.of(new WaitForLeaseFn(redis, policy))
-                    .withOutputTags(CLAIMED, TupleTagList.of(SUPERSEDED).and(DeadLetter.TAG)));
+                ParDo.of(new WaitInBundleFn(redis, policy)).withOutputTags(CLAIMED, others))
+            : parked.apply(
+                "WaitForLease",
+                ParDo.of(new WaitForLeaseFn(redis, policy)).withOutputTags(CLAIMED, others));
     return new ClaimResults(
         both(decided, afterWaiting, CLAIMED, "AllClaimed", ClaimCoder.of()),
         both(decided, afterWaiting, SUPERSEDED, "AllSuperseded", OutcomeCoder.of()),

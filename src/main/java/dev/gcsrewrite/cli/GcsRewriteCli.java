@@ -13,7 +13,7 @@ import java.util.Optional;
  */
 public final class GcsRewriteCli {
   private static final List<Command> COMMANDS =
-      List.of(new RunCommand(), new StatusCommand(), new ReplayCommand());
+      List.of(new RunCommand(), new StatusCommand(), new ReconcileCommand(), new ReplayCommand());
 
   private GcsRewriteCli() {}
 

@@ -37,6 +37,10 @@ import org.slf4j.LoggerFactory;
  * <p>A replayed notification (marked {@code gcsRewriteReplay}, republished after its dead letter
  * was dealt with) passes without touching the state: the pipeline remembers the generation from its
  * first, failed, attempt, and only Redis knows whether it was ever settled.
+ *
+ * <p>In a bounded run (the reconcile command, whose listing names each live generation once) the
+ * step passes everything on without state: per-key state would cost a bundle per generation, and
+ * its expiry timers would outlive the run.
  */
 public final class DropSeenGenerations
     extends PTransform<PCollection<GcsNotification>, PCollection<GcsNotification>> {
@@ -48,6 +52,14 @@ public final class DropSeenGenerations
 
   @Override
   public PCollection<GcsNotification> expand(PCollection<GcsNotification> notifications) {
+    if (notifications.isBounded() == PCollection.IsBounded.BOUNDED) {
+      // A bounded run (reconcile) lists each live generation once: there are no repeats to
+      // remember, and per-key state would cost a bundle per generation and set expiry timers
+      // that outlive the run. The Redis claim still decides every generation.
+      return notifications
+          .apply("PassListed", ParDo.of(new PassListedFn()))
+          .setCoder(GcsNotificationCoder.of());
+    }
     return notifications
         .apply(
             "KeyByGeneration",
@@ -55,6 +67,16 @@ public final class DropSeenGenerations
         .setCoder(KvCoder.of(StringUtf8Coder.of(), GcsNotificationCoder.of()))
         .apply("DropSeen", ParDo.of(new DropSeenFn(ttl)))
         .setCoder(GcsNotificationCoder.of());
+  }
+
+  /** Passes a bounded run's notifications on, counted. */
+  static final class PassListedFn extends DoFn<GcsNotification, GcsNotification> {
+    @ProcessElement
+    public void process(
+        @Element GcsNotification notification, OutputReceiver<GcsNotification> out) {
+      PipelineMetrics.RECONCILED.inc();
+      out.output(notification);
+    }
   }
 
   /** Remembers, per generation key, the message that first announced it, until the TTL ends. */

@@ -35,6 +35,12 @@ public final class PipelineMetrics {
   /** Replayed notifications (gcsRewriteReplay), passed on to the claim whatever was seen. */
   public static final Counter REPLAYS = counter("replays");
 
+  /** Notifications a bounded run (the reconcile command) passed on to the claim. */
+  public static final Counter RECONCILED = counter("reconcileNotifications");
+
+  /** Current object generations the reconcile command listed (in its scope). */
+  public static final Counter RECONCILE_LISTED = counter("reconcileListed");
+
   /** Notifications of a generation Redis already records as settled (also in DUPLICATES). */
   public static final Counter DUPLICATES_IN_REDIS = counter("duplicatesSeenByRedis");
 

@@ -49,6 +49,13 @@ public final class NotificationParser {
    */
   public static final String REPLAY = "gcsRewriteReplay";
 
+  /**
+   * Marks a notification made by the reconcile command for an object generation it listed: the
+   * reconcile job's name. Cloud Storage never sends it; it tells an operator (in a dead letter, for
+   * instance) where a message came from.
+   */
+  public static final String RECONCILE = "gcsRewriteReconcile";
+
   private static final Pattern DECIMAL = Pattern.compile("[0-9]{1,19}");
   private static final Pattern EVENT_TYPE_FORMAT = Pattern.compile("[A-Z][A-Z0-9_]{0,63}");
   private static final ObjectMapper JSON =

@@ -36,7 +36,8 @@ public class GcsRewriteCliTest {
     CommandRun result = execute("reconcil", "gs://work");
     assertEquals(ExitCode.USAGE, result.code());
     assertEquals(
-        "gcs-rewrite: unknown command 'reconcil'; commands: run, status, replay (gcs-rewrite --help)\n",
+        "gcs-rewrite: unknown command 'reconcil'; commands: run, status, reconcile, replay"
+            + " (gcs-rewrite --help)\n",
         result.err());
     assertEquals("", result.out());
   }
@@ -55,7 +56,8 @@ public class GcsRewriteCliTest {
   public void helpForAnUnknownCommandExitsTwo() {
     CommandRun result = execute("help", "nope");
     assertEquals(ExitCode.USAGE, result.code());
-    assertEquals("gcs-rewrite: no command 'nope'; commands: run, status, replay\n", result.err());
+    assertEquals(
+        "gcs-rewrite: no command 'nope'; commands: run, status, reconcile, replay\n", result.err());
   }
 
   @Test

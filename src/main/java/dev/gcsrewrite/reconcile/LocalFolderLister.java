@@ -1,0 +1,186 @@
+package dev.gcsrewrite.reconcile;
+
+import dev.gcsrewrite.location.LocalGenerations;
+import java.io.IOException;
+import java.io.InputStream;
+import java.nio.ByteBuffer;
+import java.nio.file.DirectoryStream;
+import java.nio.file.Files;
+import java.nio.file.LinkOption;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.Path;
+import java.nio.file.attribute.BasicFileAttributes;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Base64;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import java.util.function.Consumer;
+import java.util.stream.Stream;
+import java.util.zip.CRC32C;
+import org.checkerframework.checker.nullness.qual.Nullable;
+
+/**
+ * Lists a bucket that is a local folder, {@code <bucketRoot>/<bucket>/}, with each file's current
+ * generation, size and checksums, as Cloud Storage's listing would give them.
+ *
+ * <p>Generations are what the local stack's notifier gives files, so that a file reconciled while
+ * the local stack (or a test) announces it too is the same generation to both, and its Redis claim
+ * decides between them. In a bucket with a {@link LocalGenerations} store, the file's generation is
+ * the one whose kept link is the file itself (same inode); a file the store does not know yet gets
+ * its modification time in microseconds (more than any generation kept for its name) and is kept
+ * there, as the notifier would keep it. In a bucket without a store, the generation is the
+ * modification time in microseconds and the file is read as it is, checked against the size and
+ * checksums listed here.
+ */
+public final class LocalFolderLister implements ObjectLister {
+  private static final long serialVersionUID = 1L;
+  private static final int BUFFER_BYTES = 64 * 1024;
+
+  private final String bucketRoot;
+
+  public LocalFolderLister(String bucketRoot) {
+    this.bucketRoot = bucketRoot;
+  }
+
+  /** A local folder is listed by one worker: the listing is cheap next to the work. */
+  @Override
+  public List<ListingSplit> splits(ListingScope scope) {
+    return List.of(ListingSplit.whole(scope));
+  }
+
+  @Override
+  public void list(ListingSplit split, Consumer<ListedObject> found) throws IOException {
+    ListingScope scope = split.scope();
+    Path root = Path.of(bucketRoot);
+    Path folder = root.resolve(scope.bucket());
+    if (!Files.isDirectory(folder)) {
+      throw new NoSuchFileException(folder.toString(), null, "no such bucket folder");
+    }
+    List<String> names = new ArrayList<>();
+    try (Stream<Path> files = Files.walk(folder)) {
+      files
+          .filter(p -> Files.isRegularFile(p, LinkOption.NOFOLLOW_LINKS))
+          .map(p -> objectName(folder, p))
+          .filter(scope::inPrefix)
+          .forEach(names::add);
+    }
+    names.sort(null);
+    boolean store = LocalGenerations.hasStore(root, scope.bucket());
+    for (String name : names) {
+      ListedObject object = describe(root, scope, name, store);
+      if (object != null) {
+        found.accept(object);
+      }
+    }
+  }
+
+  private static String objectName(Path folder, Path file) {
+    StringBuilder name = new StringBuilder();
+    for (Path segment : folder.relativize(file)) {
+      if (name.length() > 0) {
+        name.append('/');
+      }
+      name.append(segment);
+    }
+    return name.toString();
+  }
+
+  /** The file's current generation, or null if it is out of the time range or vanished. */
+  private static @Nullable ListedObject describe(
+      Path root, ListingScope scope, String name, boolean store) throws IOException {
+    Path file = root.resolve(scope.bucket()).resolve(name);
+    BasicFileAttributes attributes;
+    try {
+      attributes = Files.readAttributes(file, BasicFileAttributes.class, LinkOption.NOFOLLOW_LINKS);
+    } catch (NoSuchFileException e) {
+      return null;
+    }
+    Instant modified = attributes.lastModifiedTime().toInstant();
+    if (!scope.inTimeRange(modified)) {
+      return null;
+    }
+    long micros = Math.max(1, attributes.lastModifiedTime().to(TimeUnit.MICROSECONDS));
+    long generation = micros;
+    Path content = file;
+    try {
+      if (store) {
+        generation = keptGeneration(root, scope.bucket(), name, file, micros);
+        content = LocalGenerations.path(root, scope.bucket(), name, generation);
+      }
+      return checksummed(scope.bucket(), name, generation, content);
+    } catch (NoSuchFileException e) {
+      // Deleted while listed: nothing current to reconcile.
+      return null;
+    }
+  }
+
+  /**
+   * The generation the store keeps {@code file} as; a file it does not know is kept now, as the
+   * notifier keeps a new file.
+   */
+  private static long keptGeneration(Path root, String bucket, String name, Path file, long micros)
+      throws IOException {
+    Path kept = LocalGenerations.path(root, bucket, name, 1).getParent();
+    long newest = 0;
+    long same = -1;
+    if (Files.isDirectory(kept)) {
+      try (DirectoryStream<Path> generations = Files.newDirectoryStream(kept)) {
+        for (Path g : generations) {
+          String text = g.getFileName().toString();
+          if (!text.matches("[0-9]{1,19}")) {
+            continue;
+          }
+          long generation = Long.parseLong(text);
+          newest = Math.max(newest, generation);
+          if (generation > same && Files.isSameFile(g, file)) {
+            same = generation;
+          }
+        }
+      }
+    }
+    if (same > 0) {
+      return same;
+    }
+    long generation = micros > newest ? micros : Math.addExact(newest, 1);
+    LocalGenerations.keep(root, bucket, name, generation, file);
+    return generation;
+  }
+
+  private static ListedObject checksummed(String bucket, String name, long generation, Path file)
+      throws IOException {
+    MessageDigest md5 = md5();
+    CRC32C crc32c = new CRC32C();
+    long size = 0;
+    byte[] buffer = new byte[BUFFER_BYTES];
+    try (InputStream in = Files.newInputStream(file)) {
+      for (int read = in.read(buffer); read >= 0; read = in.read(buffer)) {
+        md5.update(buffer, 0, read);
+        crc32c.update(buffer, 0, read);
+        size += read;
+      }
+    }
+    Base64.Encoder base64 = Base64.getEncoder();
+    byte[] crc = ByteBuffer.allocate(Integer.BYTES).putInt((int) crc32c.getValue()).array();
+    return new ListedObject(
+        bucket,
+        name,
+        generation,
+        1,
+        size,
+        null,
+        base64.encodeToString(md5.digest()),
+        base64.encodeToString(crc),
+        Instant.EPOCH.plus(generation, java.time.temporal.ChronoUnit.MICROS));
+  }
+
+  private static MessageDigest md5() {
+    try {
+      return MessageDigest.getInstance("MD5");
+    } catch (NoSuchAlgorithmException e) {
+      throw new IllegalStateException("MD5 is required of every JVM", e);
+    }
+  }
+}

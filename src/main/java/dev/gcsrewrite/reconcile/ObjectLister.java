@@ -1,0 +1,25 @@
+package dev.gcsrewrite.reconcile;
+
+import java.io.IOException;
+import java.io.Serializable;
+import java.util.List;
+import java.util.function.Consumer;
+
+/**
+ * Lists the current generations of a bucket's objects: local folders ({@link LocalFolderLister}) or
+ * Cloud Storage ({@link CloudStorageLister}). Listings stream: nothing holds the whole bucket.
+ */
+public interface ObjectLister extends Serializable {
+  /** Parts of {@code scope} that can be listed independently, together exactly the scope. */
+  List<ListingSplit> splits(ListingScope scope);
+
+  /** Passes each current generation of {@code split} in the scope to {@code found}, in order. */
+  void list(ListingSplit split, Consumer<ListedObject> found) throws IOException;
+
+  /** The lister for buckets below {@code bucketRoot}: {@code gs://} or a local folder. */
+  static ObjectLister forBucketRoot(String bucketRoot) {
+    return bucketRoot.startsWith("gs://")
+        ? CloudStorageLister.withDefaultClient()
+        : new LocalFolderLister(bucketRoot);
+  }
+}

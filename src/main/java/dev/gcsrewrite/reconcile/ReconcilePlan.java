@@ -1,0 +1,88 @@
+package dev.gcsrewrite.reconcile;
+
+import dev.gcsrewrite.claim.GenerationStates;
+import dev.gcsrewrite.claim.GenerationStates.Found;
+import dev.gcsrewrite.claim.GenerationStates.State;
+import java.io.IOException;
+import java.util.ArrayList;
+import java.util.EnumMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * What a reconcile run would do, found without changing anything: the scope listed, and Redis asked
+ * (read only, a round trip per thousand generations) what it records about each generation, counted
+ * by state with the first few of each. The listing streams; only those few are kept.
+ */
+public final class ReconcilePlan {
+  private static final int BATCH = 1000;
+
+  private final Map<State, Long> counts = new EnumMap<>(State.class);
+  private final Map<State, List<String>> examples = new EnumMap<>(State.class);
+  private final int show;
+  private long listed;
+
+  private ReconcilePlan(int show) {
+    this.show = show;
+    for (State state : State.values()) {
+      counts.put(state, 0L);
+      examples.put(state, new ArrayList<>());
+    }
+  }
+
+  /** Lists {@code scope} with {@code lister} and reads each generation's state. */
+  public static ReconcilePlan make(
+      ObjectLister lister, ListingScope scope, GenerationStates states, int show)
+      throws IOException {
+    ReconcilePlan plan = new ReconcilePlan(show);
+    List<ListedObject> batch = new ArrayList<>(BATCH);
+    for (ListingSplit split : lister.splits(scope)) {
+      lister.list(
+          split,
+          object -> {
+            batch.add(object);
+            if (batch.size() == BATCH) {
+              plan.add(batch, states);
+            }
+          });
+    }
+    plan.add(batch, states);
+    return plan;
+  }
+
+  private void add(List<ListedObject> batch, GenerationStates states) {
+    if (batch.isEmpty()) {
+      return;
+    }
+    List<GenerationStates.Generation> asked = new ArrayList<>(batch.size());
+    for (ListedObject object : batch) {
+      asked.add(
+          new GenerationStates.Generation(object.bucket(), object.name(), object.generation()));
+    }
+    List<Found> found = states.read(asked);
+    for (int i = 0; i < batch.size(); i++) {
+      State state = found.get(i).state();
+      listed++;
+      counts.merge(state, 1L, Long::sum);
+      List<String> some = examples.get(state);
+      if (some.size() < show) {
+        String detail = found.get(i).detail();
+        some.add(batch.get(i).generationKey() + (detail.isEmpty() ? "" : "  (" + detail + ")"));
+      }
+    }
+    batch.clear();
+  }
+
+  public long listed() {
+    return listed;
+  }
+
+  public long count(State state) {
+    return counts.get(state);
+  }
+
+  /** The first generations found in {@code state}, at most the number asked for. */
+  public List<String> examples(State state) {
+    return List.copyOf(examples.get(state));
+  }
+}

@@ -1,0 +1,314 @@
+package dev.gcsrewrite;
+
+import static dev.gcsrewrite.testing.Notifications.BUCKET;
+import static org.hamcrest.MatcherAssert.assertThat;
+import static org.hamcrest.Matchers.containsString;
+import static org.hamcrest.Matchers.empty;
+import static org.hamcrest.Matchers.not;
+import static org.junit.Assert.assertEquals;
+
+import dev.gcsrewrite.claim.ClaimSettings;
+import dev.gcsrewrite.claim.ClaimStore;
+import dev.gcsrewrite.cli.ExitCode;
+import dev.gcsrewrite.cli.GcsRewriteCli;
+import dev.gcsrewrite.testing.Eventually;
+import dev.gcsrewrite.testing.LocalBuckets;
+import dev.gcsrewrite.testing.LocalRedis;
+import dev.gcsrewrite.testing.Notifications;
+import dev.gcsrewrite.testing.PipelineArgs;
+import dev.gcsrewrite.testing.PubsubEmulator;
+import dev.gcsrewrite.testing.RunningPipeline;
+import java.io.ByteArrayOutputStream;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.attribute.FileTime;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.TreeMap;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import org.apache.beam.sdk.io.gcp.pubsub.PubsubMessage;
+import org.junit.Before;
+import org.junit.ClassRule;
+import org.junit.Rule;
+import org.junit.Test;
+import org.junit.rules.TestName;
+import redis.clients.jedis.Jedis;
+
+/**
+ * The reconcile command end to end, through the jar's front door: real folders as buckets, a real
+ * Redis and the Pub/Sub emulator; alone, after earlier runs, as a dry run, and racing a streaming
+ * pipeline that processes the same bucket.
+ */
+public class ReconcileTest {
+  @ClassRule public static final PubsubEmulator PUBSUB = new PubsubEmulator();
+  @ClassRule public static final LocalRedis REDIS = new LocalRedis();
+  @Rule public final LocalBuckets buckets = new LocalBuckets();
+  @Rule public final TestName test = new TestName();
+
+  private static final Duration PATIENCE = Duration.ofSeconds(120);
+
+  private String name;
+
+  @Before
+  public void createTopics() {
+    name = test.getMethodName().replaceAll("[^A-Za-z0-9]", "").toLowerCase();
+    PipelineArgs.createTopics(PUBSUB, name, "a");
+  }
+
+  @Test
+  public void preExistingFilesAreEachWrittenAndAnnouncedOnce() throws Exception {
+    Map<String, String> files = files("old", 30, 0);
+
+    Run run = reconcile();
+
+    assertEquals(run.err, ExitCode.OK, run.code);
+    assertThat(run.out, containsString("listed           30 current generations"));
+    assertEquals(30, run.counter("written"));
+    assertOutputs(files);
+    assertEquals(eventsOnePerFile(files), eventIdCounts(pullAll(name + "-complete-watch", 30)));
+    assertThat(PUBSUB.pull(name + "-dead-watch"), empty());
+  }
+
+  @Test
+  public void generationsSettledBeforeAreLeftAloneAndTheRestProcessed() throws Exception {
+    Map<String, String> first = files("first", 12, 0);
+    assertEquals(ExitCode.OK, reconcile().code);
+    pullAll(name + "-complete-watch", 12);
+    Map<String, String> later = files("later", 7, 100);
+    // An output reconcile must not touch again: settled generations are dropped by their claim.
+    Files.writeString(buckets.output("first000.processed"), "left alone");
+
+    Run second = reconcile();
+
+    assertEquals(second.err, ExitCode.OK, second.code);
+    assertEquals(19, second.counter("listed"));
+    assertEquals(12, second.counter("already settled"));
+    assertEquals(7, second.counter("claimed"));
+    assertEquals(7, second.counter("written"));
+    assertEquals("left alone", buckets.outputText("first000.processed"));
+    first.remove("first000");
+    assertOutputs(first);
+    assertOutputs(later);
+    assertEquals(eventsOnePerFile(later), eventIdCounts(pullAll(name + "-complete-watch", 7)));
+    assertThat(PUBSUB.pull(name + "-dead-watch"), empty());
+  }
+
+  @Test
+  public void aGenerationHeldByACrashedJobIsWaitedForThenTakenOver() throws Exception {
+    Map<String, String> files = files("held", 1, 0);
+    long generation =
+        Files.getLastModifiedTime(buckets.source("held000")).to(TimeUnit.MICROSECONDS);
+    // A job that claimed the generation and died: its lease outlasts reconcile's start, so
+    // reconcile must wait in its bounded WaitForLease, then take the claim over.
+    try (ClaimStore store = ClaimStore.forPipeline(REDIS.settings(name + ":"))) {
+      store.claim(
+          List.of(Notifications.parsed(BUCKET, "held000", generation, "earlier")),
+          new ClaimSettings(
+              "crashed-job",
+              org.joda.time.Duration.standardSeconds(25),
+              org.joda.time.Duration.standardDays(1)));
+    }
+
+    Run run = reconcile();
+
+    assertEquals(run.err, ExitCode.OK, run.code);
+    assertThat(run.out, containsString("claimed          1 (after waiting for another job: 1)"));
+    assertEquals(1, run.counter("written"));
+    assertOutputs(files);
+    assertEquals(eventsOnePerFile(files), eventIdCounts(pullAll(name + "-complete-watch", 1)));
+    assertThat(PUBSUB.pull(name + "-dead-watch"), empty());
+  }
+
+  @Test
+  public void dryRunCountsByStateAndChangesNothing() throws Exception {
+    files("done", 3, 0);
+    assertEquals(ExitCode.OK, reconcile("--prefix=done").code);
+    Map<String, String> todo = files("todo", 4, 50);
+    long held = Files.getLastModifiedTime(buckets.source("todo003")).to(TimeUnit.MICROSECONDS);
+    try (ClaimStore store = ClaimStore.forPipeline(REDIS.settings(name + ":"))) {
+      store.claim(
+          List.of(Notifications.parsed(BUCKET, "todo003", held, "elsewhere")),
+          new ClaimSettings(
+              "another-job",
+              org.joda.time.Duration.standardMinutes(10),
+              org.joda.time.Duration.standardDays(1)));
+    }
+    List<String> keysBefore = redisKeys();
+    List<String> outputsBefore = buckets.outputs();
+
+    Run dry = reconcile("--dry-run", "--show=2");
+
+    assertEquals(dry.err, ExitCode.OK, dry.code);
+    assertThat(dry.out, containsString("listed      7 current generations"));
+    assertThat(dry.out, containsString("unclaimed   3"));
+    assertThat(dry.out, containsString("completed   3"));
+    assertThat(dry.out, containsString("in flight   1"));
+    assertThat(dry.out, containsString(BUCKET + "/todo003#" + held + "  (another-job)"));
+    assertThat(dry.out, containsString("skipped     0"));
+    assertThat(dry.out, containsString(BUCKET + "/todo000#"));
+    assertThat(dry.out, containsString(BUCKET + "/todo001#"));
+    assertThat(dry.out, not(containsString(BUCKET + "/todo002#")));
+    assertEquals(keysBefore, redisKeys());
+    assertEquals(outputsBefore, buckets.outputs());
+    for (String object : todo.keySet()) {
+      assertThat(outputsBefore, not(org.hamcrest.Matchers.hasItem(object + ".processed")));
+    }
+  }
+
+  @Test
+  public void reconcileRacingAStreamingPipelineWritesEachGenerationOnce() throws Exception {
+    int count = 200;
+    Map<String, String> expected = new TreeMap<>();
+    List<PubsubMessage> notifications = new ArrayList<>();
+    for (int i = 0; i < count; i++) {
+      String object = String.format("race%03d", i);
+      String content = "AWS race " + i + " on AWS";
+      long generation = 1_700_000_000_000_000L + i;
+      buckets.putGeneration(object, generation, content);
+      expected.put(object, content.replace("AWS", "GCP"));
+      notifications.add(
+          Notifications.newObject(
+              object, generation, content.getBytes(StandardCharsets.UTF_8), "m" + i));
+    }
+    try (RunningPipeline streaming =
+        RunningPipeline.start(PipelineArgs.of(PUBSUB, REDIS, buckets, name).job("a").build())) {
+      CompletableFuture<Run> reconcile = CompletableFuture.supplyAsync(this::reconcile);
+      for (int from = 0; from < count; from += 20) {
+        PUBSUB.publish(name + "-work", notifications.subList(from, from + 20));
+      }
+      Run run = reconcile.get(PATIENCE.toSeconds(), TimeUnit.SECONDS);
+      assertEquals(run.err, ExitCode.OK, run.code);
+      assertEquals(count, run.counter("listed"));
+      long byReconcile = run.counter("sink writes");
+      Eventually.await(
+          "every generation written by one of them",
+          PATIENCE,
+          () -> streaming.counter("objectsWritten") + byReconcile >= count);
+      Eventually.await(
+          "the streaming job has settled what it claimed",
+          PATIENCE,
+          () -> streaming.counter("claimsSettled") >= streaming.counter("claimed"));
+      streaming.assertRunning();
+
+      assertEquals(count, streaming.counter("objectsWritten") + byReconcile);
+      assertEquals(count, streaming.counter("claimed") + run.counter("claimed"));
+      System.out.printf(
+          "race: streaming wrote %d, reconcile wrote %d%n",
+          streaming.counter("objectsWritten"), byReconcile);
+    }
+    assertOutputs(expected);
+    Map<String, Integer> events = eventIdCounts(pullAll(name + "-complete-watch", count));
+    Map<String, Integer> once = new TreeMap<>();
+    for (String object : expected.keySet()) {
+      long generation = 1_700_000_000_000_000L + Integer.parseInt(object.substring(4));
+      once.put(Notifications.generationKey(object, generation) + ":complete", 1);
+    }
+    assertEquals(once, events);
+    assertThat(PUBSUB.pull(name + "-dead-watch"), empty());
+  }
+
+  /** {@code count} files {@code <prefix>NNN} carrying tokens, dated apart; name -> rewrite. */
+  private Map<String, String> files(String prefix, int count, int minutesAgo) throws Exception {
+    Map<String, String> expected = new TreeMap<>();
+    Instant base = Instant.now().minusSeconds(60L * (minutesAgo + 1));
+    for (int i = 0; i < count; i++) {
+      String object = String.format("%s%03d", prefix, i);
+      String content = "AWS " + object + " and AWS again";
+      Files.setLastModifiedTime(
+          buckets.put(object, content), FileTime.from(base.plusMillis(37L * i)));
+      expected.put(object, content.replace("AWS", "GCP"));
+    }
+    return expected;
+  }
+
+  private void assertOutputs(Map<String, String> expected) {
+    expected.forEach(
+        (object, rewrite) ->
+            assertEquals(object, rewrite, buckets.outputText(object + ".processed")));
+  }
+
+  private Map<String, Integer> eventsOnePerFile(Map<String, String> files) throws Exception {
+    Map<String, Integer> once = new TreeMap<>();
+    for (String object : files.keySet()) {
+      long micros = Files.getLastModifiedTime(buckets.source(object)).to(TimeUnit.MICROSECONDS);
+      once.put(Notifications.generationKey(object, micros) + ":complete", 1);
+    }
+    return once;
+  }
+
+  /** Pulls {@code subscription} until {@code atLeast} messages came, then a little more. */
+  private List<PubsubMessage> pullAll(String subscription, int atLeast) throws Exception {
+    List<PubsubMessage> all = new ArrayList<>();
+    Eventually.await(
+        atLeast + " messages on " + subscription,
+        PATIENCE,
+        () -> {
+          all.addAll(PUBSUB.pull(subscription));
+          return all.size() >= atLeast;
+        });
+    // Anything beyond: a second event for one generation would be published by now.
+    all.addAll(PUBSUB.pull(subscription));
+    return all;
+  }
+
+  private static Map<String, Integer> eventIdCounts(List<PubsubMessage> messages) {
+    Map<String, Integer> counts = new TreeMap<>();
+    for (PubsubMessage message : messages) {
+      counts.merge(message.getAttribute("eventId"), 1, Integer::sum);
+    }
+    return counts;
+  }
+
+  private List<String> redisKeys() {
+    try (Jedis jedis = REDIS.client()) {
+      Set<String> keys = jedis.keys(name + ":*");
+      Map<String, String> withValues = new HashMap<>();
+      for (String key : keys) {
+        withValues.put(key, jedis.type(key).equals("hash") ? jedis.hgetAll(key).toString() : "");
+      }
+      return new ArrayList<>(
+          new TreeMap<>(withValues).entrySet().stream().map(Object::toString).toList());
+    }
+  }
+
+  private Run reconcile(String... extra) {
+    List<String> args = new ArrayList<>();
+    args.add("reconcile");
+    args.add("--bucket=" + BUCKET);
+    args.addAll(List.of(extra));
+    args.addAll(PipelineArgs.of(PUBSUB, REDIS, buckets, name).job("r").build());
+    ByteArrayOutputStream out = new ByteArrayOutputStream();
+    ByteArrayOutputStream err = new ByteArrayOutputStream();
+    ExitCode code =
+        GcsRewriteCli.execute(
+            args,
+            new PrintStream(out, true, StandardCharsets.UTF_8),
+            new PrintStream(err, true, StandardCharsets.UTF_8));
+    return new Run(
+        code, out.toString(StandardCharsets.UTF_8), err.toString(StandardCharsets.UTF_8));
+  }
+
+  /** One run of the command: its exit code and what it printed. */
+  private record Run(ExitCode code, String out, String err) {
+    /** A number of the summary, e.g. {@code written} in "written 7 outputs". */
+    long counter(String label) {
+      Matcher m = Pattern.compile("\n  " + Pattern.quote(label) + " +([0-9]+)").matcher(out);
+      if (label.equals("sink writes")) {
+        m = Pattern.compile("\\(([0-9]+) sink writes\\)").matcher(out);
+      }
+      if (!m.find()) {
+        throw new AssertionError("no '" + label + "' in the summary:\n" + out + err);
+      }
+      return Long.parseLong(m.group(1));
+    }
+  }
+}
