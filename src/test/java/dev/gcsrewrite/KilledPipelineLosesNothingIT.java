@@ -41,24 +41,27 @@ public class KilledPipelineLosesNothingIT {
   private static final Duration PATIENCE = Duration.ofSeconds(240);
   private static final int FILES = 300;
   private static final long GENERATION = 1764000000000001L;
+  // Short leases: reconcile waits for the claims the killed job held until they end.
+  private static final List<String> SHORT_LEASES = List.of("--claimLease=20s", "--dedupeTtl=20s");
 
   @ClassRule public static final PubsubEmulator PUBSUB = new PubsubEmulator();
   @ClassRule public static final LocalRedis REDIS = new LocalRedis();
   @Rule public final LocalBuckets buckets = new LocalBuckets();
 
   @Test
-  public void killedMidBatchThenRestartedAndReNotifiedEveryGenerationEndsOnceAndAnnounced()
+  public void killedMidBatchThenRestartedAndReconciledEveryGenerationEndsOnceAndAnnounced()
       throws Exception {
     PipelineArgs.createTopics(PUBSUB, NAME, "a");
+    buckets.setVersioned(true);
     List<PubsubMessage> notifications = new ArrayList<>();
     for (int i = 0; i < FILES; i++) {
       String content = content(i);
-      buckets.put(name(i), content);
+      buckets.putGeneration(name(i), GENERATION, content);
       notifications.add(
           newObject(name(i), GENERATION, content.getBytes(StandardCharsets.UTF_8).length, ""));
     }
 
-    Process first = start("first");
+    Process first = start("first", List.of());
     try {
       PUBSUB.publish(NAME + "-work", notifications);
       Eventually.await(
@@ -73,10 +76,21 @@ public class KilledPipelineLosesNothingIT {
     }
     int writtenAtKill = buckets.outputs().size();
 
-    Process second = start("second");
+    Process second = start("second", List.of());
     try {
-      // What reconciling the bucket does: one notification of every current generation.
-      PUBSUB.publish(NAME + "-work", notifications);
+      Process reconcile = start("reconcile", List.of("reconcile", "--bucket=" + BUCKET));
+      assertTrue(
+          "reconcile finished (log: " + buckets.folder("job-reconcile.log") + ")",
+          reconcile.waitFor(PATIENCE.toSeconds(), TimeUnit.SECONDS));
+      assertEquals("reconcile's exit status", 0, reconcile.exitValue());
+      String reconcileLog = Files.readString(buckets.folder("job-reconcile.log"));
+      System.out.println(
+          "Killed after "
+              + writtenAtKill
+              + " of "
+              + FILES
+              + " outputs; reconcile's "
+              + reconcileLog.substring(Math.max(0, reconcileLog.indexOf("Summary"))));
       Map<String, Integer> completeEvents = new HashMap<>();
       Eventually.await(
           "a complete event for each of the " + FILES + " generations",
@@ -109,13 +123,18 @@ public class KilledPipelineLosesNothingIT {
     }
   }
 
-  private Process start(String run) throws IOException {
+  private Process start(String run, List<String> commandAndArgs) throws IOException {
     List<String> command = new ArrayList<>();
     command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
     command.add("-jar");
     command.add(JAR.toString());
-    command.addAll(
-        PipelineArgs.of(PUBSUB, REDIS, buckets, NAME).with("--workBuckets=" + BUCKET).build());
+    command.addAll(commandAndArgs);
+    PipelineArgs options =
+        PipelineArgs.of(PUBSUB, REDIS, buckets, NAME).with("--workBuckets=" + BUCKET);
+    for (String option : SHORT_LEASES) {
+      options.with(option);
+    }
+    command.addAll(options.build());
     Path log = buckets.folder("job-" + run + ".log");
     Files.deleteIfExists(log);
     ProcessBuilder builder = new ProcessBuilder(command).redirectErrorStream(true);
