@@ -4,14 +4,18 @@ import dev.gcsrewrite.location.LocalGenerations;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.FileVisitResult;
 import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
+import java.nio.file.SimpleFileVisitor;
 import java.nio.file.StandardCopyOption;
+import java.nio.file.attribute.BasicFileAttributes;
+import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.stream.Collectors;
-import java.util.stream.Stream;
 import org.junit.rules.ExternalResource;
 import org.junit.rules.TemporaryFolder;
 
@@ -138,19 +142,45 @@ public final class LocalBuckets extends ExternalResource {
 
   /** Every regular file below {@code root}, relative to it, FileIO's temp files aside. */
   public static List<String> filesBelow(Path root) {
-    Path processed = root;
-    if (!Files.isDirectory(processed)) {
+    if (!Files.isDirectory(root)) {
       return List.of();
     }
-    try (Stream<Path> files = Files.walk(processed)) {
-      return files
-          .filter(Files::isRegularFile)
-          .map(p -> processed.relativize(p).toString())
-          .filter(name -> !name.startsWith(".temp-beam"))
-          .sorted()
-          .collect(Collectors.toList());
+    List<String> names = new ArrayList<>();
+    try {
+      // A running pipeline creates and deletes FileIO's temporary folders while this walks: they
+      // are skipped, and a file or folder gone between listing and visiting is no output.
+      Files.walkFileTree(
+          root,
+          new SimpleFileVisitor<>() {
+            @Override
+            public FileVisitResult preVisitDirectory(Path dir, BasicFileAttributes attributes) {
+              return dir.getFileName().toString().startsWith(".temp-beam")
+                  ? FileVisitResult.SKIP_SUBTREE
+                  : FileVisitResult.CONTINUE;
+            }
+
+            @Override
+            public FileVisitResult visitFile(Path file, BasicFileAttributes attributes) {
+              if (attributes.isRegularFile()) {
+                names.add(root.relativize(file).toString());
+              }
+              return FileVisitResult.CONTINUE;
+            }
+
+            @Override
+            public FileVisitResult visitFileFailed(Path file, IOException e) throws IOException {
+              if (e instanceof NoSuchFileException) {
+                return FileVisitResult.CONTINUE;
+              }
+              throw e;
+            }
+          });
     } catch (IOException e) {
       throw new UncheckedIOException(e);
     }
+    return names.stream()
+        .filter(name -> !name.startsWith(".temp-beam"))
+        .sorted()
+        .collect(Collectors.toList());
   }
 }
