@@ -1,5 +1,6 @@
 package dev.gcsrewrite.local;
 
+import dev.gcsrewrite.location.ContentChecksums;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.time.Instant;

@@ -1,25 +1,20 @@
 package dev.gcsrewrite.reconcile;
 
+import dev.gcsrewrite.location.ContentChecksums;
 import dev.gcsrewrite.location.LocalGenerations;
 import java.io.IOException;
-import java.io.InputStream;
-import java.nio.ByteBuffer;
 import java.nio.file.DirectoryStream;
 import java.nio.file.Files;
 import java.nio.file.LinkOption;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.nio.file.attribute.BasicFileAttributes;
-import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
 import java.time.Instant;
 import java.util.ArrayList;
-import java.util.Base64;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Consumer;
 import java.util.stream.Stream;
-import java.util.zip.CRC32C;
 import org.checkerframework.checker.nullness.qual.Nullable;
 
 /**
@@ -37,7 +32,6 @@ import org.checkerframework.checker.nullness.qual.Nullable;
  */
 public final class LocalFolderLister implements ObjectLister {
   private static final long serialVersionUID = 1L;
-  private static final int BUFFER_BYTES = 64 * 1024;
 
   private final String bucketRoot;
 
@@ -151,36 +145,16 @@ public final class LocalFolderLister implements ObjectLister {
 
   private static ListedObject checksummed(String bucket, String name, long generation, Path file)
       throws IOException {
-    MessageDigest md5 = md5();
-    CRC32C crc32c = new CRC32C();
-    long size = 0;
-    byte[] buffer = new byte[BUFFER_BYTES];
-    try (InputStream in = Files.newInputStream(file)) {
-      for (int read = in.read(buffer); read >= 0; read = in.read(buffer)) {
-        md5.update(buffer, 0, read);
-        crc32c.update(buffer, 0, read);
-        size += read;
-      }
-    }
-    Base64.Encoder base64 = Base64.getEncoder();
-    byte[] crc = ByteBuffer.allocate(Integer.BYTES).putInt((int) crc32c.getValue()).array();
+    ContentChecksums checksums = ContentChecksums.of(file);
     return new ListedObject(
         bucket,
         name,
         generation,
         1,
-        size,
+        checksums.size(),
         null,
-        base64.encodeToString(md5.digest()),
-        base64.encodeToString(crc),
+        checksums.md5Hash(),
+        checksums.crc32c(),
         Instant.EPOCH.plus(generation, java.time.temporal.ChronoUnit.MICROS));
-  }
-
-  private static MessageDigest md5() {
-    try {
-      return MessageDigest.getInstance("MD5");
-    } catch (NoSuchAlgorithmException e) {
-      throw new IllegalStateException("MD5 is required of every JVM", e);
-    }
   }
 }

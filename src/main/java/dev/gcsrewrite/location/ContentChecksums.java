@@ -1,4 +1,4 @@
-package dev.gcsrewrite.local;
+package dev.gcsrewrite.location;
 
 import java.io.IOException;
 import java.io.InputStream;
@@ -11,19 +11,21 @@ import java.util.Base64;
 import java.util.zip.CRC32C;
 
 /**
- * Size and checksums of an object's content, written as Cloud Storage writes them in object
- * metadata: base64 of the MD5 digest, and base64 of the CRC32C in big-endian byte order.
+ * Size and checksums of a local file's content, written as Cloud Storage writes them in object
+ * metadata: base64 of the MD5 digest, and base64 of the CRC32C in big-endian byte order. What a
+ * local folder bucket's notifications and listings say of a file, made one way for both (the local
+ * stack's notifier and reconcile's lister must describe a file alike).
  *
  * @param size the number of bytes actually read
  * @param md5Hash base64 MD5
  * @param crc32c base64 big-endian CRC32C
  */
-record ContentChecksums(long size, String md5Hash, String crc32c) {
+public record ContentChecksums(long size, String md5Hash, String crc32c) {
   // Large enough that a big file is read in few calls, small enough to be irrelevant in memory.
   private static final int BUFFER_BYTES = 64 * 1024;
 
   /** Reads {@code file} once, streaming: memory stays constant whatever the file's size. */
-  static ContentChecksums of(Path file) throws IOException {
+  public static ContentChecksums of(Path file) throws IOException {
     MessageDigest md5 = md5();
     CRC32C crc32c = new CRC32C();
     long size = 0;
