@@ -7,14 +7,32 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 
 /**
  * A server the local stack started: its own process, its output in a log file, stopped by its
  * process ID when the stack stops, so that nothing outlives the run that started it.
+ *
+ * <p>Not even a run that is killed: a JVM killed with SIGKILL runs no shutdown hook, and its
+ * servers would live on holding their ports (the next run could not start) and, for Redis, the
+ * claims it must recover from. So each server is started through a watchdog: a shell that starts a
+ * subshell reading the server's standard input, a pipe from this JVM, and then replaces itself with
+ * the server (same process ID). When this JVM ends, however it ends, the pipe closes, the subshell
+ * reads its end and stops the server with SIGTERM, which lets Redis write its append-only file and
+ * exit cleanly.
  */
 public final class ChildProcess implements AutoCloseable {
+  /**
+   * Runs {@code "$@"} as this shell's own process: {@code $$} in the subshell is that process ID,
+   * and {@code exec} keeps it. The subshell keeps reading standard input (the JVM never writes to
+   * it) until it ends; the server reads /dev/null instead.
+   */
+  private static final String WATCHDOG =
+      "exec 3<&0; { while read -r _ <&3; do :; done; kill -TERM $$ 2>/dev/null; } &"
+          + " exec \"$@\" </dev/null 3<&-";
+
   private final String name;
   private final Process process;
   private final Path log;
@@ -30,8 +48,10 @@ public final class ChildProcess implements AutoCloseable {
    */
   public static ChildProcess start(String name, List<String> command, Path directory, Path log)
       throws IOException {
+    List<String> watched = new ArrayList<>(List.of("/bin/sh", "-c", WATCHDOG, name));
+    watched.addAll(command);
     Process process =
-        new ProcessBuilder(command)
+        new ProcessBuilder(watched)
             .directory(directory.toFile())
             .redirectErrorStream(true)
             .redirectOutput(log.toFile())
@@ -86,17 +106,28 @@ public final class ChildProcess implements AutoCloseable {
   /** Stops the process: politely (SIGTERM), then by force after ten seconds. */
   @Override
   public void close() {
-    if (!process.isAlive()) {
-      return;
-    }
-    process.destroy();
     try {
+      if (!process.isAlive()) {
+        return;
+      }
+      process.destroy();
       if (!process.waitFor(10, TimeUnit.SECONDS)) {
         process.destroyForcibly().waitFor(10, TimeUnit.SECONDS);
       }
     } catch (InterruptedException e) {
       process.destroyForcibly();
       Thread.currentThread().interrupt();
+    } finally {
+      closeWatchdog();
+    }
+  }
+
+  /** The server is stopping: its watchdog, reading the pipe, may end too. */
+  private void closeWatchdog() {
+    try {
+      process.getOutputStream().close();
+    } catch (IOException e) {
+      // Nothing to stop then.
     }
   }
 

@@ -9,8 +9,10 @@ import java.nio.file.Path;
 import java.nio.file.attribute.BasicFileAttributes;
 import java.time.Clock;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.HashSet;
+import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Set;
@@ -50,11 +52,13 @@ import org.slf4j.LoggerFactory;
  *       exactly the notified generation, as it does on Cloud Storage.
  *   <li>Every notification is published {@code duplicates} times, as at-least-once delivery may do,
  *       so that a local run shows duplicates being dropped.
- *   <li>At start, every file already there is announced once stable, unless {@link
- *       SettledGenerations} says its generation was processed: a first start announces files put
- *       there beforehand, a restarted stack re-announces work that was lost. (A generation that was
- *       raised above its file's time to keep growing is computed differently after a restart, so it
- *       is announced again: harmless, the pipeline drops generations it has done.)
+ *   <li>A file already there at start gets the generation the store keeps it as ({@link
+ *       LocalGenerations#current}), the same a restarted notifier or the reconcile command gives
+ *       it. By default it is announced once stable, as work put there beforehand. A notifier built
+ *       with {@link Builder#adoptPresentFiles()} announces none of them and lists them in {@link
+ *       #adopted()}: the local stack recovering a killed run hands them to the reconcile command,
+ *       which settles each one by its Redis records (processed or not, announced or not) instead of
+ *       guessing here.
  * </ul>
  *
  * <p>It polls rather than using a {@code WatchService}: polling is recursive, behaves the same on
@@ -70,7 +74,7 @@ public final class LocalBucketNotifier implements AutoCloseable {
   private final Path bucketRoot;
   private final BucketFolders folders;
   private final Duration pollInterval;
-  private final SettledGenerations settled;
+  private final boolean adoptPresentFiles;
   private final Clock clock;
   private final AnnouncementQueue queue;
 
@@ -81,6 +85,7 @@ public final class LocalBucketNotifier implements AutoCloseable {
   private final Map<ObjectKey, Long> lastGenerations = new HashMap<>();
   private @Nullable Set<ObjectKey> undecidedSinceStart;
   private final Map<ObjectKey, FileState> unreadable = new HashMap<>();
+  private final List<StoredObject> adopted = new ArrayList<>();
   private @Nullable String lastScanFailure;
 
   private final Object lifecycle = new Object();
@@ -96,7 +101,7 @@ public final class LocalBucketNotifier implements AutoCloseable {
     this.bucketRoot = builder.bucketRoot;
     this.folders = new BucketFolders(builder.bucketRoot);
     this.pollInterval = builder.pollInterval;
-    this.settled = builder.settled;
+    this.adoptPresentFiles = builder.adoptPresentFiles;
     this.clock = builder.clock;
     this.queue = new AnnouncementQueue(builder.publisher, builder.duplicates);
   }
@@ -173,16 +178,22 @@ public final class LocalBucketNotifier implements AutoCloseable {
 
   /** A stable file that is new or differs from the live generation of its name. */
   private void written(ObjectKey key, FileState state, @Nullable Live current) {
-    long generation = Generations.next(state.modified(), lastGenerations.get(key));
-    StoredObject object = read(key, state, generation);
+    boolean presentAtStart =
+        current == null && Objects.requireNonNull(undecidedSinceStart).contains(key);
+    Long generation =
+        presentAtStart
+            ? storedGeneration(key, state)
+            : Long.valueOf(Generations.next(state.modified(), lastGenerations.get(key)));
+    StoredObject object = generation == null ? null : read(key, state, generation);
     if (object == null) {
       return;
     }
-    boolean presentAtStart = Objects.requireNonNull(undecidedSinceStart).remove(key);
-    lastGenerations.put(key, generation);
+    undecidedSinceStart.remove(key);
+    lastGenerations.put(key, object.generation());
     live.put(key, new Live(object, state));
-    if (current == null && presentAtStart && isSettled(object)) {
-      LOG.debug("{} was processed before this start; not announced", object);
+    if (presentAtStart && adoptPresentFiles) {
+      adopted.add(object);
+      LOG.debug("{} was there at start; adopted, not announced", object);
       return;
     }
     Long replaced = current == null ? null : current.object().generation();
@@ -190,7 +201,27 @@ public final class LocalBucketNotifier implements AutoCloseable {
     if (current != null) {
       // The overwrite deleted the old generation at the moment the new one was created.
       forget(current.object());
-      queue.add(Announcement.deleted(current.object(), object.created(), generation));
+      queue.add(Announcement.deleted(current.object(), object.created(), object.generation()));
+    }
+  }
+
+  /**
+   * The generation of a file found at start, as the store keeps it (kept now if new); null, to try
+   * again next scan, if it cannot be had.
+   */
+  private @Nullable Long storedGeneration(ObjectKey key, FileState state) {
+    try {
+      return LocalGenerations.current(
+          bucketRoot,
+          key.bucket(),
+          key.name(),
+          state.path(),
+          Generations.next(state.modified(), null));
+    } catch (IOException e) {
+      if (!state.equals(unreadable.put(key, state))) {
+        LOG.warn("Could not keep {}; retrying on every scan: {}", state.path(), e.toString());
+      }
+      return null;
     }
   }
 
@@ -246,15 +277,6 @@ public final class LocalBucketNotifier implements AutoCloseable {
     }
   }
 
-  private boolean isSettled(StoredObject object) {
-    try {
-      return settled.isSettled(object.bucket(), object.name(), object.generation());
-    } catch (IOException | RuntimeException e) {
-      LOG.warn("Could not tell whether {} was processed; announcing it", object, e);
-      return false;
-    }
-  }
-
   private void pollUntilClosed() {
     try {
       do {
@@ -302,6 +324,14 @@ public final class LocalBucketNotifier implements AutoCloseable {
     }
   }
 
+  /**
+   * The generations found at start and adopted without a notification (only with {@link
+   * Builder#adoptPresentFiles()}), in the order they were adopted.
+   */
+  public synchronized List<StoredObject> adopted() {
+    return List.copyOf(adopted);
+  }
+
   /** OBJECT_FINALIZE notifications published so far, each counted once whatever the duplicates. */
   public long finalizesPublished() {
     return queue.finalizes();
@@ -328,7 +358,7 @@ public final class LocalBucketNotifier implements AutoCloseable {
     private final NotificationPublisher publisher;
     private Duration pollInterval = DEFAULT_POLL_INTERVAL;
     private int duplicates = 1;
-    private SettledGenerations settled = SettledGenerations.NONE;
+    private boolean adoptPresentFiles;
     private Clock clock = Clock.systemUTC();
 
     private Builder(Path bucketRoot, NotificationPublisher publisher) {
@@ -354,9 +384,13 @@ public final class LocalBucketNotifier implements AutoCloseable {
       return this;
     }
 
-    /** Which generations found at start need no notification; default none. */
-    public Builder settledGenerations(SettledGenerations settledGenerations) {
-      this.settled = Objects.requireNonNull(settledGenerations, "settledGenerations");
+    /**
+     * Announces none of the files found at start, only what changes after; they are listed in
+     * {@link #adopted()} for whoever settles them (the reconcile command). Without this, every file
+     * found at start is announced.
+     */
+    public Builder adoptPresentFiles() {
+      this.adoptPresentFiles = true;
       return this;
     }
 

@@ -7,6 +7,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.TreeMap;
 import org.apache.beam.sdk.io.gcp.pubsub.PubsubMessage;
 
@@ -14,7 +15,8 @@ import org.apache.beam.sdk.io.gcp.pubsub.PubsubMessage;
  * What a local run did, checked: every generated file has its output and the output is the source
  * with {@code AWS} rewritten to {@code GCP} (checked with a plain string replace, independent of
  * the pipeline's rewriter; skipped when other rules were given), one complete event per file, one
- * dead letter per bad message.
+ * dead letter per bad message. A run that recovered a killed one expects no event for a file the
+ * killed run announced (Redis says so), and exactly one for every other file.
  */
 final class LocalRunSummary {
   private final List<String> lines;
@@ -29,6 +31,7 @@ final class LocalRunSummary {
       LocalStackLayout layout,
       ProgressMonitor monitor,
       List<WorkGenerator.WorkObject> files,
+      Set<String> expected,
       boolean customRules,
       String outputSuffix)
       throws IOException {
@@ -50,7 +53,9 @@ final class LocalRunSummary {
     }
     long distinct = monitor.distinctCompleted();
     boolean outputsOk = outputs == files.size() && (customRules || matching == files.size());
-    boolean ok = outputsOk && distinct == files.size();
+    boolean ok =
+        outputsOk && distinct == expected.size() && monitor.completedObjects().equals(expected);
+    int announcedBefore = files.size() - expected.size();
     String example =
         monitor.completeEvents().isEmpty()
             ? "(none)"
@@ -73,8 +78,15 @@ final class LocalRunSummary {
                 monitor.counter("replacements")),
             String.format(
                 "  complete topic    %d events for %d distinct generations; processing topic %d"
-                    + " events",
-                monitor.completeEvents().size(), distinct, monitor.processingEvents()),
+                    + " events%s",
+                monitor.completeEvents().size(),
+                distinct,
+                monitor.processingEvents(),
+                announcedBefore == 0
+                    ? ""
+                    : String.format(
+                        "%n                    (and %d files announced by the run recovered)",
+                        announcedBefore)),
             "  e.g.              " + example,
             String.format(
                 "  dead letters      %d: %s", monitor.deadLetters().size(), deadLetterTypes),

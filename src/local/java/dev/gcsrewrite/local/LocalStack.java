@@ -1,7 +1,10 @@
 package dev.gcsrewrite.local;
 
 import dev.gcsrewrite.GcsRewritePipeline;
-import dev.gcsrewrite.claim.ClaimStore;
+import dev.gcsrewrite.claim.GenerationStates;
+import dev.gcsrewrite.claim.RedisSettings;
+import dev.gcsrewrite.cli.ExitCode;
+import dev.gcsrewrite.cli.GcsRewriteCli;
 import dev.gcsrewrite.config.GcsRewriteOptions;
 import dev.gcsrewrite.config.InvalidOptionException;
 import dev.gcsrewrite.config.JobSettings;
@@ -10,8 +13,10 @@ import java.io.PrintStream;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.HashSet;
 import java.util.List;
-import java.util.Map;
+import java.util.Set;
+import java.util.TreeSet;
 import java.util.concurrent.CountDownLatch;
 import java.util.logging.FileHandler;
 import java.util.logging.Handler;
@@ -89,12 +94,20 @@ public final class LocalStack implements AutoCloseable {
   /** Runs the stack; returns the exit status (0: all work done and checked). */
   int run() throws Exception {
     checkPorts();
-    layout.prepare();
+    LocalStackLayout.Start start = layout.prepare(args.fresh());
+    boolean recovering = start == LocalStackLayout.Start.RECOVER;
     redirectLogging();
+    if (recovering) {
+      out.printf(
+          "recovering  the last run in %s did not finish: its buckets, outputs and Redis are kept,"
+              + " and reconcile settles every file found (--fresh starts over)%n",
+          args.workDir());
+    }
     LocalStackServers servers = startServers();
     PubsubAdmin pubsub = servers.pubsub();
     createTopics(pubsub);
-    GcsRewriteOptions options = pipelineOptions(servers.emulator().rootUrl());
+    List<String> pipelineArgs = pipelineArgs(servers.emulator().rootUrl());
+    GcsRewriteOptions options = pipelineOptions(pipelineArgs);
     // The settings the pipeline runs with, for the stack's own reading of Redis and outputs.
     JobSettings settings;
     try {
@@ -105,46 +118,122 @@ public final class LocalStack implements AutoCloseable {
     pipeline = GcsRewritePipeline.run(options, settings);
     out.printf("pipeline    running on the DirectRunner (log: %s)%n", layout.pipelineLog());
 
-    ClaimStore claims = ClaimStore.forCommand(settings.redis());
-    started.add(new Component("the claim reader", claims));
-    LocalBucketNotifier notifier =
+    LocalBucketNotifier.Builder notifierSettings =
         LocalBucketNotifier.builder(
                 layout.buckets(), messages -> pubsub.publish(WORK_TOPIC, messages))
-            .duplicates(args.duplicates())
-            .settledGenerations(
-                (bucket, objectId, generation) -> isSettled(claims, bucket, objectId, generation))
-            .build();
+            .duplicates(args.duplicates());
+    if (recovering) {
+      // What the killed run left is settled by reconcile, which asks Redis, not announced here.
+      notifierSettings.adoptPresentFiles();
+    }
+    LocalBucketNotifier notifier = notifierSettings.build();
+    Set<String> announcedBefore = Set.of();
+    if (recovering) {
+      // Two scans: a file is taken once it is stable.
+      notifier.scanOnce();
+      notifier.scanOnce();
+      announcedBefore = announced(settings.redis(), notifier.adopted());
+    }
     notifier.start();
     started.add(new Component("the notifier", notifier));
     out.printf(
         "notifier    watching %s (each notification published %d time%s)%n",
         layout.buckets(), args.duplicates(), args.duplicates() == 1 ? "" : "s");
+    if (recovering) {
+      reconcile(pipelineArgs, notifier.adopted().size(), announcedBefore.size());
+    }
 
     if (args.badMessages() > 0) {
       pubsub.publish(WORK_TOPIC, BadMessages.make(args.badMessages(), args.bucket()));
       out.printf("bad input   %d malformed messages published%n", args.badMessages());
     }
     List<WorkGenerator.WorkObject> files =
-        WorkGenerator.write(layout.workBucket(), args.files(), 42L);
-    out.printf("generator   wrote %d files to %s%n%n", files.size(), layout.workBucket());
+        recovering
+            ? WorkGenerator.writeMissing(layout.workBucket(), args.files(), 42L)
+            : WorkGenerator.write(layout.workBucket(), args.files(), 42L);
+    long written = files.stream().filter(WorkGenerator.WorkObject::written).count();
+    out.printf(
+        "generator   wrote %d files to %s%s%n%n",
+        written,
+        layout.workBucket(),
+        written == files.size() ? "" : " (the other " + (files.size() - written) + " were there)");
 
+    // The files whose complete event this run must see: all, but those a killed run announced.
+    Set<String> expected = new TreeSet<>();
+    for (WorkGenerator.WorkObject file : files) {
+      if (file.written() || !announcedBefore.contains(file.name())) {
+        expected.add(file.name());
+      }
+    }
     ProgressMonitor monitor =
-        new ProgressMonitor(pipeline, pubsub, notifier, files.size(), args.badMessages(), out);
+        new ProgressMonitor(pipeline, pubsub, notifier, expected, args.badMessages(), out);
     int status = 0;
     if (args.untilIdle()) {
       boolean idle = monitor.awaitIdle(Duration.ofMinutes(10));
       LocalRunSummary summary =
           LocalRunSummary.of(
-              layout, monitor, files, customRules(), settings.locations().outputSuffix());
+              layout, monitor, files, expected, customRules(), settings.locations().outputSuffix());
       summary.print(out);
       status = idle && summary.ok() ? 0 : 1;
       if (!args.keep()) {
+        if (status == 0) {
+          layout.finished();
+        }
         return status;
       }
     }
     printHowToReach(servers, settings.redis().keyPrefix());
     monitor.followUntil(stopped);
     return status;
+  }
+
+  /**
+   * The names of the {@code adopted} generations whose settled record says their complete event was
+   * published: the killed run finished them, and this run must not see their events again.
+   */
+  private static Set<String> announced(RedisSettings redis, List<StoredObject> adopted)
+      throws StartupException {
+    List<GenerationStates.Generation> asked = new ArrayList<>();
+    for (StoredObject object : adopted) {
+      asked.add(
+          new GenerationStates.Generation(object.bucket(), object.name(), object.generation()));
+    }
+    Set<String> announced = new HashSet<>();
+    try (GenerationStates states = GenerationStates.connect(redis)) {
+      List<GenerationStates.Found> found = states.read(asked);
+      for (int i = 0; i < asked.size(); i++) {
+        if (found.get(i).announced()) {
+          announced.add(asked.get(i).objectId());
+        }
+      }
+    } catch (IOException | RuntimeException e) {
+      throw new StartupException("cannot read what the last run settled from Redis: " + e);
+    }
+    return announced;
+  }
+
+  /**
+   * Settles every file the last run left, with the reconcile command a user would run: what was
+   * done is dropped by its claim, what was announced is not announced again, the rest is processed.
+   */
+  private void reconcile(List<String> pipelineArgs, int found, int announced)
+      throws StartupException {
+    out.printf(
+        "reconcile   %d files found, %d of them done and announced by the last run%n",
+        found, announced);
+    List<String> command = new ArrayList<>(List.of("reconcile", "--bucket=" + args.bucket()));
+    command.addAll(pipelineArgs);
+    PrintStream indented = IndentedLines.of(out, "reconcile   ");
+    ExitCode code = GcsRewriteCli.execute(command, indented, indented);
+    indented.close();
+    if (code != ExitCode.OK) {
+      throw new StartupException(
+          "reconcile could not settle the last run's files (exit "
+              + code.status()
+              + "); its log is "
+              + layout.pipelineLog());
+    }
+    out.println();
   }
 
   /** Stops everything this stack started, newest first; safe to call more than once. */
@@ -207,9 +296,15 @@ public final class LocalStack implements AutoCloseable {
     started.add(new Component("the Pub/Sub emulator (pid " + emulator.pid() + ")", emulator));
     out.printf("emulator    %s (pid %d)%n", emulator.rootUrl(), emulator.pid());
     Path binary = RedisServerProcess.extractBinary(args.redisJar(), layout.redisDir());
+    // Claims and settled records must outlive a killed run for the next one to recover it: an
+    // append-only file, written at least every second (a machine crash may lose that second,
+    // whose generations reconcile then processes again: the same outputs and event IDs).
     RedisServerProcess redis =
         RedisServerProcess.start(
-            binary, layout.redisDir().resolve("data"), args.redisPort(), List.of());
+            binary,
+            layout.redisData(),
+            args.redisPort(),
+            List.of("appendonly yes", "appendfsync everysec"));
     started.add(new Component("Redis (pid " + redis.pid() + ")", redis));
     out.printf("redis       127.0.0.1:%d (pid %d)%n", redis.port(), redis.pid());
     return new LocalStackServers(emulator, redis, new PubsubAdmin(emulator.rootUrl(), PROJECT));
@@ -244,9 +339,9 @@ public final class LocalStack implements AutoCloseable {
   }
 
   /**
-   * The pipeline's options: the user's (local.conf's, then the command line's), then the stack's.
+   * The pipeline's arguments: the user's (local.conf's, then the command line's), then the stack's.
    */
-  private GcsRewriteOptions pipelineOptions(String pubsubRootUrl) throws StartupException {
+  private List<String> pipelineArgs(String pubsubRootUrl) {
     List<String> options = new ArrayList<>(args.pipelineArgs());
     addDefault(options, "runner", "DirectRunner");
     addDefault(options, "project", PROJECT);
@@ -266,6 +361,10 @@ public final class LocalStack implements AutoCloseable {
     addDefault(options, "redisHost", "127.0.0.1");
     addDefault(options, "redisPort", Integer.toString(args.redisPort()));
     addDefault(options, "jobName", "gcs-rewrite-local");
+    return options;
+  }
+
+  private static GcsRewriteOptions pipelineOptions(List<String> options) throws StartupException {
     try {
       GcsRewriteOptions pipelineOptions =
           PipelineOptionsFactory.fromArgs(options.toArray(new String[0]))
@@ -289,19 +388,6 @@ public final class LocalStack implements AutoCloseable {
 
   static String subscriptionPath(String subscription) {
     return "projects/" + PROJECT + "/subscriptions/" + subscription;
-  }
-
-  /** Whether Redis records the generation as settled; the notifier then need not announce it. */
-  private static boolean isSettled(
-      ClaimStore claims, String bucket, String objectId, long generation) throws IOException {
-    try {
-      Map<String, String> record =
-          claims.status(bucket, objectId, generation).generations().get(generation);
-      return record != null
-          && ("COMPLETED".equals(record.get("state")) || "SKIPPED".equals(record.get("state")));
-    } catch (RuntimeException e) {
-      throw new IOException("cannot ask Redis: " + e.getMessage(), e);
-    }
   }
 
   /** Beam and the pipeline log to a file; the console shows the stack's own lines. */

@@ -17,6 +17,8 @@ import org.checkerframework.checker.nullness.qual.Nullable;
  * @param badMessages how many malformed messages are published, to show the dead-letter path
  * @param untilIdle exit when all work is done, instead of running until Ctrl-C
  * @param keep leave the stack running at the end and say how to reach it
+ * @param fresh start from empty folders even when the last run in the work directory did not finish
+ *     (by default that run is recovered)
  * @param workDir where buckets, outputs and logs go
  * @param emulatorPort the Pub/Sub emulator's port
  * @param redisPort Redis's port
@@ -31,6 +33,7 @@ public record LocalStackArgs(
     int badMessages,
     boolean untilIdle,
     boolean keep,
+    boolean fresh,
     Path workDir,
     int emulatorPort,
     int redisPort,
@@ -43,7 +46,7 @@ public record LocalStackArgs(
       String.join(
           "\n",
           "usage: scripts/run-local.sh [--files N] [--duplicates K] [--bad-messages B]"
-              + " [--until-idle] [--keep]",
+              + " [--until-idle] [--keep] [--fresh]",
           "           [--work-dir DIR] [--emulator-port P] [--redis-port P] [--bucket NAME]"
               + " [--pipeline options]",
           "",
@@ -53,6 +56,9 @@ public record LocalStackArgs(
               + " (default 3)",
           "  --until-idle       exit once all work is done, with a summary",
           "  --keep             leave the stack running at the end and print how to reach it",
+          "  --fresh            start from empty folders; by default a run that did not finish",
+          "                     (killed, Ctrl-C before idle) is recovered: its buckets, outputs",
+          "                     and Redis are kept and the reconcile command settles every file",
           "  --work-dir DIR     buckets, outputs and logs (default target/local-run)",
           "  --emulator-port P  Pub/Sub emulator port (default 8085)",
           "  --redis-port P     Redis port (default 6379)",
@@ -74,6 +80,7 @@ public record LocalStackArgs(
     int badMessages = 3;
     boolean untilIdle = false;
     boolean keep = false;
+    boolean fresh = false;
     Path workDir = Path.of("target", "local-run");
     int emulatorPort = 8085;
     int redisPort = 6379;
@@ -88,6 +95,7 @@ public record LocalStackArgs(
       switch (name) {
         case "--until-idle" -> untilIdle = true;
         case "--keep" -> keep = true;
+        case "--fresh" -> fresh = true;
         case "--files",
             "--duplicates",
             "--bad-messages",
@@ -140,6 +148,7 @@ public record LocalStackArgs(
         badMessages,
         untilIdle,
         keep,
+        fresh,
         workDir.toAbsolutePath().normalize(),
         emulatorPort,
         redisPort,

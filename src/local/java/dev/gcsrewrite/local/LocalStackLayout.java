@@ -1,20 +1,37 @@
 package dev.gcsrewrite.local;
 
 import java.io.IOException;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
+import java.util.Optional;
 import java.util.stream.Stream;
 
 /**
  * The local stack's folders below its work directory: buckets (one folder per bucket), the
- * processed bucket, and the servers' files and logs. Each run starts from empty folders; a marker
- * file guards against emptying a folder the stack did not make.
+ * processed bucket, and the servers' files and logs. A marker file guards against emptying a folder
+ * the stack did not make.
+ *
+ * <p>A run starts from empty folders, unless the last run there did not finish its work: killed,
+ * stopped with Ctrl-C before it was idle, or its check failed. A run records that it is under way
+ * in {@value #UNFINISHED} (with its process ID) and removes the file only once all its work was
+ * done and checked; a run that finds the file recovers the one that left it: buckets, outputs, the
+ * generation store and Redis's append-only file are kept for the reconcile command to settle.
  */
 final class LocalStackLayout {
   private static final String MARKER = ".gcs-rewrite-local-run";
+  private static final String UNFINISHED = "unfinished-run";
   private final Path workDir;
   private final String bucket;
+
+  /** How a run starts. */
+  enum Start {
+    /** From empty folders. */
+    FRESH,
+    /** On the folders and Redis data of a run that did not finish. */
+    RECOVER
+  }
 
   LocalStackLayout(Path workDir, String bucket) {
     this.workDir = workDir;
@@ -41,12 +58,23 @@ final class LocalStackLayout {
     return workDir.resolve("redis");
   }
 
+  /** Redis's own files: its append-only file survives a killed run. */
+  Path redisData() {
+    return redisDir().resolve("data");
+  }
+
   Path pipelineLog() {
     return workDir.resolve("pipeline.log");
   }
 
-  /** Empties the folders of an earlier run and makes them again. */
-  void prepare() throws IOException, LocalStack.StartupException {
+  /**
+   * Makes the folders of a run: recovers an unfinished run unless {@code fresh}, else empties the
+   * folders of an earlier run. Either way the run is recorded as under way.
+   *
+   * @throws LocalStack.StartupException if the folder was not made by the stack, or another stack
+   *     is running in it
+   */
+  Start prepare(boolean fresh) throws IOException, LocalStack.StartupException {
     if (Files.isDirectory(workDir) && !Files.exists(workDir.resolve(MARKER))) {
       try (Stream<Path> entries = Files.list(workDir)) {
         if (entries.findAny().isPresent()) {
@@ -55,12 +83,74 @@ final class LocalStackLayout {
         }
       }
     }
-    for (Path folder : List.of(buckets(), processed(), emulatorDir(), redisDir())) {
-      Folders.deleteTree(folder);
+    Optional<Long> previous = unfinishedRun();
+    if (previous.isPresent() && isRunningStack(previous.get())) {
+      throw new LocalStack.StartupException(
+          "another run-local (pid "
+              + previous.get()
+              + ") is using "
+              + workDir
+              + "; stop it or pass another --work-dir");
     }
-    Files.deleteIfExists(pipelineLog());
+    Start start =
+        previous.isPresent() && !fresh && Files.isDirectory(workBucket())
+            ? Start.RECOVER
+            : Start.FRESH;
+    if (start == Start.FRESH) {
+      for (Path folder : List.of(buckets(), processed(), redisDir())) {
+        Folders.deleteTree(folder);
+      }
+      Files.deleteIfExists(pipelineLog());
+    } else {
+      deleteTemporaryFiles();
+    }
+    // The emulator keeps nothing: what the killed run had in Pub/Sub is what reconcile recovers.
+    Folders.deleteTree(emulatorDir());
     Files.createDirectories(workBucket());
     Files.createDirectories(processed());
     Files.writeString(workDir.resolve(MARKER), "made by scripts/run-local.sh\n");
+    Files.writeString(
+        workDir.resolve(UNFINISHED), ProcessHandle.current().pid() + "\n", StandardCharsets.UTF_8);
+    return start;
+  }
+
+  /** All the run's work was done and checked: the next run starts fresh. */
+  void finished() throws IOException {
+    Files.deleteIfExists(workDir.resolve(UNFINISHED));
+  }
+
+  private Optional<Long> unfinishedRun() throws IOException {
+    Path file = workDir.resolve(UNFINISHED);
+    if (!Files.exists(file)) {
+      return Optional.empty();
+    }
+    String text = Files.readString(file, StandardCharsets.UTF_8).trim();
+    return Optional.of(text.matches("[0-9]{1,18}") ? Long.parseLong(text) : -1L);
+  }
+
+  /**
+   * Whether {@code pid} is a live JVM other than this one (a stack whose pid was reused is not).
+   */
+  private static boolean isRunningStack(long pid) {
+    if (pid == ProcessHandle.current().pid()) {
+      return false;
+    }
+    return ProcessHandle.of(pid)
+        .filter(ProcessHandle::isAlive)
+        .flatMap(p -> p.info().command())
+        .map(command -> Path.of(command).getFileName().toString().startsWith("java"))
+        .orElse(false);
+  }
+
+  /** A work generator killed mid-write leaves its temporary file beside the bucket folders. */
+  private void deleteTemporaryFiles() throws IOException {
+    try (Stream<Path> entries = Files.list(buckets())) {
+      for (Path entry : entries.toList()) {
+        String name = entry.getFileName().toString();
+        if (name.startsWith(".") && name.endsWith(".tmp") && Files.isRegularFile(entry)) {
+          Files.deleteIfExists(entry);
+        }
+      }
+    }
   }
 }

@@ -7,8 +7,11 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
+import java.util.Set;
+import java.util.TreeSet;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
+import java.util.stream.Collectors;
 import org.apache.beam.sdk.PipelineResult;
 import org.apache.beam.sdk.io.gcp.pubsub.PubsubMessage;
 
@@ -21,7 +24,7 @@ final class ProgressMonitor {
   private final PipelineResult pipeline;
   private final PubsubAdmin pubsub;
   private final LocalBucketNotifier notifier;
-  private final int files;
+  private final Set<String> expected;
   private final int badMessages;
   private final PrintStream out;
   private final long started = System.nanoTime();
@@ -34,20 +37,21 @@ final class ProgressMonitor {
       PipelineResult pipeline,
       PubsubAdmin pubsub,
       LocalBucketNotifier notifier,
-      int files,
+      Set<String> expected,
       int badMessages,
       PrintStream out) {
     this.pipeline = pipeline;
     this.pubsub = pubsub;
     this.notifier = notifier;
-    this.files = files;
+    this.expected = Set.copyOf(expected);
     this.badMessages = badMessages;
     this.out = out;
   }
 
   /**
-   * Waits until every file has its complete event, every bad message its dead letter, and nothing
-   * has moved for three seconds; false if the pipeline failed or {@code timeout} passed first.
+   * Waits until every expected object has its complete event, every bad message its dead letter,
+   * and nothing has moved for three seconds; false if the pipeline failed or {@code timeout} passed
+   * first.
    */
   boolean awaitIdle(Duration timeout) throws IOException, InterruptedException {
     long deadline = System.nanoTime() + timeout.toNanos();
@@ -58,7 +62,7 @@ final class ProgressMonitor {
         return false;
       }
       boolean changed = poll();
-      boolean done = distinctCompleted() >= files && deadLetters.size() >= badMessages;
+      boolean done = completedObjects().containsAll(expected) && deadLetters.size() >= badMessages;
       quietPolls = changed ? 0 : quietPolls + 1;
       if (done && quietPolls >= 3) {
         return true;
@@ -98,6 +102,14 @@ final class ProgressMonitor {
         .map(m -> m.getAttribute("eventId"))
         .distinct()
         .count();
+  }
+
+  /** The objects that got a complete event in this run. */
+  Set<String> completedObjects() {
+    return completeEvents.stream()
+        .filter(m -> "complete".equals(m.getAttribute("eventType")))
+        .map(m -> m.getAttribute("objectId"))
+        .collect(Collectors.toCollection(TreeSet::new));
   }
 
   Duration elapsed() {

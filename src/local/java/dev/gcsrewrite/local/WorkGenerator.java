@@ -4,10 +4,12 @@ import static java.nio.charset.StandardCharsets.US_ASCII;
 
 import java.io.IOException;
 import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.Base64;
 import java.util.Collections;
 import java.util.LinkedHashMap;
@@ -43,9 +45,11 @@ public final class WorkGenerator {
   /**
    * One object written: its name, file, size, and how often each of {@link #TOKENS} occurs in it
    * (counted in the written content, so a token that random base64 happened to spell is counted
-   * too, as the rewriter will find it).
+   * too, as the rewriter will find it), and whether this call wrote it (false: {@link
+   * #writeMissing} found it with its content).
    */
-  public record WorkObject(String name, Path path, int size, Map<String, Integer> tokens) {
+  public record WorkObject(
+      String name, Path path, int size, Map<String, Integer> tokens, boolean written) {
     public WorkObject {
       tokens = Collections.unmodifiableMap(new LinkedHashMap<>(tokens));
     }
@@ -63,6 +67,20 @@ public final class WorkGenerator {
    * @param seed the same seed writes the same content
    */
   public static List<WorkObject> write(Path bucketFolder, int count, long seed) throws IOException {
+    return write(bucketFolder, count, seed, false);
+  }
+
+  /**
+   * Writes what {@link #write} writes, but leaves a file that already has its content alone (no new
+   * generation): a run recovering a killed one completes the workload the killed one began.
+   */
+  public static List<WorkObject> writeMissing(Path bucketFolder, int count, long seed)
+      throws IOException {
+    return write(bucketFolder, count, seed, true);
+  }
+
+  private static List<WorkObject> write(Path bucketFolder, int count, long seed, boolean keepSame)
+      throws IOException {
     if (count < 1) {
       throw new IllegalArgumentException("count must be at least 1, not " + count);
     }
@@ -77,8 +95,11 @@ public final class WorkGenerator {
       String name = objectName(number, count);
       byte[] content = content(number, seed);
       Path target = bucket.resolve(name);
-      writeAtomically(staging, target, content);
-      written.add(new WorkObject(name, target, content.length, countTokens(content)));
+      boolean write = !keepSame || !hasContent(target, content);
+      if (write) {
+        writeAtomically(staging, target, content);
+      }
+      written.add(new WorkObject(name, target, content.length, countTokens(content), write));
     }
     return written;
   }
@@ -131,6 +152,14 @@ public final class WorkGenerator {
       counts.put(token, count);
     }
     return counts;
+  }
+
+  private static boolean hasContent(Path file, byte[] content) throws IOException {
+    try {
+      return Files.size(file) == content.length && Arrays.equals(Files.readAllBytes(file), content);
+    } catch (NoSuchFileException e) {
+      return false;
+    }
   }
 
   private static void writeAtomically(Path staging, Path target, byte[] content)

@@ -35,8 +35,9 @@ public final class GenerationStates implements AutoCloseable {
    * @param state the state
    * @param detail the owner (in flight), the output (completed) or the reason (skipped); empty when
    *     unclaimed
+   * @param announced whether its settled record says its audit event was published
    */
-  public record Found(State state, String detail) {}
+  public record Found(State state, String detail, boolean announced) {}
 
   /** A generation to look up. */
   public record Generation(String bucket, String objectId, long generation) {}
@@ -70,7 +71,8 @@ public final class GenerationStates implements AutoCloseable {
                   "state",
                   "owner",
                   "outputUri",
-                  "reason"));
+                  "reason",
+                  "announced"));
           latest.add(pipeline.hget(keys.latest(g.bucket(), g.objectId()), "generation"));
         }
         pipeline.sync();
@@ -86,19 +88,20 @@ public final class GenerationStates implements AutoCloseable {
 
   static Found classify(long generation, List<String> record, @Nullable String latest) {
     String state = record.get(0);
+    boolean announced = record.size() > 4 && record.get(4) != null && !record.get(4).isEmpty();
     if ("COMPLETED".equals(state)) {
-      return new Found(State.COMPLETED, orEmpty(record.get(2)));
+      return new Found(State.COMPLETED, orEmpty(record.get(2)), announced);
     }
     if ("SKIPPED".equals(state)) {
-      return new Found(State.SKIPPED, orEmpty(record.get(3)));
+      return new Found(State.SKIPPED, orEmpty(record.get(3)), announced);
     }
     if ("INPROGRESS".equals(state)) {
-      return new Found(State.IN_FLIGHT, orEmpty(record.get(1)));
+      return new Found(State.IN_FLIGHT, orEmpty(record.get(1)), false);
     }
     if (latest != null && latest.matches("[0-9]{1,19}") && Long.parseLong(latest) > generation) {
-      return new Found(State.SKIPPED, "superseded by generation " + latest);
+      return new Found(State.SKIPPED, "superseded by generation " + latest, false);
     }
-    return new Found(State.UNCLAIMED, "");
+    return new Found(State.UNCLAIMED, "", false);
   }
 
   private static String orEmpty(@Nullable String value) {

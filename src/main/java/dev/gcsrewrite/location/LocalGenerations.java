@@ -2,6 +2,7 @@ package dev.gcsrewrite.location;
 
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.DirectoryStream;
 import java.nio.file.FileAlreadyExistsException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -78,6 +79,45 @@ public final class LocalGenerations {
     } catch (FileAlreadyExistsException e) {
       // Announced before (a restart): the link stands.
     }
+  }
+
+  /**
+   * The generation the store keeps {@code file} (currently object {@code objectId}) as: the kept
+   * link that is the file itself (same inode); a file the store does not know yet is kept now, as a
+   * new generation: its modification time in microseconds, {@code modifiedMicros}, or one more than
+   * the newest generation kept for the name when that is not less.
+   *
+   * <p>Whoever meets a file first (the local stack's notifier, the reconcile command's lister)
+   * gives it its generation here, so that both name the same file by the same generation and its
+   * Redis claim decides between them, across restarts too.
+   */
+  public static long current(
+      Path bucketRoot, String bucket, String objectId, Path file, long modifiedMicros)
+      throws IOException {
+    Path kept = path(bucketRoot, bucket, objectId, 1).getParent();
+    long newest = 0;
+    long same = -1;
+    if (Files.isDirectory(kept)) {
+      try (DirectoryStream<Path> generations = Files.newDirectoryStream(kept)) {
+        for (Path g : generations) {
+          String text = g.getFileName().toString();
+          if (!text.matches("[0-9]{1,19}")) {
+            continue;
+          }
+          long generation = Long.parseLong(text);
+          newest = Math.max(newest, generation);
+          if (generation > same && Files.isSameFile(g, file)) {
+            same = generation;
+          }
+        }
+      }
+    }
+    if (same > 0) {
+      return same;
+    }
+    long generation = modifiedMicros > newest ? modifiedMicros : Math.addExact(newest, 1);
+    keep(bucketRoot, bucket, objectId, generation, file);
+    return generation;
   }
 
   /**

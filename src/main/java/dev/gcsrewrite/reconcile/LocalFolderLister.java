@@ -3,7 +3,6 @@ package dev.gcsrewrite.reconcile;
 import dev.gcsrewrite.location.ContentChecksums;
 import dev.gcsrewrite.location.LocalGenerations;
 import java.io.IOException;
-import java.nio.file.DirectoryStream;
 import java.nio.file.Files;
 import java.nio.file.LinkOption;
 import java.nio.file.NoSuchFileException;
@@ -101,7 +100,7 @@ public final class LocalFolderLister implements ObjectLister {
     Path content = file;
     try {
       if (store) {
-        generation = keptGeneration(root, scope.bucket(), name, file, micros);
+        generation = LocalGenerations.current(root, scope.bucket(), name, file, micros);
         content = LocalGenerations.path(root, scope.bucket(), name, generation);
       }
       return checksummed(scope.bucket(), name, generation, content);
@@ -109,38 +108,6 @@ public final class LocalFolderLister implements ObjectLister {
       // Deleted while listed: nothing current to reconcile.
       return null;
     }
-  }
-
-  /**
-   * The generation the store keeps {@code file} as; a file it does not know is kept now, as the
-   * notifier keeps a new file.
-   */
-  private static long keptGeneration(Path root, String bucket, String name, Path file, long micros)
-      throws IOException {
-    Path kept = LocalGenerations.path(root, bucket, name, 1).getParent();
-    long newest = 0;
-    long same = -1;
-    if (Files.isDirectory(kept)) {
-      try (DirectoryStream<Path> generations = Files.newDirectoryStream(kept)) {
-        for (Path g : generations) {
-          String text = g.getFileName().toString();
-          if (!text.matches("[0-9]{1,19}")) {
-            continue;
-          }
-          long generation = Long.parseLong(text);
-          newest = Math.max(newest, generation);
-          if (generation > same && Files.isSameFile(g, file)) {
-            same = generation;
-          }
-        }
-      }
-    }
-    if (same > 0) {
-      return same;
-    }
-    long generation = micros > newest ? micros : Math.addExact(newest, 1);
-    LocalGenerations.keep(root, bucket, name, generation, file);
-    return generation;
   }
 
   private static ListedObject checksummed(String bucket, String name, long generation, Path file)

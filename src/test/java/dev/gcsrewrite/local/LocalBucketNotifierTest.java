@@ -242,22 +242,24 @@ public class LocalBucketNotifierTest {
   }
 
   @Test
-  public void startupAnnouncesExistingFilesExceptSettledGenerations() throws Exception {
+  public void startupAnnouncesFilesAlreadyThereByDefault() throws Exception {
+    put("a", bytes("AWS a\n"), T);
+    put("b", bytes("AWS b\n"), T);
+    LocalBucketNotifier notifier = notifier().build();
+
+    notifier.scanOnce();
+    notifier.scanOnce();
+
+    assertEquals(List.of("a", "b"), published.names());
+    assertEquals(List.of(), notifier.adopted());
+  }
+
+  @Test
+  public void adoptingNotifierAnnouncesOnlyWhatChangesAfterStart() throws Exception {
     put("a", bytes("AWS a\n"), T);
     Path b = put("b", bytes("AWS b\n"), T);
-    put("c", bytes("AWS c\n"), T);
-    long settledGeneration = Files.getLastModifiedTime(b).to(TimeUnit.MICROSECONDS);
-    List<String> asked = new ArrayList<>();
-    LocalBucketNotifier notifier =
-        notifier()
-            .settledGenerations(
-                (bucket, objectId, generation) -> {
-                  asked.add(objectId + "#" + generation);
-                  // "d" claims to be settled too, but it was not there at start.
-                  return objectId.equals("d")
-                      || objectId.equals("b") && generation == settledGeneration;
-                })
-            .build();
+    long bGeneration = Files.getLastModifiedTime(b).to(TimeUnit.MICROSECONDS);
+    LocalBucketNotifier notifier = notifier().adoptPresentFiles().build();
 
     notifier.scanOnce();
     notifier.scanOnce();
@@ -265,37 +267,48 @@ public class LocalBucketNotifierTest {
     notifier.scanOnce();
     notifier.scanOnce();
 
-    assertEquals(List.of("a", "c", "d"), published.names());
-    assertEquals(3, asked.size());
-    assertTrue(asked.contains("b#" + settledGeneration));
-    assertFalse(asked.stream().anyMatch(call -> call.startsWith("d#")));
+    assertEquals(List.of("d"), published.names());
+    assertEquals(List.of("a", "b"), notifier.adopted().stream().map(StoredObject::name).toList());
+    StoredObject adoptedB = notifier.adopted().get(1);
+    assertEquals(bGeneration, adoptedB.generation());
+    assertEquals(6, adoptedB.size());
+    assertTrue(
+        "the adopted generation is kept for the pipeline to read",
+        Files.isSameFile(b, LocalGenerations.path(root, BUCKET, "b", bGeneration)));
 
-    // The settled generation is the live one: changing b overwrites and deletes it.
+    // The adopted generation is the live one: changing b overwrites and deletes it.
     put("b", bytes("AWS b, changed\n"), T.plusSeconds(5));
     notifier.scanOnce();
     notifier.scanOnce();
-    assertEquals(List.of("a", "c", "d", "b", "b"), published.names());
+    assertEquals(List.of("d", "b", "b"), published.names());
     assertEquals(
-        Long.toString(settledGeneration),
-        published.messages.get(3).getAttribute("overwroteGeneration"));
-    assertEquals("OBJECT_DELETE b#" + settledGeneration, published.events().get(4));
+        Long.toString(bGeneration), published.messages.get(1).getAttribute("overwroteGeneration"));
+    assertEquals("OBJECT_DELETE b#" + bGeneration, published.events().get(2));
   }
 
   @Test
-  public void generationCheckThatFailsAnnouncesTheFile() throws Exception {
-    put("work001", bytes("AWS\n"), T);
-    LocalBucketNotifier notifier =
-        notifier()
-            .settledGenerations(
-                (bucket, objectId, generation) -> {
-                  throw new IOException("Redis is down");
-                })
-            .build();
+  public void restartedNotifierAdoptsAFileAsTheGenerationItWasAnnouncedAs() throws Exception {
+    Path file = put("work001", bytes("one\n"), T);
+    long g1 = Files.getLastModifiedTime(file).to(TimeUnit.MICROSECONDS);
+    LocalBucketNotifier first = notifier().build();
+    first.scanOnce();
+    first.scanOnce();
+    // Same modification time: the first notifier raised the generation to keep it growing.
+    put("work001", bytes("two!\n"), T);
+    first.scanOnce();
+    first.scanOnce();
+    first.close();
+    assertEquals("OBJECT_FINALIZE work001#" + (g1 + 1), published.events().get(1));
 
-    notifier.scanOnce();
-    notifier.scanOnce();
+    LocalBucketNotifier restarted = notifier().adoptPresentFiles().build();
+    restarted.scanOnce();
+    restarted.scanOnce();
 
-    assertEquals(List.of("work001"), published.names());
+    assertEquals(
+        "the store, not the modification time, names the file's generation",
+        List.of(g1 + 1),
+        restarted.adopted().stream().map(StoredObject::generation).toList());
+    assertEquals(3, published.events().size());
   }
 
   @Test

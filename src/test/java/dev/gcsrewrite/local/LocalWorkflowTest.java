@@ -8,6 +8,8 @@ import static org.hamcrest.Matchers.startsWith;
 import static org.junit.Assert.assertArrayEquals;
 import static org.junit.Assert.assertEquals;
 
+import dev.gcsrewrite.cli.ExitCode;
+import dev.gcsrewrite.cli.GcsRewriteCli;
 import dev.gcsrewrite.testing.ClaimRecords;
 import dev.gcsrewrite.testing.Eventually;
 import dev.gcsrewrite.testing.LocalBuckets;
@@ -16,7 +18,9 @@ import dev.gcsrewrite.testing.Notifications;
 import dev.gcsrewrite.testing.PipelineArgs;
 import dev.gcsrewrite.testing.PubsubEmulator;
 import dev.gcsrewrite.testing.RunningPipeline;
+import java.io.ByteArrayOutputStream;
 import java.io.IOException;
+import java.io.PrintStream;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -71,7 +75,7 @@ public class LocalWorkflowTest {
   @Test
   public void batchOfNewObjectsIsProcessedOnceEach() throws Exception {
     start(pipeline("a"));
-    start(notifier(1, SettledGenerations.NONE));
+    start(notifier(1));
     List<WorkGenerator.WorkObject> files = WorkGenerator.write(workBucket(), 25, 1L);
 
     awaitCompleteEvents(25);
@@ -101,7 +105,7 @@ public class LocalWorkflowTest {
   @Test
   public void everyNotificationDeliveredThreeTimesStillWritesEachObjectOnce() throws Exception {
     RunningPipeline pipeline = start(pipeline("a"));
-    LocalBucketNotifier notifier = start(notifier(3, SettledGenerations.NONE));
+    LocalBucketNotifier notifier = start(notifier(3));
     List<WorkGenerator.WorkObject> files = WorkGenerator.write(workBucket(), 20, 2L);
 
     awaitCompleteEvents(20);
@@ -121,7 +125,7 @@ public class LocalWorkflowTest {
   @Test
   public void overwriteProcessesBothGenerationsAndKeepsTheNewestOutput() throws Exception {
     RunningPipeline pipeline = start(pipeline("a"));
-    LocalBucketNotifier notifier = start(notifier(1, SettledGenerations.NONE));
+    LocalBucketNotifier notifier = start(notifier(1));
     Path source = buckets.put("report.txt", "first AWS version");
     awaitCompleteEvents(1);
     long first = generationOf("report.txt");
@@ -175,7 +179,7 @@ public class LocalWorkflowTest {
   @Test
   public void malformedMessagesBesideGoodOnesAreDeadLetteredWithTheOriginal() throws Exception {
     start(pipeline("a"));
-    start(notifier(1, SettledGenerations.NONE));
+    start(notifier(1));
     List<PubsubMessage> bad = BadMessages.make(3, BUCKET);
     List<String> badIds = PUBSUB.publish(name + "-work", bad);
     List<WorkGenerator.WorkObject> files = WorkGenerator.write(workBucket(), 5, 3L);
@@ -213,10 +217,10 @@ public class LocalWorkflowTest {
   }
 
   @Test
-  public void pipelineStoppedMidBatchAndStartedAgainLosesNothingAndRewritesNothingDone()
+  public void pipelineStoppedMidBatchIsRecoveredByReconcileAndRewritesNothingDone()
       throws Exception {
     RunningPipeline first = start(pipeline("a"));
-    LocalBucketNotifier firstNotifier = start(notifier(1, SettledGenerations.NONE));
+    LocalBucketNotifier firstNotifier = start(notifier(1));
     List<WorkGenerator.WorkObject> files = WorkGenerator.write(workBucket(), 40, 4L);
     Eventually.await("some objects completed", PATIENCE, () -> completedCount(files) >= 8);
 
@@ -230,24 +234,35 @@ public class LocalWorkflowTest {
       }
     }
 
-    // Start again: redelivered notifications, plus the notifier announcing what is not settled.
-    RunningPipeline second =
-        start(
-            RunningPipeline.start(
-                PipelineArgs.of(PUBSUB, REDIS, buckets, name)
-                    .job("b")
-                    .readingAs("a")
-                    .with("--claimLease=5s")
-                    .with("--dedupeTtl=10s")
-                    .build()));
+    // Start again as the local stack does: a pipeline on the same subscription (what Pub/Sub
+    // redelivers), a notifier that adopts the files already there, and reconcile for those.
     start(
-        notifier(
-            1,
-            (bucket, objectId, generation) ->
-                "COMPLETED".equals(record(objectId, generation).get("state"))));
-    Eventually.await("all objects completed", PATIENCE, () -> completedCount(files) == 40);
-    second.assertRunning();
+        RunningPipeline.start(
+            PipelineArgs.of(PUBSUB, REDIS, buckets, name)
+                .job("b")
+                .readingAs("a")
+                .with("--claimLease=5s")
+                .with("--dedupeTtl=10s")
+                .build()));
+    LocalBucketNotifier adopting = start(notifierBuilder(1).adoptPresentFiles().build());
+    adopting.scanOnce();
+    adopting.scanOnce();
+    assertEquals(40, adopting.adopted().size());
+    List<String> reconcile = new ArrayList<>(List.of("reconcile", "--bucket=" + BUCKET));
+    reconcile.addAll(
+        PipelineArgs.of(PUBSUB, REDIS, buckets, name)
+            .job("r")
+            .with("--claimLease=5s")
+            .with("--dedupeTtl=10s")
+            .build());
+    ByteArrayOutputStream out = new ByteArrayOutputStream();
+    PrintStream print = new PrintStream(out, true, StandardCharsets.UTF_8);
+    assertEquals(
+        out.toString(StandardCharsets.UTF_8),
+        ExitCode.OK,
+        GcsRewriteCli.execute(reconcile, print, print));
 
+    assertEquals(40, completedCount(files));
     assertOutputsMatch(files);
     for (Map.Entry<String, Object> done : doneBeforeStop.entrySet()) {
       assertEquals(
@@ -255,6 +270,8 @@ public class LocalWorkflowTest {
           done.getValue(),
           identity(buckets.output(done.getKey() + ".processed")));
     }
+    awaitCompleteEvents(40);
+    assertEquals(0, adopting.finalizesPublished());
     assertThat(pull("dead"), empty());
   }
 
@@ -269,16 +286,17 @@ public class LocalWorkflowTest {
             .build());
   }
 
-  private LocalBucketNotifier notifier(int duplicates, SettledGenerations settled) {
-    LocalBucketNotifier notifier =
-        LocalBucketNotifier.builder(
-                buckets.bucketRoot(), messages -> PUBSUB.admin().publish(name + "-work", messages))
-            .duplicates(duplicates)
-            .pollInterval(Duration.ofMillis(100))
-            .settledGenerations(settled)
-            .build();
+  private LocalBucketNotifier notifier(int duplicates) {
+    LocalBucketNotifier notifier = notifierBuilder(duplicates).build();
     notifier.start();
     return notifier;
+  }
+
+  private LocalBucketNotifier.Builder notifierBuilder(int duplicates) {
+    return LocalBucketNotifier.builder(
+            buckets.bucketRoot(), messages -> PUBSUB.admin().publish(name + "-work", messages))
+        .duplicates(duplicates)
+        .pollInterval(Duration.ofMillis(100));
   }
 
   private <T extends AutoCloseable> T start(T component) {

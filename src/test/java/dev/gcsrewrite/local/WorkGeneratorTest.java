@@ -28,6 +28,7 @@ import java.nio.file.StandardCopyOption;
 import java.nio.file.WatchEvent;
 import java.nio.file.WatchKey;
 import java.nio.file.WatchService;
+import java.nio.file.attribute.BasicFileAttributes;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.HashMap;
@@ -201,6 +202,31 @@ public class WorkGeneratorTest {
           WorkGenerator.content(number(object), 2), Files.readAllBytes(object.path()));
     }
     assertEquals("nothing but the bucket in the root", List.of(BUCKET), filesIn(root));
+  }
+
+  @Test
+  public void writingWhatIsMissingLeavesCompleteFilesAloneAndMendsTheRest() throws Exception {
+    List<WorkObject> first = WorkGenerator.write(bucket, 5, 3);
+    Object untouched =
+        Files.readAttributes(first.get(0).path(), BasicFileAttributes.class).fileKey();
+    Files.delete(first.get(1).path());
+    Files.writeString(first.get(2).path(), "something else\n");
+
+    List<WorkObject> again = WorkGenerator.writeMissing(bucket, 5, 3);
+
+    assertEquals(
+        first.stream().map(WorkObject::name).toList(),
+        again.stream().map(WorkObject::name).toList());
+    assertEquals(
+        "a file that has its content is not replaced (no new generation)",
+        untouched,
+        Files.readAttributes(again.get(0).path(), BasicFileAttributes.class).fileKey());
+    assertEquals(
+        List.of(false, true, true, false, false), again.stream().map(WorkObject::written).toList());
+    for (WorkObject object : again) {
+      assertArrayEquals(
+          WorkGenerator.content(number(object), 3), Files.readAllBytes(object.path()));
+    }
   }
 
   @Test
