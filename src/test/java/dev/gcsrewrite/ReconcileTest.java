@@ -129,6 +129,32 @@ public class ReconcileTest {
   }
 
   @Test
+  public void generationsHeldByAJobNamedStoppedAreTakenOverWithoutWaiting() throws Exception {
+    Map<String, String> files = files("cancelled", 3, 0);
+    // A cancelled job's claims, with leases long enough to show any wait (the run then fails).
+    try (ClaimStore store = ClaimStore.forPipeline(REDIS.settings(name + ":"))) {
+      for (String file : files.keySet()) {
+        long generation = Files.getLastModifiedTime(buckets.source(file)).to(TimeUnit.MICROSECONDS);
+        store.claim(
+            List.of(Notifications.parsed(BUCKET, file, generation, "earlier")),
+            new ClaimSettings(
+                "cancelled-job",
+                org.joda.time.Duration.standardSeconds(90),
+                org.joda.time.Duration.standardDays(1)));
+      }
+    }
+
+    Run run = reconcile("--stopped-job=cancelled-job");
+
+    assertEquals(run.err, ExitCode.OK, run.code);
+    assertThat(run.out, containsString("claimed          3 (after waiting for another job: 0)"));
+    assertEquals(3, run.counter("written"));
+    assertOutputs(files);
+    assertEquals(eventsOnePerFile(files), eventIdCounts(pullAll(name + "-complete-watch", 3)));
+    assertThat(PUBSUB.pull(name + "-dead-watch"), empty());
+  }
+
+  @Test
   public void dryRunCountsByStateAndChangesNothing() throws Exception {
     files("done", 3, 0);
     assertEquals(ExitCode.OK, reconcile("--prefix=done").code);

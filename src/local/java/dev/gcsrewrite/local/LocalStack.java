@@ -12,6 +12,9 @@ import java.io.IOException;
 import java.io.PrintStream;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.time.Instant;
+import java.time.ZoneOffset;
+import java.time.format.DateTimeFormatter;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
@@ -46,9 +49,13 @@ public final class LocalStack implements AutoCloseable {
   static final String DEAD_LETTER_TOPIC = "dead-letters";
   static final String PIPELINE_SUBSCRIPTION = "work-notifications-pipeline";
 
+  private static final DateTimeFormatter RUN_NAME =
+      DateTimeFormatter.ofPattern("uuuuMMdd-HHmmss").withZone(ZoneOffset.UTC);
+
   private final LocalStackArgs args;
   private final PrintStream out;
   private final LocalStackLayout layout;
+  private final String jobName;
   private final List<Component> started = new ArrayList<>();
   private final CountDownLatch stopped = new CountDownLatch(1);
   private @Nullable PipelineResult pipeline;
@@ -57,6 +64,11 @@ public final class LocalStack implements AutoCloseable {
   LocalStack(LocalStackArgs args, PrintStream out) {
     this.args = args;
     this.out = out;
+    // A name of its own per run (unless the user gives one), so that a run recovering this one
+    // can tell this run's claims from its own streaming job's and take them over.
+    this.jobName =
+        args.pipelineOption("jobName")
+            .orElse("gcs-rewrite-local-" + RUN_NAME.format(Instant.now()));
     this.layout = new LocalStackLayout(args.workDir(), args.bucket());
   }
 
@@ -94,8 +106,8 @@ public final class LocalStack implements AutoCloseable {
   /** Runs the stack; returns the exit status (0: all work done and checked). */
   int run() throws Exception {
     checkPorts();
-    LocalStackLayout.Start start = layout.prepare(args.fresh());
-    boolean recovering = start == LocalStackLayout.Start.RECOVER;
+    LocalStackLayout.Start start = layout.prepare(args.fresh(), jobName);
+    boolean recovering = start.recovering();
     redirectLogging();
     if (recovering) {
       out.printf(
@@ -140,7 +152,8 @@ public final class LocalStack implements AutoCloseable {
         "notifier    watching %s (each notification published %d time%s)%n",
         layout.buckets(), args.duplicates(), args.duplicates() == 1 ? "" : "s");
     if (recovering) {
-      reconcile(pipelineArgs, notifier.adopted().size(), announcedBefore.size());
+      reconcile(
+          pipelineArgs, start.previousJob(), notifier.adopted().size(), announcedBefore.size());
     }
 
     if (args.badMessages() > 0) {
@@ -216,12 +229,18 @@ public final class LocalStack implements AutoCloseable {
    * Settles every file the last run left, with the reconcile command a user would run: what was
    * done is dropped by its claim, what was announced is not announced again, the rest is processed.
    */
-  private void reconcile(List<String> pipelineArgs, int found, int announced)
+  private void reconcile(
+      List<String> pipelineArgs, @Nullable String previousJob, int found, int announced)
       throws StartupException {
     out.printf(
         "reconcile   %d files found, %d of them done and announced by the last run%n",
         found, announced);
     List<String> command = new ArrayList<>(List.of("reconcile", "--bucket=" + args.bucket()));
+    if (previousJob != null && !previousJob.equals(jobName)) {
+      // That run is dead (its process is gone): its claims need not be waited out.
+      out.printf("reconcile   taking over the claims of the last run's job, %s%n", previousJob);
+      command.add("--stopped-job=" + previousJob);
+    }
     command.addAll(pipelineArgs);
     PrintStream indented = IndentedLines.of(out, "reconcile   ");
     ExitCode code = GcsRewriteCli.execute(command, indented, indented);
@@ -360,7 +379,7 @@ public final class LocalStack implements AutoCloseable {
     addDefault(options, "deadLetterTopic", topicPath(DEAD_LETTER_TOPIC));
     addDefault(options, "redisHost", "127.0.0.1");
     addDefault(options, "redisPort", Integer.toString(args.redisPort()));
-    addDefault(options, "jobName", "gcs-rewrite-local");
+    addDefault(options, "jobName", jobName);
     return options;
   }
 

@@ -5,8 +5,8 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
-import java.util.Optional;
 import java.util.stream.Stream;
+import org.checkerframework.checker.nullness.qual.Nullable;
 
 /**
  * The local stack's folders below its work directory: buckets (one folder per bucket), the
@@ -25,13 +25,14 @@ final class LocalStackLayout {
   private final Path workDir;
   private final String bucket;
 
-  /** How a run starts. */
-  enum Start {
-    /** From empty folders. */
-    FRESH,
-    /** On the folders and Redis data of a run that did not finish. */
-    RECOVER
-  }
+  /**
+   * How a run starts.
+   *
+   * @param recovering whether on the folders and Redis data of a run that did not finish (else from
+   *     empty folders)
+   * @param previousJob the job name of the run recovered, when it recorded one
+   */
+  record Start(boolean recovering, @Nullable String previousJob) {}
 
   LocalStackLayout(Path workDir, String bucket) {
     this.workDir = workDir;
@@ -69,12 +70,13 @@ final class LocalStackLayout {
 
   /**
    * Makes the folders of a run: recovers an unfinished run unless {@code fresh}, else empties the
-   * folders of an earlier run. Either way the run is recorded as under way.
+   * folders of an earlier run. Either way the run is recorded as under way, as job {@code jobName}
+   * (the owner of its claims, which a run recovering it may take over).
    *
    * @throws LocalStack.StartupException if the folder was not made by the stack, or another stack
    *     is running in it
    */
-  Start prepare(boolean fresh) throws IOException, LocalStack.StartupException {
+  Start prepare(boolean fresh, String jobName) throws IOException, LocalStack.StartupException {
     if (Files.isDirectory(workDir) && !Files.exists(workDir.resolve(MARKER))) {
       try (Stream<Path> entries = Files.list(workDir)) {
         if (entries.findAny().isPresent()) {
@@ -83,20 +85,19 @@ final class LocalStackLayout {
         }
       }
     }
-    Optional<Long> previous = unfinishedRun();
-    if (previous.isPresent() && isRunningStack(previous.get())) {
+    List<String> previous = unfinishedRun();
+    long previousPid = previous.isEmpty() ? -1 : pid(previous.get(0));
+    if (isRunningStack(previousPid)) {
       throw new LocalStack.StartupException(
           "another run-local (pid "
-              + previous.get()
+              + previousPid
               + ") is using "
               + workDir
               + "; stop it or pass another --work-dir");
     }
-    Start start =
-        previous.isPresent() && !fresh && Files.isDirectory(workBucket())
-            ? Start.RECOVER
-            : Start.FRESH;
-    if (start == Start.FRESH) {
+    boolean recovering = !previous.isEmpty() && !fresh && Files.isDirectory(workBucket());
+    Start start = new Start(recovering, recovering && previous.size() > 1 ? previous.get(1) : null);
+    if (!recovering) {
       for (Path folder : List.of(buckets(), processed(), redisDir())) {
         Folders.deleteTree(folder);
       }
@@ -110,7 +111,9 @@ final class LocalStackLayout {
     Files.createDirectories(processed());
     Files.writeString(workDir.resolve(MARKER), "made by scripts/run-local.sh\n");
     Files.writeString(
-        workDir.resolve(UNFINISHED), ProcessHandle.current().pid() + "\n", StandardCharsets.UTF_8);
+        workDir.resolve(UNFINISHED),
+        ProcessHandle.current().pid() + "\n" + jobName + "\n",
+        StandardCharsets.UTF_8);
     return start;
   }
 
@@ -119,20 +122,25 @@ final class LocalStackLayout {
     Files.deleteIfExists(workDir.resolve(UNFINISHED));
   }
 
-  private Optional<Long> unfinishedRun() throws IOException {
+  /** The unfinished run's process ID and job name, one a line; empty if none. */
+  private List<String> unfinishedRun() throws IOException {
     Path file = workDir.resolve(UNFINISHED);
     if (!Files.exists(file)) {
-      return Optional.empty();
+      return List.of();
     }
-    String text = Files.readString(file, StandardCharsets.UTF_8).trim();
-    return Optional.of(text.matches("[0-9]{1,18}") ? Long.parseLong(text) : -1L);
+    List<String> lines = Files.readAllLines(file, StandardCharsets.UTF_8);
+    return lines.isEmpty() ? List.of("") : lines;
+  }
+
+  private static long pid(String text) {
+    return text.trim().matches("[0-9]{1,18}") ? Long.parseLong(text.trim()) : -1;
   }
 
   /**
    * Whether {@code pid} is a live JVM other than this one (a stack whose pid was reused is not).
    */
   private static boolean isRunningStack(long pid) {
-    if (pid == ProcessHandle.current().pid()) {
+    if (pid < 0 || pid == ProcessHandle.current().pid()) {
       return false;
     }
     return ProcessHandle.of(pid)

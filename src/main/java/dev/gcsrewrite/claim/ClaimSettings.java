@@ -1,6 +1,7 @@
 package dev.gcsrewrite.claim;
 
 import java.io.Serializable;
+import java.util.List;
 import org.joda.time.Duration;
 
 /**
@@ -12,6 +13,34 @@ import org.joda.time.Duration;
  *     after it
  * @param retention how long settled records (and the latest completed generation) are kept, which
  *     is how long duplicates are recognised across relaunches
+ * @param stoppedOwners jobs known to be stopped (cancelled, killed), whose live leases are taken
+ *     over at once instead of waited out: the reconcile command after a cancel. Their claims'
+ *     fencing tokens keep it safe should one still be running: its settlement is refused.
  */
-public record ClaimSettings(String owner, Duration lease, Duration retention)
-    implements Serializable {}
+public record ClaimSettings(
+    String owner, Duration lease, Duration retention, List<String> stoppedOwners)
+    implements Serializable {
+
+  public ClaimSettings {
+    stoppedOwners = List.copyOf(stoppedOwners);
+    for (String stopped : stoppedOwners) {
+      if (stopped.isEmpty() || stopped.contains(",")) {
+        throw new IllegalArgumentException("'" + stopped + "' is not a job name");
+      }
+      if (stopped.equals(owner)) {
+        throw new IllegalArgumentException(
+            "the job itself (" + owner + ") cannot be one of the stopped jobs");
+      }
+    }
+  }
+
+  /** A policy that waits out every other owner's live lease. */
+  public ClaimSettings(String owner, Duration lease, Duration retention) {
+    this(owner, lease, retention, List.of());
+  }
+
+  /** This policy, taking over the live leases of {@code stopped} jobs at once. */
+  public ClaimSettings withStoppedOwners(List<String> stopped) {
+    return new ClaimSettings(owner, lease, retention, stopped);
+  }
+}

@@ -118,6 +118,7 @@ public final class ClaimStore implements AutoCloseable {
   public List<ClaimDecision> claim(List<GcsNotification> batch, ClaimSettings policy) {
     String lease = Long.toString(policy.lease().getMillis());
     String retention = Long.toString(policy.retention().getMillis());
+    String stopped = String.join(",", policy.stoppedOwners());
     return pipelined(
         "claim",
         batch,
@@ -130,7 +131,8 @@ public final class ClaimStore implements AutoCloseable {
                     Long.toString(n.generation()),
                     lease,
                     n.messageId(),
-                    retention)),
+                    retention,
+                    stopped)),
         reply -> ClaimDecision.fromReply(strings(reply)),
         ClaimDecision::failed);
   }

@@ -35,9 +35,14 @@ import org.joda.time.Duration;
 final class ReconcileCommand implements Command {
   static final String SYNOPSIS =
       "gcs-rewrite reconcile --bucket=BUCKET [--prefix=PREFIX] [--updatedAfter=TIME]"
-          + " [--updatedBefore=TIME] [--dry-run] [--show=N] [pipeline options]";
+          + " [--updatedBefore=TIME] [--stopped-job=JOB]... [--dry-run] [--show=N]"
+          + " [pipeline options]";
 
   private static final int DEFAULT_SHOW = 10;
+
+  /** Dataflow's job names, which are also the claims' owners. */
+  private static final String JOB_NAME = "[a-z]([-a-z0-9]{0,1022}[a-z0-9])?";
+
   private static final long PROGRESS_MILLIS = 2_000;
   private static final DateTimeFormatter JOB_SUFFIX =
       DateTimeFormatter.ofPattern("uuuuMMdd-HHmmss").withZone(ZoneOffset.UTC);
@@ -72,6 +77,12 @@ final class ReconcileCommand implements Command {
     out.println("  --updatedAfter=TIME   only generations updated at or after TIME (ISO-8601,");
     out.println("                        e.g. 2026-11-26T00:00:00Z)");
     out.println("  --updatedBefore=TIME  only generations updated before TIME");
+    out.println(
+        "  --stopped-job=JOB     a job known to be stopped (cancelled, killed; its --jobName):");
+    out.println("                        its claims are taken over at once instead of waited out");
+    out.println("                        for their --claimLease; repeat for several. Claims are");
+    out.println(
+        "                        fenced: were the job alive, its settlements would be refused");
     out.println("  --dry-run             change nothing: count the generations by state in Redis");
     out.println(
         "                        (unclaimed, in flight, completed, skipped), list the first");
@@ -107,8 +118,8 @@ final class ReconcileCommand implements Command {
     options.setJobName(reconcileJobName(options.getJobName()));
     JobSettings settings;
     try {
-      settings = JobSettings.from(options);
-    } catch (InvalidOptionException e) {
+      settings = JobSettings.from(options).withStoppedJobs(parsed.stoppedJobs());
+    } catch (IllegalArgumentException e) {
       err.println("reconcile: " + OptionArgs.firstLine(e));
       return ExitCode.USAGE;
     }
@@ -276,7 +287,12 @@ final class ReconcileCommand implements Command {
   }
 
   /** The command's own arguments, and the rest for the pipeline's options. */
-  record Arguments(ListingScope scope, boolean dryRun, int show, List<String> pipelineArgs) {
+  record Arguments(
+      ListingScope scope,
+      boolean dryRun,
+      int show,
+      List<String> stoppedJobs,
+      List<String> pipelineArgs) {
     static Arguments parse(List<String> args) {
       String bucket = null;
       String prefix = "";
@@ -284,6 +300,7 @@ final class ReconcileCommand implements Command {
       Instant before = null;
       boolean dryRun = false;
       int show = DEFAULT_SHOW;
+      List<String> stoppedJobs = new ArrayList<>();
       List<String> rest = new ArrayList<>();
       for (String arg : args) {
         if (arg.equals("--dry-run") || arg.equals("--dryRun")) {
@@ -296,6 +313,13 @@ final class ReconcileCommand implements Command {
           after = time(arg);
         } else if (arg.startsWith("--updatedBefore=")) {
           before = time(arg);
+        } else if (arg.startsWith("--stopped-job=")) {
+          String job = value(arg);
+          if (!job.matches(JOB_NAME)) {
+            throw new OptionArgs.BadArguments(
+                "--stopped-job '" + job + "' is not a job name (lower-case letters, digits, -)");
+          }
+          stoppedJobs.add(job);
         } else if (arg.startsWith("--show=")) {
           String n = value(arg);
           if (!n.matches("[0-9]{1,6}")) {
@@ -315,7 +339,8 @@ final class ReconcileCommand implements Command {
       if (after != null && before != null && !after.isBefore(before)) {
         throw new OptionArgs.BadArguments("--updatedAfter must be before --updatedBefore");
       }
-      return new Arguments(new ListingScope(bucket, prefix, after, before), dryRun, show, rest);
+      return new Arguments(
+          new ListingScope(bucket, prefix, after, before), dryRun, show, stoppedJobs, rest);
     }
 
     private static String value(String arg) {

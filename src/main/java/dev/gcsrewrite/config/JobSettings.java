@@ -119,6 +119,27 @@ public record JobSettings(
   }
 
   /**
+   * These settings, taking over the live claims of {@code stoppedJobs} at once (see {@link
+   * ClaimSettings#stoppedOwners}).
+   *
+   * @throws IllegalArgumentException if one of them is this job, or no job name
+   */
+  public JobSettings withStoppedJobs(List<String> stoppedJobs) {
+    ClaimSettings policy = claims.withStoppedOwners(stoppedJobs);
+    return new JobSettings(
+        inputSubscription,
+        locations,
+        rules,
+        processingTopic,
+        completeTopic,
+        deadLetterTopic,
+        dedupeTtl,
+        jobName,
+        redis,
+        policy);
+  }
+
+  /**
    * Checks and derives only the Redis options, for tools that talk to the claims without running a
    * pipeline (the status command).
    *

@@ -10,6 +10,8 @@
 -- ARGV[3]  lease, milliseconds
 -- ARGV[4]  message ID of the notification
 -- ARGV[5]  retention, milliseconds
+-- ARGV[6]  owners known to be stopped, comma-separated (may be empty): their live leases are
+--          taken over as if ended (the reconcile command after a cancel; fencing keeps it safe)
 --
 -- Returns {outcome, ...}:
 --   {'CLAIMED', token, previous owner or ''}   the lock is this owner's now, with a new token
@@ -44,7 +46,9 @@ if max and newer(max, g) then
   return {'SUPERSEDED', max}
 end
 
-if held and leaseUntil and tonumber(leaseUntil) > now then
+local stopped = ARGV[6] ~= nil and ARGV[6] ~= '' and holder and holder ~= ARGV[1]
+  and string.find(',' .. ARGV[6] .. ',', ',' .. holder .. ',', 1, true) ~= nil
+if held and leaseUntil and tonumber(leaseUntil) > now and not stopped then
   if held == g then
     if holder == ARGV[1] then
       redis.call('HSET', KEYS[4], 'leaseUntil', ms(now + lease))
@@ -57,7 +61,8 @@ if held and leaseUntil and tonumber(leaseUntil) > now then
   return {'BEHIND', held, holder or '', leaseUntil}
 end
 
--- Free, or its holder's lease has ended (a dead or stalled worker): take it with a new token.
+-- Free, or its holder's lease has ended (a dead or stalled worker) or its holder is stopped: take
+-- it with a new token.
 local previous = ''
 if held then
   previous = holder or ''

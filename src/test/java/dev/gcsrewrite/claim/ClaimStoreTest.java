@@ -124,6 +124,37 @@ public class ClaimStoreTest {
   }
 
   @Test
+  public void liveLeaseOfAStoppedJobIsTakenOverAtOnceAndNoOtherOne() {
+    GcsNotification n = parsed("b", "o", 10, "m1");
+    GcsNotification other = parsed("b", "p", 10, "m2");
+    long first = claim(JOB_A, n).token();
+    claim(JOB_B, other);
+    ClaimSettings reconcile =
+        new ClaimSettings("reconcile", Duration.standardMinutes(1), Duration.standardDays(7))
+            .withStoppedOwners(List.of("job-x", "job-a"));
+
+    ClaimDecision takeover = claim(reconcile, n);
+    assertEquals(CLAIMED, takeover.outcome());
+    assertEquals("job-a", takeover.owner());
+    assertThat(takeover.token(), greaterThan(first));
+    assertEquals("reconcile", redis.hget(keys.generation("b", "o", 10), "owner"));
+    assertEquals(
+        "job-b is not known to be stopped: its lease is waited out",
+        ELSEWHERE,
+        claim(reconcile, other).outcome());
+
+    // An older generation a stopped job holds does not hold a newer one back either.
+    claim(JOB_A, parsed("b", "q", 10, "m3"));
+    assertEquals(CLAIMED, claim(reconcile, parsed("b", "q", 20, "m4")).outcome());
+  }
+
+  @Test
+  public void jobCannotNameItselfStopped() {
+    assertThrows(IllegalArgumentException.class, () -> JOB_A.withStoppedOwners(List.of("job-a")));
+    assertThrows(IllegalArgumentException.class, () -> JOB_A.withStoppedOwners(List.of("x,y")));
+  }
+
+  @Test
   public void newerGenerationWaitsBehindTheOlderOneInFlightThenGoesOn() {
     Claim older = claimed(JOB_A, parsed("b", "o", 10, "m1"));
     GcsNotification newer = parsed("b", "o", 20, "m2");

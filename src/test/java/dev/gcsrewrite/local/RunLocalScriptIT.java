@@ -2,16 +2,20 @@ package dev.gcsrewrite.local;
 
 import static org.hamcrest.MatcherAssert.assertThat;
 import static org.hamcrest.Matchers.containsString;
+import static org.hamcrest.Matchers.not;
 import static org.hamcrest.Matchers.startsWith;
 import static org.junit.Assert.assertEquals;
 import static org.junit.Assert.assertFalse;
+import static org.junit.Assert.assertTrue;
 
+import dev.gcsrewrite.testing.Eventually;
 import java.io.IOException;
 import java.net.InetAddress;
 import java.net.ServerSocket;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.LinkedHashSet;
 import java.util.List;
@@ -20,11 +24,13 @@ import java.util.Set;
 import java.util.concurrent.TimeUnit;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
+import java.util.stream.Stream;
 import org.junit.Test;
 
 /**
  * {@code scripts/run-local.sh} as a user runs it, on the jar the build just packaged: a whole run
- * to idle with a correct summary and nothing left running, and the one-line refusals.
+ * to idle with a correct summary and nothing left running, a run killed mid-batch and recovered by
+ * the next, and the one-line refusals.
  */
 public class RunLocalScriptIT {
   private static final Path WORK_DIR = Path.of("target", "it-local-run").toAbsolutePath();
@@ -59,6 +65,82 @@ public class RunLocalScriptIT {
       }
     } finally {
       Folders.deleteTree(WORK_DIR);
+    }
+  }
+
+  @Test
+  public void runKilledMidBatchIsRecoveredByTheNextRun() throws Exception {
+    int emulatorPort = Ports.free();
+    int redisPort = Ports.free();
+    Path log = Files.createTempFile("run-local-killed-", ".log");
+    List<String> flags =
+        List.of(
+            "--files",
+            "300",
+            "--emulator-port=" + emulatorPort,
+            "--redis-port=" + redisPort,
+            "--work-dir=" + WORK_DIR);
+    try {
+      // A run that would go on until Ctrl-C, killed with SIGKILL (no shutdown hook) mid-batch.
+      List<String> command = new ArrayList<>(List.of("bash", "scripts/run-local.sh"));
+      command.addAll(flags);
+      ProcessBuilder builder =
+          new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(log.toFile());
+      Path gcloudConfig = Files.createTempDirectory("gcloud-config-");
+      builder.environment().put("CLOUDSDK_CONFIG", gcloudConfig.toString());
+      Process killed = builder.start();
+      Path processed = WORK_DIR.resolve("processed");
+      Eventually.await(
+          "some outputs written", Duration.ofMinutes(4), () -> outputs(processed) >= 40);
+      killed.destroyForcibly().waitFor();
+      Folders.deleteTree(gcloudConfig);
+      long outputsAtKill = outputs(processed);
+      assertTrue(
+          "killed mid-batch, not after it: " + outputsAtKill + " outputs", outputsAtKill < 300);
+      Set<Long> servers = pids(Files.readString(log));
+      Eventually.await(
+          "the killed run's emulator and Redis end with it",
+          Duration.ofSeconds(30),
+          () ->
+              servers.stream()
+                  .noneMatch(
+                      pid -> ProcessHandle.of(pid).map(ProcessHandle::isAlive).orElse(false)));
+
+      List<String> again = new ArrayList<>(List.of("--until-idle"));
+      again.addAll(flags);
+      Result recovered = run(Map.of(), again.toArray(new String[0]));
+
+      assertEquals(recovered.output, 0, recovered.status);
+      assertThat(recovered.output, containsString("recovering  the last run in " + WORK_DIR));
+      assertThat(recovered.output, containsString("reconcile   Summary"));
+      assertThat(recovered.output, containsString(": 300 outputs"));
+      assertThat(recovered.output, containsString("300 of 300 outputs equal their source"));
+      assertThat(recovered.output, containsString("result            OK"));
+      // Finished: the next run starts fresh.
+      Result fresh =
+          run(
+              Map.of(),
+              "--until-idle",
+              "--files",
+              "3",
+              "--emulator-port=" + emulatorPort,
+              "--redis-port=" + redisPort,
+              "--work-dir=" + WORK_DIR);
+      assertEquals(fresh.output, 0, fresh.status);
+      assertThat(fresh.output, not(containsString("recovering")));
+      assertThat(fresh.output, containsString(": 3 outputs"));
+    } finally {
+      Files.deleteIfExists(log);
+      Folders.deleteTree(WORK_DIR);
+    }
+  }
+
+  /** Outputs in the processed folder, FileIO's temporary folders aside. */
+  private static long outputs(Path processed) {
+    try (Stream<Path> files = Files.list(processed)) {
+      return files.filter(f -> f.getFileName().toString().endsWith(".processed")).count();
+    } catch (IOException e) {
+      return 0;
     }
   }
 
