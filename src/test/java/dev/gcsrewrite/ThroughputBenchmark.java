@@ -6,6 +6,7 @@ import dev.gcsrewrite.benchmark.NotifiedObjects;
 import dev.gcsrewrite.benchmark.NotifiedObjects.NotifiedObject;
 import dev.gcsrewrite.benchmark.ProcessCpu;
 import dev.gcsrewrite.benchmark.RedisStats;
+import dev.gcsrewrite.benchmark.RunFigures;
 import dev.gcsrewrite.benchmark.TopicWatch;
 import dev.gcsrewrite.benchmark.TopicWatch.Arrival;
 import dev.gcsrewrite.config.GcsRewriteOptions;
@@ -88,8 +89,8 @@ public final class ThroughputBenchmark {
   private static final String EMULATOR_CREDENTIALS =
       "org.apache.beam.sdk.extensions.gcp.auth.NoopCredentialFactory";
 
-  private static final String PASS_THROUGH = "pass-through";
-  private static final String GCS_REWRITE = "gcs-rewrite";
+  private static final String PASS_THROUGH = RunFigures.PASS_THROUGH;
+  private static final String GCS_REWRITE = RunFigures.GCS_REWRITE;
 
   /** Held, so that the levels set on them are not lost with collected loggers. */
   private static final List<Logger> LOGGERS = new ArrayList<>();
@@ -152,7 +153,7 @@ public final class ThroughputBenchmark {
     Files.createDirectories(root);
     Path log = root.resolve("pipeline.log");
     logToFile(log);
-    List<Figures> figures = new ArrayList<>();
+    List<RunFigures> figures = new ArrayList<>();
     ThroughputBenchmark bench = null;
     try (PubsubEmulatorProcess emulator =
             PubsubEmulatorProcess.start(
@@ -188,7 +189,7 @@ public final class ThroughputBenchmark {
     } finally {
       System.out.println("stopped the emulator and redis-server (by pid)");
     }
-    printTables(figures);
+    RunFigures.printTables(figures);
     System.out.println("load average at start (1, 5, 15 min): " + loadAtStart);
     System.out.println("load average at end   (1, 5, 15 min): " + ProcessCpu.loadAverage());
     if (!jfr.isEmpty()) {
@@ -205,8 +206,8 @@ public final class ThroughputBenchmark {
 
   // --- the pass-through ------------------------------------------------------------------------
 
-  private Figures passThrough(int round, List<NotifiedObject> warm, List<NotifiedObject> measured)
-      throws Exception {
+  private RunFigures passThrough(
+      int round, List<NotifiedObject> warm, List<NotifiedObject> measured) throws Exception {
     String name = "pt-r" + round;
     pubsub.createTopic(name + "-in");
     pubsub.createSubscription(name + "-in-pipeline", name + "-in", 60);
@@ -278,7 +279,7 @@ public final class ThroughputBenchmark {
 
   // --- gcs-rewrite -----------------------------------------------------------------------------
 
-  private Figures gcsRewrite(
+  private RunFigures gcsRewrite(
       int round, List<NotifiedObject> warm, List<NotifiedObject> measured, Path recording)
       throws Exception {
     String name = "gr-r" + round;
@@ -556,7 +557,7 @@ public final class ThroughputBenchmark {
       this.objects = objects;
     }
 
-    Figures figures(
+    RunFigures figures(
         RedisStats.Delta redisDelta,
         long roundTrips,
         long batches,
@@ -565,8 +566,8 @@ public final class ThroughputBenchmark {
       if (!ok) {
         problems.add(pipeline + " round " + round + ": " + String.join("; ", checks));
       }
-      Figures figures =
-          new Figures(
+      RunFigures figures =
+          new RunFigures(
               round,
               pipeline,
               objects,
@@ -601,155 +602,6 @@ public final class ThroughputBenchmark {
         result.waitUntilFinish(org.joda.time.Duration.standardSeconds(60));
       }
     }
-  }
-
-  // --- figures ---------------------------------------------------------------------------------
-
-  /** What one run of one pipeline measured. */
-  private record Figures(
-      int round,
-      String pipeline,
-      int objects,
-      double publishSeconds,
-      double launchToFirstOutput,
-      double seconds,
-      double ownCpu,
-      double emulatorCpu,
-      double redisCpu,
-      RedisStats.Delta redis,
-      long pipelineRoundTrips,
-      long pipelineBatches,
-      long peakHeap,
-      long peakAfterGc,
-      long collections,
-      long collectionMillis,
-      String loadStart,
-      String loadEnd,
-      List<String> checks,
-      boolean ok) {
-    double perSecond() {
-      return objects / seconds;
-    }
-
-    double perThousand(double cpuSeconds) {
-      return cpuSeconds * 1000 / objects;
-    }
-
-    double perObject(long count) {
-      return count / (double) objects;
-    }
-
-    void print() {
-      System.out.printf(
-          Locale.ROOT,
-          "  %,d objects: first publish -> last output %.1f s (%.0f objects/s; publishing took %.1f"
-              + " s); launch -> first output %.1f s%n",
-          objects,
-          seconds,
-          perSecond(),
-          publishSeconds,
-          launchToFirstOutput);
-      System.out.printf(
-          Locale.ROOT,
-          "  CPU over the window: this JVM %.1f s, emulator %.1f s, redis-server %.2f s"
-              + " (per 1,000 objects: %.2f + %.2f + %.2f s)%n",
-          ownCpu,
-          emulatorCpu,
-          redisCpu,
-          perThousand(ownCpu),
-          perThousand(emulatorCpu),
-          perThousand(redisCpu));
-      System.out.printf(
-          Locale.ROOT,
-          "  heap: peak used %d MiB, most used after a collection %d MiB; %d collections, %d ms%n",
-          peakHeap >> 20,
-          peakAfterGc >> 20,
-          collections,
-          collectionMillis);
-      System.out.printf(
-          Locale.ROOT,
-          "  redis (server's counters): %s; sent %.2f and in scripts %.2f commands per object;"
-              + " %,d read events (%.2f per object); %,d bytes in, %,d out; %d connections%n",
-          redis.calls().isEmpty() ? "no commands" : redis.calls(),
-          perObject(redis.sent()),
-          perObject(redis.inScripts()),
-          redis.reads(),
-          perObject(redis.reads()),
-          redis.bytesIn(),
-          redis.bytesOut(),
-          redis.connections());
-      if (pipeline.equals(GCS_REWRITE)) {
-        System.out.printf(
-            Locale.ROOT,
-            "  redis (pipeline's counters): %,d round trips in %,d batches (%.2f round trips per"
-                + " object, %.2f objects per batch)%n",
-            pipelineRoundTrips,
-            pipelineBatches,
-            perObject(pipelineRoundTrips),
-            pipelineBatches == 0 ? 0 : objects / (double) pipelineBatches);
-      }
-      System.out.println("  checks: " + String.join("; ", checks) + (ok ? ": OK" : ": FAILED"));
-      System.out.println("  load average: " + loadStart + " at start, " + loadEnd + " at end");
-      System.out.println();
-    }
-  }
-
-  private static void printTables(List<Figures> figures) {
-    System.out.println(
-        "| round | pipeline | objects | first publish -> last output | objects/s"
-            + " | gcs-rewrite / pass-through | launch -> first output | CPU s per 1,000 objects:"
-            + " JVM + emulator + redis | peak heap used (after GC) | load average at start |");
-    System.out.println("| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |");
-    for (Figures f : figures) {
-      String ratio = "";
-      if (f.pipeline.equals(GCS_REWRITE)) {
-        for (Figures other : figures) {
-          if (other.round == f.round && other.pipeline.equals(PASS_THROUGH)) {
-            ratio = String.format(Locale.ROOT, "%.2f", f.perSecond() / other.perSecond());
-          }
-        }
-      }
-      System.out.printf(
-          Locale.ROOT,
-          "| %d | %s | %,d | %.1f s | %.0f | %s | %.1f s | %.2f + %.2f + %.2f = %.2f | %d MiB (%d"
-              + " MiB) | %s |%n",
-          f.round,
-          f.pipeline,
-          f.objects,
-          f.seconds,
-          f.perSecond(),
-          ratio,
-          f.launchToFirstOutput,
-          f.perThousand(f.ownCpu),
-          f.perThousand(f.emulatorCpu),
-          f.perThousand(f.redisCpu),
-          f.perThousand(f.ownCpu + f.emulatorCpu + f.redisCpu),
-          f.peakHeap >> 20,
-          f.peakAfterGc >> 20,
-          f.loadStart);
-    }
-    System.out.println();
-    System.out.println(
-        "| round | Redis commands per object: sent (in scripts) | Redis read events"
-            + " per object (server) | Redis round trips per object (pipeline's counter) | objects per"
-            + " Redis batch | Redis bytes per object in / out |");
-    System.out.println("| --- | --- | --- | --- | --- | --- |");
-    for (Figures f : figures) {
-      if (f.pipeline.equals(GCS_REWRITE)) {
-        System.out.printf(
-            Locale.ROOT,
-            "| %d | %.2f (%.1f) | %.2f | %.2f | %.2f | %.0f / %.0f |%n",
-            f.round,
-            f.perObject(f.redis.sent()),
-            f.perObject(f.redis.inScripts()),
-            f.perObject(f.redis.reads()),
-            f.perObject(f.pipelineRoundTrips),
-            f.pipelineBatches == 0 ? 0 : f.objects / (double) f.pipelineBatches,
-            f.redis.bytesIn() / (double) f.objects,
-            f.redis.bytesOut() / (double) f.objects);
-      }
-    }
-    System.out.println();
   }
 
   // --- helpers ---------------------------------------------------------------------------------

@@ -9,7 +9,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
-import java.util.Set;
+import java.util.Optional;
 import java.util.function.Predicate;
 import jdk.jfr.consumer.RecordedEvent;
 import jdk.jfr.consumer.RecordedFrame;
@@ -27,49 +27,99 @@ import jdk.jfr.consumer.RecordingFile;
  * dev.gcsrewrite.benchmark.JfrHotSpots file.jfr [top]}.
  */
 public final class JfrHotSpots {
-  /** Named parts: a sample belongs to a part when any frame of its stack matches. */
-  private static final Map<String, Predicate<String>> PARTS = new LinkedHashMap<>();
+  /** Named parts: a sample belongs to a part when its stack (top frame first) matches. */
+  private static final Map<String, Predicate<List<String>>> PARTS = new LinkedHashMap<>();
 
   static {
-    PARTS.put(
-        "DirectRunner: a ParDo evaluator made per bundle (ParDoEvaluator.create)",
-        m -> m.startsWith("org.apache.beam.runners.direct.ParDoEvaluator.create"));
-    PARTS.put(
-        "DoFn (de)serialised: SerializableUtils.deserializeFromByteArray/clone",
-        m ->
-            m.startsWith("org.apache.beam.sdk.util.SerializableUtils.deserializeFromByteArray")
-                || m.startsWith("org.apache.beam.sdk.util.SerializableUtils.clone"));
-    PARTS.put(
+    part(
+        "DirectRunner: a ParDo evaluator made per bundle (ParDoEvaluatorFactory.forApplication)",
+        "org.apache.beam.runners.direct.ParDoEvaluatorFactory.forApplication");
+    part(
+        "  of which: the ParDo translated to its proto (ParDoTranslation.getParDoPayload)",
+        "org.apache.beam.sdk.util.construction.ParDoTranslation.getParDoPayload");
+    part(
+        "  of which: the DoFn deserialised (SerializableUtils.deserializeFromByteArray)",
+        "org.apache.beam.sdk.util.SerializableUtils.deserializeFromByteArray");
+    part(
         "DirectRunner: immutability enforcement (ImmutabilityEnforcementFactory,"
             + " ImmutabilityCheckingBundleFactory)",
-        m ->
-            m.startsWith("org.apache.beam.runners.direct.ImmutabilityEnforcementFactory")
-                || m.startsWith(
-                    "org.apache.beam.runners.direct.ImmutabilityCheckingBundleFactory"));
-    PARTS.put(
-        "DirectRunner: encodability enforcement",
-        m -> m.startsWith("org.apache.beam.runners.direct.EncodabilityEnforcementFactory"));
-    PARTS.put(
+        "org.apache.beam.runners.direct.ImmutabilityEnforcementFactory",
+        "org.apache.beam.runners.direct.ImmutabilityCheckingBundleFactory");
+    part(
+        "  of which: the whole pipeline graph walked (Pipeline.traverseTopologically)",
+        "org.apache.beam.sdk.Pipeline.traverseTopologically");
+    part(
+        "DirectRunner: encodability enforcement (CloningBundleFactory: every element encoded and"
+            + " decoded)",
+        "org.apache.beam.runners.direct.CloningBundleFactory");
+    part(
         "DirectRunner: watermark bookkeeping (WatermarkManager)",
-        m -> m.startsWith("org.apache.beam.runners.direct.WatermarkManager"));
-    PARTS.put("gcs-rewrite's own code (dev.gcsrewrite)", m -> m.startsWith("dev.gcsrewrite."));
-    PARTS.put("Redis client (redis.clients)", m -> m.startsWith("redis.clients."));
-    PARTS.put(
-        "Beam's Pub/Sub I/O (org.apache.beam.sdk.io.gcp.pubsub)",
-        m -> m.startsWith("org.apache.beam.sdk.io.gcp.pubsub."));
-    PARTS.put(
-        "FileIO / WriteFiles / FileBasedSink",
-        m ->
-            m.startsWith("org.apache.beam.sdk.io.WriteFiles")
-                || m.startsWith("org.apache.beam.sdk.io.FileBasedSink")
-                || m.startsWith("org.apache.beam.sdk.io.FileIO"));
-    PARTS.put(
+        "org.apache.beam.runners.direct.WatermarkManager");
+    part(
+        "SerializableUtils (DoFns and sinks serialised or cloned)",
+        "org.apache.beam.sdk.util.SerializableUtils.");
+    part(
         "Beam coders (org.apache.beam.sdk.coders, CoderUtils)",
-        m ->
-            m.startsWith("org.apache.beam.sdk.coders.")
-                || m.startsWith("org.apache.beam.sdk.util.CoderUtils."));
-    PARTS.put("java.util.logging", m -> m.startsWith("java.util.logging."));
-    PARTS.put("Jackson (JSON)", m -> m.startsWith("com.fasterxml.jackson."));
+        "org.apache.beam.sdk.coders.",
+        "org.apache.beam.sdk.util.CoderUtils.");
+    part(
+        "Beam's Pub/Sub I/O (org.apache.beam.sdk.io.gcp.pubsub)",
+        "org.apache.beam.sdk.io.gcp.pubsub.");
+    part(
+        "FileIO / WriteFiles / FileBasedSink",
+        "org.apache.beam.sdk.io.WriteFiles",
+        "org.apache.beam.sdk.io.FileBasedSink",
+        "org.apache.beam.sdk.io.FileIO");
+    PARTS.put(
+        "gcs-rewrite's coders (encode, decode: called by the runner to copy, check, shuffle)",
+        frames -> pipelineFrame(frames).map(f -> f.contains("Coder")).orElse(false));
+    PARTS.put(
+        "gcs-rewrite's own work (its DoFns and what they call, short of the runner; no coders)",
+        frames -> ownWork(frames) && !pipelineFrame(frames).get().contains("Coder"));
+    PARTS.put(
+        "the benchmark itself (publishing, watching topics, measuring)",
+        frames -> frames.stream().anyMatch(JfrHotSpots::isHarness));
+    part("Redis client (redis.clients)", "redis.clients.");
+    part("java.util.logging", "java.util.logging.");
+    part("Jackson (JSON)", "com.fasterxml.jackson.");
+  }
+
+  private static void part(String name, String... prefixes) {
+    PARTS.put(
+        name,
+        frames ->
+            frames.stream().anyMatch(f -> List.of(prefixes).stream().anyMatch(f::startsWith)));
+  }
+
+  /**
+   * Whether the sample is in the pipeline's own code, or in what it calls (a library, the JDK), but
+   * not in the runner's work that an output triggers (a DoFn's output is checked and copied by the
+   * DirectRunner inside the DoFn's call).
+   */
+  private static boolean ownWork(List<String> frames) {
+    for (String frame : frames) {
+      if (frame.startsWith("dev.gcsrewrite.") && !isHarness(frame)) {
+        return true;
+      }
+      if (frame.startsWith("org.apache.beam.runners.direct.") || isHarness(frame)) {
+        return false;
+      }
+    }
+    return false;
+  }
+
+  /** The pipeline's frame nearest the top of the stack, the benchmark's own left out. */
+  private static Optional<String> pipelineFrame(List<String> frames) {
+    return frames.stream()
+        .filter(f -> f.startsWith("dev.gcsrewrite.") && !isHarness(f))
+        .findFirst();
+  }
+
+  /** Code of the benchmark and the local stack's tools it uses, not of the pipeline. */
+  private static boolean isHarness(String frame) {
+    return frame.startsWith("dev.gcsrewrite.benchmark.")
+        || frame.startsWith("dev.gcsrewrite.ThroughputBenchmark")
+        || frame.startsWith("dev.gcsrewrite.local.");
   }
 
   private JfrHotSpots() {}
@@ -97,13 +147,10 @@ public final class JfrHotSpots {
       samples++;
       List<RecordedFrame> frames = stack.getFrames();
       self.merge(name(frames.get(0)), 1, Integer::sum);
-      Set<String> methods = new HashSet<>();
-      for (RecordedFrame frame : frames) {
-        methods.add(name(frame));
-      }
-      methods.forEach(m -> inclusive.merge(m, 1, Integer::sum));
-      for (Map.Entry<String, Predicate<String>> part : PARTS.entrySet()) {
-        if (methods.stream().anyMatch(part.getValue())) {
+      List<String> names = frames.stream().map(JfrHotSpots::name).toList();
+      new HashSet<>(names).forEach(m -> inclusive.merge(m, 1, Integer::sum));
+      for (Map.Entry<String, Predicate<List<String>>> part : PARTS.entrySet()) {
+        if (part.getValue().test(names)) {
           parts.merge(part.getKey(), 1, Integer::sum);
         }
       }
@@ -116,7 +163,14 @@ public final class JfrHotSpots {
       return;
     }
     out.println("\nshare of samples by part (a sample counts for every part on its stack):");
-    list(parts, samples, Integer.MAX_VALUE, out);
+    for (Map.Entry<String, Integer> part : parts.entrySet()) {
+      out.printf(
+          Locale.ROOT,
+          "  %5.1f%%  %6d  %s%n",
+          100.0 * part.getValue() / samples,
+          part.getValue(),
+          part.getKey());
+    }
     out.println("\ntop methods on top of the stack (self):");
     list(self, samples, top, out);
     out.println(
