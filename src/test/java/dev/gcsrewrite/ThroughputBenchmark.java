@@ -57,7 +57,7 @@ import redis.clients.jedis.Jedis;
  * the DirectRunner in this JVM, each fed the same notifications of the same fresh objects. Not a
  * test (surefire skips {@code *Benchmark}); run it with {@code mvn -B -q test-compile
  * exec:exec@throughput-benchmark [-Dbench.objects=N] [-Dbench.rounds=R] [-Dbench.warmup=W]
- * [-Dbench.jfr=file.jfr]}.
+ * [-Dbench.jvmWarmup=J] [-Dbench.jfr=file.jfr]}.
  *
  * <p>gcs-rewrite runs as {@code scripts/run-local.sh} runs it: the options of {@code
  * pipeline-options/local.conf}, then the local stack's own ({@code LocalStack.pipelineOptions}),
@@ -69,16 +69,20 @@ import redis.clients.jedis.Jedis;
  * warm-up notifications, launch the pipeline ({@code run()}), wait for all W outputs (so that JIT
  * compilation and first bundles are out of the measurement), then publish the N notifications at
  * once and wait for all N outputs: the pass-through's messages on its output topic, gcs-rewrite's
- * distinct {@code complete} events. Output times are the emulator's {@code publishTime}s.
+ * distinct {@code complete} events. Output times are the emulator's {@code publishTime}s. Before
+ * round 1, a round 0 of J objects (1,000 by default) runs both pipelines the same way and is not
+ * reported in the tables: a warm-up of W objects leaves the first pipeline of a fresh JVM (and the
+ * emulator's) still compiling, and would make round 1 a measure of the JIT.
  *
  * <p>Measured per run: first publish to last output and objects/s; launch to first output (of the
- * warm-up); CPU time over the measured window of this JVM (which runs the pipeline), the emulator
- * and redis-server (separate processes, from /proc); Redis's commands and read events (round trips)
- * per object from its own INFO counters, and the pipeline's own round-trip counter; the heap. Each
- * gcs-rewrite run is checked: every output byte for byte, N distinct complete events (none
- * skipped), N processing events, no dead letter. With {@code -Dbench.jfr=file}, the measured window
- * of round 1's gcs-rewrite run is recorded with JFR's {@code profile} settings and its hot spots
- * printed (that round's figures then include the recording's cost).
+ * warm-up); CPU time over the measured window of this JVM (which runs the pipeline; its JIT and GC
+ * threads' share too), the emulator and redis-server (separate processes, from /proc); Redis's
+ * commands and read events (round trips) per object from its own INFO counters, and the pipeline's
+ * own round-trip counter; the heap. Each gcs-rewrite run is checked: every output byte for byte, N
+ * distinct complete events (none skipped), N processing events, no dead letter. With {@code
+ * -Dbench.jfr=file}, the measured window of round 1's gcs-rewrite run is recorded with JFR's {@code
+ * profile} settings and its hot spots printed (that round's figures then include the recording's
+ * cost).
  */
 public final class ThroughputBenchmark {
   private static final String PROJECT = LocalStack.PROJECT;
@@ -88,6 +92,11 @@ public final class ThroughputBenchmark {
 
   private static final String EMULATOR_CREDENTIALS =
       "org.apache.beam.sdk.extensions.gcp.auth.NoopCredentialFactory";
+
+  /** HotSpot's JIT compiler threads and G1's collector threads, by their names in /proc. */
+  private static final String[] JIT_THREADS = {"C1 CompilerThre", "C2 CompilerThre"};
+
+  private static final String[] GC_THREADS = {"GC Thread", "G1 "};
 
   private static final String PASS_THROUGH = RunFigures.PASS_THROUGH;
   private static final String GCS_REWRITE = RunFigures.GCS_REWRITE;
@@ -126,6 +135,7 @@ public final class ThroughputBenchmark {
     int objects = Integer.parseInt(System.getProperty("bench.objects", "2000"));
     int rounds = Integer.parseInt(System.getProperty("bench.rounds", "2"));
     int warmup = Integer.parseInt(System.getProperty("bench.warmup", "100"));
+    int jvmWarmup = Integer.parseInt(System.getProperty("bench.jvmWarmup", "1000"));
     String jfr = System.getProperty("bench.jfr", "").trim();
     Duration timeout =
         Duration.ofMinutes(Long.parseLong(System.getProperty("bench.timeoutMinutes", "20")));
@@ -175,6 +185,19 @@ public final class ThroughputBenchmark {
           redis.pid(),
           log);
       bench = new ThroughputBenchmark(root, emulator, redis, reader, localOptions, timeout);
+      if (jvmWarmup > 0) {
+        System.out.printf(
+            Locale.ROOT,
+            "round 0 warms this JVM and the emulator up (JIT compilation) with %,d objects per"
+                + " pipeline; its figures are not in the tables%n",
+            jvmWarmup);
+        List<NotifiedObject> warm =
+            NotifiedObjects.write(bench.buckets, BUCKET, "round0-warmup", warmup, 1);
+        List<NotifiedObject> measured =
+            NotifiedObjects.write(bench.buckets, BUCKET, "round0", jvmWarmup, 2);
+        bench.passThrough(0, warm, measured);
+        bench.gcsRewrite(0, warm, measured, null);
+      }
       for (int round = 1; round <= rounds; round++) {
         List<NotifiedObject> warm =
             NotifiedObjects.write(
@@ -468,6 +491,8 @@ public final class ThroughputBenchmark {
     run.roundTripsBefore = MetricsReader.committed(run.result, "redisRoundTrips");
     run.batchesBefore = MetricsReader.committed(run.result, "redisBatches");
     long ownBefore = ProcessCpu.ownNanos();
+    long jitBefore = ProcessCpu.ownThreadsNanos(JIT_THREADS);
+    long gcBefore = ProcessCpu.ownThreadsNanos(GC_THREADS);
     long emulatorBefore = ProcessCpu.nanos(emulator.pid());
     long redisBefore = ProcessCpu.nanos(redis.pid());
     HeapWatch heap = HeapWatch.start();
@@ -476,6 +501,8 @@ public final class ThroughputBenchmark {
     run.publishSeconds = seconds(published, Instant.now());
     run.outputs = outputs.await(measuredOutput, key, measured.size(), timeout);
     run.ownCpu = (ProcessCpu.ownNanos() - ownBefore) / 1e9;
+    run.jitCpu = cpuSeconds(jitBefore, ProcessCpu.ownThreadsNanos(JIT_THREADS));
+    run.gcCpu = cpuSeconds(gcBefore, ProcessCpu.ownThreadsNanos(GC_THREADS));
     run.emulatorCpu = cpuSeconds(emulatorBefore, ProcessCpu.nanos(emulator.pid()));
     run.redisCpu = cpuSeconds(redisBefore, ProcessCpu.nanos(redis.pid()));
     heap.close();
@@ -543,6 +570,8 @@ public final class ThroughputBenchmark {
     double ownCpu;
     double emulatorCpu;
     double redisCpu;
+    double jitCpu;
+    double gcCpu;
     RedisStats redisBefore;
     long roundTripsBefore;
     long batchesBefore;
@@ -577,6 +606,8 @@ public final class ThroughputBenchmark {
               ownCpu,
               emulatorCpu,
               redisCpu,
+              jitCpu,
+              gcCpu,
               redisDelta,
               roundTrips,
               batches,

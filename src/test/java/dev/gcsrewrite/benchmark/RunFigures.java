@@ -16,6 +16,10 @@ import java.util.Locale;
  * @param ownCpu CPU seconds of this JVM (which runs the pipeline) over the window
  * @param emulatorCpu CPU seconds of the Pub/Sub emulator's process over the window
  * @param redisCpu CPU seconds of redis-server over the window
+ * @param jitCpu CPU seconds of this JVM's JIT compiler threads over the window (part of {@code
+ *     ownCpu}): a large figure means the code was not warm yet
+ * @param gcCpu CPU seconds of this JVM's garbage collector threads over the window (part of {@code
+ *     ownCpu})
  * @param redis Redis's own counters over the window and until the pipeline's Redis traffic stopped
  * @param pipelineRoundTrips the pipeline's {@code redisRoundTrips} counter over the same span
  * @param pipelineBatches the pipeline's {@code redisBatches} counter over the same span
@@ -38,6 +42,8 @@ public record RunFigures(
     double ownCpu,
     double emulatorCpu,
     double redisCpu,
+    double jitCpu,
+    double gcCpu,
     RedisStats.Delta redis,
     long pipelineRoundTrips,
     long pipelineBatches,
@@ -77,9 +83,11 @@ public record RunFigures(
         launchToFirstOutput);
     System.out.printf(
         Locale.ROOT,
-        "  CPU over the window: this JVM %.1f s, emulator %.1f s, redis-server %.2f s"
-            + " (per 1,000 objects: %.2f + %.2f + %.2f s)%n",
+        "  CPU over the window: this JVM %.1f s (JIT compilers %.1f s, GC %.1f s of it), emulator"
+            + " %.1f s, redis-server %.2f s (per 1,000 objects: %.2f + %.2f + %.2f s)%n",
         ownCpu,
+        jitCpu,
+        gcCpu,
         emulatorCpu,
         redisCpu,
         perThousand(ownCpu),
@@ -124,8 +132,8 @@ public record RunFigures(
     System.out.println(
         "| round | pipeline | objects | first publish -> last output | objects/s | gcs-rewrite /"
             + " pass-through | launch -> first output | CPU s per 1,000 objects: JVM + emulator +"
-            + " redis | peak heap used (most after GC) | load average at start |");
-    System.out.println("| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |");
+            + " redis | of which JIT + GC | peak heap used (most after GC) | load average at start |");
+    System.out.println("| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |");
     for (RunFigures f : runs) {
       String ratio = "";
       if (f.pipeline.equals(GCS_REWRITE)) {
@@ -137,8 +145,8 @@ public record RunFigures(
       }
       System.out.printf(
           Locale.ROOT,
-          "| %d | %s | %,d | %.1f s | %.0f | %s | %.1f s | %.2f + %.2f + %.2f = %.2f | %d MiB (%d"
-              + " MiB) | %s |%n",
+          "| %d | %s | %,d | %.1f s | %.0f | %s | %.1f s | %.2f + %.2f + %.2f = %.2f | %.2f + %.2f | %d"
+              + " MiB (%d MiB) | %s |%n",
           f.round,
           f.pipeline,
           f.objects,
@@ -150,6 +158,8 @@ public record RunFigures(
           f.perThousand(f.emulatorCpu),
           f.perThousand(f.redisCpu),
           f.perThousand(f.ownCpu + f.emulatorCpu + f.redisCpu),
+          f.perThousand(f.jitCpu),
+          f.perThousand(f.gcCpu),
           f.peakHeap >> 20,
           f.peakAfterGc >> 20,
           f.loadStart);
