@@ -47,10 +47,12 @@ public final class LocalStack implements AutoCloseable {
    * The DirectRunner settings of a local run, unless the user gives others. Its model checks (no
    * element mutated, every element encoded and decoded again) cost ~30% of a local run's CPU
    * (docs/benchmarks.md, throughput). The tests keep both on, so a pipeline that breaks the model
-   * fails there; a local run trades them for speed.
+   * fails there; a local run trades them for speed. Six threads rather than the default three (two
+   * cores): many of a local run's bundles wait on Redis, Pub/Sub or the disk.
    */
   public static final List<String> DIRECT_RUNNER_SETTINGS =
-      List.of("--enforceImmutability=false", "--enforceEncodability=false");
+      List.of(
+          "--enforceImmutability=false", "--enforceEncodability=false", "--targetParallelism=6");
 
   static final String WORK_TOPIC = "work-notifications";
   static final String PROCESSING_TOPIC = "processing";

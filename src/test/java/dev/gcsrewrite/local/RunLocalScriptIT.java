@@ -115,7 +115,9 @@ public class RunLocalScriptIT {
       assertThat(recovered.output, containsString("reconcile   Summary"));
       assertThat(recovered.output, containsString(": 150 outputs"));
       assertThat(recovered.output, containsString("150 of 150 outputs equal their source"));
-      assertThat(recovered.output, containsString("reconcile   taking over the claims of the last run's job"));
+      assertThat(
+          recovered.output,
+          containsString("reconcile   taking over the claims of the last run's job"));
       assertThat(recovered.output, containsString("result            OK"));
       // Finished: the next run starts fresh.
       Result fresh =
