@@ -43,31 +43,15 @@ public class DataflowTranslationTest {
   @BeforeClass
   public static void translate() throws Exception {
     File template = FOLDER.newFile("template.json");
+    List<String> args =
+        OfflineTranslation.options(
+            FOLDER.newFolder("staging").toPath(),
+            template.toPath(),
+            FOLDER.newFile("gcs-rewrite-bundled.jar").toPath(),
+            "gcs-rewrite-translation");
+    args.add(OfflineTranslation.INPUT_SUBSCRIPTION);
     GcsRewriteOptions options =
-        PipelineOptionsFactory.fromArgs(
-                "--runner=DataflowRunner",
-                "--project=test-project",
-                "--region=europe-west1",
-                "--gcpTempLocation=gs://test-project-gcs-rewrite-dataflow/temp",
-                "--stagingLocation=" + FOLDER.newFolder("staging"),
-                "--templateLocation=" + template,
-                "--pathValidatorClass="
-                    + "org.apache.beam.sdk.extensions.gcp.storage.NoopPathValidator",
-                "--credentialFactoryClass="
-                    + "org.apache.beam.sdk.extensions.gcp.auth.NoopCredentialFactory",
-                "--filesToStage=" + FOLDER.newFile("gcs-rewrite-bundled.jar"),
-                "--jobName=gcs-rewrite-translation",
-                "--inputSubscription=projects/test-project/subscriptions/gcs-rewrite-work",
-                "--workBuckets=test-project-gcs-rewrite-work",
-                "--processedBucket=gs://test-project-gcs-rewrite-processed",
-                "--processingTopic=projects/test-project/topics/gcs-rewrite-processing",
-                "--completeTopic=projects/test-project/topics/gcs-rewrite-complete",
-                "--deadLetterTopic=projects/test-project/topics/gcs-rewrite-dead-letters",
-                "--redisHost=10.0.0.3",
-                "--redisPort=6378",
-                "--redisTls=true",
-                "--redisPasswordSecret=projects/test-project/secrets/auth/versions/latest")
-            .as(GcsRewriteOptions.class);
+        PipelineOptionsFactory.fromArgs(args.toArray(new String[0])).as(GcsRewriteOptions.class);
     GcsRewritePipeline.run(options);
     job = new ObjectMapper().readTree(template);
     steps = new ArrayList<>();

@@ -42,33 +42,18 @@ public class ReconcileTranslationTest {
     File template = FOLDER.newFile("reconcile.json");
     ByteArrayOutputStream stdout = new ByteArrayOutputStream();
     ByteArrayOutputStream stderr = new ByteArrayOutputStream();
+    List<String> args =
+        new ArrayList<>(
+            List.of("reconcile", "--bucket=test-project-gcs-rewrite-work", "--prefix=incoming/"));
+    args.addAll(
+        OfflineTranslation.options(
+            FOLDER.newFolder("staging").toPath(),
+            template.toPath(),
+            FOLDER.newFile("gcs-rewrite-bundled.jar").toPath(),
+            "gcs-rewrite-prod"));
     ExitCode code =
         GcsRewriteCli.execute(
-            List.of(
-                "reconcile",
-                "--bucket=test-project-gcs-rewrite-work",
-                "--prefix=incoming/",
-                "--runner=DataflowRunner",
-                "--project=test-project",
-                "--region=europe-west1",
-                "--gcpTempLocation=gs://test-project-gcs-rewrite-dataflow/temp",
-                "--stagingLocation=" + FOLDER.newFolder("staging"),
-                "--templateLocation=" + template,
-                "--pathValidatorClass="
-                    + "org.apache.beam.sdk.extensions.gcp.storage.NoopPathValidator",
-                "--credentialFactoryClass="
-                    + "org.apache.beam.sdk.extensions.gcp.auth.NoopCredentialFactory",
-                "--filesToStage=" + FOLDER.newFile("gcs-rewrite-bundled.jar"),
-                "--jobName=gcs-rewrite-prod",
-                "--workBuckets=test-project-gcs-rewrite-work",
-                "--processedBucket=gs://test-project-gcs-rewrite-processed",
-                "--processingTopic=projects/test-project/topics/gcs-rewrite-processing",
-                "--completeTopic=projects/test-project/topics/gcs-rewrite-complete",
-                "--deadLetterTopic=projects/test-project/topics/gcs-rewrite-dead-letters",
-                "--redisHost=10.0.0.3",
-                "--redisPort=6378",
-                "--redisTls=true",
-                "--redisPasswordSecret=projects/test-project/secrets/auth/versions/latest"),
+            args,
             new PrintStream(stdout, true, StandardCharsets.UTF_8),
             new PrintStream(stderr, true, StandardCharsets.UTF_8));
     out = stdout.toString(StandardCharsets.UTF_8);

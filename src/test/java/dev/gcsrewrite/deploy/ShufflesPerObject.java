@@ -87,31 +87,11 @@ public final class ShufflesPerObject {
     Path template = folder.resolve("template.json");
     Path staging = Files.createDirectories(folder.resolve("staging"));
     Path jar = Files.createFile(folder.resolve("gcs-rewrite-bundled.jar"));
+    List<String> args =
+        OfflineTranslation.options(staging, template, jar, "gcs-rewrite-translation");
+    args.add(OfflineTranslation.INPUT_SUBSCRIPTION);
     GcsRewriteOptions options =
-        PipelineOptionsFactory.fromArgs(
-                "--runner=DataflowRunner",
-                "--project=test-project",
-                "--region=europe-west1",
-                "--gcpTempLocation=gs://test-project-gcs-rewrite-dataflow/temp",
-                "--stagingLocation=" + staging,
-                "--templateLocation=" + template,
-                "--pathValidatorClass="
-                    + "org.apache.beam.sdk.extensions.gcp.storage.NoopPathValidator",
-                "--credentialFactoryClass="
-                    + "org.apache.beam.sdk.extensions.gcp.auth.NoopCredentialFactory",
-                "--filesToStage=" + jar,
-                "--jobName=gcs-rewrite-translation",
-                "--inputSubscription=projects/test-project/subscriptions/gcs-rewrite-work",
-                "--workBuckets=test-project-gcs-rewrite-work",
-                "--processedBucket=gs://test-project-gcs-rewrite-processed",
-                "--processingTopic=projects/test-project/topics/gcs-rewrite-processing",
-                "--completeTopic=projects/test-project/topics/gcs-rewrite-complete",
-                "--deadLetterTopic=projects/test-project/topics/gcs-rewrite-dead-letters",
-                "--redisHost=10.0.0.3",
-                "--redisPort=6378",
-                "--redisTls=true",
-                "--redisPasswordSecret=projects/test-project/secrets/auth/versions/latest")
-            .as(GcsRewriteOptions.class);
+        PipelineOptionsFactory.fromArgs(args.toArray(new String[0])).as(GcsRewriteOptions.class);
     GcsRewritePipeline.run(options);
     Map<String, Step> steps = new LinkedHashMap<>();
     for (JsonNode step : new ObjectMapper().readTree(template.toFile()).get("steps")) {
