@@ -14,8 +14,10 @@ import org.joda.time.Duration;
  * @param retention how long settled records (and the latest completed generation) are kept, which
  *     is how long duplicates are recognised across relaunches
  * @param stoppedOwners jobs known to be stopped (cancelled, killed), whose live leases are taken
- *     over at once instead of waited out: the reconcile command after a cancel. Their claims'
- *     fencing tokens keep it safe should one still be running: its settlement is refused.
+ *     over at once instead of waited out: the reconcile command after a cancel. Should one still be
+ *     running, it is as if its lease had ended: a generation it is writing may be written twice,
+ *     with the same bytes, and the takeover's new fencing token keeps the object's lock and repairs
+ *     right.
  */
 public record ClaimSettings(
     String owner, Duration lease, Duration retention, List<String> stoppedOwners)

@@ -80,9 +80,9 @@ final class ReconcileCommand implements Command {
     out.println(
         "  --stopped-job=JOB     a job known to be stopped (cancelled, killed; its --jobName):");
     out.println("                        its claims are taken over at once instead of waited out");
-    out.println("                        for their --claimLease; repeat for several. Claims are");
-    out.println(
-        "                        fenced: were the job alive, its settlements would be refused");
+    out.println("                        for their --claimLease; repeat for several. Were the job");
+    out.println("                        still running, it is as if its leases had ended: what it");
+    out.println("                        is writing may be written twice, with the same bytes");
     out.println("  --dry-run             change nothing: count the generations by state in Redis");
     out.println(
         "                        (unclaimed, in flight, completed, skipped), list the first");

@@ -11,7 +11,8 @@
 -- ARGV[4]  message ID of the notification
 -- ARGV[5]  retention, milliseconds
 -- ARGV[6]  owners known to be stopped, comma-separated (may be empty): their live leases are
---          taken over as if ended (the reconcile command after a cancel; fencing keeps it safe)
+--          taken over as if ended (the reconcile command after a cancel; a new token, as for any
+--          takeover)
 --
 -- Returns {outcome, ...}:
 --   {'CLAIMED', token, previous owner or ''}   the lock is this owner's now, with a new token

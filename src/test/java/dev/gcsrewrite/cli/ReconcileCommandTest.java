@@ -43,6 +43,16 @@ public class ReconcileCommandTest {
   }
 
   @Test
+  public void aStoppedJobMustBeAJobName() {
+    CommandRun run = execute("reconcile", "--bucket=b", "--stopped-job=Prod Job", "--dry-run");
+    assertEquals(ExitCode.USAGE, run.code());
+    assertEquals(
+        "reconcile: --stopped-job 'Prod Job' is not a job name (lower-case letters, digits, -)\n",
+        run.err());
+    assertThat(execute("help", "reconcile").out(), containsString("--stopped-job=JOB"));
+  }
+
+  @Test
   public void anUnknownOptionIsRefusedInOneLine() {
     CommandRun run = execute("reconcile", "--bucket=b", "--dry-run", "--redisHots=x");
     assertEquals(ExitCode.USAGE, run.code());
