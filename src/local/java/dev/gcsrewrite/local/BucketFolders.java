@@ -1,21 +1,17 @@
 package dev.gcsrewrite.local;
 
+import dev.gcsrewrite.location.BucketFolder;
 import dev.gcsrewrite.location.LocalGenerations;
 import dev.gcsrewrite.notification.StorageNames;
 import java.io.IOException;
 import java.nio.file.DirectoryIteratorException;
 import java.nio.file.DirectoryStream;
-import java.nio.file.FileVisitResult;
 import java.nio.file.Files;
 import java.nio.file.LinkOption;
-import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
-import java.nio.file.SimpleFileVisitor;
-import java.nio.file.attribute.BasicFileAttributes;
 import java.util.HashSet;
 import java.util.Set;
 import java.util.SortedMap;
-import java.util.StringJoiner;
 import java.util.TreeMap;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -73,36 +69,11 @@ final class BucketFolders {
 
   private static void scanBucket(String bucket, Path folder, SortedMap<ObjectKey, FileState> into)
       throws IOException {
-    Files.walkFileTree(
+    BucketFolder.walk(
         folder,
-        new SimpleFileVisitor<>() {
-          @Override
-          public FileVisitResult visitFile(Path file, BasicFileAttributes attributes) {
-            if (attributes.isRegularFile()) {
-              into.put(
-                  new ObjectKey(bucket, objectName(folder, file)),
-                  new FileState(file, attributes.size(), attributes.lastModifiedTime()));
-            }
-            return FileVisitResult.CONTINUE;
-          }
-
-          @Override
-          public FileVisitResult visitFileFailed(Path file, IOException e) throws IOException {
-            // Gone between listing and reading: it is simply not there any more.
-            if (e instanceof NoSuchFileException) {
-              return FileVisitResult.CONTINUE;
-            }
-            throw e;
-          }
-        });
-  }
-
-  /** Joined element by element, so the name uses {@code /} whatever the platform's separator. */
-  private static String objectName(Path bucketFolder, Path file) {
-    StringJoiner name = new StringJoiner("/");
-    for (Path element : bucketFolder.relativize(file)) {
-      name.add(element.toString());
-    }
-    return name.toString();
+        (name, file, attributes) ->
+            into.put(
+                new ObjectKey(bucket, name),
+                new FileState(file, attributes.size(), attributes.lastModifiedTime())));
   }
 }

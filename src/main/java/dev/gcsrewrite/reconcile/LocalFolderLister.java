@@ -1,5 +1,6 @@
 package dev.gcsrewrite.reconcile;
 
+import dev.gcsrewrite.location.BucketFolder;
 import dev.gcsrewrite.location.ContentChecksums;
 import dev.gcsrewrite.location.LocalGenerations;
 import java.io.IOException;
@@ -13,7 +14,6 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Consumer;
-import java.util.stream.Stream;
 import org.checkerframework.checker.nullness.qual.Nullable;
 
 /**
@@ -53,13 +53,13 @@ public final class LocalFolderLister implements ObjectLister {
       throw new NoSuchFileException(folder.toString(), null, "no such bucket folder");
     }
     List<String> names = new ArrayList<>();
-    try (Stream<Path> files = Files.walk(folder)) {
-      files
-          .filter(p -> Files.isRegularFile(p, LinkOption.NOFOLLOW_LINKS))
-          .map(p -> objectName(folder, p))
-          .filter(scope::inPrefix)
-          .forEach(names::add);
-    }
+    BucketFolder.walk(
+        folder,
+        (name, file, attributes) -> {
+          if (scope.inPrefix(name)) {
+            names.add(name);
+          }
+        });
     names.sort(null);
     boolean store = LocalGenerations.hasStore(root, scope.bucket());
     for (String name : names) {
@@ -68,17 +68,6 @@ public final class LocalFolderLister implements ObjectLister {
         found.accept(object);
       }
     }
-  }
-
-  private static String objectName(Path folder, Path file) {
-    StringBuilder name = new StringBuilder();
-    for (Path segment : folder.relativize(file)) {
-      if (name.length() > 0) {
-        name.append('/');
-      }
-      name.append(segment);
-    }
-    return name.toString();
   }
 
   /** The file's current generation, or null if it is out of the time range or vanished. */
