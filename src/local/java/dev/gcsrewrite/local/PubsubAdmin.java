@@ -100,7 +100,8 @@ public final class PubsubAdmin {
     return messages;
   }
 
-  private static PubsubMessage toMessage(JsonNode message) {
+  /** The attributes of a message as the REST API's pull returns it ({@code message} object). */
+  public static Map<String, String> attributes(JsonNode message) {
     Map<String, String> attributes = new HashMap<>();
     JsonNode node = message.get("attributes");
     if (node != null) {
@@ -110,6 +111,11 @@ public final class PubsubAdmin {
         attributes.put(field.getKey(), field.getValue().asText());
       }
     }
+    return attributes;
+  }
+
+  private static PubsubMessage toMessage(JsonNode message) {
+    Map<String, String> attributes = attributes(message);
     byte[] data =
         message.has("data")
             ? Base64.getDecoder().decode(message.get("data").asText())

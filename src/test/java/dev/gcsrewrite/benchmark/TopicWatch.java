@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.gcsrewrite.local.PubsubAdmin;
 import java.io.IOException;
 import java.net.URI;
 import java.net.http.HttpClient;
@@ -14,7 +15,6 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.HashMap;
-import java.util.Iterator;
 import java.util.List;
 import java.util.Map;
 import java.util.function.Function;
@@ -135,16 +135,9 @@ public final class TopicWatch implements AutoCloseable {
     for (JsonNode item : received) {
       ackIds.add(item.get("ackId").asText());
       JsonNode message = item.get("message");
-      Map<String, String> attributes = new HashMap<>();
-      JsonNode node = message.get("attributes");
-      if (node != null) {
-        Iterator<Map.Entry<String, JsonNode>> fields = node.fields();
-        while (fields.hasNext()) {
-          Map.Entry<String, JsonNode> field = fields.next();
-          attributes.put(field.getKey(), field.getValue().asText());
-        }
-      }
-      pulled.add(new Arrival(attributes, Instant.parse(message.get("publishTime").asText())));
+      pulled.add(
+          new Arrival(
+              PubsubAdmin.attributes(message), Instant.parse(message.get("publishTime").asText())));
     }
     post(ackUrl, ack.toString());
     synchronized (this) {
