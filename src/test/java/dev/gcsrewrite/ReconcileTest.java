@@ -11,6 +11,7 @@ import dev.gcsrewrite.claim.ClaimSettings;
 import dev.gcsrewrite.claim.ClaimStore;
 import dev.gcsrewrite.cli.ExitCode;
 import dev.gcsrewrite.cli.GcsRewriteCli;
+import dev.gcsrewrite.testing.CommandRun;
 import dev.gcsrewrite.testing.Eventually;
 import dev.gcsrewrite.testing.LocalBuckets;
 import dev.gcsrewrite.testing.LocalRedis;
@@ -18,8 +19,6 @@ import dev.gcsrewrite.testing.Notifications;
 import dev.gcsrewrite.testing.PipelineArgs;
 import dev.gcsrewrite.testing.PubsubEmulator;
 import dev.gcsrewrite.testing.RunningPipeline;
-import java.io.ByteArrayOutputStream;
-import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.attribute.FileTime;
@@ -68,11 +67,11 @@ public class ReconcileTest {
   public void preExistingFilesAreEachWrittenAndAnnouncedOnce() throws Exception {
     Map<String, String> files = files("old", 30, 0);
 
-    Run run = reconcile();
+    CommandRun run = reconcile();
 
-    assertEquals(run.err, ExitCode.OK, run.code);
-    assertThat(run.out, containsString("listed           30 current generations"));
-    assertEquals(30, run.counter("written"));
+    assertEquals(run.err(), ExitCode.OK, run.code());
+    assertThat(run.out(), containsString("listed           30 current generations"));
+    assertEquals(30, counter(run, "written"));
     assertOutputs(files);
     assertEquals(eventsOnePerFile(files), eventIdCounts(pullAll(name + "-complete-watch", 30)));
     assertThat(PUBSUB.pull(name + "-dead-watch"), empty());
@@ -81,19 +80,19 @@ public class ReconcileTest {
   @Test
   public void generationsSettledBeforeAreLeftAloneAndTheRestProcessed() throws Exception {
     Map<String, String> first = files("first", 12, 0);
-    assertEquals(ExitCode.OK, reconcile().code);
+    assertEquals(ExitCode.OK, reconcile().code());
     pullAll(name + "-complete-watch", 12);
     Map<String, String> later = files("later", 7, 100);
     // An output reconcile must not touch again: settled generations are dropped by their claim.
     Files.writeString(buckets.output("first000.processed"), "left alone");
 
-    Run second = reconcile();
+    CommandRun second = reconcile();
 
-    assertEquals(second.err, ExitCode.OK, second.code);
-    assertEquals(19, second.counter("listed"));
-    assertEquals(12, second.counter("already settled"));
-    assertEquals(7, second.counter("claimed"));
-    assertEquals(7, second.counter("written"));
+    assertEquals(second.err(), ExitCode.OK, second.code());
+    assertEquals(19, counter(second, "listed"));
+    assertEquals(12, counter(second, "already settled"));
+    assertEquals(7, counter(second, "claimed"));
+    assertEquals(7, counter(second, "written"));
     assertEquals("left alone", buckets.outputText("first000.processed"));
     first.remove("first000");
     assertOutputs(first);
@@ -118,11 +117,11 @@ public class ReconcileTest {
               org.joda.time.Duration.standardDays(1)));
     }
 
-    Run run = reconcile();
+    CommandRun run = reconcile();
 
-    assertEquals(run.err, ExitCode.OK, run.code);
-    assertThat(run.out, containsString("claimed          1 (after waiting for another job: 1)"));
-    assertEquals(1, run.counter("written"));
+    assertEquals(run.err(), ExitCode.OK, run.code());
+    assertThat(run.out(), containsString("claimed          1 (after waiting for another job: 1)"));
+    assertEquals(1, counter(run, "written"));
     assertOutputs(files);
     assertEquals(eventsOnePerFile(files), eventIdCounts(pullAll(name + "-complete-watch", 1)));
     assertThat(PUBSUB.pull(name + "-dead-watch"), empty());
@@ -144,11 +143,11 @@ public class ReconcileTest {
       }
     }
 
-    Run run = reconcile("--stopped-job=cancelled-job");
+    CommandRun run = reconcile("--stopped-job=cancelled-job");
 
-    assertEquals(run.err, ExitCode.OK, run.code);
-    assertThat(run.out, containsString("claimed          3 (after waiting for another job: 0)"));
-    assertEquals(3, run.counter("written"));
+    assertEquals(run.err(), ExitCode.OK, run.code());
+    assertThat(run.out(), containsString("claimed          3 (after waiting for another job: 0)"));
+    assertEquals(3, counter(run, "written"));
     assertOutputs(files);
     assertEquals(eventsOnePerFile(files), eventIdCounts(pullAll(name + "-complete-watch", 3)));
     assertThat(PUBSUB.pull(name + "-dead-watch"), empty());
@@ -157,7 +156,7 @@ public class ReconcileTest {
   @Test
   public void dryRunCountsByStateAndChangesNothing() throws Exception {
     files("done", 3, 0);
-    assertEquals(ExitCode.OK, reconcile("--prefix=done").code);
+    assertEquals(ExitCode.OK, reconcile("--prefix=done").code());
     Map<String, String> todo = files("todo", 4, 50);
     long held = Files.getLastModifiedTime(buckets.source("todo003")).to(TimeUnit.MICROSECONDS);
     try (ClaimStore store = ClaimStore.forPipeline(REDIS.settings(name + ":"))) {
@@ -171,18 +170,18 @@ public class ReconcileTest {
     List<String> keysBefore = redisKeys();
     List<String> outputsBefore = buckets.outputs();
 
-    Run dry = reconcile("--dry-run", "--show=2");
+    CommandRun dry = reconcile("--dry-run", "--show=2");
 
-    assertEquals(dry.err, ExitCode.OK, dry.code);
-    assertThat(dry.out, containsString("listed      7 current generations"));
-    assertThat(dry.out, containsString("unclaimed   3"));
-    assertThat(dry.out, containsString("completed   3"));
-    assertThat(dry.out, containsString("in flight   1"));
-    assertThat(dry.out, containsString(BUCKET + "/todo003#" + held + "  (another-job)"));
-    assertThat(dry.out, containsString("skipped     0"));
-    assertThat(dry.out, containsString(BUCKET + "/todo000#"));
-    assertThat(dry.out, containsString(BUCKET + "/todo001#"));
-    assertThat(dry.out, not(containsString(BUCKET + "/todo002#")));
+    assertEquals(dry.err(), ExitCode.OK, dry.code());
+    assertThat(dry.out(), containsString("listed      7 current generations"));
+    assertThat(dry.out(), containsString("unclaimed   3"));
+    assertThat(dry.out(), containsString("completed   3"));
+    assertThat(dry.out(), containsString("in flight   1"));
+    assertThat(dry.out(), containsString(BUCKET + "/todo003#" + held + "  (another-job)"));
+    assertThat(dry.out(), containsString("skipped     0"));
+    assertThat(dry.out(), containsString(BUCKET + "/todo000#"));
+    assertThat(dry.out(), containsString(BUCKET + "/todo001#"));
+    assertThat(dry.out(), not(containsString(BUCKET + "/todo002#")));
     assertEquals(keysBefore, redisKeys());
     assertEquals(outputsBefore, buckets.outputs());
     for (String object : todo.keySet()) {
@@ -207,14 +206,14 @@ public class ReconcileTest {
     }
     try (RunningPipeline streaming =
         RunningPipeline.start(PipelineArgs.of(PUBSUB, REDIS, buckets, name).job("a").build())) {
-      CompletableFuture<Run> reconcile = CompletableFuture.supplyAsync(this::reconcile);
+      CompletableFuture<CommandRun> reconcile = CompletableFuture.supplyAsync(this::reconcile);
       for (int from = 0; from < count; from += 20) {
         PUBSUB.publish(name + "-work", notifications.subList(from, from + 20));
       }
-      Run run = reconcile.get(PATIENCE.toSeconds(), TimeUnit.SECONDS);
-      assertEquals(run.err, ExitCode.OK, run.code);
-      assertEquals(count, run.counter("listed"));
-      long byReconcile = run.counter("sink writes");
+      CommandRun run = reconcile.get(PATIENCE.toSeconds(), TimeUnit.SECONDS);
+      assertEquals(run.err(), ExitCode.OK, run.code());
+      assertEquals(count, counter(run, "listed"));
+      long byReconcile = counter(run, "sink writes");
       Eventually.await(
           "every generation written by one of them",
           PATIENCE,
@@ -226,7 +225,7 @@ public class ReconcileTest {
       streaming.assertRunning();
 
       assertEquals(count, streaming.counter("objectsWritten") + byReconcile);
-      assertEquals(count, streaming.counter("claimed") + run.counter("claimed"));
+      assertEquals(count, streaming.counter("claimed") + counter(run, "claimed"));
       System.out.printf(
           "race: streaming wrote %d, reconcile wrote %d%n",
           streaming.counter("objectsWritten"), byReconcile);
@@ -306,35 +305,24 @@ public class ReconcileTest {
     }
   }
 
-  private Run reconcile(String... extra) {
+  private CommandRun reconcile(String... extra) {
     List<String> args = new ArrayList<>();
     args.add("reconcile");
     args.add("--bucket=" + BUCKET);
     args.addAll(List.of(extra));
     args.addAll(PipelineArgs.of(PUBSUB, REDIS, buckets, name).job("r").build());
-    ByteArrayOutputStream out = new ByteArrayOutputStream();
-    ByteArrayOutputStream err = new ByteArrayOutputStream();
-    ExitCode code =
-        GcsRewriteCli.execute(
-            args,
-            new PrintStream(out, true, StandardCharsets.UTF_8),
-            new PrintStream(err, true, StandardCharsets.UTF_8));
-    return new Run(
-        code, out.toString(StandardCharsets.UTF_8), err.toString(StandardCharsets.UTF_8));
+    return CommandRun.of(GcsRewriteCli::execute, args);
   }
 
-  /** One run of the command: its exit code and what it printed. */
-  private record Run(ExitCode code, String out, String err) {
-    /** A number of the summary, e.g. {@code written} in "written 7 outputs". */
-    long counter(String label) {
-      Matcher m = Pattern.compile("\n  " + Pattern.quote(label) + " +([0-9]+)").matcher(out);
-      if (label.equals("sink writes")) {
-        m = Pattern.compile("\\(([0-9]+) sink writes\\)").matcher(out);
-      }
-      if (!m.find()) {
-        throw new AssertionError("no '" + label + "' in the summary:\n" + out + err);
-      }
-      return Long.parseLong(m.group(1));
+  /** A number of a reconcile run's summary, e.g. {@code written} in "written 7 outputs". */
+  private static long counter(CommandRun run, String label) {
+    Matcher m = Pattern.compile("\n  " + Pattern.quote(label) + " +([0-9]+)").matcher(run.out());
+    if (label.equals("sink writes")) {
+      m = Pattern.compile("\\(([0-9]+) sink writes\\)").matcher(run.out());
     }
+    if (!m.find()) {
+      throw new AssertionError("no '" + label + "' in the summary:\n" + run.out() + run.err());
+    }
+    return Long.parseLong(m.group(1));
   }
 }

@@ -12,15 +12,13 @@ import dev.gcsrewrite.cli.GcsRewriteCli;
 import dev.gcsrewrite.deadletter.DeadLetterMessages;
 import dev.gcsrewrite.deadletter.OriginalMessage;
 import dev.gcsrewrite.notification.NotificationParser;
+import dev.gcsrewrite.testing.CommandRun;
 import dev.gcsrewrite.testing.Eventually;
 import dev.gcsrewrite.testing.LocalBuckets;
 import dev.gcsrewrite.testing.LocalRedis;
 import dev.gcsrewrite.testing.PipelineArgs;
 import dev.gcsrewrite.testing.PubsubEmulator;
 import dev.gcsrewrite.testing.RunningPipeline;
-import java.io.ByteArrayOutputStream;
-import java.io.PrintStream;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -148,19 +146,8 @@ public class ReplayDeadLettersTest {
                 "--credentialFactoryClass="
                     + "org.apache.beam.sdk.extensions.gcp.auth.NoopCredentialFactory"));
     args.addAll(List.of(options));
-    ByteArrayOutputStream out = new ByteArrayOutputStream();
-    ByteArrayOutputStream err = new ByteArrayOutputStream();
-    ExitCode code =
-        GcsRewriteCli.execute(
-            args,
-            new PrintStream(out, true, StandardCharsets.UTF_8),
-            new PrintStream(err, true, StandardCharsets.UTF_8));
-    return new CommandRun(
-        code, out.toString(StandardCharsets.UTF_8), err.toString(StandardCharsets.UTF_8));
+    return CommandRun.of(GcsRewriteCli::execute, args);
   }
-
-  /** What the command printed and answered. */
-  private record CommandRun(ExitCode code, String out, String err) {}
 
   private static PubsubMessage asMessage(OriginalMessage original, String replay) {
     Map<String, String> attributes = new HashMap<>(original.attributes());

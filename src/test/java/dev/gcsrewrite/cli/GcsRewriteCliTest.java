@@ -5,6 +5,7 @@ import static org.hamcrest.Matchers.containsString;
 import static org.hamcrest.Matchers.startsWith;
 import static org.junit.Assert.assertEquals;
 
+import dev.gcsrewrite.testing.CommandRun;
 import org.junit.Test;
 
 /** Which command the front door picks, and the one usage text and exit-status table it prints. */

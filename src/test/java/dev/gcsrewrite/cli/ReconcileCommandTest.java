@@ -6,6 +6,7 @@ import static org.hamcrest.Matchers.startsWith;
 import static org.junit.Assert.assertEquals;
 
 import dev.gcsrewrite.local.Ports;
+import dev.gcsrewrite.testing.CommandRun;
 import org.junit.Test;
 
 /** The reconcile command's own arguments: what it refuses, in one line, before doing anything. */

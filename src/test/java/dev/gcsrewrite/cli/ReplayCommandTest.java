@@ -14,6 +14,7 @@ import dev.gcsrewrite.deadletter.DeadLetterMessages;
 import dev.gcsrewrite.deadletter.OriginalMessage;
 import dev.gcsrewrite.local.Ports;
 import dev.gcsrewrite.notification.NotificationParser;
+import dev.gcsrewrite.testing.CommandRun;
 import dev.gcsrewrite.testing.Notifications;
 import dev.gcsrewrite.testing.PubsubEmulator;
 import java.nio.charset.StandardCharsets;

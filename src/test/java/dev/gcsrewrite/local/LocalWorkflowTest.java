@@ -11,6 +11,7 @@ import static org.junit.Assert.assertEquals;
 import dev.gcsrewrite.cli.ExitCode;
 import dev.gcsrewrite.cli.GcsRewriteCli;
 import dev.gcsrewrite.testing.ClaimRecords;
+import dev.gcsrewrite.testing.CommandRun;
 import dev.gcsrewrite.testing.Eventually;
 import dev.gcsrewrite.testing.LocalBuckets;
 import dev.gcsrewrite.testing.LocalRedis;
@@ -18,9 +19,7 @@ import dev.gcsrewrite.testing.Notifications;
 import dev.gcsrewrite.testing.PipelineArgs;
 import dev.gcsrewrite.testing.PubsubEmulator;
 import dev.gcsrewrite.testing.RunningPipeline;
-import java.io.ByteArrayOutputStream;
 import java.io.IOException;
-import java.io.PrintStream;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -255,12 +254,8 @@ public class LocalWorkflowTest {
             .with("--claimLease=5s")
             .with("--dedupeTtl=10s")
             .build());
-    ByteArrayOutputStream out = new ByteArrayOutputStream();
-    PrintStream print = new PrintStream(out, true, StandardCharsets.UTF_8);
-    assertEquals(
-        out.toString(StandardCharsets.UTF_8),
-        ExitCode.OK,
-        GcsRewriteCli.execute(reconcile, print, print));
+    CommandRun run = CommandRun.of(GcsRewriteCli::execute, reconcile);
+    assertEquals(run.out() + run.err(), ExitCode.OK, run.code());
 
     assertEquals(40, completedCount(files));
     assertOutputsMatch(files);

@@ -1,5 +1,6 @@
-package dev.gcsrewrite.cli;
+package dev.gcsrewrite.testing;
 
+import dev.gcsrewrite.cli.ExitCode;
 import java.io.ByteArrayOutputStream;
 import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
@@ -13,20 +14,25 @@ import java.util.List;
  * @param out what it printed on standard output
  * @param err what it printed on standard error
  */
-record CommandRun(ExitCode code, String out, String err) {
+public record CommandRun(ExitCode code, String out, String err) {
 
   /** A command's way of running: its arguments and the two streams in, its exit code out. */
   @FunctionalInterface
-  interface Runner {
+  public interface Runner {
     ExitCode run(List<String> args, PrintStream out, PrintStream err);
   }
 
-  static CommandRun of(Runner runner, String... args) {
+  public static CommandRun of(Runner runner, String... args) {
+    return of(runner, List.of(args));
+  }
+
+  /** Runs {@code args} with {@code runner}, e.g. {@code GcsRewriteCli::execute}. */
+  public static CommandRun of(Runner runner, List<String> args) {
     ByteArrayOutputStream out = new ByteArrayOutputStream();
     ByteArrayOutputStream err = new ByteArrayOutputStream();
     ExitCode code =
         runner.run(
-            List.of(args),
+            args,
             new PrintStream(out, true, StandardCharsets.UTF_8),
             new PrintStream(err, true, StandardCharsets.UTF_8));
     return new CommandRun(
