@@ -99,7 +99,9 @@ public final class GcsRewritePipeline {
     PCollection<GcsNotification> unseen =
         selected
             .output()
-            .apply("DropSeenGenerations", new DropSeenGenerations(settings.dedupeTtl()));
+            .apply(
+                "DropSeenGenerations",
+                new DropSeenGenerations(settings.dedupeTtl(), settings.keyShards()));
 
     ClaimResults claims =
         unseen.apply(ClaimInRedis.STEP, new ClaimInRedis(settings.redis(), settings.claims()));
@@ -121,7 +123,8 @@ public final class GcsRewritePipeline {
                 rewriter,
                 settings.redis(),
                 settings.claims(),
-                WriteProcessedObjects.DEFAULT_PANE_DELAY));
+                WriteProcessedObjects.DEFAULT_PANE_DELAY,
+                settings.keyShards()));
     SettledClaims settled =
         processed.apply(
             CompleteClaims.STEP, new CompleteClaims(settings.redis(), settings.claims()));

@@ -35,6 +35,9 @@ public final class PipelineMetrics {
   /** Replayed notifications (gcsRewriteReplay), passed on to the claim whatever was seen. */
   public static final Counter REPLAYS = counter("replays");
 
+  /** Generations the dedupe state forgot once their --dedupeTtl had passed (its size kept down). */
+  public static final Counter DEDUPE_EXPIRED = counter("dedupeExpired");
+
   /** Notifications a bounded run (the reconcile command) passed on to the claim. */
   public static final Counter RECONCILED = counter("reconcileNotifications");
 

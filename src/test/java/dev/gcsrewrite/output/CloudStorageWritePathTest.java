@@ -11,7 +11,6 @@ import org.apache.beam.sdk.io.Compression;
 import org.apache.beam.sdk.io.FileIO;
 import org.apache.beam.sdk.io.FileSystems;
 import org.apache.beam.sdk.io.fs.MoveOptions.StandardMoveOptions;
-import org.apache.beam.sdk.io.fs.ResolveOptions.StandardResolveOptions;
 import org.apache.beam.sdk.io.fs.ResourceId;
 import org.apache.beam.sdk.options.ValueProvider.StaticValueProvider;
 import org.apache.beam.sdk.transforms.windowing.GlobalWindow;
@@ -86,21 +85,25 @@ public class CloudStorageWritePathTest {
     }
   }
 
-  /** The final file FileIO names for object {@code name}, built as FileIO builds it. */
+  /**
+   * The final file our naming gives object {@code name}; the same resource as FileIO's own relative
+   * naming built from the same directory and name (what earlier releases wrote to).
+   */
   private static ResourceId finalResource(String name) {
-    FileIO.Write.FileNaming naming =
+    String outputName = LOCATIONS.outputName("work-bucket", name);
+    ResourceId resource =
+        new OutputNaming(LOCATIONS.outputDirectory(), outputName)
+            .windowedFilename(0, 1, GlobalWindow.INSTANCE, PaneInfo.NO_FIRING, null);
+    FileIO.Write.FileNaming fileIoNaming =
         FileIO.Write.relativeFileNaming(
-            StaticValueProvider.of(LOCATIONS.outputDirectory()),
-            new OutputNaming(LOCATIONS.outputName("work-bucket", name)));
-    String spec =
-        naming.getFilename(
-            GlobalWindow.INSTANCE, PaneInfo.NO_FIRING, 1, 0, Compression.UNCOMPRESSED);
-    ResourceId resource = FileSystems.matchNewResource(spec, false);
+            StaticValueProvider.of(LOCATIONS.outputDirectory()), (w, p, n, i, c) -> outputName);
     assertEquals(
-        resource,
-        FileSystems.matchNewResource(LOCATIONS.outputDirectory(), true)
-            .resolve(
-                LOCATIONS.outputName("work-bucket", name), StandardResolveOptions.RESOLVE_FILE));
+        name,
+        FileSystems.matchNewResource(
+            fileIoNaming.getFilename(
+                GlobalWindow.INSTANCE, PaneInfo.NO_FIRING, 1, 0, Compression.UNCOMPRESSED),
+            false),
+        resource);
     return resource;
   }
 }
