@@ -1,0 +1,192 @@
+package dev.gcsrewrite.output;
+
+import static dev.gcsrewrite.testing.Notifications.parsedDescribing;
+import static org.junit.Assert.assertEquals;
+
+import com.google.api.services.storage.Storage;
+import dev.gcsrewrite.claim.ClaimSettings;
+import dev.gcsrewrite.claim.ClaimStore;
+import dev.gcsrewrite.claim.CompleteClaims;
+import dev.gcsrewrite.claim.RedisSettings;
+import dev.gcsrewrite.claim.SettledClaims;
+import dev.gcsrewrite.location.ObjectLocations;
+import dev.gcsrewrite.rewrite.RewriteRules;
+import dev.gcsrewrite.rewrite.TokenRewriter;
+import dev.gcsrewrite.testing.ClaimFixtures;
+import dev.gcsrewrite.testing.LocalRedis;
+import dev.gcsrewrite.testing.RecordingStorage;
+import dev.gcsrewrite.work.Claim;
+import dev.gcsrewrite.work.ClaimCoder;
+import dev.gcsrewrite.work.Outcome;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+import org.apache.beam.sdk.extensions.gcp.auth.NoopCredentialFactory;
+import org.apache.beam.sdk.extensions.gcp.util.Transport;
+import org.apache.beam.sdk.io.FileSystems;
+import org.apache.beam.sdk.options.PipelineOptionsFactory;
+import org.apache.beam.sdk.testing.PAssert;
+import org.apache.beam.sdk.testing.TestPipeline;
+import org.apache.beam.sdk.transforms.Create;
+import org.apache.beam.sdk.transforms.MapElements;
+import org.apache.beam.sdk.values.TypeDescriptors;
+import org.joda.time.Duration;
+import org.junit.AfterClass;
+import org.junit.ClassRule;
+import org.junit.Rule;
+import org.junit.Test;
+import org.junit.rules.TestName;
+
+/**
+ * What writing an object costs in Cloud Storage operations, counted at the storage client (no
+ * emulator runs here): the write path (WriteProcessedObjects, CompleteClaims, RepairOutputs) runs
+ * on {@code gs://} locations with Beam's own storage client over a recording transport, and every
+ * request is sorted into the class Cloud Storage bills it as. {@code docs/cost-model.md} takes its
+ * operation counts from here; a change that adds a request per object fails this test.
+ */
+public class CloudStorageOperationsTest {
+  private static final RecordingStorage STORAGE = new RecordingStorage();
+  private static final RecordingStorage.Served SERVED = serve();
+  private static final String WORK = "work-bucket";
+  private static final ObjectLocations LOCATIONS =
+      new ObjectLocations("gs://", "gs://processed-bucket/out/", ".processed");
+  private static final TokenRewriter REWRITER = new TokenRewriter(RewriteRules.parse("AWS=GCP"));
+  private static final int OBJECTS = 4;
+
+  @ClassRule public static final LocalRedis REDIS = new LocalRedis();
+
+  @Rule
+  public final transient TestPipeline pipeline =
+      TestPipeline.fromOptions(
+          PipelineOptionsFactory.fromArgs(
+                  "--runner=DirectRunner",
+                  "--gcsEndpoint=" + SERVED.endpoint(),
+                  "--credentialFactoryClass=" + NoopCredentialFactory.class.getName())
+              .create());
+
+  @Rule public final transient TestName test = new TestName();
+
+  @Test
+  public void eachWrittenObjectCostsThreeClassBTwoClassAAndOneFreeOperation() throws Exception {
+    // What the runner does on each worker; the graph names gs:// resources before it runs.
+    FileSystems.setDefaultPipelineOptions(pipeline.getOptions());
+    RedisSettings redis = REDIS.settings(test.getMethodName() + ":");
+    ClaimSettings job =
+        new ClaimSettings("job", Duration.standardMinutes(1), Duration.standardDays(1));
+    List<Claim> claims = new ArrayList<>();
+    List<String> written = new ArrayList<>();
+    try (ClaimStore store = ClaimStore.forPipeline(redis)) {
+      for (int i = 0; i < OBJECTS; i++) {
+        String name = "dir/object " + i + ".txt";
+        byte[] content = ("AWS object " + i).getBytes(StandardCharsets.UTF_8);
+        long generation = 1764064800000000L + i;
+        STORAGE.put(WORK, name, generation, content);
+        claims.add(
+            ClaimFixtures.claim(
+                store, parsedDescribing(WORK, name, generation, "m" + i, content), job));
+        written.add(name + " COMPLETE");
+      }
+    }
+    int before = STORAGE.requests().size();
+
+    SettledClaims settled =
+        pipeline
+            .apply(Create.of(claims).withCoder(ClaimCoder.of()))
+            .apply(
+                new WriteProcessedObjects(
+                    LOCATIONS,
+                    new CloudStorageSource(CloudStorageOperationsTest::storage),
+                    REWRITER,
+                    redis,
+                    job,
+                    Duration.millis(100),
+                    0))
+            .apply("Settle", new CompleteClaims(redis, job));
+    settled.apply(
+        "Repair",
+        new RepairOutputs(
+            LOCATIONS,
+            new CloudStorageSource(CloudStorageOperationsTest::storage),
+            REWRITER,
+            redis,
+            job));
+    PAssert.that(
+            settled
+                .outcomes()
+                .apply(
+                    MapElements.into(TypeDescriptors.strings())
+                        .via((Outcome o) -> o.notification().objectId() + " " + o.kind())))
+        .containsInAnyOrder(written);
+    pipeline.run().waitUntilFinish();
+
+    List<String> requests = STORAGE.requests().subList(before, STORAGE.requests().size());
+    Map<String, Integer> byOperation = new TreeMap<>();
+    for (String request : requests) {
+      byOperation.merge(operation(request), 1, Integer::sum);
+    }
+    assertEquals(
+        "requests: " + String.join("\n", requests),
+        Map.of(
+            "B objects.get (the source's metadata, at its generation)", OBJECTS,
+            "B objects.get alt=media (the source's bytes, at its generation)", OBJECTS,
+            "A objects.insert (a temporary file, one resumable upload)", OBJECTS,
+            "- upload request inside that one insert", 2 * OBJECTS,
+            "A objects.rewrite (the temporary file to the output)", OBJECTS,
+            "free objects.delete (the temporary file)", OBJECTS,
+            "B objects.get (the output's size, once in place)", OBJECTS),
+        byOperation);
+  }
+
+  @AfterClass
+  public static void stopServing() {
+    SERVED.close();
+  }
+
+  private static RecordingStorage.Served serve() {
+    try {
+      return STORAGE.serve();
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+  }
+
+  private static Storage storage(Void unused) {
+    return new Storage.Builder(STORAGE, Transport.getJsonFactory(), request -> {})
+        .setApplicationName("gcs-rewrite-test")
+        .build();
+  }
+
+  /** The billed operation a recorded request is: class, JSON API method and what it is for. */
+  private static String operation(String request) {
+    if (request.startsWith("POST /upload/")) {
+      return "A objects.insert (a temporary file, one resumable upload)";
+    }
+    if (request.startsWith("PUT /upload/")) {
+      return "- upload request inside that one insert";
+    }
+    if (request.startsWith("POST ") && request.contains("/rewriteTo/")) {
+      return "A objects.rewrite (the temporary file to the output)";
+    }
+    if (request.startsWith("DELETE ") && request.contains("/.temp-beam")) {
+      return "free objects.delete (the temporary file)";
+    }
+    if (request.startsWith("GET /download/storage/v1/b/" + WORK + "/o/")
+        && request.contains(" generation=")
+        && request.endsWith(" alt=media")) {
+      return "B objects.get alt=media (the source's bytes, at its generation)";
+    }
+    if (request.startsWith("GET /storage/v1/b/" + WORK + "/o/")
+        && request.contains(" generation=")) {
+      return "B objects.get (the source's metadata, at its generation)";
+    }
+    if (request.startsWith("GET /storage/v1/b/processed-bucket/o/out/")
+        && request.endsWith(".processed")) {
+      return "B objects.get (the output's size, once in place)";
+    }
+    return "unexpected: " + request;
+  }
+}
