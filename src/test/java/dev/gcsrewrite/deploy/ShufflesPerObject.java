@@ -43,12 +43,20 @@ public final class ShufflesPerObject {
   }
 
   public static void main(String[] args) throws Exception {
+    perWrittenObject(System.out);
+  }
+
+  /**
+   * Translates the job, prints its keyed exchanges to {@code out}, and returns how many of them
+   * every written object crosses.
+   */
+  static int perWrittenObject(java.io.PrintStream out) throws Exception {
     Path folder = Files.createTempDirectory("shuffles-per-object-");
     try {
       Map<String, Step> steps = translate(folder);
       String read = idOf(steps, READ);
       String written = idOf(steps, WRITTEN);
-      System.out.println(
+      out.println(
           "keyed exchanges (GroupByKey steps and steps with keyed state) of the translated job,"
               + " in graph order:");
       int always = 0;
@@ -70,13 +78,14 @@ public final class ShufflesPerObject {
         } else if (onTheWay) {
           sometimes++;
         }
-        System.out.printf(
+        out.printf(
             "  %-4s %-18s %-40s %s%n",
             step.id(), step.keyedState() ? "stateful ParDo" : step.kind(), crossed, step.name());
       }
-      System.out.printf(
+      out.printf(
           "shuffles per written object: %d (plus %d that only some objects cross)%n",
           always, sometimes);
+      return always;
     } finally {
       Folders.deleteTree(folder);
     }
