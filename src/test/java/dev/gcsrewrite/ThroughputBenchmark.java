@@ -48,6 +48,9 @@ import org.apache.beam.sdk.io.gcp.pubsub.PubsubMessage;
 import org.apache.beam.sdk.options.PipelineOptions;
 import org.apache.beam.sdk.options.PipelineOptionsFactory;
 import org.apache.beam.sdk.options.StreamingOptions;
+import org.apache.beam.sdk.transforms.DoFn;
+import org.apache.beam.sdk.transforms.ParDo;
+import org.apache.beam.sdk.values.PCollection;
 import redis.clients.jedis.Jedis;
 
 /**
@@ -57,9 +60,11 @@ import redis.clients.jedis.Jedis;
  * the DirectRunner in this JVM, each fed the same notifications of the same fresh objects. Not a
  * test (surefire skips {@code *Benchmark}); run it with {@code mvn -B -q test-compile
  * exec:exec@throughput-benchmark [-Dbench.objects=N] [-Dbench.rounds=R] [-Dbench.warmup=W]
- * [-Dbench.jvmWarmup=J] [-Dbench.jfr=file.jfr] [-Dbench.beamDefaults=true]}; the last runs
- * gcs-rewrite with the DirectRunner's own defaults instead of the local stack's settings ({@link
- * LocalStack#DIRECT_RUNNER_SETTINGS}), for a before/after of those.
+ * [-Dbench.jvmWarmup=J] [-Dbench.jfr=file.jfr] [-Dbench.beamDefaults=true]
+ * [-Dbench.passThroughSteps=S]}; {@code beamDefaults} runs gcs-rewrite with the DirectRunner's own
+ * defaults instead of the local stack's settings ({@link LocalStack#DIRECT_RUNNER_SETTINGS}), for a
+ * before/after of those; {@code passThroughSteps} puts S steps that pass every message on unchanged
+ * between the pass-through's read and write, to measure what the runner costs per step of a graph.
  *
  * <p>gcs-rewrite runs as {@code scripts/run-local.sh} runs it: the options of {@code
  * pipeline-options/local.conf}, then the local stack's own ({@code LocalStack.pipelineOptions}),
@@ -232,6 +237,14 @@ public final class ThroughputBenchmark {
 
   // --- the pass-through ------------------------------------------------------------------------
 
+  /** A step that does nothing but pass its message on: what the runner costs per step. */
+  private static final class PassFn extends DoFn<PubsubMessage, PubsubMessage> {
+    @ProcessElement
+    public void process(@Element PubsubMessage message, OutputReceiver<PubsubMessage> out) {
+      out.output(message);
+    }
+  }
+
   private RunFigures passThrough(
       int round, List<NotifiedObject> warm, List<NotifiedObject> measured) throws Exception {
     String name = "pt-r" + round;
@@ -250,12 +263,15 @@ public final class ThroughputBenchmark {
     options.as(StreamingOptions.class).setStreaming(true);
     options.as(DirectOptions.class).setBlockOnRun(false);
     Pipeline pipeline = Pipeline.create(options);
-    pipeline
-        .apply(
+    PCollection<PubsubMessage> passed =
+        pipeline.apply(
             "Read",
             PubsubIO.readMessagesWithAttributesAndMessageId()
-                .fromSubscription(pubsub.subscription(name + "-in-pipeline")))
-        .apply("Write", PubsubIO.writeMessages().to(pubsub.topic(name + "-out")));
+                .fromSubscription(pubsub.subscription(name + "-in-pipeline")));
+    for (int step = 0; step < Integer.getInteger("bench.passThroughSteps", 0); step++) {
+      passed = passed.apply("Pass" + step, ParDo.of(new PassFn())).setCoder(passed.getCoder());
+    }
+    passed.apply("Write", PubsubIO.writeMessages().to(pubsub.topic(name + "-out")));
 
     Function<Arrival, String> key =
         a ->
