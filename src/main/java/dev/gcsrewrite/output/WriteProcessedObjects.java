@@ -253,13 +253,30 @@ public final class WriteProcessedObjects extends PTransform<PCollection<Claim>, 
   }
 
   /**
-   * Groups the claims of a pane under the shard of their object's name: the default gives each
+   * Groups the claims of a pane by the shard of their object's name: the default gives each
    * destination (each claim) its own key, which on the DirectRunner means a bundle per claim.
+   *
+   * <p>FileIO keeps every output of a key open until the key's last claim is written, so a key
+   * takes at most {@value #CLAIMS_PER_KEY} claims in a row before the next of its shard's {@value
+   * #KEYS_PER_SHARD} keys takes over: a pane of a thousand claims (or a reconcile's one pane of
+   * everything it lists) never holds a thousand files open at once.
    */
-  private record ByObjectShard(int shards) implements ShardingFunction<Claim, Claim> {
+  static final class ByObjectShard implements ShardingFunction<Claim, Claim> {
+    static final int CLAIMS_PER_KEY = 100;
+    static final int KEYS_PER_SHARD = 64;
+    private final int shards;
+    // One instance per DoFn instance, which one thread uses at a time.
+    private int assigned;
+
+    ByObjectShard(int shards) {
+      this.shards = shards;
+    }
+
     @Override
     public ShardedKey<Integer> assignShardKey(Claim destination, Claim element, int shardCount) {
-      return ShardedKey.of(destination.notification().objectShard(shards), 0);
+      int key = assigned / CLAIMS_PER_KEY;
+      assigned = (assigned + 1) % (CLAIMS_PER_KEY * KEYS_PER_SHARD);
+      return ShardedKey.of(destination.notification().objectShard(shards), key);
     }
   }
 }
