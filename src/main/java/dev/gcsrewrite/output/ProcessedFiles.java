@@ -1,10 +1,7 @@
 package dev.gcsrewrite.output;
 
-import dev.gcsrewrite.claim.ClaimSettings;
-import dev.gcsrewrite.claim.RedisSettings;
 import dev.gcsrewrite.location.ObjectLocations;
 import dev.gcsrewrite.notification.GcsNotification;
-import dev.gcsrewrite.rewrite.TokenRewriter;
 import dev.gcsrewrite.work.Claim;
 import dev.gcsrewrite.work.ClaimCoder;
 import java.nio.channels.WritableByteChannel;
@@ -27,27 +24,17 @@ import org.checkerframework.checker.nullness.qual.Nullable;
  */
 final class ProcessedFiles extends FileBasedSink<Claim, Claim, Claim> {
   private static final long serialVersionUID = 1L;
-  private final TokenRewriter rewriter;
-  private final ObjectLocations locations;
-  private final GenerationSource sources;
-  private final RedisSettings redis;
-  private final ClaimSettings policy;
+  private final RewritingSink sinks;
 
-  ProcessedFiles(
-      ObjectLocations locations,
-      GenerationSource sources,
-      TokenRewriter rewriter,
-      RedisSettings redis,
-      ClaimSettings policy) {
+  /**
+   * Outputs in {@code locations}' output directory, each written by a fresh copy of {@code sinks}.
+   */
+  ProcessedFiles(ObjectLocations locations, RewritingSink sinks) {
     super(
         StaticValueProvider.of(FileSystems.matchNewResource(locations.outputDirectory(), true)),
         new EachClaim(locations),
         Compression.UNCOMPRESSED);
-    this.rewriter = rewriter;
-    this.locations = locations;
-    this.sources = sources;
-    this.redis = redis;
-    this.policy = policy;
+    this.sinks = sinks;
   }
 
   @Override
@@ -72,7 +59,7 @@ final class ProcessedFiles extends FileBasedSink<Claim, Claim, Claim> {
 
     @Override
     protected void prepareWrite(WritableByteChannel channel) {
-      RewritingSink opened = new RewritingSink(rewriter, locations, sources, redis, policy);
+      RewritingSink opened = sinks.fresh();
       opened.open(channel);
       sink = opened;
     }

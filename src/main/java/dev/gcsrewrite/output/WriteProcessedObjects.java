@@ -138,7 +138,9 @@ public final class WriteProcessedObjects extends PTransform<PCollection<Claim>, 
             .apply(
                 "WriteFiles",
                 new WriteEachClaim(
-                    new ProcessedFiles(locations, sources, rewriter, redis, policy), keyShards));
+                    new ProcessedFiles(
+                        locations, new RewritingSink(rewriter, locations, sources, redis, policy)),
+                    keyShards));
 
     PCollection<Outcome> written =
         files
