@@ -16,6 +16,7 @@ import java.net.URLDecoder;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.Collections;
+import java.util.Comparator;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
@@ -289,7 +290,7 @@ public final class RecordingStorage extends HttpTransport {
         .filter(key -> key.startsWith(prefix))
         .map(key -> key.substring(prefix.length()))
         .filter(g -> !g.isEmpty() && g.chars().allMatch(Character::isDigit))
-        .max(java.util.Comparator.comparingLong(Long::parseLong))
+        .max(Comparator.comparingLong(Long::parseLong))
         .orElse(null);
   }
 
