@@ -18,7 +18,6 @@ import dev.gcsrewrite.output.RepairOutputs;
 import dev.gcsrewrite.output.WriteProcessedObjects;
 import dev.gcsrewrite.pubsub.TopicWriter;
 import dev.gcsrewrite.rewrite.TokenRewriter;
-import dev.gcsrewrite.runner.DirectRunnerGraph;
 import dev.gcsrewrite.work.Claim;
 import dev.gcsrewrite.work.Outcome;
 import dev.gcsrewrite.work.ProcessedObjects;
@@ -77,7 +76,6 @@ public final class GcsRewritePipeline {
         settings.inputSubscription(),
         settings.locations().outputDirectory(),
         settings.rules());
-    DirectRunnerGraph.adapt(pipeline);
     return pipeline.run();
   }
 

@@ -6,7 +6,6 @@ import dev.gcsrewrite.pubsub.TopicWriter;
 import dev.gcsrewrite.reconcile.ListCurrentGenerations;
 import dev.gcsrewrite.reconcile.ListingScope;
 import dev.gcsrewrite.reconcile.ObjectLister;
-import dev.gcsrewrite.runner.DirectRunnerGraph;
 import org.apache.beam.sdk.Pipeline;
 import org.apache.beam.sdk.PipelineResult;
 import org.apache.beam.sdk.io.gcp.pubsub.PubsubMessage;
@@ -62,7 +61,6 @@ public final class ReconcilePipeline {
         settings.jobName(),
         settings.locations().outputDirectory(),
         settings.rules());
-    DirectRunnerGraph.adapt(pipeline);
     return pipeline.run();
   }
 }
