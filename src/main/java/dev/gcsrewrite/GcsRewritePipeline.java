@@ -97,9 +97,7 @@ public final class GcsRewritePipeline {
     PCollection<GcsNotification> unseen =
         selected
             .output()
-            .apply(
-                "DropSeenGenerations",
-                new DropSeenGenerations(settings.dedupeTtl(), settings.keyShards()));
+            .apply("DropSeenGenerations", new DropSeenGenerations(settings.dedupeTtl()));
 
     ClaimResults claims =
         unseen.apply(ClaimInRedis.STEP, new ClaimInRedis(settings.redis(), settings.claims()));
@@ -121,8 +119,7 @@ public final class GcsRewritePipeline {
                 rewriter,
                 settings.redis(),
                 settings.claims(),
-                WriteProcessedObjects.DEFAULT_PANE_DELAY,
-                settings.keyShards()));
+                WriteProcessedObjects.DEFAULT_PANE_DELAY));
     SettledClaims settled =
         processed.apply(
             CompleteClaims.STEP, new CompleteClaims(settings.redis(), settings.claims()));

@@ -144,21 +144,6 @@ public interface GcsRewriteOptions extends PipelineOptions, StreamingOptions {
   void setDedupeTtl(String value);
 
   @Description(
-      "How many keys the duplicate memory and the output writes group generations under, by a "
-          + "hash of the object's name. 0 keys each generation by itself: the most parallel, "
-          + "and what Dataflow should run. N from 1 to "
-          + JobSettings.MAX_KEY_SHARDS
-          + " groups them under N keys, so that a runner that works a key at a time gets fuller "
-          + "batches: the DirectRunner runs a bundle per key for every step after a keyed one, "
-          + "so scripts/run-local.sh uses 1. Changing it on a running job needs a drain and a "
-          + "relaunch, not --update.")
-  @TemplateParameter(label = "Key shards", example = "0", regexes = "^[0-9]{1,4}$")
-  @Default.Integer(0)
-  int getKeyShards();
-
-  void setKeyShards(int value);
-
-  @Description(
       "Required. Host of the Redis that holds the claims (the Memorystore instance's IP on "
           + "Google Cloud, 127.0.0.1 locally).")
   @TemplateParameter(

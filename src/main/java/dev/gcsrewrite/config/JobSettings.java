@@ -33,7 +33,6 @@ import org.joda.time.Duration;
  * @param completeTopic {@code projects/<p>/topics/<t>}
  * @param deadLetterTopic {@code projects/<p>/topics/<t>}
  * @param dedupeTtl how long DropSeenGenerations remembers a generation
- * @param keyShards how many keys the dedupe state and the writes use; 0 for a key per generation
  * @param jobName the Beam job name, recorded in audit events
  * @param redis how to reach the Redis holding the claims
  * @param claims the claim policy: owner (the job name), lease, retention
@@ -46,7 +45,6 @@ public record JobSettings(
     String completeTopic,
     String deadLetterTopic,
     Duration dedupeTtl,
-    int keyShards,
     String jobName,
     RedisSettings redis,
     ClaimSettings claims) {
@@ -58,9 +56,6 @@ public record JobSettings(
   private static final Pattern TOPIC = Pattern.compile(OptionPatterns.TOPIC);
   private static final int MAX_SUFFIX_BYTES = 64;
   private static final Pattern REDIS_HOST = Pattern.compile(OptionPatterns.REDIS_HOST);
-
-  /** The most {@code --keyShards}: more keys than that batch nothing on any runner. */
-  public static final int MAX_KEY_SHARDS = 4096;
 
   /**
    * Checks {@code options} and derives the settings.
@@ -91,14 +86,6 @@ public record JobSettings(
     String complete = matching("completeTopic", options.getCompleteTopic(), TOPIC, "topic");
     String deadLetters = matching("deadLetterTopic", options.getDeadLetterTopic(), TOPIC, "topic");
     Duration dedupeTtl = duration("dedupeTtl", options.getDedupeTtl());
-    int keyShards = options.getKeyShards();
-    if (keyShards < 0 || keyShards > MAX_KEY_SHARDS) {
-      throw new InvalidOptionException(
-          "keyShards",
-          keyShards
-              + " is not 0 (a key per generation) or a number of keys from 1 to "
-              + MAX_KEY_SHARDS);
-    }
     RedisSettings redis = redis(options);
     Duration lease = duration("claimLease", options.getClaimLease());
     Duration retention = duration("claimRetention", options.getClaimRetention());
@@ -126,7 +113,6 @@ public record JobSettings(
         complete,
         deadLetters,
         dedupeTtl,
-        keyShards,
         options.getJobName(),
         redis,
         new ClaimSettings(options.getJobName(), lease, retention));
@@ -148,7 +134,6 @@ public record JobSettings(
         completeTopic,
         deadLetterTopic,
         dedupeTtl,
-        keyShards,
         jobName,
         redis,
         policy);

@@ -5,93 +5,75 @@ import dev.gcsrewrite.notification.GcsNotification;
 import dev.gcsrewrite.notification.GcsNotificationCoder;
 import org.apache.beam.sdk.coders.KvCoder;
 import org.apache.beam.sdk.coders.StringUtf8Coder;
-import org.apache.beam.sdk.coders.VarIntCoder;
+import org.apache.beam.sdk.state.StateSpec;
+import org.apache.beam.sdk.state.StateSpecs;
+import org.apache.beam.sdk.state.TimeDomain;
+import org.apache.beam.sdk.state.Timer;
+import org.apache.beam.sdk.state.TimerSpec;
+import org.apache.beam.sdk.state.TimerSpecs;
+import org.apache.beam.sdk.state.ValueState;
 import org.apache.beam.sdk.transforms.DoFn;
 import org.apache.beam.sdk.transforms.PTransform;
 import org.apache.beam.sdk.transforms.ParDo;
 import org.apache.beam.sdk.transforms.WithKeys;
+import org.apache.beam.sdk.values.KV;
 import org.apache.beam.sdk.values.PCollection;
 import org.apache.beam.sdk.values.TypeDescriptors;
 import org.joda.time.Duration;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
- * Step {@code DropSeenGenerations}: passes the first notification of each object generation and
- * drops the rest, whatever their message IDs.
+ * Passes the first notification of each object generation and drops the rest, whatever their
+ * message IDs.
  *
  * <p>Cloud Storage and Pub/Sub both deliver at least once, and a duplicate notification carries a
- * new message ID, so deduplicating on the message ID (as Pub/Sub's own tooling would) lets
- * duplicates through. This keys on {@code <bucket>/<objectId>#<generation>} instead. Modelled on
- * Beam's {@code Deduplicate}: keyed state plus a processing-time expiry, so state stays bounded by
- * the TTL; no timer sets an output timestamp, so none holds the watermark back. Duplicates older
- * than the TTL, or seen by another pipeline, are the Redis claim's business.
+ * new message ID, so deduplicating on the message ID lets duplicates through. This keys on {@code
+ * <bucket>/<objectId>#<generation>} instead, modelled on Beam's {@code Deduplicate}:
  *
- * <p>The state has one of two layouts, chosen by {@code --keyShards}. With 0 (the default, for
- * Dataflow) each generation is its own key, with its own value and expiry timer ({@link
- * DropSeenFn}): the most parallel. With N, the key is one of N shards of the object names, and each
- * shard keeps a map of the generations it has passed ({@link DropSeenInShardFn}): a runner that
- * works a key at a time then handles a shard's notifications together, and the steps after it get
- * them in one bundle (on the DirectRunner, a key per generation costs a bundle per generation in
- * every later step, and a Redis round trip per claim).
+ * <ul>
+ *   <li>{@code KeyByGeneration}, then {@code DropSeen}: per-key state holding the first message ID,
+ *       cleared by a processing-time timer {@code ttl} later, so the state stays bounded; the timer
+ *       sets no output timestamp, so it never holds the watermark back.
+ *   <li>A replayed notification (marked {@code gcsRewriteReplay}, republished after its dead letter
+ *       was dealt with) passes without touching the state: the pipeline remembers the generation
+ *       from its first, failed, attempt, and only Redis knows whether it was ever settled.
+ *   <li>A bounded input (the reconcile command's listing, which names each live generation once)
+ *       passes through {@code PassListed} without state: there are no repeats to drop, and expiry
+ *       timers would outlive the run.
+ * </ul>
  *
- * <p>A replayed notification (marked {@code gcsRewriteReplay}, republished after its dead letter
- * was dealt with) passes without touching the state: the pipeline remembers the generation from its
- * first, failed, attempt, and only Redis knows whether it was ever settled.
+ * <p>Its output is the notifications passed on. Duplicates older than the TTL, or seen by another
+ * pipeline, are the Redis claim's business.
  *
- * <p>In a bounded run (the reconcile command, whose listing names each live generation once) the
- * step passes everything on without state: per-key state would cost a bundle per generation, and
- * its expiry timers would outlive the run.
+ * <pre>{@code
+ * PCollection<GcsNotification> unseen =
+ *     notifications.apply("DropSeenGenerations", new DropSeenGenerations(Duration.standardHours(1)));
+ * }</pre>
  */
 public final class DropSeenGenerations
     extends PTransform<PCollection<GcsNotification>, PCollection<GcsNotification>> {
   private final Duration ttl;
-  private final int keyShards;
 
-  /** Remembers each generation for {@code ttl}, a key per generation. */
+  /** Remembers each generation for {@code ttl}. */
   public DropSeenGenerations(Duration ttl) {
-    this(ttl, 0);
-  }
-
-  /**
-   * Remembers each generation for {@code ttl}, under {@code keyShards} keys (0: a key per
-   * generation).
-   */
-  public DropSeenGenerations(Duration ttl, int keyShards) {
-    if (keyShards < 0) {
-      throw new IllegalArgumentException("keyShards must be 0 or more: " + keyShards);
-    }
     this.ttl = ttl;
-    this.keyShards = keyShards;
   }
 
   @Override
   public PCollection<GcsNotification> expand(PCollection<GcsNotification> notifications) {
     if (notifications.isBounded() == PCollection.IsBounded.BOUNDED) {
-      // A bounded run (reconcile) lists each live generation once: there are no repeats to
-      // remember, and per-key state would cost a bundle per generation and set expiry timers
-      // that outlive the run. The Redis claim still decides every generation.
+      // A listing has no repeats to remember; the Redis claim still decides every generation.
       return notifications
           .apply("PassListed", ParDo.of(new PassListedFn()))
           .setCoder(GcsNotificationCoder.of());
     }
-    if (keyShards == 0) {
-      // The names and coders of this layout are those of every release before --keyShards, so
-      // that a job running it can still be updated in place.
-      return notifications
-          .apply(
-              "KeyByGeneration",
-              WithKeys.of(GcsNotification::generationKey).withKeyType(TypeDescriptors.strings()))
-          .setCoder(KvCoder.of(StringUtf8Coder.of(), GcsNotificationCoder.of()))
-          .apply("DropSeen", ParDo.of(new DropSeenFn(ttl)))
-          .setCoder(GcsNotificationCoder.of());
-    }
-    int shards = keyShards;
     return notifications
         .apply(
-            "KeyByShard",
-            WithKeys.of((GcsNotification n) -> n.objectShard(shards))
-                .withKeyType(TypeDescriptors.integers()))
-        .setCoder(KvCoder.of(VarIntCoder.of(), GcsNotificationCoder.of()))
-        .apply("DropSeenInShard", ParDo.of(new DropSeenInShardFn(ttl)))
+            "KeyByGeneration",
+            WithKeys.of(GcsNotification::generationKey).withKeyType(TypeDescriptors.strings()))
+        .setCoder(KvCoder.of(StringUtf8Coder.of(), GcsNotificationCoder.of()))
+        .apply("DropSeen", ParDo.of(new DropSeenFn(ttl)))
         .setCoder(GcsNotificationCoder.of());
   }
 
@@ -102,6 +84,63 @@ public final class DropSeenGenerations
         @Element GcsNotification notification, OutputReceiver<GcsNotification> out) {
       PipelineMetrics.RECONCILED.inc();
       out.output(notification);
+    }
+  }
+
+  /** Remembers, per generation key, the message that first announced it, until the TTL ends. */
+  static final class DropSeenFn extends DoFn<KV<String, GcsNotification>, GcsNotification> {
+    private static final Logger LOG = LoggerFactory.getLogger(DropSeenGenerations.class);
+    private static final String FIRST_MESSAGE = "firstMessageId";
+    private static final String EXPIRY = "expiry";
+
+    @StateId(FIRST_MESSAGE)
+    private final StateSpec<ValueState<String>> firstMessageSpec =
+        StateSpecs.value(StringUtf8Coder.of());
+
+    @TimerId(EXPIRY)
+    private final TimerSpec expirySpec = TimerSpecs.timer(TimeDomain.PROCESSING_TIME);
+
+    private final Duration ttl;
+
+    DropSeenFn(Duration ttl) {
+      this.ttl = ttl;
+    }
+
+    @ProcessElement
+    public void process(
+        @Element KV<String, GcsNotification> element,
+        @StateId(FIRST_MESSAGE) ValueState<String> firstMessage,
+        @TimerId(EXPIRY) Timer expiry,
+        OutputReceiver<GcsNotification> out) {
+      GcsNotification notification = element.getValue();
+      if (notification.isReplay()) {
+        PipelineMetrics.REPLAYS.inc();
+        LOG.info(
+            "Passed replayed notification of {} (message {}) on to the claim",
+            element.getKey(),
+            notification.messageId());
+        out.output(notification);
+        return;
+      }
+      String first = firstMessage.read();
+      if (first != null) {
+        PipelineMetrics.DUPLICATES.inc();
+        LOG.info(
+            "Dropped duplicate notification of {} (message {}, first seen in message {})",
+            element.getKey(),
+            notification.messageId(),
+            first);
+        return;
+      }
+      firstMessage.write(notification.messageId());
+      expiry.offset(ttl).withNoOutputTimestamp().setRelative();
+      out.output(notification);
+    }
+
+    @OnTimer(EXPIRY)
+    public void onExpiry(@StateId(FIRST_MESSAGE) ValueState<String> firstMessage) {
+      firstMessage.clear();
+      PipelineMetrics.DEDUPE_EXPIRED.inc();
     }
   }
 }

@@ -59,15 +59,6 @@ public record GcsNotification(
     return bucket + "/" + objectId + "#" + generation;
   }
 
-  /**
-   * Which of {@code shards} keys this object's generations are grouped under (every generation of
-   * an object under the same one). {@code String.hashCode} is specified, so an object's shard is
-   * the same on every worker and in every release.
-   */
-  public int objectShard(int shards) {
-    return Math.floorMod(objectKey().hashCode(), shards);
-  }
-
   /** {@code <bucket>/<objectId>}: the object across all its generations. */
   public String objectKey() {
     return bucket + "/" + objectId;

@@ -67,11 +67,6 @@ final class RewritingSink implements FileIO.Sink<Claim> {
     this.policy = policy;
   }
 
-  /** A sink with these settings, not opened yet: FileIO's writer takes one per output file. */
-  RewritingSink fresh() {
-    return new RewritingSink(rewriter, locations, sources, redis, policy);
-  }
-
   @Override
   public void open(WritableByteChannel channel) {
     this.channel = channel;

@@ -16,13 +16,15 @@ import dev.gcsrewrite.work.Outcome;
 import dev.gcsrewrite.work.OutcomeCoder;
 import dev.gcsrewrite.work.ProcessedObjects;
 import java.io.IOException;
-import org.apache.beam.sdk.io.ShardingFunction;
-import org.apache.beam.sdk.io.WriteFiles;
+import org.apache.beam.sdk.io.FileIO;
 import org.apache.beam.sdk.io.WriteFilesResult;
+import org.apache.beam.sdk.transforms.Contextful;
 import org.apache.beam.sdk.transforms.DoFn;
 import org.apache.beam.sdk.transforms.Flatten;
 import org.apache.beam.sdk.transforms.PTransform;
 import org.apache.beam.sdk.transforms.ParDo;
+import org.apache.beam.sdk.transforms.SerializableFunction;
+import org.apache.beam.sdk.transforms.SerializableFunctions;
 import org.apache.beam.sdk.transforms.windowing.AfterProcessingTime;
 import org.apache.beam.sdk.transforms.windowing.DefaultTrigger;
 import org.apache.beam.sdk.transforms.windowing.GlobalWindows;
@@ -32,7 +34,6 @@ import org.apache.beam.sdk.values.KV;
 import org.apache.beam.sdk.values.PCollection;
 import org.apache.beam.sdk.values.PCollectionList;
 import org.apache.beam.sdk.values.PCollectionTuple;
-import org.apache.beam.sdk.values.ShardedKey;
 import org.apache.beam.sdk.values.TupleTag;
 import org.apache.beam.sdk.values.TupleTagList;
 import org.joda.time.Duration;
@@ -41,24 +42,45 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Step {@code WriteProcessedObjects}: for each claimed generation, streams exactly that
- * generation's content through the token rewriter into {@code
- * <outputDirectory><objectId><outputSuffix>} with FileIO's engine ({@code WriteFiles}, what {@code
- * FileIO.writeDynamic} applies), one destination per claim.
+ * Streams each claimed generation through the token rewriter into {@code
+ * <outputDirectory><objectId><outputSuffix>} with {@code FileIO.writeDynamic}, one destination per
+ * claim.
  *
- * <p>Inside: {@code LocateSources} looks the notified generation up, so that a generation gone
- * (overwritten or deleted) is skipped and an unreadable one fails before FileIO creates an output
- * for it; {@code WindowForWrite} puts claims in the global window with a processing-time trigger,
- * because an event-time trigger may never fire while the Pub/Sub watermark stalls and the global
- * window never drops late data; {@code WriteFiles} is FileIO's engine with {@link ProcessedFiles}
- * (temporary files, then a rename into place), grouped by the sharding function of {@code
- * --keyShards} when it is not 0; {@code DescribeOutputs} turns FileIO's final filenames, which
- * exist only after the rename, into complete {@link Outcome}s; {@code RestoreWindowing} gives them
- * back the default trigger so they combine with the skipped ones.
+ * <p>Its steps:
+ *
+ * <ul>
+ *   <li>{@code LocateSources} looks the notified generation up, so that a generation gone
+ *       (overwritten or deleted) is skipped and an unreadable one fails before FileIO creates an
+ *       output for it.
+ *   <li>{@code WindowForWrite} puts claims in the global window with a processing-time trigger: an
+ *       event-time trigger may never fire while the Pub/Sub watermark stalls, and the global window
+ *       never drops late data.
+ *   <li>{@code WriteFiles} is {@code FileIO.writeDynamic} with {@link RewritingSink}: a temporary
+ *       file, then a rename into place, named by {@link OutputNaming}.
+ *   <li>{@code DescribeOutputs} turns FileIO's final filenames, which exist only after the rename,
+ *       into complete {@link Outcome}s; {@code RestoreWindowing} gives them back the default
+ *       trigger so that they flatten with the skipped ones.
+ * </ul>
+ *
+ * <p>Its outputs, as {@link ProcessedObjects}:
+ *
+ * <ul>
+ *   <li>{@code outcomes()}: complete (the output in place) or skipped (the generation is gone);
+ *   <li>{@code failures()}: generations that exist but can never be read ({@value
+ *       #SOURCE_UNREADABLE}).
+ * </ul>
  *
  * <p>The destination is the claim itself, so two generations of one object never share a
  * destination (FileIO would concatenate them into one file); the claim's object lock keeps them
  * from being written at the same time at all.
+ *
+ * <pre>{@code
+ * ProcessedObjects processed =
+ *     claimed.apply(
+ *         WriteProcessedObjects.STEP,
+ *         new WriteProcessedObjects(
+ *             locations, rewriter, redis, claimSettings, WriteProcessedObjects.DEFAULT_PANE_DELAY));
+ * }</pre>
  */
 public final class WriteProcessedObjects extends PTransform<PCollection<Claim>, ProcessedObjects> {
   /** Stable step name, used as the dead letters' {@code errorStage}. */
@@ -80,20 +102,15 @@ public final class WriteProcessedObjects extends PTransform<PCollection<Claim>, 
   private final RedisSettings redis;
   private final ClaimSettings policy;
   private final Duration paneDelay;
-  private final int keyShards;
 
-  /**
-   * Writes each claim's output, FileIO's writes grouped under {@code keyShards} keys by object name
-   * (0: a key per output, as {@code FileIO.writeDynamic} groups them).
-   */
+  /** Writes with {@code rewriter} into {@code locations}, FileIO's panes {@code paneDelay} long. */
   public WriteProcessedObjects(
       ObjectLocations locations,
       TokenRewriter rewriter,
       RedisSettings redis,
       ClaimSettings policy,
-      Duration paneDelay,
-      int keyShards) {
-    this(locations, GenerationSource.of(locations), rewriter, redis, policy, paneDelay, keyShards);
+      Duration paneDelay) {
+    this(locations, GenerationSource.of(locations), rewriter, redis, policy, paneDelay);
   }
 
   WriteProcessedObjects(
@@ -102,18 +119,13 @@ public final class WriteProcessedObjects extends PTransform<PCollection<Claim>, 
       TokenRewriter rewriter,
       RedisSettings redis,
       ClaimSettings policy,
-      Duration paneDelay,
-      int keyShards) {
-    if (keyShards < 0) {
-      throw new IllegalArgumentException("keyShards must be 0 or more: " + keyShards);
-    }
+      Duration paneDelay) {
     this.locations = locations;
     this.sources = sources;
     this.rewriter = rewriter;
     this.redis = redis;
     this.policy = policy;
     this.paneDelay = paneDelay;
-    this.keyShards = keyShards;
   }
 
   @Override
@@ -137,10 +149,14 @@ public final class WriteProcessedObjects extends PTransform<PCollection<Claim>, 
                     .discardingFiredPanes())
             .apply(
                 "WriteFiles",
-                new WriteEachClaim(
-                    new ProcessedFiles(
-                        locations, new RewritingSink(rewriter, locations, sources, redis, policy)),
-                    keyShards));
+                FileIO.<Claim, Claim>writeDynamic()
+                    .by(SerializableFunctions.identity())
+                    .withDestinationCoder(ClaimCoder.of())
+                    .via(
+                        Contextful.fn(new SinkFactory(rewriter, locations, sources, redis, policy)))
+                    .to(locations.outputDirectory())
+                    .withNaming(new NamingFactory(locations))
+                    .withNumShards(1));
 
     PCollection<Outcome> written =
         files
@@ -228,57 +244,27 @@ public final class WriteProcessedObjects extends PTransform<PCollection<Claim>, 
     }
   }
 
-  /**
-   * FileIO's engine writing a file per claim, applied as {@code FileIO.writeDynamic} applies it (so
-   * its steps keep the names a running job knows), with the claims grouped under {@code keyShards}
-   * keys by object name when that is not 0.
-   */
-  private static final class WriteEachClaim
-      extends PTransform<PCollection<Claim>, WriteFilesResult<Claim>> {
-    private final ProcessedFiles files;
-    private final int keyShards;
-
-    WriteEachClaim(ProcessedFiles files, int keyShards) {
-      this.files = files;
-      this.keyShards = keyShards;
-    }
-
+  /** Creates the sink FileIO opens for each destination. */
+  private record SinkFactory(
+      TokenRewriter rewriter,
+      ObjectLocations locations,
+      GenerationSource sources,
+      RedisSettings redis,
+      ClaimSettings policy)
+      implements SerializableFunction<Claim, FileIO.Sink<Claim>> {
     @Override
-    public WriteFilesResult<Claim> expand(PCollection<Claim> claims) {
-      WriteFiles<Claim, Claim, Claim> write =
-          WriteFiles.to(files).withWindowedWrites().withNumShards(1);
-      if (keyShards > 0) {
-        write = write.withShardingFunction(new ByObjectShard(keyShards));
-      }
-      return claims.apply(write);
+    public FileIO.Sink<Claim> apply(Claim destination) {
+      return new RewritingSink(rewriter, locations, sources, redis, policy);
     }
   }
 
-  /**
-   * Groups the claims of a pane by the shard of their object's name: the default gives each
-   * destination (each claim) its own key, which on the DirectRunner means a bundle per claim.
-   *
-   * <p>FileIO keeps every output of a key open until the key's last claim is written, so a key
-   * takes at most {@value #CLAIMS_PER_KEY} claims in a row before the next of its shard's {@value
-   * #KEYS_PER_SHARD} keys takes over: a pane of a thousand claims (or a reconcile's one pane of
-   * everything it lists) never holds a thousand files open at once.
-   */
-  static final class ByObjectShard implements ShardingFunction<Claim, Claim> {
-    static final int CLAIMS_PER_KEY = 100;
-    static final int KEYS_PER_SHARD = 64;
-    private final int shards;
-    // One instance per DoFn instance, which one thread uses at a time.
-    private int assigned;
-
-    ByObjectShard(int shards) {
-      this.shards = shards;
-    }
-
+  /** Names each destination's single file after its object. */
+  private record NamingFactory(ObjectLocations locations)
+      implements SerializableFunction<Claim, FileIO.Write.FileNaming> {
     @Override
-    public ShardedKey<Integer> assignShardKey(Claim destination, Claim element, int shardCount) {
-      int key = assigned / CLAIMS_PER_KEY;
-      assigned = (assigned + 1) % (CLAIMS_PER_KEY * KEYS_PER_SHARD);
-      return ShardedKey.of(destination.notification().objectShard(shards), key);
+    public FileIO.Write.FileNaming apply(Claim destination) {
+      GcsNotification n = destination.notification();
+      return new OutputNaming(locations.outputName(n.bucket(), n.objectId()));
     }
   }
 }

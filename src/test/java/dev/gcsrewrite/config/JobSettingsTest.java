@@ -49,7 +49,6 @@ public class JobSettingsTest {
     assertEquals(".processed", settings.locations().outputSuffix());
     assertEquals(RewriteRules.parse("AWS=GCP"), settings.rules());
     assertEquals(Duration.standardHours(1), settings.dedupeTtl());
-    assertEquals("a key per generation unless asked", 0, settings.keyShards());
     assertEquals("gcs-rewrite-test", settings.jobName());
     assertEquals(
         new RedisSettings("10.1.2.3", 6379, false, null, null, "gcs-rewrite:"), settings.redis());
@@ -158,11 +157,6 @@ public class JobSettingsTest {
   public void malformedValuesAreReportedInOneLineNamingTheOption() throws IOException {
     assertFailure("dedupeTtl", "10x", "--dedupeTtl: '10x' is not a duration");
     assertFailure("dedupeTtl", "0s", "--dedupeTtl: '0s' is not a positive duration");
-    assertFailure("keyShards", "-1", "--keyShards: -1 is not 0 (a key per generation) or a number");
-    assertFailure("keyShards", "4097", "--keyShards: 4097 is not 0 (a key per generation) or a");
-    options.put("keyShards", "4096");
-    assertEquals(4096, settings().keyShards());
-    options.remove("keyShards");
     assertFailure("inputSubscription", "my-sub", "--inputSubscription: 'my-sub' is not a Pub/Sub");
     assertFailure(
         "inputSubscription",

@@ -6,7 +6,6 @@ import static org.junit.Assert.assertEquals;
 import dev.gcsrewrite.notification.GcsNotification;
 import dev.gcsrewrite.notification.GcsNotificationCoder;
 import dev.gcsrewrite.testing.Counters;
-import java.util.List;
 import org.apache.beam.sdk.PipelineResult;
 import org.apache.beam.sdk.testing.PAssert;
 import org.apache.beam.sdk.testing.TestPipeline;
@@ -17,25 +16,10 @@ import org.apache.beam.sdk.values.TypeDescriptors;
 import org.joda.time.Duration;
 import org.junit.Rule;
 import org.junit.Test;
-import org.junit.runner.RunWith;
-import org.junit.runners.Parameterized;
-import org.junit.runners.Parameterized.Parameter;
-import org.junit.runners.Parameterized.Parameters;
 
-/**
- * The dedupe step alone, driven by processing time in a {@code TestStream}, in each layout of its
- * state: a key per generation (Dataflow's default) and keys by shard (one, as locally, or several).
- */
-@RunWith(Parameterized.class)
+/** The dedupe step alone, driven by processing time in a {@code TestStream}. */
 public class DropSeenGenerationsTest {
   private static final Duration TTL = Duration.standardMinutes(10);
-
-  @Parameters(name = "keyShards={0}")
-  public static List<Integer> layouts() {
-    return List.of(0, 1, 3);
-  }
-
-  @Parameter public int keyShards;
 
   @Rule public final transient TestPipeline pipeline = TestPipeline.create();
 
@@ -49,7 +33,7 @@ public class DropSeenGenerationsTest {
             .advanceWatermarkToInfinity();
 
     PCollection<String> passed =
-        messageIds(pipeline.apply(stream).apply(new DropSeenGenerations(TTL, keyShards)));
+        messageIds(pipeline.apply(stream).apply(new DropSeenGenerations(TTL)));
 
     PAssert.that(passed).containsInAnyOrder("m1", "m3", "m4");
     PipelineResult result = pipeline.run();
@@ -69,7 +53,7 @@ public class DropSeenGenerationsTest {
             .advanceWatermarkToInfinity();
 
     PCollection<String> passed =
-        messageIds(pipeline.apply(stream).apply(new DropSeenGenerations(TTL, keyShards)));
+        messageIds(pipeline.apply(stream).apply(new DropSeenGenerations(TTL)));
 
     // m2 comes within the TTL of m1 and is dropped; m3 comes after it and passes again.
     PAssert.that(passed).containsInAnyOrder("m1", "m3");
@@ -86,13 +70,13 @@ public class DropSeenGenerationsTest {
                 parsed("bucket", "c", 1, "m3"))
             .advanceProcessingTime(Duration.standardMinutes(5))
             .addElements(parsed("bucket", "d", 1, "m4"))
-            // Past a, b and c's expiry (plus a shard's cleanup slack, TTL/8), not d's.
+            // Past a, b and c's expiry, not d's.
             .advanceProcessingTime(Duration.standardMinutes(7))
             .addElements(parsed("bucket", "a", 1, "m5"), parsed("bucket", "d", 1, "m6"))
             .advanceWatermarkToInfinity();
 
     PCollection<String> passed =
-        messageIds(pipeline.apply(stream).apply(new DropSeenGenerations(TTL, keyShards)));
+        messageIds(pipeline.apply(stream).apply(new DropSeenGenerations(TTL)));
 
     PAssert.that(passed).containsInAnyOrder("m1", "m2", "m3", "m4", "m5");
     PipelineResult result = pipeline.run();

@@ -146,7 +146,6 @@ public class LaunchTemplateScriptTest {
         "projects/" + PROJECT + "/secrets/gcs-rewrite-redis-ca/versions/latest");
     expected.put("rewriteRules", "AWS=GCP");
     expected.put("dedupeTtl", "1h");
-    expected.put("keyShards", "0");
     expected.put("claimLease", "10m");
     expected.put("claimRetention", "2d");
     expected.put("keyPrefix", "gcs-rewrite-dev:");

@@ -103,8 +103,7 @@ public class CloudStorageOperationsTest {
                     REWRITER,
                     redis,
                     job,
-                    Duration.millis(100),
-                    0))
+                    Duration.millis(100)))
             .apply("Settle", new CompleteClaims(redis, job));
     settled.apply(
         "Repair",

@@ -11,6 +11,7 @@ import org.apache.beam.sdk.io.Compression;
 import org.apache.beam.sdk.io.FileIO;
 import org.apache.beam.sdk.io.FileSystems;
 import org.apache.beam.sdk.io.fs.MoveOptions.StandardMoveOptions;
+import org.apache.beam.sdk.io.fs.ResolveOptions.StandardResolveOptions;
 import org.apache.beam.sdk.io.fs.ResourceId;
 import org.apache.beam.sdk.options.ValueProvider.StaticValueProvider;
 import org.apache.beam.sdk.transforms.windowing.GlobalWindow;
@@ -86,23 +87,23 @@ public class CloudStorageWritePathTest {
   }
 
   /**
-   * The final file our naming gives object {@code name}; the same resource as FileIO's own relative
-   * naming built from the same directory and name (what earlier releases wrote to).
+   * The final file FileIO names for object {@code name}, built as FileIO builds it (its naming's
+   * string parsed by {@code FileSystems.matchNewResource}); it must be the name resolved as a file
+   * in the output directory, so that a glob character is never read as a pattern.
    */
   private static ResourceId finalResource(String name) {
     String outputName = LOCATIONS.outputName("work-bucket", name);
-    ResourceId resource =
-        new OutputNaming(LOCATIONS.outputDirectory(), outputName)
-            .windowedFilename(0, 1, GlobalWindow.INSTANCE, PaneInfo.NO_FIRING, null);
-    FileIO.Write.FileNaming fileIoNaming =
+    FileIO.Write.FileNaming naming =
         FileIO.Write.relativeFileNaming(
-            StaticValueProvider.of(LOCATIONS.outputDirectory()), (w, p, n, i, c) -> outputName);
+            StaticValueProvider.of(LOCATIONS.outputDirectory()), new OutputNaming(outputName));
+    String spec =
+        naming.getFilename(
+            GlobalWindow.INSTANCE, PaneInfo.NO_FIRING, 1, 0, Compression.UNCOMPRESSED);
+    ResourceId resource = FileSystems.matchNewResource(spec, false);
     assertEquals(
         name,
-        FileSystems.matchNewResource(
-            fileIoNaming.getFilename(
-                GlobalWindow.INSTANCE, PaneInfo.NO_FIRING, 1, 0, Compression.UNCOMPRESSED),
-            false),
+        FileSystems.matchNewResource(LOCATIONS.outputDirectory(), true)
+            .resolve(outputName, StandardResolveOptions.RESOLVE_FILE),
         resource);
     return resource;
   }

@@ -45,27 +45,13 @@ import org.junit.ClassRule;
 import org.junit.Rule;
 import org.junit.Test;
 import org.junit.rules.TestName;
-import org.junit.runner.RunWith;
-import org.junit.runners.Parameterized;
-import org.junit.runners.Parameterized.Parameter;
-import org.junit.runners.Parameterized.Parameters;
 
 /**
  * Writing, settling and repairing together (FileIO, real Redis, folders keeping generations), for
  * what no retry mends: a generation that vanishes between its lookup and its read, and a stale
- * writer whose rename lands after a newer generation's. Each scenario runs with FileIO's writes
- * keyed per output (Dataflow's default) and with every output under one key (as locally, where a
- * pane's claims are written by one writer after another).
+ * writer whose rename lands after a newer generation's.
  */
-@RunWith(Parameterized.class)
 public class StaleAndVanishedWritesTest {
-  @Parameters(name = "keyShards={0}")
-  public static List<Integer> layouts() {
-    return List.of(0, 1);
-  }
-
-  @Parameter public int keyShards;
-
   private static final TokenRewriter REWRITER = new TokenRewriter(RewriteRules.parse("AWS=GCP"));
   private static final long G1 = 1764064800000001L;
   private static final long G2 = 1764064800000002L;
@@ -158,7 +144,7 @@ public class StaleAndVanishedWritesTest {
             .apply(Create.of(claims).withCoder(ClaimCoder.of()))
             .apply(
                 new WriteProcessedObjects(
-                    locations, sources, REWRITER, redis, job, Duration.millis(100), keyShards));
+                    locations, sources, REWRITER, redis, job, Duration.millis(100)));
     SettledClaims settled = processed.apply("Settle", new CompleteClaims(redis, job));
     PCollection<String> repaired =
         settled.apply("Repair", new RepairOutputs(locations, sources, REWRITER, redis, job));
