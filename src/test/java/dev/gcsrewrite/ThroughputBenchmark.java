@@ -9,6 +9,7 @@ import dev.gcsrewrite.benchmark.RedisStats;
 import dev.gcsrewrite.benchmark.RunFigures;
 import dev.gcsrewrite.benchmark.TopicWatch;
 import dev.gcsrewrite.benchmark.TopicWatch.Arrival;
+import dev.gcsrewrite.cli.LocalRuns;
 import dev.gcsrewrite.config.GcsRewriteOptions;
 import dev.gcsrewrite.config.JobSettings;
 import dev.gcsrewrite.local.Folders;
@@ -62,25 +63,25 @@ import redis.clients.jedis.Jedis;
  * exec:exec@throughput-benchmark [-Dbench.objects=N] [-Dbench.rounds=R] [-Dbench.warmup=W]
  * [-Dbench.jvmWarmup=J] [-Dbench.jfr=file.jfr] [-Dbench.beamDefaults=true]
  * [-Dbench.passThroughSteps=S]}; {@code beamDefaults} runs gcs-rewrite with the DirectRunner's own
- * defaults instead of the local stack's settings ({@link LocalStack#DIRECT_RUNNER_SETTINGS}), for a
- * before/after of those; {@code passThroughSteps} puts S steps that pass every message on unchanged
- * between the pass-through's read and write, to measure what the runner costs per step of a graph.
+ * defaults instead of the local stack's settings ({@link LocalRuns#SETTINGS}), for a before/after
+ * of those; {@code passThroughSteps} puts S steps that pass every message on unchanged between the
+ * pass-through's read and write, to measure what the runner costs per step of a graph.
  *
  * <p>gcs-rewrite runs as {@code scripts/run-local.sh} runs it: the options of {@code
  * pipeline-options/local.conf}, then the local stack's own ({@code LocalStack.pipelineOptions}),
  * the DirectRunner with the stack's settings ({@code blockOnRun=false} and {@link
- * LocalStack#DIRECT_RUNNER_SETTINGS}), its logs at INFO to a file. Each round writes N new objects
- * of at most 2 KiB (the local stack's work generator) and W more for the warm-up, keeps each
- * generation in the bucket's generation store as the stack's notifier does, and makes the
- * OBJECT_FINALIZE notifications Cloud Storage would send. Each pipeline gets topics and
- * subscriptions of its own in each round. A run goes: publish the W warm-up notifications, launch
- * the pipeline ({@code run()}), wait for all W outputs (so that JIT compilation and first bundles
- * are out of the measurement), then publish the N notifications at once and wait for all N outputs:
- * the pass-through's messages on its output topic, gcs-rewrite's distinct {@code complete} events.
- * Output times are the emulator's {@code publishTime}s. Before round 1, a round 0 of J objects
- * (1,000 by default) runs both pipelines the same way and is not reported in the tables: a warm-up
- * of W objects leaves the first pipeline of a fresh JVM (and the emulator's) still compiling, and
- * would make round 1 a measure of the JIT.
+ * LocalRuns#SETTINGS}), its logs at INFO to a file. Each round writes N new objects of at most 2
+ * KiB (the local stack's work generator) and W more for the warm-up, keeps each generation in the
+ * bucket's generation store as the stack's notifier does, and makes the OBJECT_FINALIZE
+ * notifications Cloud Storage would send. Each pipeline gets topics and subscriptions of its own in
+ * each round. A run goes: publish the W warm-up notifications, launch the pipeline ({@code run()}),
+ * wait for all W outputs (so that JIT compilation and first bundles are out of the measurement),
+ * then publish the N notifications at once and wait for all N outputs: the pass-through's messages
+ * on its output topic, gcs-rewrite's distinct {@code complete} events. Output times are the
+ * emulator's {@code publishTime}s. Before round 1, a round 0 of J objects (1,000 by default) runs
+ * both pipelines the same way and is not reported in the tables: a warm-up of W objects leaves the
+ * first pipeline of a fresh JVM (and the emulator's) still compiling, and would make round 1 a
+ * measure of the JIT.
  *
  * <p>Measured per run: first publish to last output and objects/s; launch to first output (of the
  * warm-up); CPU time over the measured window of this JVM (which runs the pipeline; its JIT and GC
@@ -415,11 +416,11 @@ public final class ThroughputBenchmark {
     args.add("--redisPort=" + redis.port());
     args.add("--jobName=gcs-rewrite-local");
     if (!Boolean.getBoolean("bench.beamDefaults")) {
-      args.addAll(LocalStack.DIRECT_RUNNER_SETTINGS);
+      args.addAll(LocalRuns.SETTINGS);
     }
     GcsRewriteOptions options =
         PipelineOptionsFactory.fromArgs(args.toArray(new String[0])).as(GcsRewriteOptions.class);
-    options.as(DirectOptions.class).setBlockOnRun(false);
+    LocalRuns.prepare(options);
     return options;
   }
 

@@ -5,6 +5,7 @@ import dev.gcsrewrite.claim.GenerationStates;
 import dev.gcsrewrite.claim.RedisSettings;
 import dev.gcsrewrite.cli.ExitCode;
 import dev.gcsrewrite.cli.GcsRewriteCli;
+import dev.gcsrewrite.cli.LocalRuns;
 import dev.gcsrewrite.config.GcsRewriteOptions;
 import dev.gcsrewrite.config.InvalidOptionException;
 import dev.gcsrewrite.config.JobSettings;
@@ -26,7 +27,6 @@ import java.util.logging.Handler;
 import java.util.logging.Level;
 import java.util.logging.Logger;
 import java.util.logging.SimpleFormatter;
-import org.apache.beam.runners.direct.DirectOptions;
 import org.apache.beam.sdk.PipelineResult;
 import org.apache.beam.sdk.options.PipelineOptionsFactory;
 import org.checkerframework.checker.nullness.qual.Nullable;
@@ -42,17 +42,6 @@ import org.checkerframework.checker.nullness.qual.Nullable;
 public final class LocalStack implements AutoCloseable {
   /** The project every emulated Pub/Sub resource belongs to. */
   public static final String PROJECT = "local-project";
-
-  /**
-   * The DirectRunner settings of a local run, unless the user gives others. Its model checks (no
-   * element mutated, every element encoded and decoded again) cost ~30% of a local run's CPU
-   * (docs/benchmarks.md, throughput). The tests keep both on, so a pipeline that breaks the model
-   * fails there; a local run trades them for speed. Six threads rather than the default three (two
-   * cores): many of a local run's bundles wait on Redis, Pub/Sub or the disk.
-   */
-  public static final List<String> DIRECT_RUNNER_SETTINGS =
-      List.of(
-          "--enforceImmutability=false", "--enforceEncodability=false", "--targetParallelism=6");
 
   static final String WORK_TOPIC = "work-notifications";
   static final String PROCESSING_TOPIC = "processing";
@@ -374,7 +363,7 @@ public final class LocalStack implements AutoCloseable {
   private List<String> pipelineArgs(String pubsubRootUrl) {
     List<String> options = new ArrayList<>(args.pipelineArgs());
     addDefault(options, "runner", "DirectRunner");
-    for (String setting : DIRECT_RUNNER_SETTINGS) {
+    for (String setting : LocalRuns.SETTINGS) {
       addDefault(
           options,
           setting.substring(2, setting.indexOf('=')),
@@ -405,7 +394,7 @@ public final class LocalStack implements AutoCloseable {
       GcsRewriteOptions pipelineOptions =
           PipelineOptionsFactory.fromArgs(options.toArray(new String[0]))
               .as(GcsRewriteOptions.class);
-      pipelineOptions.as(DirectOptions.class).setBlockOnRun(false);
+      LocalRuns.prepare(pipelineOptions);
       return pipelineOptions;
     } catch (IllegalArgumentException e) {
       throw new StartupException(e.getMessage().split("\n", 2)[0]);

@@ -20,8 +20,6 @@ import java.time.format.DateTimeParseException;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
-import org.apache.beam.runners.direct.DirectOptions;
-import org.apache.beam.runners.direct.DirectRunner;
 import org.apache.beam.sdk.Pipeline.PipelineExecutionException;
 import org.apache.beam.sdk.PipelineResult;
 import org.checkerframework.checker.nullness.qual.Nullable;
@@ -131,10 +129,7 @@ final class ReconcileCommand implements Command {
               + settings.locations().workBuckets());
       return ExitCode.USAGE;
     }
-    boolean local = options.getRunner() == DirectRunner.class;
-    if (local) {
-      options.as(DirectOptions.class).setBlockOnRun(false);
-    }
+    boolean local = LocalRuns.prepare(options);
     ObjectLister lister = ObjectLister.forBucketRoot(settings.locations().bucketRoot());
     long started = System.nanoTime();
     PipelineResult result = ReconcilePipeline.run(options, settings, parsed.scope(), lister);

@@ -5,7 +5,6 @@ import dev.gcsrewrite.config.GcsRewriteOptions;
 import dev.gcsrewrite.config.InvalidOptionException;
 import java.io.PrintStream;
 import java.util.List;
-import org.apache.beam.runners.direct.DirectRunner;
 import org.apache.beam.sdk.Pipeline.PipelineExecutionException;
 import org.apache.beam.sdk.PipelineResult;
 import org.apache.beam.sdk.options.PipelineOptionsFactory;
@@ -44,18 +43,17 @@ final class RunCommand implements Command {
 
   @Override
   public ExitCode run(List<String> args, PrintStream out, PrintStream err) {
-    GcsRewriteOptions options;
+    boolean local;
     PipelineResult result;
     try {
-      options = OptionArgs.parse(args);
+      GcsRewriteOptions options = OptionArgs.parse(args);
+      local = LocalRuns.prepare(options);
       result = GcsRewritePipeline.run(options);
     } catch (InvalidOptionException | OptionArgs.BadArguments e) {
       err.println("gcs-rewrite: " + OptionArgs.firstLine(e));
       return ExitCode.USAGE;
     }
-    // A streaming job on Dataflow (and a flex template launch) must not be waited for: the
-    // launcher returns once the job is submitted. Locally, the job lives as long as this process.
-    if (options.getRunner() == DirectRunner.class) {
+    if (local) {
       try {
         result.waitUntilFinish();
       } catch (PipelineExecutionException e) {

@@ -19,8 +19,8 @@ import org.slf4j.LoggerFactory;
  * Publishes a bundle's messages to one topic when the bundle finishes, and outputs each message
  * once Pub/Sub has accepted it: what comes out has been published. A failed publish is retried (0.5
  * s doubling to 30 s) until it succeeds, as the claims' Redis is, because failing the bundle would
- * end the job on the DirectRunner; a message published twice after a retried bundle is a repeat
- * that consumers drop by its {@code eventId}.
+ * end the job on a runner that does not retry bundles; a message published twice after a retried
+ * bundle is a repeat that consumers drop by its {@code eventId}.
  */
 final class ConfirmedPublishFn extends DoFn<PubsubMessage, PubsubMessage> {
   private static final Logger LOG = LoggerFactory.getLogger(ConfirmedPublishFn.class);

@@ -8,10 +8,11 @@ import org.checkerframework.checker.nullness.qual.Nullable;
  * The Pub/Sub resource limits that every message we publish must respect.
  *
  * <p>Beam's Pub/Sub writer rejects a message that breaks them by failing the bundle, which in a
- * streaming job means retrying forever (and, on the DirectRunner, the end of the job); so the
- * pipeline checks its own messages with {@link #problem} first and shapes them to fit. The checks
- * are those of Beam's {@code PreparePubsubWriteDoFn} plus what the service itself refuses (text
- * that is not valid UTF-8). Figures from https://cloud.google.com/pubsub/quotas#resource_limits.
+ * streaming job means retrying forever (or the end of the job, on a runner that does not retry
+ * bundles); so the pipeline checks its own messages with {@link #problem} first and shapes them to
+ * fit. The checks are those of Beam's {@code PreparePubsubWriteDoFn} plus what the service itself
+ * refuses (text that is not valid UTF-8). Figures from
+ * https://cloud.google.com/pubsub/quotas#resource_limits.
  */
 public final class PubsubLimits {
   /** Most attributes one message may carry. */

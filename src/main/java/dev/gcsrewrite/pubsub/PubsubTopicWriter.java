@@ -15,8 +15,8 @@ import org.apache.beam.sdk.values.PDone;
  * <p>Every message the pipeline makes is checked against {@link PubsubLimits} before it gets here,
  * so Beam's writer should never refuse one. Should it all the same (a limit we do not know of), its
  * refusal goes to {@link RejectedMessages} instead of failing the bundle: failing would retry the
- * bundle forever on Dataflow and end the job on the DirectRunner, stopping every message behind the
- * one that cannot be published.
+ * bundle forever (or end the job, on a runner that does not retry bundles), stopping every message
+ * behind the one that cannot be published.
  */
 final class PubsubTopicWriter implements TopicWriter {
   private static final long serialVersionUID = 1L;
