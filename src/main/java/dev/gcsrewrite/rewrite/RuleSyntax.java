@@ -75,36 +75,22 @@ final class RuleSyntax {
     return entries;
   }
 
+  /** Decodes one rule: escapes decoded, every other character as UTF-8, split on its '='. */
   private static Entry parseRule(String raw, String label, String where) {
-    int equals = -1;
-    for (int i = 0; i < raw.length(); i++) {
-      if (raw.charAt(i) == '\\' && i + 1 == raw.length()) {
-        throw fail("%s: lone '\\' at the end; write \\\\ for a literal backslash", where);
-      } else if (raw.charAt(i) == '\\') {
-        i++;
-      } else if (raw.charAt(i) == '=' && equals >= 0) {
+    ByteArrayOutputStream out = new ByteArrayOutputStream(raw.length());
+    byte[] token = null;
+    for (int i = 0; i < raw.length(); ) {
+      int c = raw.codePointAt(i);
+      if (c == '=' && token != null) {
         throw fail(
             "%s: second unescaped '=' at character %d; write \\= for a literal '='",
             where, column(raw, i));
-      } else if (raw.charAt(i) == '=') {
-        equals = i;
-      }
-    }
-    if (equals < 0) {
-      throw fail(
-          "%s: no unescaped '=' between token and replacement; write token=replacement", where);
-    }
-    return new Entry(
-        label, where, decode(raw, 0, equals, where), decode(raw, equals + 1, raw.length(), where));
-  }
-
-  /** The bytes of {@code raw[from, to)}: escapes decoded, every other character as UTF-8. */
-  private static byte[] decode(String raw, int from, int to, String where) {
-    ByteArrayOutputStream out = new ByteArrayOutputStream(to - from);
-    for (int i = from; i < to; ) {
-      int c = raw.codePointAt(i);
-      if (c == '\\') {
-        i = decodeEscape(raw, i, to, where, out);
+      } else if (c == '=') {
+        token = out.toByteArray();
+        out.reset();
+        i++;
+      } else if (c == '\\') {
+        i = decodeEscape(raw, i, where, out);
       } else if (Character.getType(c) == Character.SURROGATE) {
         throw fail("%s: unpaired surrogate at character %d is not text", where, column(raw, i));
       } else {
@@ -112,12 +98,18 @@ final class RuleSyntax {
         i += Character.charCount(c);
       }
     }
-    return out.toByteArray();
+    if (token == null) {
+      throw fail(
+          "%s: no unescaped '=' between token and replacement; write token=replacement", where);
+    }
+    return new Entry(label, where, token, out.toByteArray());
   }
 
   /** Decodes the escape at {@code i} into {@code out}; returns the index after it. */
-  private static int decodeEscape(
-      String raw, int i, int to, String where, ByteArrayOutputStream out) {
+  private static int decodeEscape(String raw, int i, String where, ByteArrayOutputStream out) {
+    if (i + 1 == raw.length()) {
+      throw fail("%s: lone '\\' at the end; write \\\\ for a literal backslash", where);
+    }
     char e = raw.charAt(i + 1);
     if (ESCAPES.indexOf(e) >= 0) {
       out.write(ESCAPED.charAt(ESCAPES.indexOf(e)));
@@ -133,7 +125,7 @@ final class RuleSyntax {
           column(raw, i));
     }
     // HexFormat takes ASCII digits only; Character.digit would take other scripts' too.
-    if (i + 3 >= to
+    if (i + 3 >= raw.length()
         || !HexFormat.isHexDigit(raw.charAt(i + 2))
         || !HexFormat.isHexDigit(raw.charAt(i + 3))) {
       throw fail(
