@@ -1,5 +1,8 @@
 package dev.gcsrewrite.replay;
 
+import static dev.gcsrewrite.deadletter.DeadLetterMessages.ERROR_STAGE;
+import static dev.gcsrewrite.deadletter.DeadLetterMessages.ERROR_TYPE;
+
 import dev.gcsrewrite.deadletter.DeadLetterMessages;
 import dev.gcsrewrite.deadletter.DeadLetterMessages.Recovered;
 import dev.gcsrewrite.notification.NotificationParser;
@@ -7,36 +10,51 @@ import dev.gcsrewrite.pubsub.PubsubLimits;
 import java.io.IOException;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.HashMap;
+import java.util.EnumMap;
+import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.TreeMap;
+import java.util.function.Function;
+import org.apache.beam.sdk.io.gcp.pubsub.PubsubClient;
+import org.apache.beam.sdk.io.gcp.pubsub.PubsubClient.IncomingMessage;
+import org.apache.beam.sdk.io.gcp.pubsub.PubsubClient.OutgoingMessage;
+import org.apache.beam.sdk.io.gcp.pubsub.PubsubClient.TopicPath;
 import org.apache.beam.sdk.io.gcp.pubsub.PubsubMessage;
+import org.apache.beam.sdk.io.gcp.pubsub.PubsubMessages;
 import org.checkerframework.checker.nullness.qual.Nullable;
 
 /**
- * Replays dead letters: reads them from a source, keeps those the filter takes, and republishes
- * each one's original message (payload and attributes as they arrived) to the notifications topic
- * with the replay marker {@value NotificationParser#REPLAY}, which takes it past the pipeline's
- * memory of the generation; the Redis claim still decides, so a replay of a settled generation is a
- * harmless duplicate.
+ * Republishes the original messages of the dead letters a filter takes, with the replay marker
+ * {@value NotificationParser#REPLAY}.
  *
- * <p>A dead letter is acknowledged only once its original was published (and, with an archive,
- * written there first). Everything else stays on the subscription: held while the replay runs, so
- * that it is not pulled again, and released at the end for the next reader. That includes dead
- * letters the filter leaves, those whose original cannot be read back whole (a truncated envelope:
- * never republished), and everything in a dry run. With an archive and no target, matching dead
- * letters are written to the archive and then acknowledged: moved off the subscription.
+ * <p>The marker takes a replayed notification past the pipeline's memory of the generation; the
+ * Redis claim still decides, so replaying a settled generation is a harmless duplicate.
  *
- * <p>Should an acknowledgement be lost, the dead letter comes back and is republished again: a
- * duplicate notification, which the claim drops. Nothing is ever acknowledged unpublished.
+ * <ul>
+ *   <li>A dead letter is acknowledged only once its original was published, and written to the
+ *       archive first when there is one. Should an acknowledgement be lost, the dead letter comes
+ *       back and is republished again: a duplicate, which the claim drops.
+ *   <li>With an archive and no topic, the dead letters taken are written and then acknowledged:
+ *       moved off the subscription.
+ *   <li>Everything else stays on the subscription, held while the replay runs and released at the
+ *       end: dead letters the filter leaves, originals not kept whole, originals over a Pub/Sub
+ *       limit, and everything in a dry run.
+ *   <li>Each dead letter is counted and decided once, however often it is delivered.
+ * </ul>
  */
 public final class Replay {
+  /** Dead letters per pull; below Pub/Sub's 1,000 messages per publish. */
   static final int BATCH = 100;
-  static final int MAX_MESSAGES_PER_PUBLISH = 1000;
+
+  /** Bytes per publish request, below Pub/Sub's 10 MB. */
   static final long MAX_BYTES_PER_PUBLISH = 9_000_000L;
+
+  /** Empty pulls in a row that end a replay from a subscription. */
   static final int IDLE_PULLS = 3;
+
   static final Duration IDLE_PAUSE = Duration.ofSeconds(1);
 
   /** What became of one dead letter. */
@@ -49,49 +67,91 @@ public final class Replay {
     UNPUBLISHABLE
   }
 
-  /** Hears of each dead letter's fate as it is decided (once per dead letter). */
+  /** Hears of each dead letter's fate as it is decided. */
   @FunctionalInterface
   public interface Listener {
-    void decided(PulledDeadLetter deadLetter, Decision decision, String detail);
+    void decided(IncomingMessage deadLetter, Decision decision, String detail);
+  }
+
+  /** What a replay did, each dead letter counted once. */
+  public static final class Counts {
+    private long read;
+    private long archived;
+    private final Map<Decision, Long> decided = new EnumMap<>(Decision.class);
+    private final Map<String, Long> matchedByReason = new TreeMap<>();
+    private final Map<String, Long> skippedByReason = new TreeMap<>();
+
+    /** Dead letters read from the source. */
+    public long read() {
+      return read;
+    }
+
+    /** Dead letters the filter took. */
+    public long matched() {
+      return matchedByReason.values().stream().mapToLong(Long::longValue).sum();
+    }
+
+    /** Dead letters written to the archive. */
+    public long archived() {
+      return archived;
+    }
+
+    /** Dead letters that met {@code decision}. */
+    public long of(Decision decision) {
+      return decided.getOrDefault(decision, 0L);
+    }
+
+    /** Dead letters the filter took, per {@code errorStage/errorType}. */
+    public Map<String, Long> matchedByReason() {
+      return matchedByReason;
+    }
+
+    /** Dead letters the filter left, per {@code errorStage/errorType}. */
+    public Map<String, Long> skippedByReason() {
+      return skippedByReason;
+    }
   }
 
   private final DeadLetterSource source;
-  private final @Nullable ReplayTarget target;
+  private final @Nullable PubsubClient pubsub;
+  private final @Nullable TopicPath topic;
   private final @Nullable DeadLetterArchive archive;
   private final ReplayFilter filter;
   private final long max;
   private final boolean dryRun;
   private final Listener listener;
-  private final ReplayCounts counts = new ReplayCounts();
+  private final Counts counts = new Counts();
 
-  /** Dead letters seen in this run by message ID: true once acknowledged. */
-  private final Map<String, Boolean> seen = new HashMap<>();
+  /** Dead letters of this run not acknowledged, by message ID: their latest delivery. */
+  private final Map<String, IncomingMessage> held = new LinkedHashMap<>();
 
-  /** The latest delivery of every dead letter held, to release at the end. */
-  private final Map<String, PulledDeadLetter> held = new LinkedHashMap<>();
+  private final Set<String> acknowledged = new HashSet<>();
 
   /**
    * @param source where the dead letters are read
-   * @param target where originals are republished, or null to archive only
+   * @param pubsub the client to publish with, or null to archive only
+   * @param topic where originals are republished, {@code projects/P/topics/T}, or null
    * @param archive where dead letters are written before they are acknowledged, or null
    * @param filter which dead letters to take
    * @param max the most dead letters to read, or 0 for all
-   * @param dryRun read and decide, but publish, write and acknowledge nothing
+   * @param dryRun decide, but publish, write and acknowledge nothing
    * @param listener hears each decision
    */
   public Replay(
       DeadLetterSource source,
-      @Nullable ReplayTarget target,
+      @Nullable PubsubClient pubsub,
+      @Nullable String topic,
       @Nullable DeadLetterArchive archive,
       ReplayFilter filter,
       long max,
       boolean dryRun,
       Listener listener) {
-    if (target == null && archive == null) {
-      throw new IllegalArgumentException("a replay needs a target topic or an archive");
+    if (topic == null && archive == null) {
+      throw new IllegalArgumentException("a replay needs a topic or an archive");
     }
     this.source = source;
-    this.target = target;
+    this.pubsub = pubsub;
+    this.topic = topic == null ? null : PubsubClient.topicPathFromPath(topic);
     this.archive = archive;
     this.filter = filter;
     this.max = max;
@@ -100,224 +160,191 @@ public final class Replay {
   }
 
   /** The counts so far: after {@link #run}, or after it failed. */
-  public ReplayCounts counts() {
+  public Counts counts() {
     return counts;
   }
 
   /**
-   * Reads the source until it is empty (or {@code max} dead letters were read), replays what the
-   * filter takes, and releases what it held.
+   * Reads the source until it is empty or {@code max} dead letters were read, replays what the
+   * filter takes, and releases the rest.
    *
-   * @throws IOException if the source, the target or the archive failed; what was replayed before
-   *     stays replayed, the rest stays on the subscription
+   * @throws IOException if the source, the topic or the archive failed; what was replayed stays
+   *     replayed, the rest stays on the subscription
    */
-  public ReplayCounts run() throws IOException, InterruptedException {
-    IOException failure = null;
+  public void run() throws IOException, InterruptedException {
+    Exception failure = null;
     try {
       int idle = 0;
-      while ((max == 0 || counts.pulled < max) && idle < IDLE_PULLS) {
-        int want = (int) Math.min(BATCH, max == 0 ? BATCH : max - counts.pulled);
-        List<PulledDeadLetter> batch = source.pull(want);
-        if (!step(batch)) {
-          if (source.finite()) {
-            break;
-          }
-          idle++;
-          if (idle < IDLE_PULLS) {
-            Thread.sleep(IDLE_PAUSE.toMillis());
-          }
-        } else {
+      while ((max == 0 || counts.read < max) && idle < IDLE_PULLS) {
+        if (step(source.pull((int) Math.min(BATCH, max == 0 ? BATCH : max - counts.read)))) {
           idle = 0;
+        } else if (source.finite()) {
+          break;
+        } else if (++idle < IDLE_PULLS) {
+          Thread.sleep(IDLE_PAUSE.toMillis());
         }
       }
-    } catch (IOException e) {
+    } catch (IOException | InterruptedException | RuntimeException e) {
       failure = e;
+      throw e;
     } finally {
       try {
         source.release(new ArrayList<>(held.values()));
       } catch (IOException e) {
-        // Held messages come back by themselves when their hold ends (10 minutes at most).
+        // The first failure is the one to report: held messages come back within 10 minutes.
         if (failure == null) {
-          failure = e;
+          throw e;
         }
+        failure.addSuppressed(e);
       }
     }
-    if (failure != null) {
-      throw failure;
-    }
-    return counts;
   }
 
-  /** Handles one pull; returns whether it brought any dead letter not seen before. */
-  private boolean step(List<PulledDeadLetter> batch) throws IOException {
-    List<PulledDeadLetter> toHold = new ArrayList<>();
-    List<PulledDeadLetter> toAck = new ArrayList<>();
-    List<PulledDeadLetter> toArchive = new ArrayList<>();
-    Map<PulledDeadLetter, PubsubMessage> toPublish = new LinkedHashMap<>();
-    boolean fresh = false;
-    for (PulledDeadLetter deadLetter : batch) {
-      Boolean acknowledged = seen.get(deadLetter.messageId());
-      if (acknowledged != null) {
-        // Delivered again within the run (an acknowledgement or a hold that lapsed).
-        (acknowledged ? toAck : toHold).add(deadLetter);
+  /** Handles one pull; returns whether it brought a dead letter not seen before. */
+  private boolean step(List<IncomingMessage> batch) throws IOException {
+    long readBefore = counts.read;
+    List<IncomingMessage> hold = new ArrayList<>();
+    List<IncomingMessage> again = new ArrayList<>();
+    Map<IncomingMessage, PubsubMessage> taken = new LinkedHashMap<>();
+    for (IncomingMessage deadLetter : batch) {
+      String id = deadLetter.recordId();
+      if (acknowledged.contains(id)) {
+        again.add(deadLetter); // delivered again: the acknowledgement was lost
         continue;
       }
-      if (max != 0 && counts.pulled >= max) {
-        toHold.add(deadLetter);
+      boolean seen = held.put(id, deadLetter) != null;
+      if (seen || (max != 0 && counts.read >= max)) {
+        hold.add(deadLetter);
         continue;
       }
-      fresh = true;
-      counts.pulled++;
-      String reason =
-          deadLetter.attribute(DeadLetterMessages.ERROR_STAGE)
-              + "/"
-              + deadLetter.attribute(DeadLetterMessages.ERROR_TYPE);
-      if (!filter.matches(deadLetter.attributes())) {
-        counts.skippedByFilter++;
-        counts.skippedByReason.merge(reason, 1L, Long::sum);
-        decide(deadLetter, Decision.SKIPPED, "not taken by the filters", toHold);
-        continue;
-      }
-      counts.matched++;
-      counts.matchedByReason.merge(reason, 1L, Long::sum);
-      Recovered recovered;
-      try {
-        recovered = DeadLetterMessages.originalOf(deadLetter.message());
-      } catch (IllegalArgumentException e) {
-        counts.unrecoverable++;
-        decide(deadLetter, Decision.UNRECOVERABLE, e.getMessage(), toHold);
-        continue;
-      }
-      if (!recovered.whole()) {
-        counts.unrecoverable++;
-        decide(
-            deadLetter,
-            Decision.UNRECOVERABLE,
-            "the dead letter kept only part of the original (payloadTruncated/droppedAttributes)",
-            toHold);
-        continue;
-      }
-      PubsubMessage replay = replayOf(recovered, deadLetter);
-      String problem = PubsubLimits.problem(replay.getPayload(), replay.getAttributeMap());
-      if (problem != null) {
-        counts.unpublishable++;
-        decide(deadLetter, Decision.UNPUBLISHABLE, problem, toHold);
-        continue;
-      }
-      if (dryRun) {
-        counts.wouldRepublish++;
-        decide(deadLetter, Decision.WOULD_REPUBLISH, describe(replay), toHold);
-      } else if (target == null) {
-        toArchive.add(deadLetter);
+      counts.read++;
+      PubsubMessage replay = decide(deadLetter);
+      if (replay == null) {
+        hold.add(deadLetter);
       } else {
-        toPublish.put(deadLetter, replay);
+        taken.put(deadLetter, replay);
       }
     }
-    for (PulledDeadLetter deadLetter : toHold) {
-      seen.put(deadLetter.messageId(), false);
-      held.put(deadLetter.messageId(), deadLetter);
-    }
-    source.hold(toHold);
-    source.acknowledge(toAck);
-    archive(toArchive);
-    archive(new ArrayList<>(toPublish.keySet()));
-    for (PulledDeadLetter deadLetter : toArchive) {
-      counts.archived++;
-      acknowledged(deadLetter, Decision.ARCHIVED, "written to " + archive.location());
-    }
-    source.acknowledge(toArchive);
-    publish(toPublish);
-    return fresh;
-  }
-
-  /** Publishes in requests within Pub/Sub's limits; acknowledges each request's dead letters. */
-  private void publish(Map<PulledDeadLetter, PubsubMessage> toPublish) throws IOException {
-    List<PulledDeadLetter> chunk = new ArrayList<>();
-    long bytes = 0;
-    for (Map.Entry<PulledDeadLetter, PubsubMessage> entry : toPublish.entrySet()) {
-      long size =
-          PubsubLimits.messageBytes(
-              entry.getValue().getPayload().length, entry.getValue().getAttributeMap());
-      if (!chunk.isEmpty()
-          && (chunk.size() == MAX_MESSAGES_PER_PUBLISH || bytes + size > MAX_BYTES_PER_PUBLISH)) {
-        publishChunk(chunk, toPublish);
-        chunk.clear();
-        bytes = 0;
-      }
-      chunk.add(entry.getKey());
-      bytes += size;
-    }
-    if (!chunk.isEmpty()) {
-      publishChunk(chunk, toPublish);
-    }
-  }
-
-  private void publishChunk(
-      List<PulledDeadLetter> chunk, Map<PulledDeadLetter, PubsubMessage> messages)
-      throws IOException {
-    try {
-      target.publish(chunk.stream().map(messages::get).toList());
-    } catch (IOException e) {
-      // Not published, so not acknowledged: released with the rest at the end.
-      for (PulledDeadLetter deadLetter : messages.keySet()) {
-        if (!seen.containsKey(deadLetter.messageId())) {
-          held.put(deadLetter.messageId(), deadLetter);
-        }
-      }
-      throw e;
-    }
-    for (PulledDeadLetter deadLetter : chunk) {
-      counts.republished++;
-      acknowledged(deadLetter, Decision.REPUBLISHED, describe(messages.get(deadLetter)));
-    }
-    source.acknowledge(chunk);
-  }
-
-  private void archive(List<PulledDeadLetter> deadLetters) throws IOException {
-    if (archive == null) {
-      return;
-    }
-    for (PulledDeadLetter deadLetter : deadLetters) {
-      archive.write(deadLetter);
-      if (target != null) {
+    source.hold(hold);
+    source.acknowledge(again);
+    if (archive != null) {
+      for (IncomingMessage deadLetter : taken.keySet()) {
+        archive.write(deadLetter);
         counts.archived++;
       }
     }
+    if (topic == null) {
+      settle(List.copyOf(taken.keySet()), Decision.ARCHIVED, d -> "written to " + archive);
+    } else {
+      publish(taken);
+    }
+    return counts.read > readBefore;
   }
 
-  private void acknowledged(PulledDeadLetter deadLetter, Decision decision, String detail) {
-    seen.put(deadLetter.messageId(), true);
-    held.remove(deadLetter.messageId());
-    listener.decided(deadLetter, decision, detail);
-  }
-
-  private void decide(
-      PulledDeadLetter deadLetter, Decision decision, String detail, List<PulledDeadLetter> hold) {
-    hold.add(deadLetter);
-    listener.decided(deadLetter, decision, detail);
-  }
-
-  /**
-   * The original as it arrived, plus the marker; the marker's value is deterministic (the dead
-   * letter's message ID), so replaying one dead letter twice sends the same message twice.
-   */
-  static PubsubMessage replayOf(Recovered recovered, PulledDeadLetter deadLetter) {
+  /** Counts and reports a fresh dead letter; returns its replay, or null if it stays. */
+  private @Nullable PubsubMessage decide(IncomingMessage deadLetter) {
+    String reason = attribute(deadLetter, ERROR_STAGE) + "/" + attribute(deadLetter, ERROR_TYPE);
+    if (!filter.matches(deadLetter.message().getAttributesMap())) {
+      counts.skippedByReason.merge(reason, 1L, Long::sum);
+      return stays(deadLetter, Decision.SKIPPED, "not taken by the filters");
+    }
+    counts.matchedByReason.merge(reason, 1L, Long::sum);
+    Recovered recovered;
+    try {
+      recovered = DeadLetterMessages.originalOf(PubsubMessages.fromProto(deadLetter.message()));
+    } catch (IllegalArgumentException e) {
+      return stays(deadLetter, Decision.UNRECOVERABLE, e.getMessage());
+    }
+    if (!recovered.whole()) {
+      return stays(
+          deadLetter,
+          Decision.UNRECOVERABLE,
+          "the dead letter kept only part of the original (payloadTruncated/droppedAttributes)");
+    }
+    // The marker's value is the dead letter's ID: replaying it twice sends the same message twice.
     Map<String, String> attributes = new TreeMap<>(recovered.original().attributes());
-    attributes.put(NotificationParser.REPLAY, "dead letter " + deadLetter.messageId());
-    return new PubsubMessage(recovered.original().payload(), attributes);
+    attributes.put(NotificationParser.REPLAY, "dead letter " + deadLetter.recordId());
+    PubsubMessage replay = new PubsubMessage(recovered.original().payload(), attributes);
+    String problem = PubsubLimits.problem(replay.getPayload(), attributes);
+    if (problem != null) {
+      return stays(deadLetter, Decision.UNPUBLISHABLE, problem);
+    }
+    return dryRun ? stays(deadLetter, Decision.WOULD_REPUBLISH, describe(replay)) : replay;
+  }
+
+  private @Nullable PubsubMessage stays(
+      IncomingMessage deadLetter, Decision decision, String detail) {
+    counts.decided.merge(decision, 1L, Long::sum);
+    listener.decided(deadLetter, decision, detail);
+    return null;
+  }
+
+  /** Publishes in requests within Pub/Sub's size limit, acknowledging each one's dead letters. */
+  private void publish(Map<IncomingMessage, PubsubMessage> taken) throws IOException {
+    List<IncomingMessage> request = new ArrayList<>();
+    long bytes = 0;
+    for (Map.Entry<IncomingMessage, PubsubMessage> entry : taken.entrySet()) {
+      PubsubMessage replay = entry.getValue();
+      long size = PubsubLimits.messageBytes(replay.getPayload().length, replay.getAttributeMap());
+      if (bytes + size > MAX_BYTES_PER_PUBLISH) { // never for the first: each fits PubsubLimits
+        publish(request, taken);
+        request = new ArrayList<>();
+        bytes = 0;
+      }
+      request.add(entry.getKey());
+      bytes += size;
+    }
+    publish(request, taken);
+  }
+
+  private void publish(List<IncomingMessage> request, Map<IncomingMessage, PubsubMessage> taken)
+      throws IOException {
+    if (request.isEmpty()) {
+      return;
+    }
+    long now = System.currentTimeMillis();
+    int published =
+        pubsub.publish(
+            topic,
+            request.stream().map(d -> OutgoingMessage.of(taken.get(d), now, null, null)).toList());
+    if (published != request.size()) {
+      throw new IOException(
+          String.format(
+              "Pub/Sub took %d of %d messages for %s", published, request.size(), topic.getPath()));
+    }
+    settle(request, Decision.REPUBLISHED, d -> describe(taken.get(d)));
+  }
+
+  /** Reports these dead letters' decision, then acknowledges them. */
+  private void settle(
+      List<IncomingMessage> deadLetters,
+      Decision decision,
+      Function<IncomingMessage, String> detail)
+      throws IOException {
+    for (IncomingMessage deadLetter : deadLetters) {
+      counts.decided.merge(decision, 1L, Long::sum);
+      acknowledged.add(deadLetter.recordId());
+      held.remove(deadLetter.recordId());
+      listener.decided(deadLetter, decision, detail.apply(deadLetter));
+    }
+    source.acknowledge(deadLetters);
+  }
+
+  /** The dead letter's attribute, or {@code "?"}: for reasons and printed lines. */
+  public static String attribute(IncomingMessage deadLetter, String key) {
+    return deadLetter.message().getAttributesOrDefault(key, "?");
   }
 
   /** {@code gs://bucket/object#generation} when the original says, for the command's lines. */
   private static String describe(PubsubMessage replay) {
-    Map<String, String> attributes = replay.getAttributeMap();
-    String bucket = attributes.get("bucketId");
-    String object = attributes.get("objectId");
+    String bucket = replay.getAttribute("bucketId");
+    String object = replay.getAttribute("objectId");
     if (bucket == null || object == null) {
       return "original without bucketId/objectId attributes ("
           + replay.getPayload().length
           + " bytes)";
     }
-    String generation = attributes.get("objectGeneration");
+    String generation = replay.getAttribute("objectGeneration");
     return "gs://" + bucket + "/" + object + (generation == null ? "" : "#" + generation);
   }
 }

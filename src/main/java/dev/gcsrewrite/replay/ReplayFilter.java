@@ -7,20 +7,19 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.TreeSet;
 import org.checkerframework.checker.nullness.qual.Nullable;
 
 /**
- * Which dead letters a replay takes: by reason ({@code errorType}), by step ({@code errorStage})
- * and by when the step gave up ({@code failedAt}, from {@code failedAfter} inclusive to {@code
- * failedBefore} exclusive). An empty set or a null bound does not filter.
+ * Which dead letters a replay takes, by the dead letter's own attributes.
  *
- * <p>It reads only the dead letter's own attributes, which both dead-letter forms carry, so a dead
- * letter whose original cannot be recovered is still sorted by reason.
+ * <p>An empty set or a null bound takes any. The attributes are those of both dead-letter forms, so
+ * a dead letter whose original cannot be recovered is still sorted by reason.
  *
- * @param errorTypes the reasons to take, or empty for any
- * @param errorStages the steps to take, or empty for any
- * @param failedAfter the earliest failure time taken (inclusive), or null
- * @param failedBefore the first failure time no longer taken (exclusive), or null
+ * @param errorTypes the {@code errorType}s to take
+ * @param errorStages the {@code errorStage}s to take
+ * @param failedAfter the earliest {@code failedAt} taken (inclusive)
+ * @param failedBefore the first {@code failedAt} no longer taken (exclusive)
  */
 public record ReplayFilter(
     Set<String> errorTypes,
@@ -49,8 +48,10 @@ public record ReplayFilter(
     if (failedAfter == null && failedBefore == null) {
       return true;
     }
-    Instant failedAt = failedAt(attributes);
-    if (failedAt == null) {
+    Instant failedAt;
+    try {
+      failedAt = Instant.parse(attributes.getOrDefault(DeadLetterMessages.FAILED_AT, ""));
+    } catch (DateTimeParseException e) {
       return false;
     }
     return (failedAfter == null || !failedAt.isBefore(failedAfter))
@@ -61,10 +62,10 @@ public record ReplayFilter(
   public String describe() {
     List<String> parts = new ArrayList<>();
     if (!errorTypes.isEmpty()) {
-      parts.add("errorType in " + sorted(errorTypes));
+      parts.add("errorType in " + new TreeSet<>(errorTypes));
     }
     if (!errorStages.isEmpty()) {
-      parts.add("errorStage in " + sorted(errorStages));
+      parts.add("errorStage in " + new TreeSet<>(errorStages));
     }
     if (failedAfter != null) {
       parts.add("failed at or after " + failedAfter);
@@ -73,21 +74,5 @@ public record ReplayFilter(
       parts.add("failed before " + failedBefore);
     }
     return parts.isEmpty() ? "every dead letter" : String.join(", ", parts);
-  }
-
-  private static @Nullable Instant failedAt(Map<String, String> attributes) {
-    String value = attributes.get(DeadLetterMessages.FAILED_AT);
-    if (value == null) {
-      return null;
-    }
-    try {
-      return Instant.parse(value);
-    } catch (DateTimeParseException e) {
-      return null;
-    }
-  }
-
-  private static List<String> sorted(Set<String> values) {
-    return values.stream().sorted().toList();
   }
 }
