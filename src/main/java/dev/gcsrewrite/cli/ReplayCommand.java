@@ -1,17 +1,8 @@
 package dev.gcsrewrite.cli;
 
-import static dev.gcsrewrite.replay.Replay.Decision.REPUBLISHED;
-import static dev.gcsrewrite.replay.Replay.Decision.SKIPPED;
-import static dev.gcsrewrite.replay.Replay.Decision.UNPUBLISHABLE;
-import static dev.gcsrewrite.replay.Replay.Decision.UNRECOVERABLE;
-import static dev.gcsrewrite.replay.Replay.Decision.WOULD_REPUBLISH;
-
-import dev.gcsrewrite.deadletter.DeadLetterMessages;
-import dev.gcsrewrite.replay.DeadLetterArchive;
-import dev.gcsrewrite.replay.DeadLetterSource;
 import dev.gcsrewrite.replay.PubsubConnection;
 import dev.gcsrewrite.replay.Replay;
-import dev.gcsrewrite.replay.ReplayFilter;
+import dev.gcsrewrite.replay.ReplayRequest;
 import java.io.IOException;
 import java.io.PrintStream;
 import java.time.Instant;
@@ -20,14 +11,12 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.HashMap;
 import java.util.List;
-import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
 import java.util.regex.Pattern;
 import java.util.stream.Collectors;
 import org.apache.beam.sdk.io.FileSystems;
 import org.apache.beam.sdk.io.gcp.pubsub.PubsubClient;
-import org.apache.beam.sdk.io.gcp.pubsub.PubsubClient.IncomingMessage;
 import org.apache.beam.sdk.io.gcp.pubsub.PubsubOptions;
 import org.checkerframework.checker.nullness.qual.Nullable;
 
@@ -47,7 +36,6 @@ final class ReplayCommand implements Command {
           + " [--errorStage=S,...] [--failedAfter=TIME] [--failedBefore=TIME] [--max=N]"
           + " [--archive=FOLDER] [--dry-run] [--show=N] [--project=...] [--pubsubRootUrl=URL]";
 
-  private static final Pattern SUBSCRIPTION = Pattern.compile("projects/[^/]+/subscriptions/[^/]+");
   private static final Pattern TOPIC = Pattern.compile("projects/[^/]+/topics/[^/]+");
   private static final Set<String> FLAGS =
       Set.of(
@@ -110,228 +98,125 @@ final class ReplayCommand implements Command {
 
   @Override
   public ExitCode run(List<String> args, PrintStream out, PrintStream err) {
-    Arguments arguments;
+    List<String> beamOptions = new ArrayList<>();
+    ReplayRequest request;
     PubsubOptions options;
     try {
-      arguments = Arguments.parse(args);
-      options = OptionArgs.parse(arguments.beamOptions).as(PubsubOptions.class);
+      request = parse(args, beamOptions);
+      options = OptionArgs.parse(beamOptions).as(PubsubOptions.class);
     } catch (OptionArgs.BadArguments e) {
       err.println("replay: " + e.getMessage());
       return ExitCode.USAGE;
     }
     FileSystems.setDefaultPipelineOptions(options);
-    boolean fromSubscription = SUBSCRIPTION.matcher(arguments.from).matches();
     try (PubsubClient pubsub = PubsubConnection.open(options)) {
       String missing =
           PubsubConnection.missing(
               pubsub,
               options.getPubsubRootUrl(),
-              fromSubscription ? arguments.from : null,
-              arguments.to);
+              request.fromSubscription() ? request.from() : null,
+              request.to());
       if (missing != null) {
         err.println("replay: " + missing);
         return ExitCode.USAGE;
       }
-      DeadLetterSource source =
-          fromSubscription
-              ? DeadLetterSource.subscription(pubsub, arguments.from)
-              : DeadLetterSource.archive(new DeadLetterArchive(arguments.from));
-      return replay(arguments, source, pubsub, out, err);
+      Replay replay = new Replay(request, pubsub, out);
+      try {
+        replay.run();
+        return ExitCode.OK;
+      } catch (IOException e) {
+        err.println("replay: stopped: " + OptionArgs.firstLine(e));
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        err.println("replay: interrupted");
+      } finally {
+        replay.unreadable().forEach(problem -> err.println("replay: unreadable: " + problem));
+      }
+      return ExitCode.UNAVAILABLE;
     } catch (IOException e) {
       err.println("replay: " + OptionArgs.firstLine(e));
       return ExitCode.UNAVAILABLE;
     }
   }
 
-  private static ExitCode replay(
-      Arguments arguments,
-      DeadLetterSource source,
-      PubsubClient pubsub,
-      PrintStream out,
-      PrintStream err) {
-    DeadLetterArchive archive =
-        arguments.archive == null ? null : new DeadLetterArchive(arguments.archive);
-    out.println(
-        "replay: "
-            + (arguments.dryRun ? "dry run, nothing changes: " : "")
-            + "from "
-            + source
-            + (arguments.to == null ? "" : " to " + arguments.to)
-            + (archive == null ? "" : ", archiving to " + archive)
-            + "; taking "
-            + arguments.filter.describe()
-            + (arguments.max == 0 ? "" : ", at most " + arguments.max));
-    int[] shown = {0};
-    Replay replay =
-        new Replay(
-            source,
-            pubsub,
-            arguments.to,
-            archive,
-            arguments.filter,
-            arguments.max,
-            arguments.dryRun,
-            (deadLetter, decision, detail) -> {
-              if (shown[0]++ < arguments.show) {
-                out.println(line(deadLetter, decision, detail, arguments.to == null));
-              }
-            });
-    ExitCode code = ExitCode.OK;
+  /**
+   * The request {@code args} make; the arguments that are not the command's own go to {@code
+   * beamOptions}.
+   */
+  private static ReplayRequest parse(List<String> args, List<String> beamOptions) {
+    Map<String, String> own = new HashMap<>();
+    boolean dryRun = false;
+    for (String arg : args) {
+      if (arg.equals("--dry-run")) {
+        dryRun = true;
+        continue;
+      }
+      if (!arg.startsWith("--")) {
+        throw new OptionArgs.BadArguments("unexpected argument '" + arg + "' (see replay --help)");
+      }
+      int equals = arg.indexOf('=');
+      String name = arg.substring(2, equals < 0 ? arg.length() : equals);
+      if (!FLAGS.contains(name)) {
+        beamOptions.add(arg);
+      } else if (equals < 0 || equals == arg.length() - 1) {
+        throw new OptionArgs.BadArguments("--" + name + " needs a value (--" + name + "=...)");
+      } else if (own.put(name, arg.substring(equals + 1)) != null) {
+        throw new OptionArgs.BadArguments("--" + name + " given twice");
+      }
+    }
+    String from = own.get("from");
+    String to = own.get("to");
+    if (from == null) {
+      throw new OptionArgs.BadArguments(
+          "--from=projects/P/subscriptions/S (or an archive folder) is required");
+    }
+    boolean fromSubscription = ReplayRequest.SUBSCRIPTION.matcher(from).matches();
+    if (!fromSubscription && from.startsWith("projects/")) {
+      throw new OptionArgs.BadArguments(
+          "--from='" + from + "' is neither projects/P/subscriptions/S nor a folder");
+    }
+    if (to != null && !TOPIC.matcher(to).matches()) {
+      throw new OptionArgs.BadArguments("--to='" + to + "' is not projects/P/topics/T");
+    }
+    if (to == null && (own.get("archive") == null || !fromSubscription)) {
+      throw new OptionArgs.BadArguments(
+          "--to=projects/P/topics/T is required (only --archive from a subscription goes without)");
+    }
+    return new ReplayRequest(
+        from,
+        to,
+        own.get("archive"),
+        list(own.get("errorType")),
+        list(own.get("errorStage")),
+        instant("failedAfter", own.get("failedAfter")),
+        instant("failedBefore", own.get("failedBefore")),
+        number("max", own.get("max"), 0),
+        dryRun,
+        (int) Math.min(Integer.MAX_VALUE, number("show", own.get("show"), DEFAULT_SHOW)));
+  }
+
+  private static Set<String> list(@Nullable String value) {
+    return value == null
+        ? Set.of()
+        : Arrays.stream(value.split(","))
+            .map(String::trim)
+            .filter(s -> !s.isEmpty())
+            .collect(Collectors.toSet());
+  }
+
+  private static @Nullable Instant instant(String name, @Nullable String value) {
     try {
-      replay.run();
-    } catch (IOException e) {
-      err.println("replay: stopped: " + OptionArgs.firstLine(e));
-      code = ExitCode.UNAVAILABLE;
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-      err.println("replay: interrupted");
-      code = ExitCode.UNAVAILABLE;
+      return value == null ? null : Instant.parse(value);
+    } catch (DateTimeParseException e) {
+      throw new OptionArgs.BadArguments(
+          "--" + name + "='" + value + "' is not an RFC 3339 time such as 2026-11-23T10:00:00Z");
     }
-    if (shown[0] > arguments.show) {
-      out.println("  ... and " + (shown[0] - arguments.show) + " more (--show=N to see them)");
-    }
-    printSummary(replay.counts(), arguments, source.finite(), out);
-    source.problems().forEach(problem -> err.println("replay: unreadable: " + problem));
-    return code;
   }
 
-  private static String line(
-      IncomingMessage deadLetter, Replay.Decision decision, String detail, boolean archiveOnly) {
-    return String.format(
-        "  %-15s %s  %s/%s  failed %s  %s",
-        decision == WOULD_REPUBLISH && archiveOnly
-            ? "would archive"
-            : decision.name().toLowerCase(Locale.ROOT).replace('_', ' '),
-        deadLetter.recordId(),
-        Replay.attribute(deadLetter, DeadLetterMessages.ERROR_STAGE),
-        Replay.attribute(deadLetter, DeadLetterMessages.ERROR_TYPE),
-        Replay.attribute(deadLetter, DeadLetterMessages.FAILED_AT),
-        detail);
-  }
-
-  private static void printSummary(
-      Replay.Counts counts, Arguments arguments, boolean fromArchive, PrintStream out) {
-    boolean archiveOnly = arguments.to == null;
-    String left = fromArchive ? "left in the archive" : "left on the subscription";
-    out.println("Summary");
-    out.printf("  read            %d dead letters%n", counts.read());
-    out.printf("  matched         %d  %s%n", counts.matched(), reasons(counts.matchedByReason()));
-    if (arguments.dryRun) {
-      out.printf(
-          "  would %s %d  (dry run: nothing published, written or acknowledged)%n",
-          archiveOnly ? "archive  " : "republish", counts.of(WOULD_REPUBLISH));
-    } else {
-      if (!archiveOnly) {
-        out.printf(
-            "  republished     %d  (then acknowledged%s)%n",
-            counts.of(REPUBLISHED), fromArchive ? "; archive files are kept" : "");
-      }
-      if (counts.archived() > 0 || archiveOnly) {
-        out.printf("  archived        %d%n", counts.archived());
-      }
+  private static long number(String name, @Nullable String value, long otherwise) {
+    if (value != null && !value.matches("[0-9]{1,18}")) {
+      throw new OptionArgs.BadArguments("--" + name + "='" + value + "' is not a whole number");
     }
-    out.printf(
-        "  skipped         %d  by the filters, %s  %s%n",
-        counts.of(SKIPPED), left, reasons(counts.skippedByReason()));
-    out.printf(
-        "  unrecoverable   %d  original not kept whole (truncated envelope), %s%n",
-        counts.of(UNRECOVERABLE), left);
-    out.printf(
-        "  unpublishable   %d  original over a Pub/Sub limit, %s%n",
-        counts.of(UNPUBLISHABLE), left);
-  }
-
-  private static String reasons(Map<String, Long> byReason) {
-    return byReason.isEmpty() ? "" : byReason.toString();
-  }
-
-  /** The command's own flags, checked; everything else is for Beam's options. */
-  private static final class Arguments {
-    String from;
-    @Nullable String to;
-    @Nullable String archive;
-    ReplayFilter filter;
-    long max;
-    boolean dryRun;
-    int show;
-    final List<String> beamOptions = new ArrayList<>();
-
-    static Arguments parse(List<String> args) {
-      Arguments parsed = new Arguments();
-      Map<String, String> own = new HashMap<>();
-      for (String arg : args) {
-        if (arg.equals("--dry-run")) {
-          parsed.dryRun = true;
-          continue;
-        }
-        if (!arg.startsWith("--")) {
-          throw new OptionArgs.BadArguments(
-              "unexpected argument '" + arg + "' (see replay --help)");
-        }
-        int equals = arg.indexOf('=');
-        String name = arg.substring(2, equals < 0 ? arg.length() : equals);
-        if (!FLAGS.contains(name)) {
-          parsed.beamOptions.add(arg);
-        } else if (equals < 0 || equals == arg.length() - 1) {
-          throw new OptionArgs.BadArguments("--" + name + " needs a value (--" + name + "=...)");
-        } else if (own.put(name, arg.substring(equals + 1)) != null) {
-          throw new OptionArgs.BadArguments("--" + name + " given twice");
-        }
-      }
-      parsed.from = own.get("from");
-      parsed.to = own.get("to");
-      parsed.archive = own.get("archive");
-      if (parsed.from == null) {
-        throw new OptionArgs.BadArguments(
-            "--from=projects/P/subscriptions/S (or an archive folder) is required");
-      }
-      boolean fromSubscription = SUBSCRIPTION.matcher(parsed.from).matches();
-      if (!fromSubscription && parsed.from.startsWith("projects/")) {
-        throw new OptionArgs.BadArguments(
-            "--from='" + parsed.from + "' is neither projects/P/subscriptions/S nor a folder");
-      }
-      if (parsed.to != null && !TOPIC.matcher(parsed.to).matches()) {
-        throw new OptionArgs.BadArguments("--to='" + parsed.to + "' is not projects/P/topics/T");
-      }
-      if (parsed.to == null && (parsed.archive == null || !fromSubscription)) {
-        throw new OptionArgs.BadArguments(
-            "--to=projects/P/topics/T is required (only --archive from a subscription goes without)");
-      }
-      parsed.filter =
-          new ReplayFilter(
-              list(own.get("errorType")),
-              list(own.get("errorStage")),
-              instant("failedAfter", own.get("failedAfter")),
-              instant("failedBefore", own.get("failedBefore")));
-      parsed.max = number("max", own.get("max"), 0);
-      parsed.show =
-          (int) Math.min(Integer.MAX_VALUE, number("show", own.get("show"), DEFAULT_SHOW));
-      return parsed;
-    }
-
-    private static Set<String> list(@Nullable String value) {
-      return value == null
-          ? Set.of()
-          : Arrays.stream(value.split(","))
-              .map(String::trim)
-              .filter(s -> !s.isEmpty())
-              .collect(Collectors.toSet());
-    }
-
-    private static @Nullable Instant instant(String name, @Nullable String value) {
-      try {
-        return value == null ? null : Instant.parse(value);
-      } catch (DateTimeParseException e) {
-        throw new OptionArgs.BadArguments(
-            "--" + name + "='" + value + "' is not an RFC 3339 time such as 2026-11-23T10:00:00Z");
-      }
-    }
-
-    private static long number(String name, @Nullable String value, long otherwise) {
-      if (value != null && !value.matches("[0-9]{1,18}")) {
-        throw new OptionArgs.BadArguments("--" + name + "='" + value + "' is not a whole number");
-      }
-      return value == null ? otherwise : Long.parseLong(value);
-    }
+    return value == null ? otherwise : Long.parseLong(value);
   }
 }

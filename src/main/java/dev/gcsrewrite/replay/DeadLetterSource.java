@@ -14,48 +14,38 @@ import org.checkerframework.checker.nullness.qual.Nullable;
  * Where a replay reads dead letters: the dead-letter subscription or an archive.
  *
  * <ul>
- *   <li>A subscription's messages are acknowledged, held or released; it may answer empty while it
- *       still holds messages.
- *   <li>An archive's files are read in name order and never changed; an empty read is its end, and
- *       a file that cannot be read is noted in {@link #problems} and skipped.
+ *   <li>A subscription's dead letters are acknowledged, held or released; an empty pull may only
+ *       mean that none is available now.
+ *   <li>An archive's files are read in name order and never changed; an empty pull is its end, and
+ *       a file that cannot be read is skipped and listed in {@link #unreadable}.
  * </ul>
  */
-public final class DeadLetterSource {
+final class DeadLetterSource {
   /** Longest hold Pub/Sub allows on a pulled message. */
   private static final int MAX_ACK_DEADLINE_SECONDS = 600;
 
-  /** Most ack IDs sent in one request, well within Pub/Sub's 512 kB request limit. */
+  /** Ack IDs per request, well within Pub/Sub's 512 kB request limit. */
   private static final int ACK_IDS_PER_REQUEST = 500;
 
-  private final @Nullable PubsubClient pubsub;
+  final List<String> unreadable = new ArrayList<>();
+  private final PubsubClient pubsub;
   private final @Nullable SubscriptionPath subscription;
   private final @Nullable Iterator<ResourceId> files;
-  private final String description;
-  private final List<String> problems = new ArrayList<>();
 
-  private DeadLetterSource(
-      @Nullable PubsubClient pubsub,
-      @Nullable SubscriptionPath subscription,
-      @Nullable Iterator<ResourceId> files,
-      String description) {
+  /** Reads {@code from}, a subscription's path or an archive's location (listed now). */
+  DeadLetterSource(String from, PubsubClient pubsub) throws IOException {
+    boolean isSubscription = ReplayRequest.SUBSCRIPTION.matcher(from).matches();
     this.pubsub = pubsub;
-    this.subscription = subscription;
-    this.files = files;
-    this.description = description;
+    this.subscription = isSubscription ? PubsubClient.subscriptionPathFromPath(from) : null;
+    this.files = isSubscription ? null : new DeadLetterArchive(from).files().iterator();
   }
 
-  /** The messages of {@code subscription}, {@code projects/P/subscriptions/S}. */
-  public static DeadLetterSource subscription(PubsubClient pubsub, String subscription) {
-    SubscriptionPath path = PubsubClient.subscriptionPathFromPath(subscription);
-    return new DeadLetterSource(pubsub, path, null, path.getPath());
+  /** Whether this is an archive, where an empty pull means the end. */
+  boolean isArchive() {
+    return files != null;
   }
 
-  /** The files of {@code archive}, as listed now. */
-  public static DeadLetterSource archive(DeadLetterArchive archive) throws IOException {
-    return new DeadLetterSource(null, null, archive.files().iterator(), "archive " + archive);
-  }
-
-  /** Up to {@code max} dead letters; an empty list when none is available now. */
+  /** Up to {@code max} dead letters; none when none is available now. */
   List<IncomingMessage> pull(int max) throws IOException {
     if (files == null) {
       return pubsub.pull(System.currentTimeMillis(), subscription, max, true);
@@ -66,15 +56,10 @@ public final class DeadLetterSource {
       try {
         pulled.add(DeadLetterArchive.read(file));
       } catch (IOException e) {
-        problems.add(file + ": " + String.valueOf(e.getMessage()).lines().findFirst().orElse(""));
+        unreadable.add(file + ": " + String.valueOf(e.getMessage()).lines().findFirst().orElse(""));
       }
     }
     return pulled;
-  }
-
-  /** Whether an empty pull means the end. */
-  public boolean finite() {
-    return files != null;
   }
 
   /** Takes these off the subscription for good. */
@@ -98,28 +83,14 @@ public final class DeadLetterSource {
     }
   }
 
-  /**
-   * Archived files that could not be read (so were neither counted nor replayed), one line each.
-   */
-  public List<String> problems() {
-    return problems;
-  }
-
-  @Override
-  public String toString() {
-    return description;
-  }
-
   /** The ack IDs in requests Pub/Sub takes; none for an archive. */
   private List<List<String>> ackIds(List<IncomingMessage> deadLetters) {
     List<List<String>> requests = new ArrayList<>();
-    if (subscription != null) {
-      for (int i = 0; i < deadLetters.size(); i += ACK_IDS_PER_REQUEST) {
-        requests.add(
-            deadLetters.subList(i, Math.min(deadLetters.size(), i + ACK_IDS_PER_REQUEST)).stream()
-                .map(IncomingMessage::ackId)
-                .toList());
-      }
+    for (int i = 0; subscription != null && i < deadLetters.size(); i += ACK_IDS_PER_REQUEST) {
+      requests.add(
+          deadLetters.subList(i, Math.min(deadLetters.size(), i + ACK_IDS_PER_REQUEST)).stream()
+              .map(IncomingMessage::ackId)
+              .toList());
     }
     return requests;
   }

@@ -2,18 +2,20 @@ package dev.gcsrewrite.replay;
 
 import static dev.gcsrewrite.deadletter.DeadLetterMessages.ERROR_STAGE;
 import static dev.gcsrewrite.deadletter.DeadLetterMessages.ERROR_TYPE;
+import static dev.gcsrewrite.deadletter.DeadLetterMessages.FAILED_AT;
 
 import dev.gcsrewrite.deadletter.DeadLetterMessages;
 import dev.gcsrewrite.deadletter.DeadLetterMessages.Recovered;
 import dev.gcsrewrite.notification.NotificationParser;
 import dev.gcsrewrite.pubsub.PubsubLimits;
 import java.io.IOException;
-import java.time.Duration;
+import java.io.PrintStream;
 import java.util.ArrayList;
 import java.util.EnumMap;
 import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
 import java.util.TreeMap;
@@ -27,8 +29,8 @@ import org.apache.beam.sdk.io.gcp.pubsub.PubsubMessages;
 import org.checkerframework.checker.nullness.qual.Nullable;
 
 /**
- * Republishes the original messages of the dead letters a filter takes, with the replay marker
- * {@value NotificationParser#REPLAY}.
+ * Republishes the original messages of the dead letters a {@link ReplayRequest} takes, with the
+ * replay marker {@value NotificationParser#REPLAY}, and prints what it did.
  *
  * <p>The marker takes a replayed notification past the pipeline's memory of the generation; the
  * Redis claim still decides, so replaying a settled generation is a harmless duplicate.
@@ -37,28 +39,30 @@ import org.checkerframework.checker.nullness.qual.Nullable;
  *   <li>A dead letter is acknowledged only once its original was published, and written to the
  *       archive first when there is one. Should an acknowledgement be lost, the dead letter comes
  *       back and is republished again: a duplicate, which the claim drops.
- *   <li>With an archive and no topic, the dead letters taken are written and then acknowledged:
- *       moved off the subscription.
+ *   <li>With an archive and no topic, the dead letters taken are written, then acknowledged.
  *   <li>Everything else stays on the subscription, held while the replay runs and released at the
- *       end: dead letters the filter leaves, originals not kept whole, originals over a Pub/Sub
- *       limit, and everything in a dry run.
+ *       end: dead letters the filters leave, originals not kept whole or over a Pub/Sub limit, and
+ *       everything in a dry run.
  *   <li>Each dead letter is counted and decided once, however often it is delivered.
+ *   <li>An archive read from is never changed; a file that cannot be read is skipped and listed in
+ *       {@link #unreadable}.
  * </ul>
+ *
+ * <pre>{@code
+ * new Replay(request, PubsubConnection.open(options), System.out).run();
+ * }</pre>
  */
 public final class Replay {
-  /** Dead letters per pull; below Pub/Sub's 1,000 messages per publish. */
-  static final int BATCH = 100;
+  /** Dead letters per pull; fewer than Pub/Sub's 1,000 messages per publish. */
+  private static final int BATCH = 100;
 
   /** Bytes per publish request, below Pub/Sub's 10 MB. */
-  static final long MAX_BYTES_PER_PUBLISH = 9_000_000L;
+  private static final long MAX_BYTES_PER_PUBLISH = 9_000_000L;
 
-  /** Empty pulls in a row that end a replay from a subscription. */
-  static final int IDLE_PULLS = 3;
+  /** Empty pulls in a row, a second apart, that end a replay from a subscription. */
+  private static final int IDLE_PULLS = 3;
 
-  static final Duration IDLE_PAUSE = Duration.ofSeconds(1);
-
-  /** What became of one dead letter. */
-  public enum Decision {
+  private enum Decision {
     REPUBLISHED,
     WOULD_REPUBLISH,
     ARCHIVED,
@@ -67,129 +71,65 @@ public final class Replay {
     UNPUBLISHABLE
   }
 
-  /** Hears of each dead letter's fate as it is decided. */
-  @FunctionalInterface
-  public interface Listener {
-    void decided(IncomingMessage deadLetter, Decision decision, String detail);
-  }
-
-  /** What a replay did, each dead letter counted once. */
-  public static final class Counts {
-    private long read;
-    private long archived;
-    private final Map<Decision, Long> decided = new EnumMap<>(Decision.class);
-    private final Map<String, Long> matchedByReason = new TreeMap<>();
-    private final Map<String, Long> skippedByReason = new TreeMap<>();
-
-    /** Dead letters read from the source. */
-    public long read() {
-      return read;
-    }
-
-    /** Dead letters the filter took. */
-    public long matched() {
-      return matchedByReason.values().stream().mapToLong(Long::longValue).sum();
-    }
-
-    /** Dead letters written to the archive. */
-    public long archived() {
-      return archived;
-    }
-
-    /** Dead letters that met {@code decision}. */
-    public long of(Decision decision) {
-      return decided.getOrDefault(decision, 0L);
-    }
-
-    /** Dead letters the filter took, per {@code errorStage/errorType}. */
-    public Map<String, Long> matchedByReason() {
-      return matchedByReason;
-    }
-
-    /** Dead letters the filter left, per {@code errorStage/errorType}. */
-    public Map<String, Long> skippedByReason() {
-      return skippedByReason;
-    }
-  }
-
+  private final ReplayRequest request;
+  private final PubsubClient pubsub;
+  private final PrintStream out;
   private final DeadLetterSource source;
-  private final @Nullable PubsubClient pubsub;
   private final @Nullable TopicPath topic;
   private final @Nullable DeadLetterArchive archive;
-  private final ReplayFilter filter;
-  private final long max;
-  private final boolean dryRun;
-  private final Listener listener;
-  private final Counts counts = new Counts();
+  private final long limit;
 
-  /** Dead letters of this run not acknowledged, by message ID: their latest delivery. */
+  private long read;
+  private long archived;
+  private long shown;
+  private final Map<Decision, Long> decided = new EnumMap<>(Decision.class);
+  private final Map<String, Long> matchedByReason = new TreeMap<>();
+  private final Map<String, Long> skippedByReason = new TreeMap<>();
+
+  /** Dead letters read and not acknowledged, by message ID: their latest delivery. */
   private final Map<String, IncomingMessage> held = new LinkedHashMap<>();
 
   private final Set<String> acknowledged = new HashSet<>();
 
-  /**
-   * @param source where the dead letters are read
-   * @param pubsub the client to publish with, or null to archive only
-   * @param topic where originals are republished, {@code projects/P/topics/T}, or null
-   * @param archive where dead letters are written before they are acknowledged, or null
-   * @param filter which dead letters to take
-   * @param max the most dead letters to read, or 0 for all
-   * @param dryRun decide, but publish, write and acknowledge nothing
-   * @param listener hears each decision
-   */
-  public Replay(
-      DeadLetterSource source,
-      @Nullable PubsubClient pubsub,
-      @Nullable String topic,
-      @Nullable DeadLetterArchive archive,
-      ReplayFilter filter,
-      long max,
-      boolean dryRun,
-      Listener listener) {
-    if (topic == null && archive == null) {
-      throw new IllegalArgumentException("a replay needs a topic or an archive");
-    }
-    this.source = source;
+  /** A replay that publishes with {@code pubsub} and prints to {@code out}; lists an archive. */
+  public Replay(ReplayRequest request, PubsubClient pubsub, PrintStream out) throws IOException {
+    this.request = request;
     this.pubsub = pubsub;
-    this.topic = topic == null ? null : PubsubClient.topicPathFromPath(topic);
-    this.archive = archive;
-    this.filter = filter;
-    this.max = max;
-    this.dryRun = dryRun;
-    this.listener = listener;
-  }
-
-  /** The counts so far: after {@link #run}, or after it failed. */
-  public Counts counts() {
-    return counts;
+    this.out = out;
+    this.source = new DeadLetterSource(request.from(), pubsub);
+    this.topic = request.to() == null ? null : PubsubClient.topicPathFromPath(request.to());
+    this.archive = request.archive() == null ? null : new DeadLetterArchive(request.archive());
+    this.limit = request.max() == 0 ? Long.MAX_VALUE : request.max();
   }
 
   /**
-   * Reads the source until it is empty or {@code max} dead letters were read, replays what the
-   * filter takes, and releases the rest.
+   * Prints what it will do, replays until the source is empty or {@code max} dead letters were
+   * read, releases the rest, and prints a summary, also when it stops on a failure.
    *
-   * @throws IOException if the source, the topic or the archive failed; what was replayed stays
-   *     replayed, the rest stays on the subscription
+   * @throws IOException if Pub/Sub or an archive failed: what was replayed stays replayed, the rest
+   *     stays on the subscription
    */
   public void run() throws IOException, InterruptedException {
+    printHeader();
     Exception failure = null;
     try {
       int idle = 0;
-      while ((max == 0 || counts.read < max) && idle < IDLE_PULLS) {
-        if (step(source.pull((int) Math.min(BATCH, max == 0 ? BATCH : max - counts.read)))) {
+      while (read < limit && idle < IDLE_PULLS) {
+        if (step(source.pull((int) Math.min(BATCH, limit - read)))) {
           idle = 0;
-        } else if (source.finite()) {
+        } else if (source.isArchive()) {
           break;
         } else if (++idle < IDLE_PULLS) {
-          Thread.sleep(IDLE_PAUSE.toMillis());
+          Thread.sleep(1000); // a subscription may answer empty while it still has messages
         }
       }
     } catch (IOException | InterruptedException | RuntimeException e) {
       failure = e;
       throw e;
     } finally {
+      printSummary();
       try {
-        source.release(new ArrayList<>(held.values()));
+        source.release(List.copyOf(held.values()));
       } catch (IOException e) {
         // The first failure is the one to report: held messages come back within 10 minutes.
         if (failure == null) {
@@ -200,9 +140,14 @@ public final class Replay {
     }
   }
 
+  /** The archive's files that could not be read, so were neither counted nor replayed. */
+  public List<String> unreadable() {
+    return source.unreadable;
+  }
+
   /** Handles one pull; returns whether it brought a dead letter not seen before. */
   private boolean step(List<IncomingMessage> batch) throws IOException {
-    long readBefore = counts.read;
+    long readBefore = read;
     List<IncomingMessage> hold = new ArrayList<>();
     List<IncomingMessage> again = new ArrayList<>();
     Map<IncomingMessage, PubsubMessage> taken = new LinkedHashMap<>();
@@ -213,11 +158,11 @@ public final class Replay {
         continue;
       }
       boolean seen = held.put(id, deadLetter) != null;
-      if (seen || (max != 0 && counts.read >= max)) {
+      if (seen || read >= limit) {
         hold.add(deadLetter);
         continue;
       }
-      counts.read++;
+      read++;
       PubsubMessage replay = decide(deadLetter);
       if (replay == null) {
         hold.add(deadLetter);
@@ -230,7 +175,7 @@ public final class Replay {
     if (archive != null) {
       for (IncomingMessage deadLetter : taken.keySet()) {
         archive.write(deadLetter);
-        counts.archived++;
+        archived++;
       }
     }
     if (topic == null) {
@@ -238,25 +183,25 @@ public final class Replay {
     } else {
       publish(taken);
     }
-    return counts.read > readBefore;
+    return read > readBefore;
   }
 
   /** Counts and reports a fresh dead letter; returns its replay, or null if it stays. */
   private @Nullable PubsubMessage decide(IncomingMessage deadLetter) {
     String reason = attribute(deadLetter, ERROR_STAGE) + "/" + attribute(deadLetter, ERROR_TYPE);
-    if (!filter.matches(deadLetter.message().getAttributesMap())) {
-      counts.skippedByReason.merge(reason, 1L, Long::sum);
-      return stays(deadLetter, Decision.SKIPPED, "not taken by the filters");
+    if (!request.matches(deadLetter.message().getAttributesMap())) {
+      skippedByReason.merge(reason, 1L, Long::sum);
+      return report(deadLetter, Decision.SKIPPED, "not taken by the filters");
     }
-    counts.matchedByReason.merge(reason, 1L, Long::sum);
+    matchedByReason.merge(reason, 1L, Long::sum);
     Recovered recovered;
     try {
       recovered = DeadLetterMessages.originalOf(PubsubMessages.fromProto(deadLetter.message()));
     } catch (IllegalArgumentException e) {
-      return stays(deadLetter, Decision.UNRECOVERABLE, e.getMessage());
+      return report(deadLetter, Decision.UNRECOVERABLE, e.getMessage());
     }
     if (!recovered.whole()) {
-      return stays(
+      return report(
           deadLetter,
           Decision.UNRECOVERABLE,
           "the dead letter kept only part of the original (payloadTruncated/droppedAttributes)");
@@ -267,52 +212,47 @@ public final class Replay {
     PubsubMessage replay = new PubsubMessage(recovered.original().payload(), attributes);
     String problem = PubsubLimits.problem(replay.getPayload(), attributes);
     if (problem != null) {
-      return stays(deadLetter, Decision.UNPUBLISHABLE, problem);
+      return report(deadLetter, Decision.UNPUBLISHABLE, problem);
     }
-    return dryRun ? stays(deadLetter, Decision.WOULD_REPUBLISH, describe(replay)) : replay;
-  }
-
-  private @Nullable PubsubMessage stays(
-      IncomingMessage deadLetter, Decision decision, String detail) {
-    counts.decided.merge(decision, 1L, Long::sum);
-    listener.decided(deadLetter, decision, detail);
-    return null;
+    return request.dryRun()
+        ? report(deadLetter, Decision.WOULD_REPUBLISH, describe(replay))
+        : replay;
   }
 
   /** Publishes in requests within Pub/Sub's size limit, acknowledging each one's dead letters. */
   private void publish(Map<IncomingMessage, PubsubMessage> taken) throws IOException {
-    List<IncomingMessage> request = new ArrayList<>();
+    List<IncomingMessage> chunk = new ArrayList<>();
     long bytes = 0;
     for (Map.Entry<IncomingMessage, PubsubMessage> entry : taken.entrySet()) {
       PubsubMessage replay = entry.getValue();
       long size = PubsubLimits.messageBytes(replay.getPayload().length, replay.getAttributeMap());
       if (bytes + size > MAX_BYTES_PER_PUBLISH) { // never for the first: each fits PubsubLimits
-        publish(request, taken);
-        request = new ArrayList<>();
+        publish(chunk, taken);
+        chunk = new ArrayList<>();
         bytes = 0;
       }
-      request.add(entry.getKey());
+      chunk.add(entry.getKey());
       bytes += size;
     }
-    publish(request, taken);
+    publish(chunk, taken);
   }
 
-  private void publish(List<IncomingMessage> request, Map<IncomingMessage, PubsubMessage> taken)
+  private void publish(List<IncomingMessage> chunk, Map<IncomingMessage, PubsubMessage> taken)
       throws IOException {
-    if (request.isEmpty()) {
+    if (chunk.isEmpty()) {
       return;
     }
     long now = System.currentTimeMillis();
     int published =
         pubsub.publish(
             topic,
-            request.stream().map(d -> OutgoingMessage.of(taken.get(d), now, null, null)).toList());
-    if (published != request.size()) {
+            chunk.stream().map(d -> OutgoingMessage.of(taken.get(d), now, null, null)).toList());
+    if (published != chunk.size()) {
       throw new IOException(
           String.format(
-              "Pub/Sub took %d of %d messages for %s", published, request.size(), topic.getPath()));
+              "Pub/Sub took %d of %d messages for %s", published, chunk.size(), topic.getPath()));
     }
-    settle(request, Decision.REPUBLISHED, d -> describe(taken.get(d)));
+    settle(chunk, Decision.REPUBLISHED, d -> describe(taken.get(d)));
   }
 
   /** Reports these dead letters' decision, then acknowledges them. */
@@ -322,20 +262,94 @@ public final class Replay {
       Function<IncomingMessage, String> detail)
       throws IOException {
     for (IncomingMessage deadLetter : deadLetters) {
-      counts.decided.merge(decision, 1L, Long::sum);
       acknowledged.add(deadLetter.recordId());
       held.remove(deadLetter.recordId());
-      listener.decided(deadLetter, decision, detail.apply(deadLetter));
+      report(deadLetter, decision, detail.apply(deadLetter));
     }
     source.acknowledge(deadLetters);
   }
 
-  /** The dead letter's attribute, or {@code "?"}: for reasons and printed lines. */
-  public static String attribute(IncomingMessage deadLetter, String key) {
+  private @Nullable PubsubMessage report(
+      IncomingMessage deadLetter, Decision decision, String detail) {
+    decided.merge(decision, 1L, Long::sum);
+    if (shown++ < request.show()) {
+      out.printf(
+          "  %-15s %s  %s/%s  failed %s  %s%n",
+          decision == Decision.WOULD_REPUBLISH && topic == null
+              ? "would archive"
+              : decision.name().toLowerCase(Locale.ROOT).replace('_', ' '),
+          deadLetter.recordId(),
+          attribute(deadLetter, ERROR_STAGE),
+          attribute(deadLetter, ERROR_TYPE),
+          attribute(deadLetter, FAILED_AT),
+          detail);
+    }
+    return null;
+  }
+
+  private void printHeader() {
+    out.println(
+        "replay: "
+            + (request.dryRun() ? "dry run, nothing changes: " : "")
+            + "from "
+            + (source.isArchive() ? "archive " : "")
+            + request.from()
+            + (topic == null ? "" : " to " + request.to())
+            + (archive == null ? "" : ", archiving to " + archive)
+            + "; taking "
+            + request.filters()
+            + (request.max() == 0 ? "" : ", at most " + request.max()));
+  }
+
+  private void printSummary() {
+    if (shown > request.show()) {
+      out.println("  ... and " + (shown - request.show()) + " more (--show=N to see them)");
+    }
+    String left = source.isArchive() ? "left in the archive" : "left on the subscription";
+    out.println("Summary");
+    out.printf("  read            %d dead letters%n", read);
+    out.printf(
+        "  matched         %d  %s%n",
+        matchedByReason.values().stream().mapToLong(Long::longValue).sum(),
+        reasons(matchedByReason));
+    if (request.dryRun()) {
+      out.printf(
+          "  would %s %d  (dry run: nothing published, written or acknowledged)%n",
+          topic == null ? "archive  " : "republish", count(Decision.WOULD_REPUBLISH));
+    } else {
+      if (topic != null) {
+        out.printf(
+            "  republished     %d  (then acknowledged%s)%n",
+            count(Decision.REPUBLISHED), source.isArchive() ? "; archive files are kept" : "");
+      }
+      if (archived > 0 || topic == null) {
+        out.printf("  archived        %d%n", archived);
+      }
+    }
+    out.printf(
+        "  skipped         %d  by the filters, %s  %s%n",
+        count(Decision.SKIPPED), left, reasons(skippedByReason));
+    out.printf(
+        "  unrecoverable   %d  original not kept whole (truncated envelope), %s%n",
+        count(Decision.UNRECOVERABLE), left);
+    out.printf(
+        "  unpublishable   %d  original over a Pub/Sub limit, %s%n",
+        count(Decision.UNPUBLISHABLE), left);
+  }
+
+  private long count(Decision decision) {
+    return decided.getOrDefault(decision, 0L);
+  }
+
+  private static String reasons(Map<String, Long> byReason) {
+    return byReason.isEmpty() ? "" : byReason.toString();
+  }
+
+  private static String attribute(IncomingMessage deadLetter, String key) {
     return deadLetter.message().getAttributesOrDefault(key, "?");
   }
 
-  /** {@code gs://bucket/object#generation} when the original says, for the command's lines. */
+  /** {@code gs://bucket/object#generation} when the original says. */
   private static String describe(PubsubMessage replay) {
     String bucket = replay.getAttribute("bucketId");
     String object = replay.getAttribute("objectId");

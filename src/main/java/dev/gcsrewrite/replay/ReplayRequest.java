@@ -8,34 +8,55 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.TreeSet;
+import java.util.regex.Pattern;
 import org.checkerframework.checker.nullness.qual.Nullable;
 
 /**
- * Which dead letters a replay takes, by the dead letter's own attributes.
+ * What a replay is asked to do: where it reads and writes, which dead letters it takes, how many.
  *
- * <p>An empty set or a null bound takes any. The attributes are those of both dead-letter forms, so
- * a dead letter whose original cannot be recovered is still sorted by reason.
+ * <p>The filters read only the dead letter's own attributes, which both dead-letter forms carry, so
+ * a dead letter whose original cannot be recovered is still sorted by reason. An empty set or a
+ * null bound takes any.
  *
+ * @param from the dead-letter subscription, {@code projects/P/subscriptions/S}, or an archive
+ * @param to the notifications topic, {@code projects/P/topics/T}, or null to archive only
+ * @param archive where each dead letter taken is written before it is acknowledged, or null
  * @param errorTypes the {@code errorType}s to take
  * @param errorStages the {@code errorStage}s to take
  * @param failedAfter the earliest {@code failedAt} taken (inclusive)
  * @param failedBefore the first {@code failedAt} no longer taken (exclusive)
+ * @param max the most dead letters to read, or 0 for all
+ * @param dryRun decide, but publish, write and acknowledge nothing
+ * @param show how many decisions to print
  */
-public record ReplayFilter(
+public record ReplayRequest(
+    String from,
+    @Nullable String to,
+    @Nullable String archive,
     Set<String> errorTypes,
     Set<String> errorStages,
     @Nullable Instant failedAfter,
-    @Nullable Instant failedBefore) {
+    @Nullable Instant failedBefore,
+    long max,
+    boolean dryRun,
+    int show) {
+  /** The form of a subscription's name; anything else read from is an archive. */
+  public static final Pattern SUBSCRIPTION = Pattern.compile("projects/[^/]+/subscriptions/[^/]+");
 
-  /** Takes every dead letter. */
-  public static final ReplayFilter ALL = new ReplayFilter(Set.of(), Set.of(), null, null);
-
-  public ReplayFilter {
+  public ReplayRequest {
+    if (to == null && archive == null) {
+      throw new IllegalArgumentException("a replay needs a topic or an archive");
+    }
     errorTypes = Set.copyOf(errorTypes);
     errorStages = Set.copyOf(errorStages);
   }
 
-  /** Whether a dead letter with these attributes is to be replayed. */
+  /** Whether {@link #from} is a subscription rather than an archive. */
+  public boolean fromSubscription() {
+    return SUBSCRIPTION.matcher(from).matches();
+  }
+
+  /** Whether the filters take a dead letter with these attributes. */
   public boolean matches(Map<String, String> attributes) {
     if (!errorTypes.isEmpty()
         && !errorTypes.contains(attributes.get(DeadLetterMessages.ERROR_TYPE))) {
@@ -58,8 +79,8 @@ public record ReplayFilter(
         && (failedBefore == null || failedAt.isBefore(failedBefore));
   }
 
-  /** The filter in words, for the command's first line. */
-  public String describe() {
+  /** The filters in words, for the replay's first line. */
+  String filters() {
     List<String> parts = new ArrayList<>();
     if (!errorTypes.isEmpty()) {
       parts.add("errorType in " + new TreeSet<>(errorTypes));
