@@ -138,8 +138,7 @@ public class ReplayCommandTest {
     assertThat(run.out(), containsString("would republish"));
     assertThat(run.out(), containsString("gs://" + Notifications.BUCKET + "/a.csv#1"));
     assertThat(run.out(), containsString("would republish 2"));
-    assertThat(PUBSUB.pull(name + "-work-watch"), empty());
-    assertThat(PUBSUB.pull(name + "-dead-replay"), hasSize(2));
+    assertNothingRepublishedAndLeftOnTheSubscription(2);
   }
 
   @Test
@@ -167,8 +166,7 @@ public class ReplayCommandTest {
     assertEquals(run.err(), ExitCode.OK, run.code());
     assertThat(run.out(), containsString("unrecoverable   2"));
     assertThat(run.out(), containsString("republished     0"));
-    assertThat(PUBSUB.pull(name + "-work-watch"), empty());
-    assertThat(PUBSUB.pull(name + "-dead-replay"), hasSize(2));
+    assertNothingRepublishedAndLeftOnTheSubscription(2);
   }
 
   @Test
@@ -292,8 +290,7 @@ public class ReplayCommandTest {
     assertEquals(run.err(), ExitCode.OK, run.code());
     assertThat(run.out(), containsString("unpublishable   1"));
     assertThat(run.out(), containsString("101 attributes; the limit is 100"));
-    assertThat(PUBSUB.pull(name + "-work-watch"), empty());
-    assertThat(PUBSUB.pull(name + "-dead-replay"), hasSize(1));
+    assertNothingRepublishedAndLeftOnTheSubscription(1);
   }
 
   @Test
@@ -311,7 +308,7 @@ public class ReplayCommandTest {
         1, run.out().lines().filter(l -> l.contains("S/SourceUnreadable  failed")).count());
     assertThat(run.out(), containsString("  ... and 2 more (--show=N to see them)"));
     assertThat(run.out(), containsString("would archive   3"));
-    assertThat(PUBSUB.pull(name + "-dead-replay"), hasSize(3));
+    assertNothingRepublishedAndLeftOnTheSubscription(3);
   }
 
   @Test
@@ -439,6 +436,11 @@ public class ReplayCommandTest {
 
   private void publishDeadLetters(PubsubMessage... deadLetters) {
     PUBSUB.publish(name + "-dead", List.of(deadLetters));
+  }
+
+  private void assertNothingRepublishedAndLeftOnTheSubscription(int deadLetters) {
+    assertThat(PUBSUB.pull(name + "-work-watch"), empty());
+    assertThat(PUBSUB.pull(name + "-dead-replay"), hasSize(deadLetters));
   }
 
   private static void assertSameOriginalWithMarker(PubsubMessage original, PubsubMessage replayed) {
