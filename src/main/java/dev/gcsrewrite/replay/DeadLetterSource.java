@@ -1,41 +1,97 @@
 package dev.gcsrewrite.replay;
 
 import java.io.IOException;
+import java.util.ArrayList;
+import java.util.Iterator;
 import java.util.List;
+import org.apache.beam.sdk.io.fs.ResourceId;
+import org.apache.beam.sdk.io.gcp.pubsub.PubsubClient;
+import org.apache.beam.sdk.io.gcp.pubsub.PubsubClient.IncomingMessage;
+import org.apache.beam.sdk.io.gcp.pubsub.PubsubClient.SubscriptionPath;
+import org.checkerframework.checker.nullness.qual.Nullable;
 
 /**
- * Where a replay reads dead letters from: the dead-letter subscription (whose messages must be
- * acknowledged, held or released) or an archive (which keeps its files whatever happens).
+ * Where a replay reads dead letters: the dead-letter subscription or an archive.
+ *
+ * <ul>
+ *   <li>A subscription's dead letters are acknowledged, held or released; an empty pull may only
+ *       mean that none is available now.
+ *   <li>An archive's files are read in name order and never changed; an empty pull is its end, and
+ *       a file that cannot be read is skipped and listed in {@link #unreadable}.
+ * </ul>
  */
-public interface DeadLetterSource extends AutoCloseable {
-  /** Up to {@code max} dead letters; an empty list when nothing is available now. */
-  List<PulledDeadLetter> pull(int max) throws IOException;
+final class DeadLetterSource {
+  /** Longest hold Pub/Sub allows on a pulled message. */
+  private static final int MAX_ACK_DEADLINE_SECONDS = 600;
 
-  /** Takes these dead letters off the source for good: they were replayed (or archived). */
-  void acknowledge(List<PulledDeadLetter> deadLetters) throws IOException;
+  /** Ack IDs per request, well within Pub/Sub's 512 kB request limit. */
+  private static final int ACK_IDS_PER_REQUEST = 500;
+
+  final List<String> unreadable = new ArrayList<>();
+  private final PubsubClient pubsub;
+  private final @Nullable SubscriptionPath subscription;
+  private final @Nullable Iterator<ResourceId> files;
+
+  /** Reads {@code from}, a subscription's path or an archive's location (listed now). */
+  DeadLetterSource(String from, PubsubClient pubsub) throws IOException {
+    boolean isSubscription = ReplayRequest.SUBSCRIPTION.matcher(from).matches();
+    this.pubsub = pubsub;
+    this.subscription = isSubscription ? PubsubClient.subscriptionPathFromPath(from) : null;
+    this.files = isSubscription ? null : new DeadLetterArchive(from).files().iterator();
+  }
+
+  /** Whether this is an archive, where an empty pull means the end. */
+  boolean isArchive() {
+    return files != null;
+  }
+
+  /** Up to {@code max} dead letters; none when none is available now. */
+  List<IncomingMessage> pull(int max) throws IOException {
+    if (files == null) {
+      return pubsub.pull(System.currentTimeMillis(), subscription, max, true);
+    }
+    List<IncomingMessage> pulled = new ArrayList<>();
+    while (pulled.size() < max && files.hasNext()) {
+      ResourceId file = files.next();
+      try {
+        pulled.add(DeadLetterArchive.read(file));
+      } catch (IOException e) {
+        unreadable.add(file + ": " + String.valueOf(e.getMessage()).lines().findFirst().orElse(""));
+      }
+    }
+    return pulled;
+  }
+
+  /** Takes these off the subscription for good. */
+  void acknowledge(List<IncomingMessage> deadLetters) throws IOException {
+    for (List<String> ackIds : ackIds(deadLetters)) {
+      pubsub.acknowledge(subscription, ackIds);
+    }
+  }
 
   /** Keeps these from being delivered again while the replay runs. */
-  void hold(List<PulledDeadLetter> deadLetters) throws IOException;
-
-  /** Hands these back to the source, available at once to the next reader. */
-  void release(List<PulledDeadLetter> deadLetters) throws IOException;
-
-  /**
-   * Whether an empty pull means the end (an archive), rather than nothing available at this moment
-   * (a subscription, which may answer empty while it still holds messages).
-   */
-  default boolean finite() {
-    return false;
+  void hold(List<IncomingMessage> deadLetters) throws IOException {
+    for (List<String> ackIds : ackIds(deadLetters)) {
+      pubsub.modifyAckDeadline(subscription, ackIds, MAX_ACK_DEADLINE_SECONDS);
+    }
   }
 
-  /** What could not be read (and so was neither counted nor replayed), one line each. */
-  default List<String> problems() {
-    return List.of();
+  /** Hands these back to the subscription, available at once to the next reader. */
+  void release(List<IncomingMessage> deadLetters) throws IOException {
+    for (List<String> ackIds : ackIds(deadLetters)) {
+      pubsub.modifyAckDeadline(subscription, ackIds, 0);
+    }
   }
 
-  /** What the source is, for the command's output. */
-  String describe();
-
-  @Override
-  void close() throws IOException;
+  /** The ack IDs in requests Pub/Sub takes; none for an archive. */
+  private List<List<String>> ackIds(List<IncomingMessage> deadLetters) {
+    List<List<String>> requests = new ArrayList<>();
+    for (int i = 0; subscription != null && i < deadLetters.size(); i += ACK_IDS_PER_REQUEST) {
+      requests.add(
+          deadLetters.subList(i, Math.min(deadLetters.size(), i + ACK_IDS_PER_REQUEST)).stream()
+              .map(IncomingMessage::ackId)
+              .toList());
+    }
+    return requests;
+  }
 }

@@ -1,46 +1,68 @@
 package dev.gcsrewrite.replay;
 
+import static dev.gcsrewrite.deadletter.DeadLetterMessages.ERROR_STAGE;
+import static dev.gcsrewrite.deadletter.DeadLetterMessages.ERROR_TYPE;
+import static dev.gcsrewrite.deadletter.DeadLetterMessages.FAILED_AT;
+
 import dev.gcsrewrite.deadletter.DeadLetterMessages;
 import dev.gcsrewrite.deadletter.DeadLetterMessages.Recovered;
 import dev.gcsrewrite.notification.NotificationParser;
 import dev.gcsrewrite.pubsub.PubsubLimits;
 import java.io.IOException;
-import java.time.Duration;
+import java.io.PrintStream;
 import java.util.ArrayList;
-import java.util.HashMap;
+import java.util.EnumMap;
+import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
+import java.util.Set;
 import java.util.TreeMap;
+import java.util.function.Function;
+import org.apache.beam.sdk.io.gcp.pubsub.PubsubClient;
+import org.apache.beam.sdk.io.gcp.pubsub.PubsubClient.IncomingMessage;
+import org.apache.beam.sdk.io.gcp.pubsub.PubsubClient.OutgoingMessage;
+import org.apache.beam.sdk.io.gcp.pubsub.PubsubClient.TopicPath;
 import org.apache.beam.sdk.io.gcp.pubsub.PubsubMessage;
+import org.apache.beam.sdk.io.gcp.pubsub.PubsubMessages;
 import org.checkerframework.checker.nullness.qual.Nullable;
 
 /**
- * Replays dead letters: reads them from a source, keeps those the filter takes, and republishes
- * each one's original message (payload and attributes as they arrived) to the notifications topic
- * with the replay marker {@value NotificationParser#REPLAY}, which takes it past the pipeline's
- * memory of the generation; the Redis claim still decides, so a replay of a settled generation is a
- * harmless duplicate.
+ * Republishes the original messages of the dead letters a {@link ReplayRequest} takes, with the
+ * replay marker {@value NotificationParser#REPLAY}, and prints what it did.
  *
- * <p>A dead letter is acknowledged only once its original was published (and, with an archive,
- * written there first). Everything else stays on the subscription: held while the replay runs, so
- * that it is not pulled again, and released at the end for the next reader. That includes dead
- * letters the filter leaves, those whose original cannot be read back whole (a truncated envelope:
- * never republished), and everything in a dry run. With an archive and no target, matching dead
- * letters are written to the archive and then acknowledged: moved off the subscription.
+ * <p>The marker takes a replayed notification past the pipeline's memory of the generation; the
+ * Redis claim still decides, so replaying a settled generation is a harmless duplicate.
  *
- * <p>Should an acknowledgement be lost, the dead letter comes back and is republished again: a
- * duplicate notification, which the claim drops. Nothing is ever acknowledged unpublished.
+ * <ul>
+ *   <li>A dead letter is acknowledged only once its original was published, and written to the
+ *       archive first when there is one. Should an acknowledgement be lost, the dead letter comes
+ *       back and is republished again: a duplicate, which the claim drops.
+ *   <li>With an archive and no topic, the dead letters taken are written, then acknowledged.
+ *   <li>Everything else stays on the subscription, held while the replay runs and released at the
+ *       end: dead letters the filters leave, originals not kept whole or over a Pub/Sub limit, and
+ *       everything in a dry run.
+ *   <li>Each dead letter is counted and decided once, however often it is delivered.
+ *   <li>An archive read from is never changed; a file that cannot be read is skipped and listed in
+ *       {@link #unreadable}.
+ * </ul>
+ *
+ * <pre>{@code
+ * new Replay(request, PubsubConnection.open(options), System.out).run();
+ * }</pre>
  */
 public final class Replay {
-  static final int BATCH = 100;
-  static final int MAX_MESSAGES_PER_PUBLISH = 1000;
-  static final long MAX_BYTES_PER_PUBLISH = 9_000_000L;
-  static final int IDLE_PULLS = 3;
-  static final Duration IDLE_PAUSE = Duration.ofSeconds(1);
+  /** Dead letters per pull; fewer than Pub/Sub's 1,000 messages per publish. */
+  private static final int BATCH = 100;
 
-  /** What became of one dead letter. */
-  public enum Decision {
+  /** Bytes per publish request, below Pub/Sub's 10 MB. */
+  private static final long MAX_BYTES_PER_PUBLISH = 9_000_000L;
+
+  /** Empty pulls in a row, a second apart, that end a replay from a subscription. */
+  private static final int IDLE_PULLS = 3;
+
+  private enum Decision {
     REPUBLISHED,
     WOULD_REPUBLISH,
     ARCHIVED,
@@ -49,275 +71,294 @@ public final class Replay {
     UNPUBLISHABLE
   }
 
-  /** Hears of each dead letter's fate as it is decided (once per dead letter). */
-  @FunctionalInterface
-  public interface Listener {
-    void decided(PulledDeadLetter deadLetter, Decision decision, String detail);
-  }
-
+  private final ReplayRequest request;
+  private final PubsubClient pubsub;
+  private final PrintStream out;
   private final DeadLetterSource source;
-  private final @Nullable ReplayTarget target;
+  private final @Nullable TopicPath topic;
   private final @Nullable DeadLetterArchive archive;
-  private final ReplayFilter filter;
-  private final long max;
-  private final boolean dryRun;
-  private final Listener listener;
-  private final ReplayCounts counts = new ReplayCounts();
+  private final long limit;
 
-  /** Dead letters seen in this run by message ID: true once acknowledged. */
-  private final Map<String, Boolean> seen = new HashMap<>();
+  private long read;
+  private long archived;
+  private long shown;
+  private final Map<Decision, Long> decided = new EnumMap<>(Decision.class);
+  private final Map<String, Long> matchedByReason = new TreeMap<>();
+  private final Map<String, Long> skippedByReason = new TreeMap<>();
 
-  /** The latest delivery of every dead letter held, to release at the end. */
-  private final Map<String, PulledDeadLetter> held = new LinkedHashMap<>();
+  /** Dead letters read and not acknowledged, by message ID: their latest delivery. */
+  private final Map<String, IncomingMessage> held = new LinkedHashMap<>();
 
-  /**
-   * @param source where the dead letters are read
-   * @param target where originals are republished, or null to archive only
-   * @param archive where dead letters are written before they are acknowledged, or null
-   * @param filter which dead letters to take
-   * @param max the most dead letters to read, or 0 for all
-   * @param dryRun read and decide, but publish, write and acknowledge nothing
-   * @param listener hears each decision
-   */
-  public Replay(
-      DeadLetterSource source,
-      @Nullable ReplayTarget target,
-      @Nullable DeadLetterArchive archive,
-      ReplayFilter filter,
-      long max,
-      boolean dryRun,
-      Listener listener) {
-    if (target == null && archive == null) {
-      throw new IllegalArgumentException("a replay needs a target topic or an archive");
-    }
-    this.source = source;
-    this.target = target;
-    this.archive = archive;
-    this.filter = filter;
-    this.max = max;
-    this.dryRun = dryRun;
-    this.listener = listener;
-  }
+  private final Set<String> acknowledged = new HashSet<>();
 
-  /** The counts so far: after {@link #run}, or after it failed. */
-  public ReplayCounts counts() {
-    return counts;
+  /** A replay that publishes with {@code pubsub} and prints to {@code out}; lists an archive. */
+  public Replay(ReplayRequest request, PubsubClient pubsub, PrintStream out) throws IOException {
+    this.request = request;
+    this.pubsub = pubsub;
+    this.out = out;
+    this.source = new DeadLetterSource(request.from(), pubsub);
+    this.topic = request.to() == null ? null : PubsubClient.topicPathFromPath(request.to());
+    this.archive = request.archive() == null ? null : new DeadLetterArchive(request.archive());
+    this.limit = request.max() == 0 ? Long.MAX_VALUE : request.max();
   }
 
   /**
-   * Reads the source until it is empty (or {@code max} dead letters were read), replays what the
-   * filter takes, and releases what it held.
+   * Prints what it will do, replays until the source is empty or {@code max} dead letters were
+   * read, releases the rest, and prints a summary, also when it stops on a failure.
    *
-   * @throws IOException if the source, the target or the archive failed; what was replayed before
-   *     stays replayed, the rest stays on the subscription
+   * @throws IOException if Pub/Sub or an archive failed: what was replayed stays replayed, the rest
+   *     stays on the subscription
    */
-  public ReplayCounts run() throws IOException, InterruptedException {
-    IOException failure = null;
+  public void run() throws IOException, InterruptedException {
+    printHeader();
+    Exception failure = null;
     try {
       int idle = 0;
-      while ((max == 0 || counts.pulled < max) && idle < IDLE_PULLS) {
-        int want = (int) Math.min(BATCH, max == 0 ? BATCH : max - counts.pulled);
-        List<PulledDeadLetter> batch = source.pull(want);
-        if (!step(batch)) {
-          if (source.finite()) {
-            break;
-          }
-          idle++;
-          if (idle < IDLE_PULLS) {
-            Thread.sleep(IDLE_PAUSE.toMillis());
-          }
-        } else {
+      while (read < limit && idle < IDLE_PULLS) {
+        if (step(source.pull((int) Math.min(BATCH, limit - read)))) {
           idle = 0;
+        } else if (source.isArchive()) {
+          break;
+        } else if (++idle < IDLE_PULLS) {
+          Thread.sleep(1000); // a subscription may answer empty while it still has messages
         }
       }
-    } catch (IOException e) {
+    } catch (IOException | InterruptedException | RuntimeException e) {
       failure = e;
+      throw e;
     } finally {
+      printSummary();
       try {
-        source.release(new ArrayList<>(held.values()));
+        source.release(List.copyOf(held.values()));
       } catch (IOException e) {
-        // Held messages come back by themselves when their hold ends (10 minutes at most).
+        // The first failure is the one to report: held messages come back within 10 minutes.
         if (failure == null) {
-          failure = e;
+          throw e;
         }
+        failure.addSuppressed(e);
       }
     }
-    if (failure != null) {
-      throw failure;
-    }
-    return counts;
   }
 
-  /** Handles one pull; returns whether it brought any dead letter not seen before. */
-  private boolean step(List<PulledDeadLetter> batch) throws IOException {
-    List<PulledDeadLetter> toHold = new ArrayList<>();
-    List<PulledDeadLetter> toAck = new ArrayList<>();
-    List<PulledDeadLetter> toArchive = new ArrayList<>();
-    Map<PulledDeadLetter, PubsubMessage> toPublish = new LinkedHashMap<>();
-    boolean fresh = false;
-    for (PulledDeadLetter deadLetter : batch) {
-      Boolean acknowledged = seen.get(deadLetter.messageId());
-      if (acknowledged != null) {
-        // Delivered again within the run (an acknowledgement or a hold that lapsed).
-        (acknowledged ? toAck : toHold).add(deadLetter);
+  /** The archive's files that could not be read, so were neither counted nor replayed. */
+  public List<String> unreadable() {
+    return source.unreadable;
+  }
+
+  /** Handles one pull; returns whether it brought a dead letter not seen before. */
+  private boolean step(List<IncomingMessage> batch) throws IOException {
+    long readBefore = read;
+    List<IncomingMessage> hold = new ArrayList<>();
+    List<IncomingMessage> again = new ArrayList<>();
+    Map<IncomingMessage, PubsubMessage> taken = new LinkedHashMap<>();
+    for (IncomingMessage deadLetter : batch) {
+      String id = deadLetter.recordId();
+      if (acknowledged.contains(id)) {
+        again.add(deadLetter); // delivered again: the acknowledgement was lost
         continue;
       }
-      if (max != 0 && counts.pulled >= max) {
-        toHold.add(deadLetter);
+      boolean seen = held.put(id, deadLetter) != null;
+      if (seen || read >= limit) {
+        hold.add(deadLetter);
         continue;
       }
-      fresh = true;
-      counts.pulled++;
-      String reason =
-          deadLetter.attribute(DeadLetterMessages.ERROR_STAGE)
-              + "/"
-              + deadLetter.attribute(DeadLetterMessages.ERROR_TYPE);
-      if (!filter.matches(deadLetter.attributes())) {
-        counts.skippedByFilter++;
-        counts.skippedByReason.merge(reason, 1L, Long::sum);
-        decide(deadLetter, Decision.SKIPPED, "not taken by the filters", toHold);
-        continue;
-      }
-      counts.matched++;
-      counts.matchedByReason.merge(reason, 1L, Long::sum);
-      Recovered recovered;
-      try {
-        recovered = DeadLetterMessages.originalOf(deadLetter.message());
-      } catch (IllegalArgumentException e) {
-        counts.unrecoverable++;
-        decide(deadLetter, Decision.UNRECOVERABLE, e.getMessage(), toHold);
-        continue;
-      }
-      if (!recovered.whole()) {
-        counts.unrecoverable++;
-        decide(
-            deadLetter,
-            Decision.UNRECOVERABLE,
-            "the dead letter kept only part of the original (payloadTruncated/droppedAttributes)",
-            toHold);
-        continue;
-      }
-      PubsubMessage replay = replayOf(recovered, deadLetter);
-      String problem = PubsubLimits.problem(replay.getPayload(), replay.getAttributeMap());
-      if (problem != null) {
-        counts.unpublishable++;
-        decide(deadLetter, Decision.UNPUBLISHABLE, problem, toHold);
-        continue;
-      }
-      if (dryRun) {
-        counts.wouldRepublish++;
-        decide(deadLetter, Decision.WOULD_REPUBLISH, describe(replay), toHold);
-      } else if (target == null) {
-        toArchive.add(deadLetter);
+      read++;
+      PubsubMessage replay = decide(deadLetter);
+      if (replay == null) {
+        hold.add(deadLetter);
       } else {
-        toPublish.put(deadLetter, replay);
+        taken.put(deadLetter, replay);
       }
     }
-    for (PulledDeadLetter deadLetter : toHold) {
-      seen.put(deadLetter.messageId(), false);
-      held.put(deadLetter.messageId(), deadLetter);
+    source.hold(hold);
+    source.acknowledge(again);
+    if (archive != null) {
+      for (IncomingMessage deadLetter : taken.keySet()) {
+        archive.write(deadLetter);
+        archived++;
+      }
     }
-    source.hold(toHold);
-    source.acknowledge(toAck);
-    archive(toArchive);
-    archive(new ArrayList<>(toPublish.keySet()));
-    for (PulledDeadLetter deadLetter : toArchive) {
-      counts.archived++;
-      acknowledged(deadLetter, Decision.ARCHIVED, "written to " + archive.location());
+    if (topic == null) {
+      settle(List.copyOf(taken.keySet()), Decision.ARCHIVED, d -> "written to " + archive);
+    } else {
+      publish(taken);
     }
-    source.acknowledge(toArchive);
-    publish(toPublish);
-    return fresh;
+    return read > readBefore;
   }
 
-  /** Publishes in requests within Pub/Sub's limits; acknowledges each request's dead letters. */
-  private void publish(Map<PulledDeadLetter, PubsubMessage> toPublish) throws IOException {
-    List<PulledDeadLetter> chunk = new ArrayList<>();
+  /** Counts and reports a fresh dead letter; returns its replay, or null if it stays. */
+  private @Nullable PubsubMessage decide(IncomingMessage deadLetter) {
+    String reason = attribute(deadLetter, ERROR_STAGE) + "/" + attribute(deadLetter, ERROR_TYPE);
+    if (!request.matches(deadLetter.message().getAttributesMap())) {
+      skippedByReason.merge(reason, 1L, Long::sum);
+      return report(deadLetter, Decision.SKIPPED, "not taken by the filters");
+    }
+    matchedByReason.merge(reason, 1L, Long::sum);
+    Recovered recovered;
+    try {
+      recovered = DeadLetterMessages.originalOf(PubsubMessages.fromProto(deadLetter.message()));
+    } catch (IllegalArgumentException e) {
+      return report(deadLetter, Decision.UNRECOVERABLE, e.getMessage());
+    }
+    if (!recovered.whole()) {
+      return report(
+          deadLetter,
+          Decision.UNRECOVERABLE,
+          "the dead letter kept only part of the original (payloadTruncated/droppedAttributes)");
+    }
+    // The marker's value is the dead letter's ID: replaying it twice sends the same message twice.
+    Map<String, String> attributes = new TreeMap<>(recovered.original().attributes());
+    attributes.put(NotificationParser.REPLAY, "dead letter " + deadLetter.recordId());
+    PubsubMessage replay = new PubsubMessage(recovered.original().payload(), attributes);
+    String problem = PubsubLimits.problem(replay.getPayload(), attributes);
+    if (problem != null) {
+      return report(deadLetter, Decision.UNPUBLISHABLE, problem);
+    }
+    return request.dryRun()
+        ? report(deadLetter, Decision.WOULD_REPUBLISH, describe(replay))
+        : replay;
+  }
+
+  /** Publishes in requests within Pub/Sub's size limit, acknowledging each one's dead letters. */
+  private void publish(Map<IncomingMessage, PubsubMessage> taken) throws IOException {
+    List<IncomingMessage> chunk = new ArrayList<>();
     long bytes = 0;
-    for (Map.Entry<PulledDeadLetter, PubsubMessage> entry : toPublish.entrySet()) {
-      long size =
-          PubsubLimits.messageBytes(
-              entry.getValue().getPayload().length, entry.getValue().getAttributeMap());
-      if (!chunk.isEmpty()
-          && (chunk.size() == MAX_MESSAGES_PER_PUBLISH || bytes + size > MAX_BYTES_PER_PUBLISH)) {
-        publishChunk(chunk, toPublish);
-        chunk.clear();
+    for (Map.Entry<IncomingMessage, PubsubMessage> entry : taken.entrySet()) {
+      PubsubMessage replay = entry.getValue();
+      long size = PubsubLimits.messageBytes(replay.getPayload().length, replay.getAttributeMap());
+      if (bytes + size > MAX_BYTES_PER_PUBLISH) { // never for the first: each fits PubsubLimits
+        publish(chunk, taken);
+        chunk = new ArrayList<>();
         bytes = 0;
       }
       chunk.add(entry.getKey());
       bytes += size;
     }
-    if (!chunk.isEmpty()) {
-      publishChunk(chunk, toPublish);
-    }
+    publish(chunk, taken);
   }
 
-  private void publishChunk(
-      List<PulledDeadLetter> chunk, Map<PulledDeadLetter, PubsubMessage> messages)
+  private void publish(List<IncomingMessage> chunk, Map<IncomingMessage, PubsubMessage> taken)
       throws IOException {
-    try {
-      target.publish(chunk.stream().map(messages::get).toList());
-    } catch (IOException e) {
-      // Not published, so not acknowledged: released with the rest at the end.
-      for (PulledDeadLetter deadLetter : messages.keySet()) {
-        if (!seen.containsKey(deadLetter.messageId())) {
-          held.put(deadLetter.messageId(), deadLetter);
-        }
-      }
-      throw e;
-    }
-    for (PulledDeadLetter deadLetter : chunk) {
-      counts.republished++;
-      acknowledged(deadLetter, Decision.REPUBLISHED, describe(messages.get(deadLetter)));
-    }
-    source.acknowledge(chunk);
-  }
-
-  private void archive(List<PulledDeadLetter> deadLetters) throws IOException {
-    if (archive == null) {
+    if (chunk.isEmpty()) {
       return;
     }
-    for (PulledDeadLetter deadLetter : deadLetters) {
-      archive.write(deadLetter);
-      if (target != null) {
-        counts.archived++;
+    long now = System.currentTimeMillis();
+    int published =
+        pubsub.publish(
+            topic,
+            chunk.stream().map(d -> OutgoingMessage.of(taken.get(d), now, null, null)).toList());
+    if (published != chunk.size()) {
+      throw new IOException(
+          String.format(
+              "Pub/Sub took %d of %d messages for %s", published, chunk.size(), topic.getPath()));
+    }
+    settle(chunk, Decision.REPUBLISHED, d -> describe(taken.get(d)));
+  }
+
+  /** Reports these dead letters' decision, then acknowledges them. */
+  private void settle(
+      List<IncomingMessage> deadLetters,
+      Decision decision,
+      Function<IncomingMessage, String> detail)
+      throws IOException {
+    for (IncomingMessage deadLetter : deadLetters) {
+      acknowledged.add(deadLetter.recordId());
+      held.remove(deadLetter.recordId());
+      report(deadLetter, decision, detail.apply(deadLetter));
+    }
+    source.acknowledge(deadLetters);
+  }
+
+  private @Nullable PubsubMessage report(
+      IncomingMessage deadLetter, Decision decision, String detail) {
+    decided.merge(decision, 1L, Long::sum);
+    if (shown++ < request.show()) {
+      out.printf(
+          "  %-15s %s  %s/%s  failed %s  %s%n",
+          decision == Decision.WOULD_REPUBLISH && topic == null
+              ? "would archive"
+              : decision.name().toLowerCase(Locale.ROOT).replace('_', ' '),
+          deadLetter.recordId(),
+          attribute(deadLetter, ERROR_STAGE),
+          attribute(deadLetter, ERROR_TYPE),
+          attribute(deadLetter, FAILED_AT),
+          detail);
+    }
+    return null;
+  }
+
+  private void printHeader() {
+    out.println(
+        "replay: "
+            + (request.dryRun() ? "dry run, nothing changes: " : "")
+            + "from "
+            + (source.isArchive() ? "archive " : "")
+            + request.from()
+            + (topic == null ? "" : " to " + request.to())
+            + (archive == null ? "" : ", archiving to " + archive)
+            + "; taking "
+            + request.filters()
+            + (request.max() == 0 ? "" : ", at most " + request.max()));
+  }
+
+  private void printSummary() {
+    if (shown > request.show()) {
+      out.println("  ... and " + (shown - request.show()) + " more (--show=N to see them)");
+    }
+    String left = source.isArchive() ? "left in the archive" : "left on the subscription";
+    out.println("Summary");
+    out.printf("  read            %d dead letters%n", read);
+    out.printf(
+        "  matched         %d  %s%n",
+        matchedByReason.values().stream().mapToLong(Long::longValue).sum(),
+        reasons(matchedByReason));
+    if (request.dryRun()) {
+      out.printf(
+          "  would %s %d  (dry run: nothing published, written or acknowledged)%n",
+          topic == null ? "archive  " : "republish", count(Decision.WOULD_REPUBLISH));
+    } else {
+      if (topic != null) {
+        out.printf(
+            "  republished     %d  (then acknowledged%s)%n",
+            count(Decision.REPUBLISHED), source.isArchive() ? "; archive files are kept" : "");
+      }
+      if (archived > 0 || topic == null) {
+        out.printf("  archived        %d%n", archived);
       }
     }
+    out.printf(
+        "  skipped         %d  by the filters, %s  %s%n",
+        count(Decision.SKIPPED), left, reasons(skippedByReason));
+    out.printf(
+        "  unrecoverable   %d  original not kept whole (truncated envelope), %s%n",
+        count(Decision.UNRECOVERABLE), left);
+    out.printf(
+        "  unpublishable   %d  original over a Pub/Sub limit, %s%n",
+        count(Decision.UNPUBLISHABLE), left);
   }
 
-  private void acknowledged(PulledDeadLetter deadLetter, Decision decision, String detail) {
-    seen.put(deadLetter.messageId(), true);
-    held.remove(deadLetter.messageId());
-    listener.decided(deadLetter, decision, detail);
+  private long count(Decision decision) {
+    return decided.getOrDefault(decision, 0L);
   }
 
-  private void decide(
-      PulledDeadLetter deadLetter, Decision decision, String detail, List<PulledDeadLetter> hold) {
-    hold.add(deadLetter);
-    listener.decided(deadLetter, decision, detail);
+  private static String reasons(Map<String, Long> byReason) {
+    return byReason.isEmpty() ? "" : byReason.toString();
   }
 
-  /**
-   * The original as it arrived, plus the marker; the marker's value is deterministic (the dead
-   * letter's message ID), so replaying one dead letter twice sends the same message twice.
-   */
-  static PubsubMessage replayOf(Recovered recovered, PulledDeadLetter deadLetter) {
-    Map<String, String> attributes = new TreeMap<>(recovered.original().attributes());
-    attributes.put(NotificationParser.REPLAY, "dead letter " + deadLetter.messageId());
-    return new PubsubMessage(recovered.original().payload(), attributes);
+  private static String attribute(IncomingMessage deadLetter, String key) {
+    return deadLetter.message().getAttributesOrDefault(key, "?");
   }
 
-  /** {@code gs://bucket/object#generation} when the original says, for the command's lines. */
+  /** {@code gs://bucket/object#generation} when the original says. */
   private static String describe(PubsubMessage replay) {
-    Map<String, String> attributes = replay.getAttributeMap();
-    String bucket = attributes.get("bucketId");
-    String object = attributes.get("objectId");
+    String bucket = replay.getAttribute("bucketId");
+    String object = replay.getAttribute("objectId");
     if (bucket == null || object == null) {
       return "original without bucketId/objectId attributes ("
           + replay.getPayload().length
           + " bytes)";
     }
-    String generation = attributes.get("objectGeneration");
+    String generation = replay.getAttribute("objectGeneration");
     return "gs://" + bucket + "/" + object + (generation == null ? "" : "#" + generation);
   }
 }

@@ -9,6 +9,8 @@ import static org.junit.Assert.assertArrayEquals;
 import static org.junit.Assert.assertEquals;
 import static org.junit.Assert.assertTrue;
 
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.gcsrewrite.deadletter.DeadLetter;
 import dev.gcsrewrite.deadletter.DeadLetterMessages;
 import dev.gcsrewrite.deadletter.OriginalMessage;
@@ -21,6 +23,7 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.Base64;
 import java.util.Comparator;
 import java.util.HashMap;
 import java.util.List;
@@ -42,6 +45,7 @@ import org.junit.rules.TestName;
  */
 public class ReplayCommandTest {
   private static final Instant FAILED_AT = Instant.parse("2026-11-23T10:00:00Z");
+  private static final ObjectMapper JSON = new ObjectMapper();
 
   @ClassRule public static final PubsubEmulator PUBSUB = new PubsubEmulator();
   @Rule public final TestName test = new TestName();
@@ -134,8 +138,7 @@ public class ReplayCommandTest {
     assertThat(run.out(), containsString("would republish"));
     assertThat(run.out(), containsString("gs://" + Notifications.BUCKET + "/a.csv#1"));
     assertThat(run.out(), containsString("would republish 2"));
-    assertThat(PUBSUB.pull(name + "-work-watch"), empty());
-    assertThat(PUBSUB.pull(name + "-dead-replay"), hasSize(2));
+    assertNothingRepublishedAndLeftOnTheSubscription(2);
   }
 
   @Test
@@ -163,8 +166,7 @@ public class ReplayCommandTest {
     assertEquals(run.err(), ExitCode.OK, run.code());
     assertThat(run.out(), containsString("unrecoverable   2"));
     assertThat(run.out(), containsString("republished     0"));
-    assertThat(PUBSUB.pull(name + "-work-watch"), empty());
-    assertThat(PUBSUB.pull(name + "-dead-replay"), hasSize(2));
+    assertNothingRepublishedAndLeftOnTheSubscription(2);
   }
 
   @Test
@@ -217,6 +219,99 @@ public class ReplayCommandTest {
   }
 
   @Test
+  public void archivedFileIsTheDeadLetterInPubsubJsonNamedByItsMessageId() throws Exception {
+    String id =
+        PUBSUB
+            .publish(
+                name + "-dead",
+                List.of(deadLetter(notification("a.csv", 1, "m1"), "S", "Unreadable", FAILED_AT)))
+            .get(0);
+    Path archive = folder.newFolder("archive").toPath();
+
+    CommandRun run = replay(List.of("--archive=" + archive), false);
+
+    assertEquals(run.err(), ExitCode.OK, run.code());
+    List<Path> files = filesIn(archive);
+    assertEquals(List.of(archive.resolve(id + ".json")), files);
+    String json = Files.readString(files.get(0));
+    for (String field : List.of("\"data\":", "\"attributes\":{", "\"messageId\":\"" + id)) {
+      assertThat(json, containsString(field));
+    }
+    assertThat(json, containsString("\"publishTime\":\"20"));
+  }
+
+  @Test
+  public void archiveFilesInTheEarlierLayoutAreReplayedAndUnreadableOnesReported()
+      throws Exception {
+    PubsubMessage original = notification("old.csv", 5, "m5");
+    PubsubMessage deadLetter = deadLetter(original, "S", "SourceUnreadable", FAILED_AT);
+    Path archive = folder.newFolder("archive").toPath();
+    // As the archive wrote it before it used Pub/Sub's JSON form: other field order, a time in
+    // whole seconds.
+    ObjectNode earlier = JSON.createObjectNode();
+    earlier.put("messageId", "1001");
+    earlier.put("publishTime", "2026-11-23T10:00:01Z");
+    deadLetter.getAttributeMap().forEach(earlier.putObject("attributes")::put);
+    earlier.put("data", Base64.getEncoder().encodeToString(deadLetter.getPayload()));
+    Files.writeString(archive.resolve("1001.json"), JSON.writeValueAsString(earlier));
+    Files.writeString(archive.resolve("1002.json"), "not json");
+    Files.writeString(archive.resolve("1003.json"), "{}");
+
+    CommandRun run =
+        CommandRun.of(
+            GcsRewriteCli::execute,
+            withPubsub(
+                "replay", "--from=" + archive, "--to=" + PubsubEmulator.topic(name + "-work")));
+
+    assertEquals(run.err(), ExitCode.OK, run.code());
+    List<PubsubMessage> republished = PUBSUB.pull(name + "-work-watch");
+    assertThat(republished, hasSize(1));
+    assertSameOriginalWithMarker(original, republished.get(0));
+    assertThat(run.out(), containsString("read            1 dead letters"));
+    List<String> errors = run.err().lines().toList();
+    assertThat(errors, hasSize(2));
+    assertThat(errors.get(0), containsString("replay: unreadable: "));
+    assertThat(errors.get(0), containsString("1002.json: "));
+    assertThat(errors.get(1), containsString("1003.json: not an archived dead letter"));
+    assertThat(filesIn(archive), hasSize(3));
+  }
+
+  @Test
+  public void originalOverAPubsubLimitWithTheMarkerStaysUnpublished() {
+    Map<String, String> attributes = new TreeMap<>();
+    for (int i = 0; i < 100; i++) {
+      attributes.put("a" + i, "v");
+    }
+    PubsubMessage full = new PubsubMessage(new byte[] {1}, attributes, "m-full");
+    publishDeadLetters(deadLetter(full, "ParseNotifications", "MalformedJson", FAILED_AT));
+
+    CommandRun run = replay();
+
+    assertEquals(run.err(), ExitCode.OK, run.code());
+    assertThat(run.out(), containsString("unpublishable   1"));
+    assertThat(run.out(), containsString("101 attributes; the limit is 100"));
+    assertNothingRepublishedAndLeftOnTheSubscription(1);
+  }
+
+  @Test
+  public void showPrintsTheFirstDecisionsAndCountsTheRest() {
+    publishDeadLetters(
+        deadLetter(notification("a.csv", 1, "m1"), "S", "SourceUnreadable", FAILED_AT),
+        deadLetter(notification("b.csv", 2, "m2"), "S", "SourceUnreadable", FAILED_AT),
+        deadLetter(notification("c.csv", 3, "m3"), "S", "SourceUnreadable", FAILED_AT));
+
+    CommandRun run =
+        replay(List.of("--archive=" + folder.getRoot(), "--dry-run", "--show=1"), false);
+
+    assertEquals(run.err(), ExitCode.OK, run.code());
+    assertEquals(
+        1, run.out().lines().filter(l -> l.contains("S/SourceUnreadable  failed")).count());
+    assertThat(run.out(), containsString("  ... and 2 more (--show=N to see them)"));
+    assertThat(run.out(), containsString("would archive   3"));
+    assertNothingRepublishedAndLeftOnTheSubscription(3);
+  }
+
+  @Test
   public void maxStopsAfterThatManyDeadLetters() {
     publishDeadLetters(
         deadLetter(notification("a.csv", 1, "m1"), "S", "SourceUnreadable", FAILED_AT),
@@ -246,6 +341,16 @@ public class ReplayCommandTest {
     assertEquals(ExitCode.UNAVAILABLE, run.code());
     assertThat(run.err(), containsString("replay: cannot reach Pub/Sub at http://127.0.0.1:"));
     assertEquals(1, run.err().lines().count());
+
+    CommandRun noHost =
+        CommandRun.of(
+            GcsRewriteCli::execute,
+            "replay",
+            "--from=" + PubsubEmulator.subscription(name + "-dead-replay"),
+            "--to=" + PubsubEmulator.topic(name + "-work"),
+            "--pubsubRootUrl=emulator:8085");
+    assertEquals(ExitCode.UNAVAILABLE, noHost.code());
+    assertEquals("replay: --pubsubRootUrl 'emulator:8085' names no host\n", noHost.err());
   }
 
   @Test
@@ -331,6 +436,11 @@ public class ReplayCommandTest {
 
   private void publishDeadLetters(PubsubMessage... deadLetters) {
     PUBSUB.publish(name + "-dead", List.of(deadLetters));
+  }
+
+  private void assertNothingRepublishedAndLeftOnTheSubscription(int deadLetters) {
+    assertThat(PUBSUB.pull(name + "-work-watch"), empty());
+    assertThat(PUBSUB.pull(name + "-dead-replay"), hasSize(deadLetters));
   }
 
   private static void assertSameOriginalWithMarker(PubsubMessage original, PubsubMessage replayed) {

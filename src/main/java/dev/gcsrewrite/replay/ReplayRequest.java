@@ -1,0 +1,99 @@
+package dev.gcsrewrite.replay;
+
+import dev.gcsrewrite.deadletter.DeadLetterMessages;
+import java.time.Instant;
+import java.time.format.DateTimeParseException;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.TreeSet;
+import java.util.regex.Pattern;
+import org.checkerframework.checker.nullness.qual.Nullable;
+
+/**
+ * What a replay is asked to do: where it reads and writes, which dead letters it takes, how many.
+ *
+ * <p>The filters read only the dead letter's own attributes, which both dead-letter forms carry, so
+ * a dead letter whose original cannot be recovered is still sorted by reason. An empty set or a
+ * null bound takes any.
+ *
+ * @param from the dead-letter subscription, {@code projects/P/subscriptions/S}, or an archive
+ * @param to the notifications topic, {@code projects/P/topics/T}, or null to archive only
+ * @param archive where each dead letter taken is written before it is acknowledged, or null
+ * @param errorTypes the {@code errorType}s to take
+ * @param errorStages the {@code errorStage}s to take
+ * @param failedAfter the earliest {@code failedAt} taken (inclusive)
+ * @param failedBefore the first {@code failedAt} no longer taken (exclusive)
+ * @param max the most dead letters to read, or 0 for all
+ * @param dryRun decide, but publish, write and acknowledge nothing
+ * @param show how many decisions to print
+ */
+public record ReplayRequest(
+    String from,
+    @Nullable String to,
+    @Nullable String archive,
+    Set<String> errorTypes,
+    Set<String> errorStages,
+    @Nullable Instant failedAfter,
+    @Nullable Instant failedBefore,
+    long max,
+    boolean dryRun,
+    int show) {
+  /** The form of a subscription's name; anything else read from is an archive. */
+  public static final Pattern SUBSCRIPTION = Pattern.compile("projects/[^/]+/subscriptions/[^/]+");
+
+  public ReplayRequest {
+    if (to == null && archive == null) {
+      throw new IllegalArgumentException("a replay needs a topic or an archive");
+    }
+    errorTypes = Set.copyOf(errorTypes);
+    errorStages = Set.copyOf(errorStages);
+  }
+
+  /** Whether {@link #from} is a subscription rather than an archive. */
+  public boolean fromSubscription() {
+    return SUBSCRIPTION.matcher(from).matches();
+  }
+
+  /** Whether the filters take a dead letter with these attributes. */
+  public boolean matches(Map<String, String> attributes) {
+    if (!errorTypes.isEmpty()
+        && !errorTypes.contains(attributes.get(DeadLetterMessages.ERROR_TYPE))) {
+      return false;
+    }
+    if (!errorStages.isEmpty()
+        && !errorStages.contains(attributes.get(DeadLetterMessages.ERROR_STAGE))) {
+      return false;
+    }
+    if (failedAfter == null && failedBefore == null) {
+      return true;
+    }
+    Instant failedAt;
+    try {
+      failedAt = Instant.parse(attributes.getOrDefault(DeadLetterMessages.FAILED_AT, ""));
+    } catch (DateTimeParseException e) {
+      return false;
+    }
+    return (failedAfter == null || !failedAt.isBefore(failedAfter))
+        && (failedBefore == null || failedAt.isBefore(failedBefore));
+  }
+
+  /** The filters in words, for the replay's first line. */
+  String filters() {
+    List<String> parts = new ArrayList<>();
+    if (!errorTypes.isEmpty()) {
+      parts.add("errorType in " + new TreeSet<>(errorTypes));
+    }
+    if (!errorStages.isEmpty()) {
+      parts.add("errorStage in " + new TreeSet<>(errorStages));
+    }
+    if (failedAfter != null) {
+      parts.add("failed at or after " + failedAfter);
+    }
+    if (failedBefore != null) {
+      parts.add("failed before " + failedBefore);
+    }
+    return parts.isEmpty() ? "every dead letter" : String.join(", ", parts);
+  }
+}
