@@ -1,6 +1,8 @@
 package dev.gcsrewrite.claim;
 
 import dev.gcsrewrite.metrics.PipelineMetrics;
+import dev.gcsrewrite.redis.ClaimStore;
+import dev.gcsrewrite.redis.RedisSettings;
 import java.util.ArrayList;
 import java.util.List;
 import org.apache.beam.sdk.transforms.windowing.BoundedWindow;

@@ -1,8 +1,6 @@
 package dev.gcsrewrite.claim;
 
 import dev.gcsrewrite.deadletter.DeadLetter;
-import dev.gcsrewrite.work.Claim;
-import dev.gcsrewrite.work.Outcome;
 import java.util.Map;
 import org.apache.beam.sdk.Pipeline;
 import org.apache.beam.sdk.transforms.PTransform;
@@ -12,26 +10,22 @@ import org.apache.beam.sdk.values.POutput;
 import org.apache.beam.sdk.values.PValue;
 import org.apache.beam.sdk.values.TupleTag;
 
-/**
- * What {@link ClaimInRedis} decided: the generations this job now holds, those a newer completed
- * generation superseded (they end with a {@code skipped} outcome), and the dead letters of those
- * Redis could not decide.
- */
+/** What {@link ClaimInRedis} decided: the claims, the outcomes to announce, the dead letters. */
 public final class ClaimResults implements POutput {
   private static final TupleTag<Claim> CLAIMED = new TupleTag<>("claimed") {};
-  private static final TupleTag<Outcome> SUPERSEDED = new TupleTag<>("superseded") {};
+  private static final TupleTag<Outcome> TO_ANNOUNCE = new TupleTag<>("superseded") {};
   private static final TupleTag<DeadLetter> FAILURES = new TupleTag<>("failures") {};
 
   private final PCollection<Claim> claimed;
-  private final PCollection<Outcome> superseded;
+  private final PCollection<Outcome> toAnnounce;
   private final PCollection<DeadLetter> failures;
 
   ClaimResults(
       PCollection<Claim> claimed,
-      PCollection<Outcome> superseded,
+      PCollection<Outcome> toAnnounce,
       PCollection<DeadLetter> failures) {
     this.claimed = claimed;
-    this.superseded = superseded;
+    this.toAnnounce = toAnnounce;
     this.failures = failures;
   }
 
@@ -45,7 +39,7 @@ public final class ClaimResults implements POutput {
    * reason {@code superseded}), and settled generations whose event was never published.
    */
   public PCollection<Outcome> toAnnounce() {
-    return superseded;
+    return toAnnounce;
   }
 
   /** Generations whose own Redis records are unusable. */
@@ -60,7 +54,7 @@ public final class ClaimResults implements POutput {
 
   @Override
   public Map<TupleTag<?>, PValue> expand() {
-    return Map.of(CLAIMED, claimed, SUPERSEDED, superseded, FAILURES, failures);
+    return Map.of(CLAIMED, claimed, TO_ANNOUNCE, toAnnounce, FAILURES, failures);
   }
 
   @Override

@@ -1,4 +1,4 @@
-package dev.gcsrewrite.work;
+package dev.gcsrewrite.claim;
 
 import dev.gcsrewrite.deadletter.DeadLetter;
 import dev.gcsrewrite.notification.GcsNotification;

@@ -1,4 +1,4 @@
-package dev.gcsrewrite.work;
+package dev.gcsrewrite.claim;
 
 import dev.gcsrewrite.coders.RecordCoder;
 import dev.gcsrewrite.deadletter.DeadLetterCoder;

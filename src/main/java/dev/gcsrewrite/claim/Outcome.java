@@ -1,6 +1,7 @@
-package dev.gcsrewrite.work;
+package dev.gcsrewrite.claim;
 
 import dev.gcsrewrite.notification.GcsNotification;
+import dev.gcsrewrite.redis.ClaimStore;
 import org.apache.beam.sdk.coders.DefaultCoder;
 import org.checkerframework.checker.nullness.qual.Nullable;
 
@@ -24,7 +25,8 @@ public record Outcome(
     long claimToken,
     @Nullable String outputUri,
     long outputBytes,
-    @Nullable String reason) {
+    @Nullable String reason)
+    implements ClaimStore.Ending {
 
   /** The notified generation no longer existed when it was looked for (overwritten, deleted). */
   public static final String SOURCE_MISSING = "sourceMissing";
@@ -66,7 +68,18 @@ public record Outcome(
   }
 
   /** The claim the work was done under. */
+  @Override
   public Claim claim() {
     return new Claim(notification, claimToken);
+  }
+
+  @Override
+  public boolean completed() {
+    return kind == Kind.COMPLETE;
+  }
+
+  @Override
+  public String outputUriOrReason() {
+    return String.valueOf(completed() ? outputUri : reason);
   }
 }

@@ -1,4 +1,4 @@
-package dev.gcsrewrite.work;
+package dev.gcsrewrite.claim;
 
 import java.util.Map;
 import org.apache.beam.sdk.Pipeline;
@@ -10,7 +10,7 @@ import org.apache.beam.sdk.values.PValue;
 import org.apache.beam.sdk.values.TupleTag;
 
 /**
- * What became of the generations given to {@link WriteProcessedObjects}: an {@link Outcome} for
+ * What became of the generations given to {@code WriteProcessedObjects}: an {@link Outcome} for
  * each one that ended (output in place, or nothing to write), and a {@link FailedObject} for each
  * one that can never be processed. It is also the input of the step that settles them.
  */

@@ -2,8 +2,6 @@ package dev.gcsrewrite.claim;
 
 import dev.gcsrewrite.deadletter.DeadLetter;
 import dev.gcsrewrite.notification.GcsNotification;
-import dev.gcsrewrite.work.Claim;
-import dev.gcsrewrite.work.Outcome;
 import java.util.Map;
 import org.apache.beam.sdk.Pipeline;
 import org.apache.beam.sdk.transforms.PTransform;
@@ -19,7 +17,7 @@ import org.apache.beam.sdk.values.TupleTag;
  * must be written again (a stale write may have landed over it), and claims whose writer left an
  * empty output where none was (to delete before their lock is released).
  */
-public final class SettledClaims implements PInput, POutput {
+public final class SettleResults implements PInput, POutput {
   private static final TupleTag<Outcome> OUTCOMES = new TupleTag<>("outcomes") {};
   private static final TupleTag<DeadLetter> FAILURES = new TupleTag<>("failures") {};
   private static final TupleTag<GcsNotification> REPAIRS = new TupleTag<>("repairs") {};
@@ -30,7 +28,7 @@ public final class SettledClaims implements PInput, POutput {
   private final PCollection<GcsNotification> repairs;
   private final PCollection<Claim> cleanups;
 
-  SettledClaims(
+  SettleResults(
       PCollection<Outcome> outcomes,
       PCollection<DeadLetter> failures,
       PCollection<GcsNotification> repairs,
@@ -62,7 +60,7 @@ public final class SettledClaims implements PInput, POutput {
 
   /** Applies {@code transform} to these results, as a named step. */
   public <OutputT extends POutput> OutputT apply(
-      String name, PTransform<? super SettledClaims, OutputT> transform) {
+      String name, PTransform<? super SettleResults, OutputT> transform) {
     return Pipeline.applyTransform(name, this, transform);
   }
 

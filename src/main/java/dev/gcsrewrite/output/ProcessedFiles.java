@@ -1,9 +1,9 @@
 package dev.gcsrewrite.output;
 
+import dev.gcsrewrite.claim.Claim;
+import dev.gcsrewrite.claim.ClaimCoder;
 import dev.gcsrewrite.location.ObjectLocations;
 import dev.gcsrewrite.notification.GcsNotification;
-import dev.gcsrewrite.work.Claim;
-import dev.gcsrewrite.work.ClaimCoder;
 import java.nio.channels.WritableByteChannel;
 import org.apache.beam.sdk.coders.Coder;
 import org.apache.beam.sdk.io.Compression;

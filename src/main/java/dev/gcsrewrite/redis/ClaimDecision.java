@@ -1,27 +1,52 @@
-package dev.gcsrewrite.claim;
+package dev.gcsrewrite.redis;
 
 import java.util.List;
 import org.checkerframework.checker.nullness.qual.Nullable;
 
 /**
- * What Redis decided about one generation.
+ * What the claim script decided about one generation: the reply of {@link ClaimStore#claim}.
  *
- * @param outcome the decision
- * @param owner the other owner (ELSEWHERE, BEHIND, a takeover's previous owner, DUPLICATE's
- *     settler), or ""
- * @param leaseUntilMillis when the other owner's lease ends (ELSEWHERE, BEHIND), else 0
- * @param detail the settled state (DUPLICATE), the newer generation (SUPERSEDED), the older
- *     generation in flight (BEHIND), or why Redis could not decide (FAILED)
- * @param token the claim's fencing token (CLAIMED, REENTRANT), else 0
- * @param settled what the settled record says (DUPLICATE), else null
+ * @param kind the decision
+ * @param owner the other job: the holder ({@link Kind#HELD_BY_ANOTHER_JOB}, {@link
+ *     Kind#OLDER_IN_FLIGHT}), the previous owner of a taken-over claim ({@link Kind#CLAIMED}), the
+ *     settler ({@link Kind#DUPLICATE}); else ""
+ * @param leaseUntilMillis when the holder's lease ends, by Redis's clock, for the two waits; else 0
+ * @param detail the settled state ({@link Kind#DUPLICATE}), the newer generation ({@link
+ *     Kind#SUPERSEDED}), the older generation in flight ({@link Kind#OLDER_IN_FLIGHT}), or why
+ *     Redis could not decide ({@link Kind#FAILED}); else null
+ * @param token the claim's fencing token ({@link Kind#CLAIMED}, {@link Kind#REENTRANT}); else 0
+ * @param settled what the settled record says ({@link Kind#DUPLICATE}); else null
  */
 public record ClaimDecision(
-    ClaimOutcome outcome,
+    Kind kind,
     String owner,
     long leaseUntilMillis,
     @Nullable String detail,
     long token,
     @Nullable Settled settled) {
+
+  /** The decisions; the first two go on with the work, the two waits ask again later. */
+  public enum Kind {
+    /** No live claim: this job holds it now. */
+    CLAIMED,
+    /** This job held it already (a retried bundle). */
+    REENTRANT,
+    /** Settled already (COMPLETED or SKIPPED). */
+    DUPLICATE,
+    /** A newer generation of the object is completed, or was claimed. */
+    SUPERSEDED,
+    /** Another job's lease on this generation is live: wait for it to end. */
+    HELD_BY_ANOTHER_JOB,
+    /** An older generation of the object is in flight: wait, so that the newer one lands last. */
+    OLDER_IN_FLIGHT,
+    /** This generation's own record is unusable (a key of another type, a script error on it). */
+    FAILED;
+
+    /** Whether the work goes on with this job. */
+    public boolean proceeds() {
+      return this == CLAIMED || this == REENTRANT;
+    }
+  }
 
   /**
    * A settled generation's record, as a repeat notification finds it.
@@ -45,15 +70,14 @@ public record ClaimDecision(
 
     static Settled fromReply(List<String> reply) {
       boolean completed = reply.get(1).equals("COMPLETED");
-      String detail = reply.get(3);
       return new Settled(
           reply.get(1),
-          completed ? detail : null,
-          completed ? null : detail,
-          reply.size() > 4 && !reply.get(4).isEmpty(),
-          reply.size() > 5 ? number(reply.get(5), 0) : 0,
-          reply.size() > 6 ? number(reply.get(6), -1) : -1,
-          reply.size() > 7 ? number(reply.get(7), 0) : 0);
+          completed ? reply.get(3) : null,
+          completed ? null : reply.get(3),
+          !reply.get(4).isEmpty(),
+          number(reply.get(5), 0),
+          number(reply.get(6), -1),
+          number(reply.get(7), 0));
     }
 
     private static long number(String text, long unset) {
@@ -61,27 +85,27 @@ public record ClaimDecision(
     }
   }
 
-  /** Redis could not decide this generation because of its own record: see {@code detail}. */
   static ClaimDecision failed(String error) {
-    return new ClaimDecision(ClaimOutcome.FAILED, "", 0, error, 0, null);
+    return new ClaimDecision(Kind.FAILED, "", 0, error, 0, null);
   }
 
-  /** Reads the script's reply. */
   static ClaimDecision fromReply(List<String> reply) {
-    ClaimOutcome outcome = ClaimOutcome.valueOf(reply.get(0));
-    return switch (outcome) {
-      case CLAIMED ->
-          new ClaimDecision(outcome, reply.get(2), 0, null, Long.parseLong(reply.get(1)), null);
-      case REENTRANT -> new ClaimDecision(outcome, "", 0, null, Long.parseLong(reply.get(1)), null);
+    Kind kind = Kind.valueOf(reply.get(0));
+    return switch (kind) {
+      case CLAIMED -> new ClaimDecision(kind, reply.get(2), 0, null, parse(reply, 1), null);
+      case REENTRANT -> new ClaimDecision(kind, "", 0, null, parse(reply, 1), null);
       case DUPLICATE ->
-          new ClaimDecision(outcome, reply.get(2), 0, reply.get(1), 0, Settled.fromReply(reply));
-      case SUPERSEDED -> new ClaimDecision(outcome, "", 0, reply.get(1), 0, null);
-      case ELSEWHERE ->
-          new ClaimDecision(outcome, reply.get(1), Long.parseLong(reply.get(2)), null, 0, null);
-      case BEHIND ->
-          new ClaimDecision(
-              outcome, reply.get(2), Long.parseLong(reply.get(3)), reply.get(1), 0, null);
+          new ClaimDecision(kind, reply.get(2), 0, reply.get(1), 0, Settled.fromReply(reply));
+      case SUPERSEDED -> new ClaimDecision(kind, "", 0, reply.get(1), 0, null);
+      case HELD_BY_ANOTHER_JOB ->
+          new ClaimDecision(kind, reply.get(1), parse(reply, 2), null, 0, null);
+      case OLDER_IN_FLIGHT ->
+          new ClaimDecision(kind, reply.get(2), parse(reply, 3), reply.get(1), 0, null);
       case FAILED -> throw new IllegalArgumentException("the claim script never fails a claim");
     };
+  }
+
+  private static long parse(List<String> reply, int index) {
+    return Long.parseLong(reply.get(index));
   }
 }

@@ -1,11 +1,12 @@
-package dev.gcsrewrite.claim;
+package dev.gcsrewrite.redis;
 
 import java.io.Serializable;
 import java.util.List;
 import org.joda.time.Duration;
 
 /**
- * The claim policy of one job.
+ * How one job claims generations: as whom, for how long, and whose live leases it need not wait
+ * out.
  *
  * @param owner who claims: the job name, so that a bundle retried within the job finds its own
  *     claim, while another job (or a relaunch under a new name) waits for the lease to end
@@ -36,12 +37,12 @@ public record ClaimSettings(
     }
   }
 
-  /** A policy that waits out every other owner's live lease. */
+  /** Settings that wait out every other owner's live lease. */
   public ClaimSettings(String owner, Duration lease, Duration retention) {
     this(owner, lease, retention, List.of());
   }
 
-  /** This policy, taking over the live leases of {@code stopped} jobs at once. */
+  /** These settings, taking over the live leases of {@code stopped} jobs at once. */
   public ClaimSettings withStoppedOwners(List<String> stopped) {
     return new ClaimSettings(owner, lease, retention, stopped);
   }

@@ -1,278 +1,333 @@
-package dev.gcsrewrite.claim;
+package dev.gcsrewrite.redis;
 
-import dev.gcsrewrite.metrics.PipelineMetrics;
 import dev.gcsrewrite.notification.GcsNotification;
-import dev.gcsrewrite.work.Claim;
-import dev.gcsrewrite.work.Outcome;
 import java.io.IOException;
-import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.TreeMap;
-import java.util.concurrent.atomic.AtomicLong;
-import java.util.function.BiFunction;
-import java.util.function.Function;
-import org.apache.beam.sdk.util.BackOff;
-import org.apache.beam.sdk.util.FluentBackoff;
+import java.util.TreeSet;
 import org.checkerframework.checker.nullness.qual.Nullable;
 import org.joda.time.Duration;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import redis.clients.jedis.PipelineBase;
 import redis.clients.jedis.Response;
-import redis.clients.jedis.exceptions.JedisConnectionException;
-import redis.clients.jedis.exceptions.JedisDataException;
-import redis.clients.jedis.exceptions.JedisException;
-import redis.clients.jedis.exceptions.JedisNoScriptException;
 
 /**
- * The claims in Redis: claim, settle and release generations in batches, and read records back.
+ * The claims in Redis: the Lua scripts that claim, renew, settle and release generations, and the
+ * reads of the status command and the reconcile dry run.
  *
- * <p>Every batch is one network round trip (in a cluster, one per node holding some of its keys):
- * the scripts of all its elements go out in one pipeline (at most {@value #MAX_PER_ROUND_TRIP} per
- * round trip) and each script decides one generation atomically. All three operations are
- * idempotent for an owner, which is what makes a retry after a failure half-way through a pipeline
- * safe: a claim this owner already made comes back REENTRANT, a settled generation ALREADY settled,
- * a released claim NOT_HELD.
+ * <p>A batch costs one round trip (in a cluster, one per node holding some of its keys): the
+ * scripts of all its elements go out in one pipeline, and each script decides one generation
+ * atomically. Every script is idempotent for an owner, so a retry after a failure half-way through
+ * a pipeline is safe: a claim this owner made comes back {@code REENTRANT}, a settled generation
+ * {@code ALREADY} settled, a released claim {@code NOT_HELD}. {@link RedisCalls} says how Redis's
+ * failures are ridden out; {@link ClaimKeys} lists the keys. Each script's keys, arguments and
+ * replies are tabled on the method that runs it.
  *
- * <p>Failures come in two kinds. Those of Redis itself (down, failing over, timing out, a cluster
- * re-sharding, a rotated AUTH string) are retried with backoff for as long as it takes by a store
- * made for the pipeline, so that elements are neither dropped nor let through unclaimed and the
- * pipeline resumes by itself; a store made for a command line tries once and reports. Those of one
- * generation's own record (a key of the wrong type, a script error on its values) would fail every
- * retry: they come back as that element's result ({@link ClaimOutcome#FAILED}, {@link
- * StoreWrite#error}) for the caller to dead-letter, and the rest of the batch goes on.
+ * <pre>{@code
+ * try (ClaimStore store = ClaimStore.forCommand(settings)) {
+ *   ClaimDecision decision = store.claim(List.of(notification), claimSettings).get(0);
+ * }
+ * }</pre>
  */
 public final class ClaimStore implements AutoCloseable {
-  /** Most scripts sent in one pipeline; a larger bundle takes more round trips. */
-  public static final int MAX_PER_ROUND_TRIP = 1000;
-
   private static final Logger LOG = LoggerFactory.getLogger(ClaimStore.class);
-  private static final FluentBackoff RETRY_BACKOFF =
-      FluentBackoff.DEFAULT
-          .withInitialBackoff(Duration.millis(100))
-          .withMaxBackoff(Duration.standardSeconds(30))
-          .withExponent(2);
 
-  /** Where the store gets its client: a shared, refreshable one, or one of its own. */
-  interface Clients extends AutoCloseable {
-    RedisClient current();
+  /** A generation held under a fencing token: what the fenced scripts check before any change. */
+  public interface Held {
+    GcsNotification notification();
 
-    /** Redis refused {@code failed}'s credentials: read them again if that can help. */
-    void authFailed(RedisClient failed);
-
-    @Override
-    void close();
+    long token();
   }
 
-  private final Clients clients;
-  private final ClaimKeys keys;
-  private final boolean retryForever;
-  private final AtomicLong roundTrips = new AtomicLong();
+  /** How the work on a held generation ended, as {@link #settle} records it. */
+  public interface Ending {
+    Held claim();
 
-  ClaimStore(Clients clients, ClaimKeys keys, boolean retryForever) {
-    this.clients = clients;
+    /** True if the output is in place (COMPLETED), false if nothing was written (SKIPPED). */
+    boolean completed();
+
+    /** The output URI if completed, else why nothing was written. */
+    String outputUriOrReason();
+
+    /** The output's size, or -1 when not known. */
+    long outputBytes();
+  }
+
+  private record Lock(GcsNotification notification, long token) implements Held {}
+
+  private final RedisCalls calls;
+  private final ClaimKeys keys;
+
+  private ClaimStore(RedisCalls calls, ClaimKeys keys) {
+    this.calls = calls;
     this.keys = keys;
-    this.retryForever = retryForever;
   }
 
   /** A store on this worker's shared client that retries until Redis answers; for DoFns. */
   public static ClaimStore forPipeline(RedisSettings settings) throws IOException {
     return new ClaimStore(
-        RedisConnections.acquire(settings), new ClaimKeys(settings.keyPrefix()), true);
+        new RedisCalls(RedisConnections.acquire(settings), true),
+        new ClaimKeys(settings.keyPrefix()));
   }
 
   /** A store with a client of its own that tries once; for command-line tools. */
   public static ClaimStore forCommand(RedisSettings settings) throws IOException {
-    RedisClient client = RedisClient.connect(settings);
-    Clients own =
-        new Clients() {
-          @Override
-          public RedisClient current() {
-            return client;
-          }
-
-          @Override
-          public void authFailed(RedisClient failed) {}
-
-          @Override
-          public void close() {
-            client.close();
-          }
-        };
-    return new ClaimStore(own, new ClaimKeys(settings.keyPrefix()), false);
+    return new ClaimStore(
+        new RedisCalls(RedisClient.connect(settings), false), new ClaimKeys(settings.keyPrefix()));
   }
 
   public ClaimKeys keys() {
     return keys;
   }
 
-  /** Pipelined round trips this store has made (claims, settlements and releases). */
+  /** Pipelined round trips this store has made. */
   public long roundTrips() {
-    return roundTrips.get();
+    return calls.roundTrips();
   }
 
-  /** Decides each generation of {@code batch} for {@code policy}'s owner. */
-  public List<ClaimDecision> claim(List<GcsNotification> batch, ClaimSettings policy) {
-    String lease = Long.toString(policy.lease().getMillis());
-    String retention = Long.toString(policy.retention().getMillis());
-    String stopped = String.join(",", policy.stoppedOwners());
-    return pipelined(
+  /**
+   * Decides each generation of {@code batch} for the owner of {@code claimSettings}: {@code
+   * claim.lua}, with at most one generation of an object in flight at a time.
+   *
+   * <table>
+   *   <caption>claim.lua</caption>
+   *   <tr><th>KEYS</th><td>the generation's record, the object's latest completed generation,
+   *       its generation index, its lock ({@link #objectKeys})</td></tr>
+   *   <tr><th>ARGV</th><td>owner, generation, lease (ms), message ID, retention (ms), owners
+   *       known to be stopped (comma-separated, may be empty: their live leases are taken over
+   *       as if ended)</td></tr>
+   *   <tr><th>CLAIMED, token, previous owner</th><td>the lock is the owner's now, with a new
+   *       token; the previous owner is that of an ended (or stopped) lease taken over, or
+   *       ""</td></tr>
+   *   <tr><th>REENTRANT, token</th><td>the owner holds it already (a retried bundle); its lease
+   *       starts again</td></tr>
+   *   <tr><th>DUPLICATE, state, owner, outputUri or reason, announced, token, outputBytes,
+   *       completedAt</th><td>settled already; {@code announced} is "" until its complete or
+   *       skipped event was published</td></tr>
+   *   <tr><th>SUPERSEDED, generation</th><td>a newer generation is completed, or was
+   *       claimed</td></tr>
+   *   <tr><th>HELD_BY_ANOTHER_JOB, owner, lease end</th><td>another owner's lease on this
+   *       generation is live</td></tr>
+   *   <tr><th>OLDER_IN_FLIGHT, generation, owner, lease end</th><td>an older generation of the
+   *       object is in flight</td></tr>
+   * </table>
+   */
+  public List<ClaimDecision> claim(List<GcsNotification> batch, ClaimSettings claimSettings) {
+    String lease = Long.toString(claimSettings.lease().getMillis());
+    String retention = Long.toString(claimSettings.retention().getMillis());
+    String stopped = String.join(",", claimSettings.stoppedOwners());
+    return calls.pipelined(
         "claim",
         batch,
-        (pipeline, n) ->
-            pipeline.evalsha(
-                RedisScript.CLAIM.sha(),
-                objectKeys(n),
-                List.of(
-                    policy.owner(),
-                    Long.toString(n.generation()),
-                    lease,
-                    n.messageId(),
-                    retention,
-                    stopped)),
-        reply -> ClaimDecision.fromReply(strings(reply)),
-        ClaimDecision::failed);
+        (pipeline, n) -> {
+          Response<Object> reply =
+              pipeline.evalsha(
+                  RedisScript.CLAIM.sha(),
+                  objectKeys(n),
+                  List.of(
+                      claimSettings.owner(),
+                      Long.toString(n.generation()),
+                      lease,
+                      n.messageId(),
+                      retention,
+                      stopped));
+          return () -> ClaimDecision.fromReply(RedisCalls.strings(reply.get()));
+        },
+        (n, error) -> ClaimDecision.failed(error));
   }
 
   /**
-   * Settles each outcome of {@code batch} under its claim: COMPLETED with its output, or SKIPPED
-   * with its reason; see {@link Settlement} for what settling may find.
+   * Settles each of {@code batch} under its claim: {@code settle.lua}, which may find that it must
+   * end otherwise than the work thought (see {@link Settlement}).
+   *
+   * <table>
+   *   <caption>settle.lua</caption>
+   *   <tr><th>KEYS</th><td>as {@link #claim}'s</td></tr>
+   *   <tr><th>ARGV</th><td>owner, generation, token, COMPLETED or SKIPPED, output URI or reason,
+   *       retention (ms), message ID, output bytes (-1: unknown)</td></tr>
+   *   <tr><th>ALREADY, state, outputUri or reason</th><td>settled before: nothing
+   *       changed</td></tr>
+   *   <tr><th>SETTLED, state, outputUri or reason, repair, cleanup</th><td>settled now. The state
+   *       is SKIPPED, whatever was asked, when the writer recorded a vanished or changed source
+   *       ({@link #recordReadResult}) or a newer generation completed meanwhile ("superseded").
+   *       {@code repair}: a generation whose output must be written again, since this write may
+   *       have landed over it, or "". {@code cleanup}: "1" when the writer left an empty output
+   *       where none was, to delete before the lock (kept for it) is released.</td></tr>
+   * </table>
    */
-  public List<Settlement> settle(List<Outcome> batch, ClaimSettings policy) {
-    String retention = Long.toString(policy.retention().getMillis());
-    return pipelined(
+  public List<Settlement> settle(List<? extends Ending> batch, ClaimSettings claimSettings) {
+    String retention = Long.toString(claimSettings.retention().getMillis());
+    return calls.pipelined(
         "settle",
         batch,
-        (pipeline, outcome) -> {
-          GcsNotification n = outcome.notification();
-          boolean complete = outcome.kind() == Outcome.Kind.COMPLETE;
-          return pipeline.evalsha(
-              RedisScript.SETTLE.sha(),
-              objectKeys(n),
-              List.of(
-                  policy.owner(),
-                  Long.toString(n.generation()),
-                  Long.toString(outcome.claimToken()),
-                  complete ? "COMPLETED" : "SKIPPED",
-                  String.valueOf(complete ? outcome.outputUri() : outcome.reason()),
-                  retention,
-                  n.messageId(),
-                  Long.toString(complete ? outcome.outputBytes() : -1)));
+        (pipeline, ending) -> {
+          GcsNotification n = ending.claim().notification();
+          Response<Object> reply =
+              pipeline.evalsha(
+                  RedisScript.SETTLE.sha(),
+                  objectKeys(n),
+                  List.of(
+                      claimSettings.owner(),
+                      Long.toString(n.generation()),
+                      Long.toString(ending.claim().token()),
+                      ending.completed() ? "COMPLETED" : "SKIPPED",
+                      ending.outputUriOrReason(),
+                      retention,
+                      n.messageId(),
+                      Long.toString(ending.completed() ? ending.outputBytes() : -1)));
+          return () -> Settlement.fromReply(RedisCalls.strings(reply.get()));
         },
-        reply -> Settlement.fromReply(strings(reply)),
-        Settlement::failed);
+        (ending, error) -> Settlement.failed(error));
   }
 
   /**
-   * Records that the complete (or skipped) event of each settled generation of {@code
-   * generationKeys} ({@link ClaimKeys#generation}) was published, at {@code publishedAtMillis}; one
-   * round trip per chunk. A generation without a settled record is left alone. Returns, aligned
-   * with the keys, whether each was marked.
+   * Records, at {@code publishedAtMillis}, that the complete or skipped event of each settled
+   * generation of {@code generationKeys} ({@link ClaimKeys#generation}) was published; returns,
+   * aligned with the keys, whether each was marked.
+   *
+   * <table>
+   *   <caption>announce.lua</caption>
+   *   <tr><th>KEYS</th><td>the generation's record</td></tr>
+   *   <tr><th>ARGV</th><td>when the event was published (ms)</td></tr>
+   *   <tr><th>1</th><td>marked (or marked before)</td></tr>
+   *   <tr><th>0</th><td>no settled record (expired, or never claimed): left alone</td></tr>
+   * </table>
    */
   public List<Boolean> announce(List<String> generationKeys, long publishedAtMillis) {
-    String at = Long.toString(publishedAtMillis);
-    return pipelined(
+    List<String> at = List.of(Long.toString(publishedAtMillis));
+    return calls.pipelined(
         "announce",
         generationKeys,
-        (pipeline, key) -> pipeline.evalsha(RedisScript.ANNOUNCE.sha(), List.of(key), List.of(at)),
-        reply -> Long.valueOf(1).equals(reply),
-        error -> false);
+        (pipeline, key) -> {
+          Response<Object> reply = pipeline.evalsha(RedisScript.ANNOUNCE.sha(), List.of(key), at);
+          return () -> Long.valueOf(1).equals(reply.get());
+        },
+        (key, error) -> false);
   }
 
   /**
-   * Releases each claim of {@code batch}: the object's lock if the claim still holds it, and the
-   * generation's record if the claim left it in progress.
+   * Releases each claim of {@code batch} (work that failed for good, so that a fixed notification
+   * can claim it at once); returns, aligned with it, whether each was still held.
+   *
+   * <table>
+   *   <caption>release.lua</caption>
+   *   <tr><th>KEYS</th><td>the generation's record, the object's lock</td></tr>
+   *   <tr><th>ARGV</th><td>generation, token</td></tr>
+   *   <tr><th>RELEASED or NOT_HELD, dirty</th><td>{@code RELEASED} when the lock was the
+   *       claim's (it is freed) or its record was in progress under it (it is deleted; a settled
+   *       record is kept). {@code dirty} is "1" when a stale writer's rename may have landed
+   *       while the lock was held: the output must be written again.</td></tr>
+   * </table>
    */
-  public List<StoreWrite> release(List<Claim> batch) {
-    return pipelined(
+  public List<Boolean> release(List<? extends Held> batch) {
+    return calls.pipelined(
         "release",
         batch,
-        (pipeline, claim) ->
-            pipeline.evalsha(RedisScript.RELEASE.sha(), lockKeys(claim), lockArgs(claim)),
-        reply ->
-            "RELEASED".equals(strings(reply).get(0)) ? StoreWrite.CHANGED : StoreWrite.UNCHANGED,
-        StoreWrite::failed);
+        (pipeline, claim) -> {
+          Response<Object> reply =
+              pipeline.evalsha(RedisScript.RELEASE.sha(), lockKeys(claim), lockArgs(claim));
+          return () -> "RELEASED".equals(RedisCalls.strings(reply.get()).get(0));
+        },
+        (claim, error) -> {
+          LOG.warn(
+              "Could not release the claim on {} (it ends with its lease): {}",
+              claim.notification().generationKey(),
+              error);
+          return false;
+        });
+  }
+
+  /**
+   * Releases the lock {@code claim} holds after a repair or a cleanup ({@code release.lua}, as
+   * {@link #release}); returns whether a stale write may have landed meanwhile.
+   */
+  public boolean releaseLock(Held claim) {
+    List<String> reply =
+        calls.script("release", RedisScript.RELEASE, lockKeys(claim), lockArgs(claim));
+    return reply.get(1).equals("1");
   }
 
   /**
    * Extends {@code claim}'s lease by {@code lease} if it is still the object's current claim;
    * returns false if it was lost (its lease ended and another claim took the object).
+   *
+   * <table>
+   *   <caption>renew.lua</caption>
+   *   <tr><th>KEYS</th><td>the generation's record, the object's lock</td></tr>
+   *   <tr><th>ARGV</th><td>generation, token, lease (ms)</td></tr>
+   *   <tr><th>RENEWED</th><td>the lock's lease (and an in-progress record's) starts
+   *       again</td></tr>
+   *   <tr><th>LOST</th><td>the lock names another generation or token: nothing changed</td></tr>
+   * </table>
    */
-  public boolean renew(Claim claim, Duration lease) {
+  public boolean renew(Held claim, Duration lease) {
     List<String> args = new ArrayList<>(lockArgs(claim));
     args.add(Long.toString(lease.getMillis()));
-    return "RENEWED".equals(script("renew", RedisScript.RENEW, lockKeys(claim), args).get(0));
+    return "RENEWED".equals(calls.script("renew", RedisScript.RENEW, lockKeys(claim), args).get(0));
   }
 
-  /** Records what the writer found reading {@code claim}'s content, for its settlement. */
-  public void note(Claim claim, String readResult, ClaimSettings policy) {
-    GcsNotification n = claim.notification();
-    script(
-        "note",
-        RedisScript.NOTE,
-        List.of(keys.generation(n.bucket(), n.objectId(), n.generation())),
-        List.of(readResult, Long.toString(policy.retention().getMillis())));
+  /**
+   * Records in {@code generation}'s record what its writer found reading its content ({@code
+   * vanished:empty}, {@code vanished:preserved}, {@code changed:...}), for its settlement.
+   *
+   * <table>
+   *   <caption>read_result.lua</caption>
+   *   <tr><th>KEYS</th><td>the generation's record</td></tr>
+   *   <tr><th>ARGV</th><td>what was found, retention (ms; for a record that expired with its
+   *       lease meanwhile)</td></tr>
+   *   <tr><th>RECORDED</th><td>always</td></tr>
+   * </table>
+   */
+  public void recordReadResult(GcsNotification generation, String readResult, Duration retention) {
+    calls.script(
+        "record read result",
+        RedisScript.READ_RESULT,
+        List.of(
+            keys.generation(generation.bucket(), generation.objectId(), generation.generation())),
+        List.of(readResult, Long.toString(retention.getMillis())));
   }
 
   /**
    * Takes the lock of {@code object}'s object to write its latest completed generation again;
-   * returns that generation's claim (its notification made from {@code object}'s), or null when the
-   * lock is busy (its holder writes last, and is told to write again if it wrote earlier) or
-   * nothing is completed.
+   * returns that generation (its notification made from {@code object}'s) under its new token, or
+   * null when nothing is completed or the lock is busy (its holder writes last, and is told to
+   * write again if it wrote before).
+   *
+   * <table>
+   *   <caption>repair.lua</caption>
+   *   <tr><th>KEYS</th><td>the object's latest completed generation, its lock</td></tr>
+   *   <tr><th>ARGV</th><td>owner, lease (ms)</td></tr>
+   *   <tr><th>REPAIR, generation, token</th><td>the lock is taken, with a new token</td></tr>
+   *   <tr><th>BUSY</th><td>the lock is held: it is marked dirty instead</td></tr>
+   *   <tr><th>NONE</th><td>nothing completed to write</td></tr>
+   * </table>
    */
-  public @Nullable Claim repair(GcsNotification object, ClaimSettings policy) {
+  public @Nullable Held repair(GcsNotification object, ClaimSettings claimSettings) {
     List<String> reply =
-        script(
+        calls.script(
             "repair",
             RedisScript.REPAIR,
             List.of(
                 keys.latest(object.bucket(), object.objectId()),
                 keys.lock(object.bucket(), object.objectId())),
-            List.of(policy.owner(), Long.toString(policy.lease().getMillis())));
+            List.of(claimSettings.owner(), Long.toString(claimSettings.lease().getMillis())));
     if (!reply.get(0).equals("REPAIR")) {
       return null;
     }
-    return new Claim(
+    return new Lock(
         object.withGeneration(Long.parseLong(reply.get(1))), Long.parseLong(reply.get(2)));
   }
 
   /**
-   * Releases the lock {@code claim} holds (after a repair or a cleanup); returns whether a stale
-   * write may have landed meanwhile, so that the output must be written again.
-   */
-  public boolean releaseLock(Claim claim) {
-    List<String> reply = script("release", RedisScript.RELEASE, lockKeys(claim), lockArgs(claim));
-    return reply.size() > 1 && reply.get(1).equals("1");
-  }
-
-  private List<String> lockKeys(Claim claim) {
-    GcsNotification n = claim.notification();
-    return List.of(
-        keys.generation(n.bucket(), n.objectId(), n.generation()),
-        keys.lock(n.bucket(), n.objectId()));
-  }
-
-  private static List<String> lockArgs(Claim claim) {
-    return List.of(Long.toString(claim.notification().generation()), Long.toString(claim.token()));
-  }
-
-  /** One script call outside a batch, retried like the rest. */
-  private List<String> script(
-      String operation, RedisScript script, List<String> keys, List<String> args) {
-    return strings(
-        withRetries(
-            operation, client -> client.call(jedis -> jedis.evalsha(script.sha(), keys, args))));
-  }
-
-  /**
-   * What Redis holds about an object: its latest completed generation and the record of every
-   * generation still kept, plus {@code generation} when given even if the index lacks it.
+   * What Redis holds about an object: its latest completed generation, its lock, and the record of
+   * every generation still kept, plus {@code generation} when given even if the index lacks it.
    */
   public ObjectStatus status(String bucket, String objectId, @Nullable Long generation) {
-    return withRetries(
+    return calls.withRetries(
         "status",
         client -> {
           Response<Set<String>> indexed;
@@ -284,11 +339,9 @@ public final class ClaimStore implements AutoCloseable {
             lock = first.hgetAll(keys.lock(bucket, objectId));
             first.sync();
           }
-          List<Long> generations = new ArrayList<>();
-          for (String member : indexed.get()) {
-            generations.add(Long.parseLong(member));
-          }
-          if (generation != null && !generations.contains(generation)) {
+          Set<Long> generations = new TreeSet<>();
+          indexed.get().forEach(member -> generations.add(Long.parseLong(member)));
+          if (generation != null) {
             generations.add(generation);
           }
           Map<Long, Response<Map<String, String>>> records = new TreeMap<>();
@@ -299,19 +352,41 @@ public final class ClaimStore implements AutoCloseable {
             second.sync();
           }
           TreeMap<Long, Map<String, String>> found = new TreeMap<>();
-          records.forEach(
-              (g, record) -> {
-                if (!record.get().isEmpty()) {
-                  found.put(g, record.get());
-                }
-              });
+          records.forEach((g, record) -> found.put(g, record.get()));
+          found.values().removeIf(Map::isEmpty);
           return new ObjectStatus(bucket, objectId, latest.get(), found, lock.get());
+        });
+  }
+
+  /**
+   * What Redis records about each of {@code batch}, read only (two reads per generation, one round
+   * trip per thousand); tries once, as command-line tools do.
+   */
+  public List<GenerationState> states(List<GenerationState.Generation> batch) {
+    return calls.pipelined(
+        "read states",
+        batch,
+        (pipeline, g) -> {
+          Response<List<String>> record =
+              pipeline.hmget(
+                  keys.generation(g.bucket(), g.objectId(), g.generation()),
+                  "state",
+                  "owner",
+                  "outputUri",
+                  "reason",
+                  "announced");
+          Response<String> latest =
+              pipeline.hget(keys.latest(g.bucket(), g.objectId()), "generation");
+          return () -> GenerationState.of(g.generation(), record.get(), latest.get());
+        },
+        (g, error) -> {
+          throw new IllegalStateException("Redis cannot read the records of " + g + ": " + error);
         });
   }
 
   @Override
   public void close() {
-    clients.close();
+    calls.close();
   }
 
   /** The four keys of a generation's object, in the order the claim and settle scripts take. */
@@ -323,143 +398,14 @@ public final class ClaimStore implements AutoCloseable {
         keys.lock(n.bucket(), n.objectId()));
   }
 
-  /**
-   * Sends {@code send} for every item in pipelines, one round trip per chunk, and reads back:
-   * {@code read} a reply, {@code failed} the error of an item whose own record Redis cannot use.
-   */
-  private <I, O> List<O> pipelined(
-      String operation,
-      List<I> items,
-      BiFunction<PipelineBase, I, Response<?>> send,
-      Function<Object, O> read,
-      Function<String, O> failed) {
-    List<O> results = new ArrayList<>(items.size());
-    for (int from = 0; from < items.size(); from += MAX_PER_ROUND_TRIP) {
-      List<I> chunk = items.subList(from, Math.min(items.size(), from + MAX_PER_ROUND_TRIP));
-      results.addAll(
-          withRetries(
-              operation,
-              client -> {
-                List<Response<?>> responses = new ArrayList<>(chunk.size());
-                try (PipelineBase pipeline = client.pipeline()) {
-                  for (I item : chunk) {
-                    responses.add(send.apply(pipeline, item));
-                  }
-                  pipeline.sync();
-                }
-                roundTrips.incrementAndGet();
-                PipelineMetrics.REDIS_ROUND_TRIPS.inc();
-                List<O> replies = new ArrayList<>(chunk.size());
-                for (Response<?> response : responses) {
-                  replies.add(readOne(response, read, failed));
-                }
-                return replies;
-              }));
-    }
-    return results;
+  private List<String> lockKeys(Held claim) {
+    GcsNotification n = claim.notification();
+    return List.of(
+        keys.generation(n.bucket(), n.objectId(), n.generation()),
+        keys.lock(n.bucket(), n.objectId()));
   }
 
-  private static <O> O readOne(
-      Response<?> response, Function<Object, O> read, Function<String, O> failed) {
-    Object reply;
-    try {
-      reply = response.get();
-    } catch (JedisDataException e) {
-      if (!RedisErrors.isElementError(e)) {
-        throw e;
-      }
-      PipelineMetrics.REDIS_ELEMENT_ERRORS.inc();
-      return failed.apply(String.valueOf(e.getMessage()));
-    } catch (IllegalStateException e) {
-      // A cluster pipeline leaves the replies of a node it lost unset.
-      throw new JedisConnectionException("no reply from a Redis node", e);
-    }
-    try {
-      return read.apply(reply);
-    } catch (RuntimeException e) {
-      PipelineMetrics.REDIS_ELEMENT_ERRORS.inc();
-      return failed.apply("unexpected reply " + reply + ": " + e);
-    }
-  }
-
-  private <T> T withRetries(String operation, Function<RedisClient, T> call) {
-    BackOff backoff = RETRY_BACKOFF.backoff();
-    int failures = 0;
-    while (true) {
-      RedisClient client = clients.current();
-      try {
-        T result = call.apply(client);
-        if (failures > 0) {
-          LOG.info("Redis answered {} again after {} failed attempts", operation, failures);
-        }
-        return result;
-      } catch (JedisNoScriptException e) {
-        // First use, or Redis (or a node) restarted and forgot the scripts: load them, run again.
-        loadScripts(client);
-      } catch (JedisException e) {
-        failures++;
-        if (RedisErrors.isAuthFailure(e)) {
-          clients.authFailed(client);
-        }
-        if (RedisErrors.isLayoutChange(e)) {
-          client.refreshTopology();
-        }
-        if (!retryForever) {
-          throw new RedisUnavailableException(operation, e);
-        }
-        PipelineMetrics.REDIS_RETRIES.inc();
-        long pause = nextPause(backoff);
-        LOG.warn(
-            "Redis {} failed (attempt {}), retrying in {} ms: {}",
-            operation,
-            failures,
-            pause,
-            RedisErrors.describe(e));
-        sleep(pause);
-      }
-    }
-  }
-
-  private static void loadScripts(RedisClient client) {
-    for (RedisScript script : RedisScript.values()) {
-      String sha = client.loadScript(script.source());
-      if (!sha.equals(script.sha())) {
-        throw new IllegalStateException("Redis hashed " + script + " as " + sha);
-      }
-    }
-  }
-
-  private static long nextPause(BackOff backoff) {
-    long pause = backoff.nextBackOffMillis();
-    return pause == BackOff.STOP ? 30_000 : pause;
-  }
-
-  private static void sleep(long millis) {
-    try {
-      Thread.sleep(millis);
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-      throw new IllegalStateException("interrupted while waiting for Redis", e);
-    }
-  }
-
-  /** A script reply as strings: Jedis returns bulk strings as bytes or text, integers as Long. */
-  static List<String> strings(Object reply) {
-    List<String> out = new ArrayList<>();
-    if (reply instanceof List<?> list) {
-      for (Object item : list) {
-        out.add(text(item));
-      }
-    } else {
-      out.add(text(reply));
-    }
-    return out;
-  }
-
-  private static String text(Object item) {
-    if (item instanceof byte[] bytes) {
-      return new String(bytes, StandardCharsets.UTF_8);
-    }
-    return String.valueOf(item);
+  private static List<String> lockArgs(Held claim) {
+    return List.of(Long.toString(claim.notification().generation()), Long.toString(claim.token()));
   }
 }

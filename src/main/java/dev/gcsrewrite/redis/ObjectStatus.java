@@ -1,4 +1,4 @@
-package dev.gcsrewrite.claim;
+package dev.gcsrewrite.redis;
 
 import java.util.Map;
 import java.util.SortedMap;

@@ -1,4 +1,4 @@
-package dev.gcsrewrite.claim;
+package dev.gcsrewrite.redis;
 
 import java.io.ByteArrayInputStream;
 import java.io.IOException;
@@ -39,9 +39,10 @@ import redis.clients.jedis.providers.ClusterConnectionProvider;
  *
  * <p>Pipelines go to one node, or in a cluster to each node that owns some of the keys (one round
  * trip per node, in parallel). Scripts are loaded on every node, because a cluster routes each
- * script call to the node of its keys.
+ * script call to the node of its keys. A client that is not shared (a command-line tool's) is its
+ * own {@link RedisCalls.Clients}.
  */
-final class RedisClient implements AutoCloseable {
+final class RedisClient implements RedisCalls.Clients {
   private static final Logger LOG = LoggerFactory.getLogger(RedisClient.class);
 
   /** Connect and read/write timeouts: a claim is a few milliseconds when Redis is healthy. */
@@ -99,6 +100,11 @@ final class RedisClient implements AutoCloseable {
     }
   }
 
+  @Override
+  public RedisClient current() {
+    return this;
+  }
+
   /** A pipeline; the caller syncs and closes it. */
   PipelineBase pipeline() {
     return cluster == null ? (PipelineBase) jedis.pipelined() : new ClusterPipeline(cluster);
@@ -137,10 +143,6 @@ final class RedisClient implements AutoCloseable {
     if (cluster != null) {
       cluster.renewSlotCache();
     }
-  }
-
-  boolean isCluster() {
-    return cluster != null;
   }
 
   @Override

@@ -1,4 +1,4 @@
-package dev.gcsrewrite.claim;
+package dev.gcsrewrite.redis;
 
 import dev.gcsrewrite.metrics.PipelineMetrics;
 import java.io.IOException;
@@ -50,7 +50,7 @@ public final class RedisConnections {
   }
 
   /** One user's hold on a shared client. */
-  static final class Handle implements ClaimStore.Clients {
+  static final class Handle implements RedisCalls.Clients {
     private final Shared shared;
     private boolean closed;
 

@@ -1,4 +1,4 @@
-package dev.gcsrewrite.claim;
+package dev.gcsrewrite.redis;
 
 import java.io.IOException;
 import java.io.InputStream;
@@ -10,13 +10,14 @@ import java.util.HexFormat;
 
 /**
  * A Lua script from this package's resources, called by its SHA-1 so that a claim costs one small
- * {@code EVALSHA}, not the script's text; {@link ClaimStore} loads it when Redis does not know it
- * (first use, or after a restart emptied its script cache).
+ * {@code EVALSHA}, not the script's text; {@link RedisCalls} loads it when Redis does not know it
+ * (first use, or after a restart emptied its script cache). What each script takes and replies is
+ * in the javadoc of the {@link ClaimStore} method that runs it.
  */
 enum RedisScript {
   CLAIM("claim.lua"),
   RENEW("renew.lua"),
-  NOTE("note.lua"),
+  READ_RESULT("read_result.lua"),
   SETTLE("settle.lua"),
   RELEASE("release.lua"),
   REPAIR("repair.lua"),

@@ -1,4 +1,4 @@
-package dev.gcsrewrite.claim;
+package dev.gcsrewrite.redis;
 
 import java.io.Serializable;
 import org.checkerframework.checker.nullness.qual.Nullable;

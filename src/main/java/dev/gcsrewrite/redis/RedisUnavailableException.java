@@ -1,4 +1,4 @@
-package dev.gcsrewrite.claim;
+package dev.gcsrewrite.redis;
 
 /** Redis could not answer a one-shot request (command-line tools; the pipeline retries instead). */
 public final class RedisUnavailableException extends RuntimeException {

@@ -1,9 +1,10 @@
-package dev.gcsrewrite.claim;
+package dev.gcsrewrite.redis;
 
+import java.util.List;
 import org.checkerframework.checker.nullness.qual.Nullable;
 
 /**
- * What settling one generation found and did.
+ * What settling one generation found and did: the reply of {@link ClaimStore#settle}.
  *
  * @param settledNow true if this call settled it, false if it was settled already
  * @param state what the generation is now: {@code COMPLETED} or {@code SKIPPED}
@@ -26,8 +27,7 @@ public record Settlement(
     return new Settlement(false, "", "", null, false, error);
   }
 
-  /** Reads the settle script's reply. */
-  static Settlement fromReply(java.util.List<String> reply) {
+  static Settlement fromReply(List<String> reply) {
     if (reply.get(0).equals("ALREADY")) {
       return new Settlement(false, reply.get(1), reply.get(2), null, false, null);
     }

@@ -1,28 +1,5 @@
--- Decides, atomically, what to do with one object generation. At most one generation of an object
--- is in flight at a time: the object's lock names it, its owner, its fencing token and its lease.
---
--- KEYS[1]  the generation's record (hash)
--- KEYS[2]  the object's latest completed generation (hash)
--- KEYS[3]  the object's index of recorded generations (set)
--- KEYS[4]  the object's lock (hash: generation, owner, token, leaseUntil; fence, max, dirty)
--- ARGV[1]  owner (the job name)
--- ARGV[2]  generation (decimal string)
--- ARGV[3]  lease, milliseconds
--- ARGV[4]  message ID of the notification
--- ARGV[5]  retention, milliseconds
--- ARGV[6]  owners known to be stopped, comma-separated (may be empty): their live leases are
---          taken over as if ended (the reconcile command after a cancel; a new token, as for any
---          takeover)
---
--- Returns {outcome, ...}:
---   {'CLAIMED', token, previous owner or ''}   the lock is this owner's now, with a new token
---   {'REENTRANT', token}                    this owner holds it already (a retried bundle)
---   {'DUPLICATE', state, owner, outputUri or reason, announced, token, outputBytes, completedAt}
---                                           the generation is settled; announced is '' until its
---                                           complete/skipped event was published
---   {'SUPERSEDED', generation}              a newer generation is completed, or was claimed
---   {'ELSEWHERE', owner, lease end ms}      another owner holds this generation, lease live
---   {'BEHIND', generation, owner, lease end ms}   an older generation is in flight: wait for it
+-- Decides, atomically, what to do with one object generation; at most one generation of an object
+-- is in flight at a time. Keys, arguments, replies: ClaimStore#claim.
 
 local now = now_ms()
 local g = ARGV[2]
@@ -57,9 +34,9 @@ if held and leaseUntil and tonumber(leaseUntil) > now and not stopped then
       redis.call('PEXPIRE', KEYS[1], lease)
       return {'REENTRANT', token}
     end
-    return {'ELSEWHERE', holder or '', leaseUntil}
+    return {'HELD_BY_ANOTHER_JOB', holder or '', leaseUntil}
   end
-  return {'BEHIND', held, holder or '', leaseUntil}
+  return {'OLDER_IN_FLIGHT', held, holder or '', leaseUntil}
 end
 
 -- Free, or its holder's lease has ended (a dead or stalled worker) or its holder is stopped: take

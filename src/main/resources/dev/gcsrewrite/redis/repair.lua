@@ -1,13 +1,5 @@
--- Takes an object's lock to write its latest completed generation's output again, after a stale
--- write may have landed over it. If the lock is held, marks it dirty instead: its holder writes
--- after this, and writes its own output again at settlement if it had written before.
---
--- KEYS[1]  the object's latest completed generation (hash)
--- KEYS[2]  the object's lock (hash)
--- ARGV[1]  owner (the job name)
--- ARGV[2]  lease, milliseconds
---
--- Returns {'REPAIR', generation, token}, {'BUSY'} or {'NONE'} (nothing completed to write).
+-- Takes an object's lock to write its latest completed generation again, or marks a held lock
+-- dirty. Keys, arguments, replies: ClaimStore#repair.
 
 local latest = redis.call('HGET', KEYS[1], 'generation')
 if not latest then

@@ -1,27 +1,5 @@
--- Settles one object generation for good, and keeps the object's output moving forward only.
--- Idempotent: settling a settled generation changes nothing.
---
--- KEYS[1]  the generation's record (hash)
--- KEYS[2]  the object's latest completed generation (hash)
--- KEYS[3]  the object's index of recorded generations (set)
--- KEYS[4]  the object's lock (hash)
--- ARGV[1]  owner (the job name)
--- ARGV[2]  generation (decimal string)
--- ARGV[3]  token of the claim the work was done under
--- ARGV[4]  'COMPLETED' (the output was renamed into place) or 'SKIPPED' (nothing written)
--- ARGV[5]  output URI (COMPLETED) or reason (SKIPPED)
--- ARGV[6]  retention, milliseconds
--- ARGV[7]  message ID of the notification
--- ARGV[8]  size of the output in bytes (COMPLETED), or -1 when unknown
---
--- Returns {'ALREADY', state, outputUri or reason}, or
---         {'SETTLED', state, outputUri or reason, repair, cleanup} where
---   state    what the generation is now: COMPLETED, or SKIPPED when the writer found its source
---            vanished or changed, or a newer generation was completed meanwhile ('superseded')
---   repair   a generation whose output must be written again ('' for none): this write may have
---            landed over it (the output must only move forward)
---   cleanup  '1' when the writer had to leave an empty output where none was: delete it, then
---            release the lock (this script keeps it for that)
+-- Settles one generation for good (idempotent), keeping the object's output moving forward only.
+-- Keys, arguments, replies: ClaimStore#settle.
 
 local g = ARGV[2]
 local record = redis.call('HMGET', KEYS[1], 'state', 'outputUri', 'reason', 'readResult')

@@ -4,8 +4,8 @@ import static dev.gcsrewrite.testing.Notifications.parsed;
 import static org.junit.Assert.assertEquals;
 import static org.junit.Assert.assertTrue;
 
+import dev.gcsrewrite.claim.Claim;
 import dev.gcsrewrite.output.WriteProcessedObjects.ByObjectShard;
-import dev.gcsrewrite.work.Claim;
 import java.util.Map;
 import java.util.TreeMap;
 import org.apache.beam.sdk.values.ShardedKey;

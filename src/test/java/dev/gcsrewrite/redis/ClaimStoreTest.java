@@ -1,11 +1,11 @@
-package dev.gcsrewrite.claim;
+package dev.gcsrewrite.redis;
 
-import static dev.gcsrewrite.claim.ClaimOutcome.BEHIND;
-import static dev.gcsrewrite.claim.ClaimOutcome.CLAIMED;
-import static dev.gcsrewrite.claim.ClaimOutcome.DUPLICATE;
-import static dev.gcsrewrite.claim.ClaimOutcome.ELSEWHERE;
-import static dev.gcsrewrite.claim.ClaimOutcome.REENTRANT;
-import static dev.gcsrewrite.claim.ClaimOutcome.SUPERSEDED;
+import static dev.gcsrewrite.redis.ClaimDecision.Kind.CLAIMED;
+import static dev.gcsrewrite.redis.ClaimDecision.Kind.DUPLICATE;
+import static dev.gcsrewrite.redis.ClaimDecision.Kind.HELD_BY_ANOTHER_JOB;
+import static dev.gcsrewrite.redis.ClaimDecision.Kind.OLDER_IN_FLIGHT;
+import static dev.gcsrewrite.redis.ClaimDecision.Kind.REENTRANT;
+import static dev.gcsrewrite.redis.ClaimDecision.Kind.SUPERSEDED;
 import static dev.gcsrewrite.testing.Notifications.parsed;
 import static org.hamcrest.MatcherAssert.assertThat;
 import static org.hamcrest.Matchers.allOf;
@@ -15,11 +15,11 @@ import static org.junit.Assert.assertEquals;
 import static org.junit.Assert.assertThrows;
 import static org.junit.Assert.assertTrue;
 
+import dev.gcsrewrite.claim.Claim;
+import dev.gcsrewrite.claim.Outcome;
 import dev.gcsrewrite.notification.GcsNotification;
 import dev.gcsrewrite.testing.ClaimRecords;
 import dev.gcsrewrite.testing.LocalRedis;
-import dev.gcsrewrite.work.Claim;
-import dev.gcsrewrite.work.Outcome;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -68,7 +68,7 @@ public class ClaimStoreTest {
   public void newGenerationIsClaimedWithARecordThatExpiresWithTheLease() {
     GcsNotification n = parsed("b", "o", 10, "m1");
     ClaimDecision decision = claim(JOB_A, n);
-    assertEquals(CLAIMED, decision.outcome());
+    assertEquals(CLAIMED, decision.kind());
     assertEquals(1, decision.token());
 
     Map<String, String> record = redis.hgetAll(keys.generation("b", "o", 10));
@@ -94,7 +94,7 @@ public class ClaimStoreTest {
     GcsNotification n = parsed("b", "o", 10, "m1");
     long token = claim(JOB_A, n).token();
     ClaimDecision again = claim(JOB_A, n);
-    assertEquals(REENTRANT, again.outcome());
+    assertEquals(REENTRANT, again.kind());
     assertEquals(token, again.token());
     assertEquals("1", redis.hget(keys.generation("b", "o", 10), "attempts"));
   }
@@ -104,7 +104,7 @@ public class ClaimStoreTest {
     GcsNotification n = parsed("b", "o", 10, "m1");
     claim(JOB_A, n);
     ClaimDecision decision = claim(JOB_B, n);
-    assertEquals(ELSEWHERE, decision.outcome());
+    assertEquals(HELD_BY_ANOTHER_JOB, decision.kind());
     assertEquals("job-a", decision.owner());
     assertEquals(
         Long.parseLong(redis.hget(keys.lock("b", "o"), "leaseUntil")), decision.leaseUntilMillis());
@@ -114,10 +114,10 @@ public class ClaimStoreTest {
   public void endedLeaseIsTakenOverWithAGreaterToken() throws Exception {
     GcsNotification n = parsed("b", "o", 10, "m1");
     long first = claim(shortLease("job-a"), n).token();
-    assertEquals(ELSEWHERE, claim(JOB_B, n).outcome());
+    assertEquals(HELD_BY_ANOTHER_JOB, claim(JOB_B, n).kind());
     records.awaitLeaseEnd("b", "o");
     ClaimDecision takeover = claim(JOB_B, n);
-    assertEquals(CLAIMED, takeover.outcome());
+    assertEquals(CLAIMED, takeover.kind());
     assertEquals("job-a", takeover.owner());
     assertThat(takeover.token(), greaterThan(first));
     assertEquals("job-b", redis.hget(keys.generation("b", "o", 10), "owner"));
@@ -134,18 +134,18 @@ public class ClaimStoreTest {
             .withStoppedOwners(List.of("job-x", "job-a"));
 
     ClaimDecision takeover = claim(reconcile, n);
-    assertEquals(CLAIMED, takeover.outcome());
+    assertEquals(CLAIMED, takeover.kind());
     assertEquals("job-a", takeover.owner());
     assertThat(takeover.token(), greaterThan(first));
     assertEquals("reconcile", redis.hget(keys.generation("b", "o", 10), "owner"));
     assertEquals(
         "job-b is not known to be stopped: its lease is waited out",
-        ELSEWHERE,
-        claim(reconcile, other).outcome());
+        HELD_BY_ANOTHER_JOB,
+        claim(reconcile, other).kind());
 
     // An older generation a stopped job holds does not hold a newer one back either.
     claim(JOB_A, parsed("b", "q", 10, "m3"));
-    assertEquals(CLAIMED, claim(reconcile, parsed("b", "q", 20, "m4")).outcome());
+    assertEquals(CLAIMED, claim(reconcile, parsed("b", "q", 20, "m4")).kind());
   }
 
   @Test
@@ -160,15 +160,15 @@ public class ClaimStoreTest {
     GcsNotification newer = parsed("b", "o", 20, "m2");
 
     ClaimDecision behind = claim(JOB_A, newer);
-    assertEquals(BEHIND, behind.outcome());
+    assertEquals(OLDER_IN_FLIGHT, behind.kind());
     assertEquals("10", behind.detail());
     assertEquals("job-a", behind.owner());
     // Another job's newer generation waits all the same.
-    assertEquals(BEHIND, claim(JOB_B, newer).outcome());
+    assertEquals(OLDER_IN_FLIGHT, claim(JOB_B, newer).kind());
 
     store.settle(List.of(complete(older)), JOB_A);
     ClaimDecision now = claim(JOB_B, newer);
-    assertEquals(CLAIMED, now.outcome());
+    assertEquals(CLAIMED, now.kind());
     assertThat(now.token(), greaterThan(older.token()));
   }
 
@@ -177,7 +177,7 @@ public class ClaimStoreTest {
     claimed(JOB_A, parsed("b", "o", 20, "m2"));
 
     ClaimDecision older = claim(JOB_B, parsed("b", "o", 10, "m1"));
-    assertEquals(SUPERSEDED, older.outcome());
+    assertEquals(SUPERSEDED, older.kind());
     assertEquals("20", older.detail());
     assertEquals(Map.of(), redis.hgetAll(keys.generation("b", "o", 10)));
   }
@@ -192,9 +192,9 @@ public class ClaimStoreTest {
     assertEquals(null, settled.repair());
 
     ClaimDecision again = claim(JOB_B, parsed("b", "o", 10, "m2"));
-    assertEquals(DUPLICATE, again.outcome());
+    assertEquals(DUPLICATE, again.kind());
     assertEquals("COMPLETED", again.detail());
-    assertEquals(DUPLICATE, claim(JOB_A, n).outcome());
+    assertEquals(DUPLICATE, claim(JOB_A, n).kind());
 
     Map<String, String> record = redis.hgetAll(keys.generation("b", "o", 10));
     assertEquals("COMPLETED", record.get("state"));
@@ -228,7 +228,7 @@ public class ClaimStoreTest {
     store.settle(List.of(complete(newer)), JOB_A);
 
     ClaimDecision older = claim(JOB_A, parsed("b", "o", 10, "m1"));
-    assertEquals(SUPERSEDED, older.outcome());
+    assertEquals(SUPERSEDED, older.kind());
     assertEquals("20", older.detail());
   }
 
@@ -279,7 +279,7 @@ public class ClaimStoreTest {
       assertTrue(store.renew(held, lease.lease()));
     }
     // 600 ms after the claim, twice its lease of 300 ms: still held.
-    assertEquals(ELSEWHERE, claim(JOB_B, held.notification()).outcome());
+    assertEquals(HELD_BY_ANOTHER_JOB, claim(JOB_B, held.notification()).kind());
 
     records.awaitLeaseEnd("b", "o");
     Claim takeover = claimed(JOB_B, held.notification());
@@ -295,14 +295,14 @@ public class ClaimStoreTest {
 
     store.settle(List.of(complete(stale)), JOB_A);
     assertEquals(String.valueOf(holder.token()), redis.hget(keys.lock("b", "o"), "token"));
-    assertEquals(List.of(StoreWrite.UNCHANGED), store.release(List.of(stale)));
+    assertEquals(List.of(false), store.release(List.of(stale)));
     assertEquals(String.valueOf(holder.token()), redis.hget(keys.lock("b", "o"), "token"));
   }
 
   @Test
   public void vanishedSourceWithNoOutputKeepsTheLockForTheCleanup() {
     Claim claim = claimed(JOB_A, parsed("b", "o", 10, "m1"));
-    store.note(claim, "vanished:empty", JOB_A);
+    store.recordReadResult(claim.notification(), "vanished:empty", JOB_A.retention());
 
     Settlement settled = store.settle(List.of(complete(claim)), JOB_A).get(0);
     assertEquals("SKIPPED", settled.state());
@@ -319,7 +319,8 @@ public class ClaimStoreTest {
   @Test
   public void contentThatWasNotTheNotifiedGenerationsIsNeverCompleted() {
     Claim claim = claimed(JOB_A, parsed("b", "o", 10, "m1"));
-    store.note(claim, "changed:read CRC32C x, the notification says y", JOB_A);
+    store.recordReadResult(
+        claim.notification(), "changed:read CRC32C x, the notification says y", JOB_A.retention());
 
     Settlement settled = store.settle(List.of(complete(claim)), JOB_A).get(0);
     assertEquals("SKIPPED", settled.state());
@@ -334,7 +335,7 @@ public class ClaimStoreTest {
     assertEquals("nothing completed yet", null, store.repair(n, JOB_A));
     store.settle(List.of(complete(claimed(JOB_A, n))), JOB_A);
 
-    Claim repair = store.repair(parsed("b", "o", 5, "any"), JOB_A);
+    ClaimStore.Held repair = store.repair(parsed("b", "o", 5, "any"), JOB_A);
     assertEquals(10, repair.notification().generation());
     assertEquals("10", redis.hget(keys.lock("b", "o"), "generation"));
     assertEquals("busy: marked dirty", null, store.repair(n, JOB_B));
@@ -347,8 +348,8 @@ public class ClaimStoreTest {
     // 2^53 + 1 and 2^53 are the same double; as 64-bit generations they differ.
     Claim newer = claimed(JOB_A, parsed("b", "o", 9007199254740993L, "m2"));
     store.settle(List.of(complete(newer)), JOB_A);
-    assertEquals(SUPERSEDED, claim(JOB_A, parsed("b", "o", 9007199254740992L, "m1")).outcome());
-    assertEquals(CLAIMED, claim(JOB_A, parsed("b", "o", 9007199254740994L, "m3")).outcome());
+    assertEquals(SUPERSEDED, claim(JOB_A, parsed("b", "o", 9007199254740992L, "m1")).kind());
+    assertEquals(CLAIMED, claim(JOB_A, parsed("b", "o", 9007199254740994L, "m3")).kind());
   }
 
   @Test
@@ -359,7 +360,7 @@ public class ClaimStoreTest {
     assertEquals("SKIPPED", redis.hget(keys.generation("b", "o", 10), "state"));
     assertEquals("sourceMissing", redis.hget(keys.generation("b", "o", 10), "reason"));
     assertEquals(Map.of(), redis.hgetAll(keys.latest("b", "o")));
-    assertEquals(DUPLICATE, claim(JOB_B, claim.notification()).outcome());
+    assertEquals(DUPLICATE, claim(JOB_B, claim.notification()).kind());
   }
 
   @Test
@@ -382,14 +383,13 @@ public class ClaimStoreTest {
   public void releaseFreesOnlyTheClaimsOwnTokenInProgress() {
     GcsNotification n = parsed("b", "o", 10, "m1");
     Claim claim = claimed(JOB_A, n);
-    assertEquals(
-        List.of(StoreWrite.UNCHANGED), store.release(List.of(new Claim(n, claim.token() + 7))));
-    assertEquals(List.of(StoreWrite.CHANGED), store.release(List.of(claim)));
-    assertEquals(CLAIMED, claim(JOB_B, n).outcome());
+    assertEquals(List.of(false), store.release(List.of(new Claim(n, claim.token() + 7))));
+    assertEquals(List.of(true), store.release(List.of(claim)));
+    assertEquals(CLAIMED, claim(JOB_B, n).kind());
 
     Claim settled = claimed(JOB_A, parsed("b", "o2", 11, "m2"));
     store.settle(List.of(complete(settled)), JOB_A);
-    assertEquals(List.of(StoreWrite.UNCHANGED), store.release(List.of(settled)));
+    assertEquals(List.of(false), store.release(List.of(settled)));
     assertEquals("COMPLETED", redis.hget(keys.generation("b", "o2", 11), "state"));
   }
 
@@ -408,7 +408,7 @@ public class ClaimStoreTest {
     assertEquals(50, REDIS.commandCalls().get("evalsha") - before);
     assertEquals("the whole batch in one round trip", 1, store.roundTrips() - roundTripsBefore);
     for (int i = 0; i < 50; i++) {
-      assertEquals(i == 7 ? ELSEWHERE : CLAIMED, decisions.get(i).outcome());
+      assertEquals(i == 7 ? HELD_BY_ANOTHER_JOB : CLAIMED, decisions.get(i).kind());
     }
   }
 
@@ -416,7 +416,7 @@ public class ClaimStoreTest {
   public void scriptsAreLoadedAgainWhenRedisHasForgottenThem() {
     claim(JOB_A, parsed("b", "o", 1, "m1"));
     redis.scriptFlush();
-    assertEquals(CLAIMED, claim(JOB_A, parsed("b", "another", 2, "m2")).outcome());
+    assertEquals(CLAIMED, claim(JOB_A, parsed("b", "another", 2, "m2")).kind());
   }
 
   @Test
@@ -424,7 +424,7 @@ public class ClaimStoreTest {
     GcsNotification n = parsed("b", "o", 10, "m1");
     claim(JOB_A, n);
     try (ClaimStore other = ClaimStore.forPipeline(REDIS.settings("other-deployment:"))) {
-      assertEquals(CLAIMED, other.claim(List.of(n), JOB_B).get(0).outcome());
+      assertEquals(CLAIMED, other.claim(List.of(n), JOB_B).get(0).kind());
     }
   }
 
@@ -436,7 +436,7 @@ public class ClaimStoreTest {
     Thread.sleep(1500);
     assertEquals("still waiting for Redis", false, pending.isDone());
     REDIS.start();
-    assertEquals(CLAIMED, pending.get(60, TimeUnit.SECONDS).outcome());
+    assertEquals(CLAIMED, pending.get(60, TimeUnit.SECONDS).kind());
     try (Jedis fresh = REDIS.client()) {
       assertEquals("INPROGRESS", fresh.hget(keys.generation("b", "o", 10), "state"));
     }
@@ -456,14 +456,14 @@ public class ClaimStoreTest {
     assertTrue(e.getMessage(), e.getMessage().startsWith("Redis status failed: "));
   }
 
-  private ClaimDecision claim(ClaimSettings policy, GcsNotification n) {
-    return store.claim(List.of(n), policy).get(0);
+  private ClaimDecision claim(ClaimSettings claimSettings, GcsNotification n) {
+    return store.claim(List.of(n), claimSettings).get(0);
   }
 
   /** Claims {@code n}, which must succeed, and returns the claim with its token. */
-  private Claim claimed(ClaimSettings policy, GcsNotification n) {
-    ClaimDecision decision = claim(policy, n);
-    assertTrue(decision.toString(), decision.outcome().proceeds());
+  private Claim claimed(ClaimSettings claimSettings, GcsNotification n) {
+    ClaimDecision decision = claim(claimSettings, n);
+    assertTrue(decision.toString(), decision.kind().proceeds());
     return new Claim(n, decision.token());
   }
 

@@ -1,4 +1,4 @@
-package dev.gcsrewrite.claim;
+package dev.gcsrewrite.redis;
 
 import static dev.gcsrewrite.testing.Notifications.parsed;
 import static org.hamcrest.MatcherAssert.assertThat;
@@ -7,10 +7,10 @@ import static org.hamcrest.Matchers.lessThanOrEqualTo;
 import static org.junit.Assert.assertEquals;
 import static org.junit.Assert.assertTrue;
 
+import dev.gcsrewrite.claim.Claim;
+import dev.gcsrewrite.claim.Outcome;
 import dev.gcsrewrite.notification.GcsNotification;
 import dev.gcsrewrite.testing.LocalRedisCluster;
-import dev.gcsrewrite.work.Claim;
-import dev.gcsrewrite.work.Outcome;
 import java.util.ArrayList;
 import java.util.List;
 import org.joda.time.Duration;
@@ -57,7 +57,7 @@ public class RedisClusterTest {
       a.claim(List.of(parsed("bucket", "warm-up", 1, "w")), JOB_A);
       long before = a.roundTrips();
       List<ClaimDecision> first = a.claim(batch, JOB_A);
-      first.forEach(d -> assertEquals(ClaimOutcome.CLAIMED, d.outcome()));
+      first.forEach(d -> assertEquals(ClaimDecision.Kind.CLAIMED, d.kind()));
       List<Outcome> done = new ArrayList<>();
       for (int i = 0; i < batch.size(); i++) {
         Claim claim = new Claim(batch.get(i), first.get(i).token());
@@ -65,13 +65,14 @@ public class RedisClusterTest {
       }
       // One pipelined round trip: a connection per master holding some of the keys, in parallel.
       assertEquals(1, a.roundTrips() - before);
-      b.claim(batch, JOB_B).forEach(d -> assertEquals(ClaimOutcome.ELSEWHERE, d.outcome()));
+      b.claim(batch, JOB_B)
+          .forEach(d -> assertEquals(ClaimDecision.Kind.HELD_BY_ANOTHER_JOB, d.kind()));
 
       a.settle(done, JOB_A).forEach(w -> assertTrue(w.settledNow() && w.completed()));
-      b.claim(batch, JOB_B).forEach(d -> assertEquals(ClaimOutcome.DUPLICATE, d.outcome()));
+      b.claim(batch, JOB_B).forEach(d -> assertEquals(ClaimDecision.Kind.DUPLICATE, d.kind()));
       assertEquals(
-          ClaimOutcome.SUPERSEDED,
-          a.claim(List.of(parsed("bucket", "object-7", 99, "old")), JOB_A).get(0).outcome());
+          ClaimDecision.Kind.SUPERSEDED,
+          a.claim(List.of(parsed("bucket", "object-7", 99, "old")), JOB_A).get(0).kind());
 
       ObjectStatus status = b.status("bucket", "object-7", null);
       assertEquals("100", status.latest().get("generation"));

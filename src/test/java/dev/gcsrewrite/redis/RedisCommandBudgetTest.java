@@ -1,4 +1,4 @@
-package dev.gcsrewrite.claim;
+package dev.gcsrewrite.redis;
 
 import static dev.gcsrewrite.testing.Notifications.newObject;
 import static org.hamcrest.MatcherAssert.assertThat;

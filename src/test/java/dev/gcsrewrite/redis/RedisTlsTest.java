@@ -1,4 +1,4 @@
-package dev.gcsrewrite.claim;
+package dev.gcsrewrite.redis;
 
 import static dev.gcsrewrite.testing.Notifications.parsed;
 import static org.junit.Assert.assertEquals;
@@ -58,11 +58,11 @@ public class RedisTlsTest {
   public void claimsWorkOverTlsWithTheCaFromTheSecret() throws Exception {
     RedisSettings settings = tls("file:" + trusted.caCertificate());
     try (ClaimStore store = ClaimStore.forCommand(settings)) {
-      ClaimSettings policy =
+      ClaimSettings claimSettings =
           new ClaimSettings("job", Duration.standardMinutes(10), Duration.standardDays(7));
       assertEquals(
-          ClaimOutcome.CLAIMED,
-          store.claim(List.of(parsed("b", "o", 1, "m")), policy).get(0).outcome());
+          ClaimDecision.Kind.CLAIMED,
+          store.claim(List.of(parsed("b", "o", 1, "m")), claimSettings).get(0).kind());
       assertEquals(1, store.status("b", "o", null).generations().size());
     }
   }
