@@ -10,7 +10,6 @@ import dev.gcsrewrite.redis.ClaimDecision;
 import dev.gcsrewrite.redis.ClaimSettings;
 import dev.gcsrewrite.redis.ClaimStore;
 import dev.gcsrewrite.redis.RedisSettings;
-import java.util.ArrayList;
 import java.util.List;
 import org.apache.beam.sdk.coders.Coder;
 import org.apache.beam.sdk.coders.KvCoder;
@@ -258,7 +257,7 @@ public final class ClaimInRedis extends PTransform<PCollection<GcsNotification>,
   }
 
   /** Claims a bundle of generations in one round trip. */
-  static final class ClaimFn extends BatchedRedisFn<GcsNotification, Claim> {
+  static final class ClaimFn extends BatchedRedisFn<GcsNotification, ClaimDecision, Claim> {
     private final ClaimSettings claimSettings;
 
     ClaimFn(RedisSettings redis, ClaimSettings claimSettings) {
@@ -267,17 +266,17 @@ public final class ClaimInRedis extends PTransform<PCollection<GcsNotification>,
     }
 
     @Override
-    List<BatchedRedisFn.@Nullable Routed<?>> decide(ClaimStore store, List<GcsNotification> batch) {
-      List<ClaimDecision> decisions = store.claim(batch, claimSettings);
-      List<BatchedRedisFn.@Nullable Routed<?>> routes = new ArrayList<>(batch.size());
-      for (int i = 0; i < batch.size(); i++) {
-        routes.add(route(batch.get(i), decisions.get(i)));
-      }
-      return routes;
+    List<ClaimDecision> ask(ClaimStore store, List<GcsNotification> batch) {
+      return store.claim(batch, claimSettings);
     }
 
     @Override
-    BatchedRedisFn.Routed<?> failed(GcsNotification n, RuntimeException failure) {
+    @Nullable Routed<?> route(GcsNotification n, ClaimDecision decision) {
+      return ClaimInRedis.route(n, decision);
+    }
+
+    @Override
+    Routed<?> failed(GcsNotification n, RuntimeException failure) {
       return unexpected(n, failure);
     }
   }

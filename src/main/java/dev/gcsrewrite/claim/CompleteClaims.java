@@ -10,7 +10,6 @@ import dev.gcsrewrite.redis.ClaimSettings;
 import dev.gcsrewrite.redis.ClaimStore;
 import dev.gcsrewrite.redis.RedisSettings;
 import dev.gcsrewrite.redis.Settlement;
-import java.util.ArrayList;
 import java.util.List;
 import org.apache.beam.sdk.transforms.Flatten;
 import org.apache.beam.sdk.transforms.PTransform;
@@ -102,7 +101,7 @@ public final class CompleteClaims extends PTransform<ProcessedObjects, SettleRes
   }
 
   /** Settles a bundle of outcomes in one round trip. */
-  static final class SettleFn extends BatchedRedisFn<Outcome, Outcome> {
+  static final class SettleFn extends BatchedRedisFn<Outcome, Settlement, Outcome> {
     private final ClaimSettings claimSettings;
 
     SettleFn(RedisSettings redis, ClaimSettings claimSettings) {
@@ -111,17 +110,13 @@ public final class CompleteClaims extends PTransform<ProcessedObjects, SettleRes
     }
 
     @Override
-    List<BatchedRedisFn.@Nullable Routed<?>> decide(ClaimStore store, List<Outcome> batch) {
-      List<Settlement> settlements = store.settle(batch, claimSettings);
-      List<BatchedRedisFn.@Nullable Routed<?>> routes = new ArrayList<>(batch.size());
-      for (int i = 0; i < batch.size(); i++) {
-        routes.add(route(batch.get(i), settlements.get(i)));
-      }
-      return routes;
+    List<Settlement> ask(ClaimStore store, List<Outcome> batch) {
+      return store.settle(batch, claimSettings);
     }
 
-    /** Where one settled outcome goes, with its repair or cleanup on the side. */
-    private BatchedRedisFn.@Nullable Routed<?> route(Outcome outcome, Settlement settlement) {
+    /** The outcome as settled, to announce, with its repair or cleanup on the side. */
+    @Override
+    @Nullable Routed<?> route(Outcome outcome, Settlement settlement) {
       String key = outcome.notification().generationKey();
       if (settlement.failed()) {
         return Routed.to(
@@ -159,35 +154,34 @@ public final class CompleteClaims extends PTransform<ProcessedObjects, SettleRes
     }
 
     @Override
-    BatchedRedisFn.Routed<?> failed(Outcome outcome, RuntimeException failure) {
+    Routed<?> failed(Outcome outcome, RuntimeException failure) {
       return Routed.to(
           DeadLetter.TAG, Failures.unexpected(outcome.notification().original(), STEP, failure));
     }
   }
 
   /** Releases a bundle of failed claims in one round trip and passes them on as dead letters. */
-  static final class ReleaseFn extends BatchedRedisFn<FailedObject, DeadLetter> {
+  static final class ReleaseFn extends BatchedRedisFn<FailedObject, Boolean, DeadLetter> {
     ReleaseFn(RedisSettings redis) {
       super(redis);
     }
 
     @Override
-    List<BatchedRedisFn.@Nullable Routed<?>> decide(ClaimStore store, List<FailedObject> batch) {
-      List<Claim> claims = batch.stream().map(FailedObject::claim).toList();
-      List<Boolean> released = store.release(claims);
-      List<BatchedRedisFn.@Nullable Routed<?>> routes = new ArrayList<>(batch.size());
-      for (int i = 0; i < batch.size(); i++) {
-        if (released.get(i)) {
-          PipelineMetrics.CLAIMS_RELEASED.inc();
-          LOG.info("Released the claim on {}", claims.get(i).generationKey());
-        }
-        routes.add(Routed.main(batch.get(i).deadLetter()));
-      }
-      return routes;
+    List<Boolean> ask(ClaimStore store, List<FailedObject> batch) {
+      return store.release(batch.stream().map(FailedObject::claim).toList());
     }
 
     @Override
-    BatchedRedisFn.Routed<?> failed(FailedObject failed, RuntimeException failure) {
+    Routed<?> route(FailedObject failed, Boolean released) {
+      if (released) {
+        PipelineMetrics.CLAIMS_RELEASED.inc();
+        LOG.info("Released the claim on {}", failed.claim().generationKey());
+      }
+      return Routed.main(failed.deadLetter());
+    }
+
+    @Override
+    Routed<?> failed(FailedObject failed, RuntimeException failure) {
       // The work had failed already: its own dead letter says why; the claim ends with its lease.
       LOG.warn("Could not release the claim on {}", failed.claim().generationKey(), failure);
       return Routed.main(failed.deadLetter());

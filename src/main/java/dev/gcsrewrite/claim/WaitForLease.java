@@ -163,7 +163,8 @@ final class WaitForLease {
   }
 
   /** Waits inside the bundle, asking about all its waiting generations in one round trip. */
-  static final class InBundleFn extends BatchedRedisFn<KV<String, GcsNotification>, Claim> {
+  static final class InBundleFn
+      extends BatchedRedisFn<KV<String, GcsNotification>, @Nullable ClaimDecision, Claim> {
     private final ClaimSettings claimSettings;
 
     InBundleFn(RedisSettings redis, ClaimSettings claimSettings) {
@@ -171,14 +172,14 @@ final class WaitForLease {
       this.claimSettings = claimSettings;
     }
 
+    /** The decision that ends each one's wait; null for a second one of a generation. */
     @Override
-    List<BatchedRedisFn.@Nullable Routed<?>> decide(
-        ClaimStore store, List<KV<String, GcsNotification>> batch) {
-      List<BatchedRedisFn.@Nullable Routed<?>> routes = new ArrayList<>(batch.size());
+    List<@Nullable ClaimDecision> ask(ClaimStore store, List<KV<String, GcsNotification>> batch) {
+      List<@Nullable ClaimDecision> decided = new ArrayList<>(batch.size());
       List<Integer> pending = new ArrayList<>();
       Set<String> keys = new HashSet<>();
       for (int i = 0; i < batch.size(); i++) {
-        routes.add(null);
+        decided.add(null);
         if (keys.add(batch.get(i).getKey())) {
           pending.add(i);
         } else {
@@ -189,9 +190,7 @@ final class WaitForLease {
       for (int times = 1; !pending.isEmpty(); times++) {
         sleep(wait);
         List<GcsNotification> asking = new ArrayList<>(pending.size());
-        for (int i : pending) {
-          asking.add(batch.get(i).getValue());
-        }
+        pending.forEach(i -> asking.add(batch.get(i).getValue()));
         PipelineMetrics.REDIS_BATCHES.inc();
         List<ClaimDecision> decisions = store.claim(asking, claimSettings);
         List<Integer> still = new ArrayList<>();
@@ -202,7 +201,7 @@ final class WaitForLease {
             still.add(pending.get(j));
             leaseEnd = Math.min(leaseEnd, until);
           } else {
-            routes.set(pending.get(j), ClaimInRedis.route(asking.get(j), decisions.get(j)));
+            decided.set(pending.get(j), decisions.get(j));
           }
         }
         if (!still.isEmpty()) {
@@ -212,11 +211,17 @@ final class WaitForLease {
         pending = still;
         wait = nextWaitMillis(leaseEnd, times + 1);
       }
-      return routes;
+      return decided;
     }
 
     @Override
-    BatchedRedisFn.Routed<?> failed(KV<String, GcsNotification> element, RuntimeException failure) {
+    @Nullable Routed<?> route(
+        KV<String, GcsNotification> element, @Nullable ClaimDecision decision) {
+      return decision == null ? null : ClaimInRedis.route(element.getValue(), decision);
+    }
+
+    @Override
+    Routed<?> failed(KV<String, GcsNotification> element, RuntimeException failure) {
       return ClaimInRedis.unexpected(element.getValue(), failure);
     }
 
