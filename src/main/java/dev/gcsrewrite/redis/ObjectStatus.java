@@ -19,9 +19,4 @@ public record ObjectStatus(
     String objectId,
     Map<String, String> latest,
     SortedMap<Long, Map<String, String>> generations,
-    Map<String, String> lock) {
-
-  public boolean isEmpty() {
-    return latest.isEmpty() && generations.isEmpty();
-  }
-}
+    Map<String, String> lock) {}

@@ -65,6 +65,7 @@ final class RedisCalls implements AutoCloseable {
   private final Clients clients;
   private final boolean retryForever;
   private final AtomicLong roundTrips = new AtomicLong();
+  private boolean closed;
 
   RedisCalls(Clients clients, boolean retryForever) {
     this.clients = clients;
@@ -178,8 +179,11 @@ final class RedisCalls implements AutoCloseable {
   }
 
   @Override
-  public void close() {
-    clients.close();
+  public synchronized void close() {
+    if (!closed) {
+      closed = true;
+      clients.close();
+    }
   }
 
   private static void loadScripts(RedisClient client) {
