@@ -9,18 +9,16 @@ import java.io.Serializable;
  *   <li>{@code <prefix>gen:{<bucket>/<objectId>}#<generation>}: one generation's record (hash);
  *   <li>{@code <prefix>latest:{<bucket>/<objectId>}}: the object's latest completed generation
  *       (hash), which guards against older generations arriving late;
- *   <li>{@code <prefix>gens:{<bucket>/<objectId>}}: the generations recorded for the object (set),
- *       for the status command;
- *   <li>{@code <prefix>obj:{<bucket>/<objectId>}}: the object's lock (hash): the one generation in
+ *   <li>{@code <prefix>gens:{<bucket>/<objectId>}}: the generations recorded for the object (set);
+ *   <li>{@code <prefix>obj:{<bucket>/<objectId>}}: the object's lock (hash): the generation in
  *       flight, its owner, fencing token and lease end; the token counter; the newest generation
- *       ever claimed; and whether a stale write may have landed.
+ *       ever claimed; whether a stale write may have landed.
  * </ul>
  *
- * The braces are a Redis Cluster hash tag: the four keys of one object hash to one slot, so that
- * one script can touch them all in a cluster (a script's keys must share a slot). The text after
- * the first "{" is the same in all three whatever the object's name holds (a "}" in it ends the tag
- * early, at the same place in each), and the prefix may hold no braces ({@code --keyPrefix} is
- * checked). Keys are binary-safe in Redis, so object names are used as they are.
+ * <p>The braces are a Redis Cluster hash tag: an object's four keys share a slot, so one script can
+ * touch them all. The tag is the same in each whatever the name holds (a "}" in it ends the tag
+ * early, at the same place in each); {@code --keyPrefix} may hold no braces. Keys are binary-safe,
+ * so object names are used as they are.
  */
 public record ClaimKeys(String prefix) implements Serializable {
 

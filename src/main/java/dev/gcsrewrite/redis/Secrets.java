@@ -79,12 +79,6 @@ public final class Secrets {
   }
 
   private static String stripLineBreak(String value) {
-    if (value.endsWith("\r\n")) {
-      return value.substring(0, value.length() - 2);
-    }
-    if (value.endsWith("\n")) {
-      return value.substring(0, value.length() - 1);
-    }
-    return value;
+    return value.replaceFirst("\r?\n\\z", "");
   }
 }

@@ -18,6 +18,7 @@ import static org.junit.Assert.assertTrue;
 import dev.gcsrewrite.claim.Claim;
 import dev.gcsrewrite.claim.Outcome;
 import dev.gcsrewrite.notification.GcsNotification;
+import dev.gcsrewrite.redis.GenerationState.State;
 import dev.gcsrewrite.testing.ClaimRecords;
 import dev.gcsrewrite.testing.LocalRedis;
 import java.util.ArrayList;
@@ -391,6 +392,36 @@ public class ClaimStoreTest {
     store.settle(List.of(complete(settled)), JOB_A);
     assertEquals(List.of(false), store.release(List.of(settled)));
     assertEquals("COMPLETED", redis.hget(keys.generation("b", "o2", 11), "state"));
+  }
+
+  @Test
+  public void statesReadEveryKindOfRecordWithoutRunningAScript() {
+    Claim done = claimed(JOB_A, parsed("b", "done", 10, "m1"));
+    store.settle(List.of(complete(done)), JOB_A);
+    store.announce(List.of(keys.generation("b", "done", 10)), System.currentTimeMillis());
+    Claim gone = claimed(JOB_A, parsed("b", "gone", 10, "m2"));
+    store.settle(List.of(Outcome.skipped(gone, Outcome.SOURCE_MISSING)), JOB_A);
+    claimed(JOB_B, parsed("b", "busy", 10, "m3"));
+    long scripts = REDIS.commandCalls().getOrDefault("evalsha", 0L);
+
+    List<GenerationState> states =
+        store.states(
+            List.of(
+                new GenerationState.Generation("b", "done", 10),
+                new GenerationState.Generation("b", "gone", 10),
+                new GenerationState.Generation("b", "busy", 10),
+                new GenerationState.Generation("b", "done", 9),
+                new GenerationState.Generation("b", "new", 1)));
+
+    assertEquals(
+        List.of(
+            new GenerationState(State.COMPLETED, "gs://out/done.processed", true),
+            new GenerationState(State.SKIPPED, "sourceMissing", false),
+            new GenerationState(State.IN_FLIGHT, "job-b", false),
+            new GenerationState(State.SKIPPED, "superseded by generation 10", false),
+            new GenerationState(State.UNCLAIMED, "", false)),
+        states);
+    assertEquals(scripts, (long) REDIS.commandCalls().getOrDefault("evalsha", 0L));
   }
 
   @Test
