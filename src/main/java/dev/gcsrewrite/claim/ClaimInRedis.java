@@ -224,14 +224,7 @@ public final class ClaimInRedis extends PTransform<PCollection<GcsNotification>,
         return BatchedRedisFn.Routed.to(WAITING, KV.of(key, n));
       }
       case FAILED -> {
-        return BatchedRedisFn.Routed.to(
-            DeadLetter.TAG,
-            new DeadLetter(
-                n.original(),
-                STEP,
-                CLAIM_RECORD_UNUSABLE,
-                "Redis could not claim " + key + ": " + decision.detail(),
-                Instant.now()));
+        return recordUnusable(n, STEP, "claim", decision.detail());
       }
     }
     throw new IllegalStateException("unknown claim decision " + decision.kind());
@@ -248,6 +241,15 @@ public final class ClaimInRedis extends PTransform<PCollection<GcsNotification>,
             settled.outputBytes(),
             null)
         : new Outcome(Outcome.Kind.SKIPPED, n, settled.token(), null, -1, settled.reason());
+  }
+
+  /** A dead letter for {@code n}, whose own Redis record {@code step} could not use. */
+  static BatchedRedisFn.Routed<?> recordUnusable(
+      GcsNotification n, String step, String doing, @Nullable String error) {
+    String message = "Redis could not " + doing + " " + n.generationKey() + ": " + error;
+    return BatchedRedisFn.Routed.to(
+        DeadLetter.TAG,
+        new DeadLetter(n.original(), step, CLAIM_RECORD_UNUSABLE, message, Instant.now()));
   }
 
   /** A dead letter for {@code n}, whose decision failed on a defect of this code. */

@@ -20,7 +20,6 @@ import org.apache.beam.sdk.values.PCollectionTuple;
 import org.apache.beam.sdk.values.TupleTag;
 import org.apache.beam.sdk.values.TupleTagList;
 import org.checkerframework.checker.nullness.qual.Nullable;
-import org.joda.time.Instant;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -119,14 +118,8 @@ public final class CompleteClaims extends PTransform<ProcessedObjects, SettleRes
     @Nullable Routed<?> route(Outcome outcome, Settlement settlement) {
       String key = outcome.notification().generationKey();
       if (settlement.failed()) {
-        return Routed.to(
-            DeadLetter.TAG,
-            new DeadLetter(
-                outcome.notification().original(),
-                STEP,
-                ClaimInRedis.CLAIM_RECORD_UNUSABLE,
-                "Redis could not settle " + key + ": " + settlement.error(),
-                Instant.now()));
+        return ClaimInRedis.recordUnusable(
+            outcome.notification(), STEP, "settle", settlement.error());
       }
       if (settlement.settledNow()) {
         PipelineMetrics.CLAIMS_SETTLED.inc();
