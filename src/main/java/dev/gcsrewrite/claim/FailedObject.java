@@ -1,7 +1,6 @@
 package dev.gcsrewrite.claim;
 
 import dev.gcsrewrite.deadletter.DeadLetter;
-import dev.gcsrewrite.notification.GcsNotification;
 import org.apache.beam.sdk.coders.DefaultCoder;
 
 /**
@@ -12,8 +11,4 @@ import org.apache.beam.sdk.coders.DefaultCoder;
  * @param deadLetter what goes to the dead-letter topic once the claim is released
  */
 @DefaultCoder(FailedObjectCoder.class)
-public record FailedObject(Claim claim, DeadLetter deadLetter) {
-  public GcsNotification notification() {
-    return claim.notification();
-  }
-}
+public record FailedObject(Claim claim, DeadLetter deadLetter) {}

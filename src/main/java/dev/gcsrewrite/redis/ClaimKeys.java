@@ -22,9 +22,6 @@ import java.io.Serializable;
  */
 public record ClaimKeys(String prefix) implements Serializable {
 
-  /** The default prefix of {@code --keyPrefix}. */
-  public static final String DEFAULT_PREFIX = "gcs-rewrite:";
-
   public String generation(String bucket, String objectId, long generation) {
     return prefix + "gen:" + object(bucket, objectId) + "#" + generation;
   }
