@@ -2,10 +2,13 @@ package dev.gcsrewrite;
 
 import dev.gcsrewrite.audit.AuditContext;
 import dev.gcsrewrite.audit.PublishAuditEvents;
+import dev.gcsrewrite.claim.Claim;
 import dev.gcsrewrite.claim.ClaimInRedis;
 import dev.gcsrewrite.claim.ClaimResults;
 import dev.gcsrewrite.claim.CompleteClaims;
-import dev.gcsrewrite.claim.SettledClaims;
+import dev.gcsrewrite.claim.Outcome;
+import dev.gcsrewrite.claim.ProcessedObjects;
+import dev.gcsrewrite.claim.SettleResults;
 import dev.gcsrewrite.config.GcsRewriteOptions;
 import dev.gcsrewrite.config.JobSettings;
 import dev.gcsrewrite.deadletter.DeadLetter;
@@ -18,9 +21,6 @@ import dev.gcsrewrite.output.RepairOutputs;
 import dev.gcsrewrite.output.WriteProcessedObjects;
 import dev.gcsrewrite.pubsub.TopicWriter;
 import dev.gcsrewrite.rewrite.TokenRewriter;
-import dev.gcsrewrite.work.Claim;
-import dev.gcsrewrite.work.Outcome;
-import dev.gcsrewrite.work.ProcessedObjects;
 import org.apache.beam.sdk.Pipeline;
 import org.apache.beam.sdk.PipelineResult;
 import org.apache.beam.sdk.io.gcp.pubsub.PubsubIO;
@@ -120,7 +120,7 @@ public final class GcsRewritePipeline {
                 settings.redis(),
                 settings.claims(),
                 WriteProcessedObjects.DEFAULT_PANE_DELAY));
-    SettledClaims settled =
+    SettleResults settled =
         processed.apply(
             CompleteClaims.STEP, new CompleteClaims(settings.redis(), settings.claims()));
     deadLetters.addErrorCollection(settled.failures());

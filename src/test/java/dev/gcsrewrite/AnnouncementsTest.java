@@ -11,12 +11,13 @@ import static org.junit.Assert.assertNull;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import dev.gcsrewrite.claim.ClaimSettings;
-import dev.gcsrewrite.claim.ClaimStore;
+import dev.gcsrewrite.claim.Outcome;
 import dev.gcsrewrite.config.JobSettings;
 import dev.gcsrewrite.deadletter.OriginalMessage;
 import dev.gcsrewrite.notification.GcsNotification;
 import dev.gcsrewrite.notification.NotificationParser;
+import dev.gcsrewrite.redis.ClaimSettings;
+import dev.gcsrewrite.redis.ClaimStore;
 import dev.gcsrewrite.testing.ClaimFixtures;
 import dev.gcsrewrite.testing.ClaimRecords;
 import dev.gcsrewrite.testing.Counters;
@@ -25,7 +26,6 @@ import dev.gcsrewrite.testing.LocalBuckets;
 import dev.gcsrewrite.testing.LocalRedis;
 import dev.gcsrewrite.testing.PipelineRuns;
 import dev.gcsrewrite.testing.TestSettings;
-import dev.gcsrewrite.work.Outcome;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.util.List;
@@ -85,7 +85,7 @@ public class AnnouncementsTest {
     PubsubMessage notification = newObject("work001", GEN1, 3, "m1");
     try (ClaimStore store = ClaimStore.forPipeline(REDIS.settings(prefix()))) {
       ClaimFixtures.completeUnannounced(
-          store, parsed(notification), policy("crashed-job"), "/earlier/work001.processed");
+          store, parsed(notification), claimSettings("crashed-job"), "/earlier/work001.processed");
     }
     settledAMinuteAgo("work001");
     GcsRewritePipeline.Outputs outputs =
@@ -113,7 +113,7 @@ public class AnnouncementsTest {
     PubsubMessage notification = newObject("work001", GEN1, 3, "m1");
     try (ClaimStore store = ClaimStore.forPipeline(REDIS.settings(prefix()))) {
       ClaimFixtures.complete(
-          store, parsed(notification), policy("earlier-job"), "/earlier/work001.processed");
+          store, parsed(notification), claimSettings("earlier-job"), "/earlier/work001.processed");
     }
     GcsRewritePipeline.Outputs outputs =
         run(stream().addElements(at(redelivered(notification, "m2"), 0)));
@@ -134,8 +134,9 @@ public class AnnouncementsTest {
       store.settle(
           List.of(
               Outcome.skipped(
-                  ClaimFixtures.claim(store, n, policy("crashed-job")), Outcome.SOURCE_MISSING)),
-          policy("crashed-job"));
+                  ClaimFixtures.claim(store, n, claimSettings("crashed-job")),
+                  Outcome.SOURCE_MISSING)),
+          claimSettings("crashed-job"));
     }
     settledAMinuteAgo("work001");
     GcsRewritePipeline.Outputs outputs =
@@ -164,7 +165,7 @@ public class AnnouncementsTest {
     PubsubMessage notification = newObject("work001", GEN1, 3, "m1");
     try (ClaimStore store = ClaimStore.forPipeline(REDIS.settings(prefix()))) {
       ClaimFixtures.completeUnannounced(
-          store, parsed(notification), policy("busy-job"), "/earlier/work001.processed");
+          store, parsed(notification), claimSettings("busy-job"), "/earlier/work001.processed");
     }
     GcsRewritePipeline.Outputs outputs =
         run(stream().addElements(at(redelivered(notification, "m2"), 0)));
@@ -181,7 +182,7 @@ public class AnnouncementsTest {
   /** Moves the record's settling time back, as a job that died a minute ago left it. */
   private void settledAMinuteAgo(String objectId) {
     try (var redis = REDIS.client()) {
-      String key = new dev.gcsrewrite.claim.ClaimKeys(prefix()).generation(BUCKET, objectId, GEN1);
+      String key = new dev.gcsrewrite.redis.ClaimKeys(prefix()).generation(BUCKET, objectId, GEN1);
       redis.hset(key, "completedAt", Long.toString(System.currentTimeMillis() - 60_000));
     }
   }
@@ -235,7 +236,7 @@ public class AnnouncementsTest {
     return NotificationParser.parse(OriginalMessage.of(message), T0);
   }
 
-  private static ClaimSettings policy(String owner) {
+  private static ClaimSettings claimSettings(String owner) {
     return new ClaimSettings(owner, Duration.standardMinutes(10), Duration.standardDays(7));
   }
 

@@ -10,9 +10,9 @@ import static org.hamcrest.Matchers.greaterThanOrEqualTo;
 import static org.junit.Assert.assertArrayEquals;
 import static org.junit.Assert.assertEquals;
 
-import dev.gcsrewrite.claim.ClaimKeys;
-import dev.gcsrewrite.claim.ClaimSettings;
-import dev.gcsrewrite.claim.ClaimStore;
+import dev.gcsrewrite.redis.ClaimKeys;
+import dev.gcsrewrite.redis.ClaimSettings;
+import dev.gcsrewrite.redis.ClaimStore;
 import dev.gcsrewrite.testing.Eventually;
 import dev.gcsrewrite.testing.LocalBuckets;
 import dev.gcsrewrite.testing.LocalRedis;
@@ -166,7 +166,7 @@ public class ClaimsAcrossPipelinesTest {
         RunningPipeline b = RunningPipeline.start(args("b", processedB))) {
       PUBSUB.publish(name + "-work", notifications);
       Eventually.await("all objects completed", PATIENCE, () -> completed(0, count));
-      // Let every generation parked behind the other job's lease be asked about again.
+      // Let every generation waiting for the other job's lease be asked about again.
       Thread.sleep(8_000);
       a.assertRunning();
       b.assertRunning();

@@ -17,12 +17,12 @@ import static org.junit.Assert.assertEquals;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import dev.gcsrewrite.claim.ClaimSettings;
-import dev.gcsrewrite.claim.ClaimStore;
 import dev.gcsrewrite.config.JobSettings;
 import dev.gcsrewrite.deadletter.OriginalMessage;
 import dev.gcsrewrite.notification.GcsNotification;
 import dev.gcsrewrite.notification.NotificationParser;
+import dev.gcsrewrite.redis.ClaimSettings;
+import dev.gcsrewrite.redis.ClaimStore;
 import dev.gcsrewrite.testing.ClaimFixtures;
 import dev.gcsrewrite.testing.ClaimRecords;
 import dev.gcsrewrite.testing.Counters;
@@ -202,7 +202,7 @@ public class GcsRewritePipelineTest {
     buckets.put("work001", "AWS");
     PubsubMessage message = newObject("work001", GEN1, 3, "m1");
     try (ClaimStore store = ClaimStore.forPipeline(REDIS.settings(prefix()))) {
-      store.claim(List.of(parsedFrom(message)), policy(JOB));
+      store.claim(List.of(parsedFrom(message)), claimSettings(JOB));
     }
     Run run = run(stream().addElements(at(message, 0)));
 
@@ -478,11 +478,11 @@ public class GcsRewritePipelineTest {
   private void settleBeforehand(String objectId, long generation, String owner) throws Exception {
     GcsNotification n = parsedFrom(newObject(objectId, generation, 3, "earlier"));
     try (ClaimStore store = ClaimStore.forPipeline(REDIS.settings(prefix()))) {
-      ClaimFixtures.complete(store, n, policy(owner), "/earlier/" + objectId + ".processed");
+      ClaimFixtures.complete(store, n, claimSettings(owner), "/earlier/" + objectId + ".processed");
     }
   }
 
-  private static ClaimSettings policy(String owner) {
+  private static ClaimSettings claimSettings(String owner) {
     return new ClaimSettings(owner, Duration.standardMinutes(10), Duration.standardDays(7));
   }
 

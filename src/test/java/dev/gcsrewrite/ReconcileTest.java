@@ -7,10 +7,10 @@ import static org.hamcrest.Matchers.empty;
 import static org.hamcrest.Matchers.not;
 import static org.junit.Assert.assertEquals;
 
-import dev.gcsrewrite.claim.ClaimSettings;
-import dev.gcsrewrite.claim.ClaimStore;
 import dev.gcsrewrite.cli.ExitCode;
 import dev.gcsrewrite.cli.GcsRewriteCli;
+import dev.gcsrewrite.redis.ClaimSettings;
+import dev.gcsrewrite.redis.ClaimStore;
 import dev.gcsrewrite.testing.CommandRun;
 import dev.gcsrewrite.testing.Eventually;
 import dev.gcsrewrite.testing.LocalBuckets;

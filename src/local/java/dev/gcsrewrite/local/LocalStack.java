@@ -1,14 +1,15 @@
 package dev.gcsrewrite.local;
 
 import dev.gcsrewrite.GcsRewritePipeline;
-import dev.gcsrewrite.claim.GenerationStates;
-import dev.gcsrewrite.claim.RedisSettings;
 import dev.gcsrewrite.cli.ExitCode;
 import dev.gcsrewrite.cli.GcsRewriteCli;
 import dev.gcsrewrite.cli.LocalRuns;
 import dev.gcsrewrite.config.GcsRewriteOptions;
 import dev.gcsrewrite.config.InvalidOptionException;
 import dev.gcsrewrite.config.JobSettings;
+import dev.gcsrewrite.redis.ClaimStore;
+import dev.gcsrewrite.redis.GenerationState;
+import dev.gcsrewrite.redis.RedisSettings;
 import java.io.IOException;
 import java.io.PrintStream;
 import java.nio.file.Path;
@@ -206,14 +207,14 @@ public final class LocalStack implements AutoCloseable {
    */
   private static Set<String> announced(RedisSettings redis, List<StoredObject> adopted)
       throws StartupException {
-    List<GenerationStates.Generation> asked = new ArrayList<>();
+    List<GenerationState.Generation> asked = new ArrayList<>();
     for (StoredObject object : adopted) {
       asked.add(
-          new GenerationStates.Generation(object.bucket(), object.name(), object.generation()));
+          new GenerationState.Generation(object.bucket(), object.name(), object.generation()));
     }
     Set<String> announced = new HashSet<>();
-    try (GenerationStates states = GenerationStates.connect(redis)) {
-      List<GenerationStates.Found> found = states.read(asked);
+    try (ClaimStore store = ClaimStore.forCommand(redis)) {
+      List<GenerationState> found = store.states(asked);
       for (int i = 0; i < asked.size(); i++) {
         if (found.get(i).announced()) {
           announced.add(asked.get(i).objectId());

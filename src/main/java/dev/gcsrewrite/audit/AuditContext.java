@@ -1,9 +1,9 @@
 package dev.gcsrewrite.audit;
 
+import dev.gcsrewrite.claim.Claim;
+import dev.gcsrewrite.claim.Outcome;
 import dev.gcsrewrite.location.ObjectLocations;
 import dev.gcsrewrite.notification.GcsNotification;
-import dev.gcsrewrite.work.Claim;
-import dev.gcsrewrite.work.Outcome;
 import java.io.Serializable;
 import org.joda.time.Instant;
 

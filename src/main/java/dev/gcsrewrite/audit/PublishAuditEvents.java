@@ -1,12 +1,12 @@
 package dev.gcsrewrite.audit;
 
-import dev.gcsrewrite.claim.RedisSettings;
+import dev.gcsrewrite.claim.Claim;
+import dev.gcsrewrite.claim.ClaimCoder;
+import dev.gcsrewrite.claim.Outcome;
+import dev.gcsrewrite.claim.OutcomeCoder;
 import dev.gcsrewrite.deadletter.DeadLetter;
 import dev.gcsrewrite.pubsub.TopicWriter;
-import dev.gcsrewrite.work.Claim;
-import dev.gcsrewrite.work.ClaimCoder;
-import dev.gcsrewrite.work.Outcome;
-import dev.gcsrewrite.work.OutcomeCoder;
+import dev.gcsrewrite.redis.RedisSettings;
 import org.apache.beam.sdk.coders.Coder;
 import org.apache.beam.sdk.io.gcp.pubsub.PubsubMessage;
 import org.apache.beam.sdk.io.gcp.pubsub.PubsubMessageWithAttributesCoder;

@@ -1,9 +1,9 @@
 package dev.gcsrewrite.audit;
 
-import dev.gcsrewrite.claim.ClaimKeys;
 import dev.gcsrewrite.claim.ClaimStoreFn;
-import dev.gcsrewrite.claim.RedisSettings;
 import dev.gcsrewrite.metrics.PipelineMetrics;
+import dev.gcsrewrite.redis.ClaimKeys;
+import dev.gcsrewrite.redis.RedisSettings;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;

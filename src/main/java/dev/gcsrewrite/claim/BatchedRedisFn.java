@@ -1,6 +1,8 @@
 package dev.gcsrewrite.claim;
 
 import dev.gcsrewrite.metrics.PipelineMetrics;
+import dev.gcsrewrite.redis.ClaimStore;
+import dev.gcsrewrite.redis.RedisSettings;
 import java.util.ArrayList;
 import java.util.List;
 import org.apache.beam.sdk.transforms.windowing.BoundedWindow;
@@ -9,27 +11,31 @@ import org.checkerframework.checker.nullness.qual.Nullable;
 import org.joda.time.Instant;
 
 /**
- * A DoFn that asks Redis about a whole bundle at once: elements are buffered as they come and
- * decided together when the bundle finishes, in one round trip, then emitted with their own
- * timestamps and windows.
+ * A DoFn that asks Redis about a whole bundle at once: elements are buffered as they come, asked
+ * about together when the bundle finishes (one round trip), then routed with their own timestamps
+ * and windows.
  *
  * <p>Holding elements until the bundle finishes is safe: the runner commits a bundle's outputs only
  * after {@code @FinishBundle} returns, and retries the whole bundle if it fails.
  *
- * @param <InputT> the elements to decide
+ * @param <InputT> the elements
+ * @param <AnswerT> what Redis answers about an element
  * @param <OutputT> the main output
  */
-abstract class BatchedRedisFn<InputT, OutputT> extends ClaimStoreFn<InputT, OutputT> {
+abstract class BatchedRedisFn<InputT, AnswerT, OutputT> extends ClaimStoreFn<InputT, OutputT> {
   private transient List<Buffered<InputT>> buffer = new ArrayList<>();
 
   BatchedRedisFn(RedisSettings redis) {
     super(redis);
   }
 
-  /** Decides {@code batch}; returns, aligned with it, where each element goes (null: nowhere). */
-  abstract List<@Nullable Routed<?>> decide(ClaimStore store, List<InputT> batch);
+  /** Asks Redis about {@code batch}; returns an answer per element, aligned with it. */
+  abstract List<AnswerT> ask(ClaimStore store, List<InputT> batch);
 
-  /** Where {@code element} goes when deciding it failed with {@code failure}: a dead letter. */
+  /** Where {@code element} goes, given its answer (null: nowhere). */
+  abstract @Nullable Routed<?> route(InputT element, AnswerT answer);
+
+  /** Where {@code element} goes when asking about it failed with {@code failure}: a dead letter. */
   abstract Routed<?> failed(InputT element, RuntimeException failure);
 
   @StartBundle
@@ -63,9 +69,9 @@ abstract class BatchedRedisFn<InputT, OutputT> extends ClaimStoreFn<InputT, Outp
   }
 
   /**
-   * Decides the batch; should that throw (a defect met by one element, since Redis's own failures
-   * are retried inside the store), decides the elements one at a time, so that only the element
-   * that fails becomes a dead letter and the bundle goes on.
+   * Routes the batch; should that throw (a defect met by one element, since Redis's own failures
+   * are retried inside the store), routes the elements one at a time, so that only the element that
+   * fails becomes a dead letter and the bundle goes on.
    */
   private List<@Nullable Routed<?>> decideOrIsolate(ClaimStore store, List<InputT> batch) {
     try {
@@ -87,6 +93,15 @@ abstract class BatchedRedisFn<InputT, OutputT> extends ClaimStoreFn<InputT, Outp
       }
       return routes;
     }
+  }
+
+  private List<@Nullable Routed<?>> decide(ClaimStore store, List<InputT> batch) {
+    List<AnswerT> answers = ask(store, batch);
+    List<@Nullable Routed<?>> routes = new ArrayList<>(batch.size());
+    for (int i = 0; i < batch.size(); i++) {
+      routes.add(route(batch.get(i), answers.get(i)));
+    }
+    return routes;
   }
 
   @SuppressWarnings("unchecked")

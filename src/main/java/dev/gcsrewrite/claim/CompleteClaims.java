@@ -6,13 +6,10 @@ import dev.gcsrewrite.deadletter.Failures;
 import dev.gcsrewrite.metrics.PipelineMetrics;
 import dev.gcsrewrite.notification.GcsNotification;
 import dev.gcsrewrite.notification.GcsNotificationCoder;
-import dev.gcsrewrite.work.Claim;
-import dev.gcsrewrite.work.ClaimCoder;
-import dev.gcsrewrite.work.FailedObject;
-import dev.gcsrewrite.work.Outcome;
-import dev.gcsrewrite.work.OutcomeCoder;
-import dev.gcsrewrite.work.ProcessedObjects;
-import java.util.ArrayList;
+import dev.gcsrewrite.redis.ClaimSettings;
+import dev.gcsrewrite.redis.ClaimStore;
+import dev.gcsrewrite.redis.RedisSettings;
+import dev.gcsrewrite.redis.Settlement;
 import java.util.List;
 import org.apache.beam.sdk.transforms.Flatten;
 import org.apache.beam.sdk.transforms.PTransform;
@@ -23,30 +20,44 @@ import org.apache.beam.sdk.values.PCollectionTuple;
 import org.apache.beam.sdk.values.TupleTag;
 import org.apache.beam.sdk.values.TupleTagList;
 import org.checkerframework.checker.nullness.qual.Nullable;
-import org.joda.time.Instant;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Step {@code CompleteClaims}: settles every claim the work ended with, before anything is
- * announced, and keeps each object's output moving forward only.
+ * Settles in Redis every claim the work ended with, before anything is announced, keeping each
+ * object's output moving forward only.
  *
- * <p>An output in place makes its record COMPLETED (kept for the retention, with the output URI)
- * and moves the object's latest completed generation forward, never back, and releases the object's
- * lock; a generation with nothing to write becomes SKIPPED. Settling goes by what Redis knows: a
- * writer that found its source vanished or changed makes it SKIPPED whatever FileIO did; a newer
- * generation completed while this one was written without its lock (a lease that ran out) makes it
- * SKIPPED, superseded, and its object's newest output is written again (a repair), since this
- * rename may have landed over it. A generation that failed for good has its claim released, so a
- * fixed notification can be claimed at once, and goes on as a dead letter; one whose own record
- * Redis cannot use is a dead letter too.
+ * <p>Step {@code Settle} settles a bundle of outcomes in one round trip ({@link
+ * ClaimStore#settle}):
  *
- * <p>Order: the claim is settled first and the event published after, from this step's output.
- * Should the job fail in between, Beam retries the bundle: settling again changes nothing and the
- * event is published then. Events are therefore at least once, never lost, and their deterministic
- * {@code eventId} lets consumers drop repeats.
+ * <ul>
+ *   <li>an output in place makes the record COMPLETED (kept for the retention, with the output
+ *       URI), moves the object's latest completed generation forward, never back, and frees the
+ *       object's lock;
+ *   <li>nothing to write makes it SKIPPED;
+ *   <li>what Redis knows wins over what FileIO did: a writer that found its source vanished or
+ *       changed makes it SKIPPED; a newer generation completed while this one was written without
+ *       its lock (its lease ran out) makes it SKIPPED, superseded, and asks for that object's
+ *       newest output to be written again (a repair), since this rename may have landed over it.
+ * </ul>
+ *
+ * <p>Step {@code Release} releases the claims of work that failed for good, so that a fixed
+ * notification can be claimed at once, and passes on their dead letters.
+ *
+ * <p>Its outputs, {@link SettleResults}: each outcome as Redis now records it (to announce), the
+ * dead letters, the objects to repair and the empty outputs to clean up. The claim is settled first
+ * and the event published after, from the outcomes: should the job fail in between, Beam retries
+ * the bundle, settling again changes nothing, and the event goes out then. Events are therefore at
+ * least once, never lost, and their deterministic {@code eventId} lets consumers drop repeats.
+ *
+ * <pre>{@code
+ * SettleResults settled =
+ *     processed.apply(CompleteClaims.STEP, new CompleteClaims(redisSettings, claimSettings));
+ * settled.outcomes().apply("Announce", ...);
+ * deadLetters.addErrorCollection(settled.failures());
+ * }</pre>
  */
-public final class CompleteClaims extends PTransform<ProcessedObjects, SettledClaims> {
+public final class CompleteClaims extends PTransform<ProcessedObjects, SettleResults> {
   /** Stable step name, used as the dead letters' {@code errorStage}. */
   public static final String STEP = "CompleteClaims";
 
@@ -56,21 +67,21 @@ public final class CompleteClaims extends PTransform<ProcessedObjects, SettledCl
   private static final TupleTag<Claim> CLEANUP = new TupleTag<>("cleanup") {};
 
   private final RedisSettings redis;
-  private final ClaimSettings policy;
+  private final ClaimSettings claimSettings;
 
-  public CompleteClaims(RedisSettings redis, ClaimSettings policy) {
+  public CompleteClaims(RedisSettings redis, ClaimSettings claimSettings) {
     this.redis = redis;
-    this.policy = policy;
+    this.claimSettings = claimSettings;
   }
 
   @Override
-  public SettledClaims expand(ProcessedObjects processed) {
+  public SettleResults expand(ProcessedObjects processed) {
     PCollectionTuple settled =
         processed
             .outcomes()
             .apply(
                 "Settle",
-                ParDo.of(new SettleFn(redis, policy))
+                ParDo.of(new SettleFn(redis, claimSettings))
                     .withOutputTags(
                         SETTLED, TupleTagList.of(DeadLetter.TAG).and(REPAIR).and(CLEANUP)));
     PCollection<DeadLetter> released =
@@ -78,7 +89,7 @@ public final class CompleteClaims extends PTransform<ProcessedObjects, SettledCl
             .failures()
             .apply("Release", ParDo.of(new ReleaseFn(redis)))
             .setCoder(DeadLetterCoder.of());
-    return new SettledClaims(
+    return new SettleResults(
         settled.get(SETTLED).setCoder(OutcomeCoder.of()),
         PCollectionList.of(settled.get(DeadLetter.TAG).setCoder(DeadLetterCoder.of()))
             .and(released)
@@ -89,53 +100,39 @@ public final class CompleteClaims extends PTransform<ProcessedObjects, SettledCl
   }
 
   /** Settles a bundle of outcomes in one round trip. */
-  static final class SettleFn extends BatchedRedisFn<Outcome, Outcome> {
-    private final ClaimSettings policy;
+  static final class SettleFn extends BatchedRedisFn<Outcome, Settlement, Outcome> {
+    private final ClaimSettings claimSettings;
 
-    SettleFn(RedisSettings redis, ClaimSettings policy) {
+    SettleFn(RedisSettings redis, ClaimSettings claimSettings) {
       super(redis);
-      this.policy = policy;
+      this.claimSettings = claimSettings;
     }
 
     @Override
-    List<BatchedRedisFn.@Nullable Routed<?>> decide(ClaimStore store, List<Outcome> batch) {
-      List<Settlement> settlements = store.settle(batch, policy);
-      List<BatchedRedisFn.@Nullable Routed<?>> routes = new ArrayList<>(batch.size());
-      for (int i = 0; i < batch.size(); i++) {
-        routes.add(route(batch.get(i), settlements.get(i)));
-      }
-      return routes;
+    List<Settlement> ask(ClaimStore store, List<Outcome> batch) {
+      return store.settle(batch, claimSettings);
     }
 
-    /** Where one settled outcome goes, with its repair or cleanup on the side. */
-    private BatchedRedisFn.@Nullable Routed<?> route(Outcome outcome, Settlement settlement) {
+    /** The outcome as settled, to announce, with its repair or cleanup on the side. */
+    @Override
+    @Nullable Routed<?> route(Outcome outcome, Settlement settlement) {
       String key = outcome.notification().generationKey();
       if (settlement.failed()) {
-        return Routed.to(
-            DeadLetter.TAG,
-            new DeadLetter(
-                outcome.notification().original(),
-                STEP,
-                ClaimInRedis.CLAIM_RECORD_UNUSABLE,
-                "Redis could not settle " + key + ": " + settlement.error(),
-                Instant.now()));
+        return ClaimInRedis.recordUnusable(
+            outcome.notification(), STEP, "settle", settlement.error());
       }
-      Routed<?> announce;
       if (settlement.settledNow()) {
         PipelineMetrics.CLAIMS_SETTLED.inc();
         LOG.info("Settled {} as {} ({})", key, settlement.state(), settlement.detail());
-        announce =
-            Routed.main(settlement.completed() ? outcome : outcome.skippedFor(settlement.detail()));
       } else {
         LOG.info("{} was settled already, as {}", key, settlement.state());
-        // Announce what Redis records (again: events are at least once), never the opposite.
-        boolean complete = outcome.kind() == Outcome.Kind.COMPLETE;
-        if (settlement.completed() && !complete) {
+        if (settlement.completed() && !outcome.completed()) {
+          // Announce what Redis records (again: events are at least once), never the opposite.
           return null;
         }
-        announce =
-            Routed.main(settlement.completed() ? outcome : outcome.skippedFor(settlement.detail()));
       }
+      Routed<?> announce =
+          Routed.main(settlement.completed() ? outcome : outcome.skippedFor(settlement.detail()));
       if (settlement.repair() != null) {
         LOG.warn(
             "{} may have been written over generation {}: that output is written again",
@@ -150,44 +147,34 @@ public final class CompleteClaims extends PTransform<ProcessedObjects, SettledCl
     }
 
     @Override
-    BatchedRedisFn.Routed<?> failed(Outcome outcome, RuntimeException failure) {
+    Routed<?> failed(Outcome outcome, RuntimeException failure) {
       return Routed.to(
           DeadLetter.TAG, Failures.unexpected(outcome.notification().original(), STEP, failure));
     }
   }
 
   /** Releases a bundle of failed claims in one round trip and passes them on as dead letters. */
-  static final class ReleaseFn extends BatchedRedisFn<FailedObject, DeadLetter> {
+  static final class ReleaseFn extends BatchedRedisFn<FailedObject, Boolean, DeadLetter> {
     ReleaseFn(RedisSettings redis) {
       super(redis);
     }
 
     @Override
-    List<BatchedRedisFn.@Nullable Routed<?>> decide(ClaimStore store, List<FailedObject> batch) {
-      List<Claim> claims = new ArrayList<>();
-      for (FailedObject failed : batch) {
-        claims.add(failed.claim());
-      }
-      List<StoreWrite> released = store.release(claims);
-      List<BatchedRedisFn.@Nullable Routed<?>> routes = new ArrayList<>(batch.size());
-      for (int i = 0; i < batch.size(); i++) {
-        StoreWrite write = released.get(i);
-        if (write.changed()) {
-          PipelineMetrics.CLAIMS_RELEASED.inc();
-          LOG.info("Released the claim on {}", claims.get(i).generationKey());
-        } else if (write.failed()) {
-          LOG.warn(
-              "Could not release the claim on {} (it ends with its lease): {}",
-              claims.get(i).generationKey(),
-              write.error());
-        }
-        routes.add(Routed.main(batch.get(i).deadLetter()));
-      }
-      return routes;
+    List<Boolean> ask(ClaimStore store, List<FailedObject> batch) {
+      return store.release(batch.stream().map(FailedObject::claim).toList());
     }
 
     @Override
-    BatchedRedisFn.Routed<?> failed(FailedObject failed, RuntimeException failure) {
+    Routed<?> route(FailedObject failed, Boolean released) {
+      if (released) {
+        PipelineMetrics.CLAIMS_RELEASED.inc();
+        LOG.info("Released the claim on {}", failed.claim().generationKey());
+      }
+      return Routed.main(failed.deadLetter());
+    }
+
+    @Override
+    Routed<?> failed(FailedObject failed, RuntimeException failure) {
       // The work had failed already: its own dead letter says why; the claim ends with its lease.
       LOG.warn("Could not release the claim on {}", failed.claim().generationKey(), failure);
       return Routed.main(failed.deadLetter());

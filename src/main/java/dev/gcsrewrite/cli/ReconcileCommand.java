@@ -1,9 +1,6 @@
 package dev.gcsrewrite.cli;
 
 import dev.gcsrewrite.ReconcilePipeline;
-import dev.gcsrewrite.claim.GenerationStates;
-import dev.gcsrewrite.claim.RedisSettings;
-import dev.gcsrewrite.claim.RedisUnavailableException;
 import dev.gcsrewrite.config.GcsRewriteOptions;
 import dev.gcsrewrite.config.InvalidOptionException;
 import dev.gcsrewrite.config.JobSettings;
@@ -11,6 +8,10 @@ import dev.gcsrewrite.metrics.MetricsReader;
 import dev.gcsrewrite.reconcile.ListingScope;
 import dev.gcsrewrite.reconcile.ObjectLister;
 import dev.gcsrewrite.reconcile.ReconcilePlan;
+import dev.gcsrewrite.redis.ClaimStore;
+import dev.gcsrewrite.redis.GenerationState;
+import dev.gcsrewrite.redis.RedisSettings;
+import dev.gcsrewrite.redis.RedisUnavailableException;
 import java.io.IOException;
 import java.io.PrintStream;
 import java.time.Instant;
@@ -165,7 +166,7 @@ final class ReconcileCommand implements Command {
     String bucketRoot = options.getBucketRoot() == null ? "gs://" : options.getBucketRoot().trim();
     ObjectLister lister = ObjectLister.forBucketRoot(bucketRoot);
     ReconcilePlan plan;
-    try (GenerationStates states = GenerationStates.connect(redis)) {
+    try (ClaimStore states = ClaimStore.forCommand(redis)) {
       plan = ReconcilePlan.make(lister, parsed.scope(), states, parsed.show());
     } catch (RedisUnavailableException e) {
       err.println("reconcile: cannot reach Redis at " + redis.address() + ": " + e.getMessage());
@@ -185,7 +186,7 @@ final class ReconcileCommand implements Command {
             + redis.keyPrefix()
             + "'");
     out.println("  listed      " + plan.listed() + " current generations");
-    for (GenerationStates.State state : GenerationStates.State.values()) {
+    for (GenerationState.State state : GenerationState.State.values()) {
       out.println(String.format("  %-11s %d  %s", label(state), plan.count(state), meaning(state)));
       for (String example : plan.examples(state)) {
         out.println("      " + example);
@@ -193,17 +194,17 @@ final class ReconcileCommand implements Command {
     }
     out.println(
         "  a run would process the "
-            + (plan.count(GenerationStates.State.UNCLAIMED)
-                + plan.count(GenerationStates.State.IN_FLIGHT))
+            + (plan.count(GenerationState.State.UNCLAIMED)
+                + plan.count(GenerationState.State.IN_FLIGHT))
             + " unclaimed and in-flight generations; nothing was changed");
     return ExitCode.OK;
   }
 
-  private static String label(GenerationStates.State state) {
+  private static String label(GenerationState.State state) {
     return state.name().toLowerCase(Locale.ROOT).replace('_', ' ');
   }
 
-  private static String meaning(GenerationStates.State state) {
+  private static String meaning(GenerationState.State state) {
     return switch (state) {
       case UNCLAIMED -> "(would be claimed and processed)";
       case IN_FLIGHT -> "(claimed, not settled: waited for, or taken over once its lease ends)";

@@ -2,12 +2,12 @@ package dev.gcsrewrite.cli;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import dev.gcsrewrite.claim.ClaimStore;
-import dev.gcsrewrite.claim.ObjectStatus;
-import dev.gcsrewrite.claim.RedisSettings;
-import dev.gcsrewrite.claim.RedisUnavailableException;
 import dev.gcsrewrite.config.InvalidOptionException;
 import dev.gcsrewrite.config.JobSettings;
+import dev.gcsrewrite.redis.ClaimStore;
+import dev.gcsrewrite.redis.ObjectStatus;
+import dev.gcsrewrite.redis.RedisSettings;
+import dev.gcsrewrite.redis.RedisUnavailableException;
 import java.io.PrintStream;
 import java.util.ArrayList;
 import java.util.List;

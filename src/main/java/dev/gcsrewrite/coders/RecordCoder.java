@@ -15,10 +15,10 @@ import org.apache.beam.sdk.coders.CustomCoder;
 
 /**
  * Codes a Java record as its components in declaration order, each with its own coder: the one
- * implementation behind the pipeline's record coders (dead letters, claims, failed objects, parked
- * claims), which differ only in their components. Deterministic, and consistent with equals, when
- * every component coder is; the bytes are those of the component coders one after another, so a
- * coder written by hand with the same components in the same order encodes the same bytes.
+ * implementation behind the pipeline's record coders (dead letters, claims, failed objects), which
+ * differ only in their components. Deterministic, and consistent with equals, when every component
+ * coder is; the bytes are those of the component coders one after another, so a coder written by
+ * hand with the same components in the same order encodes the same bytes.
  *
  * @param <T> the record type
  */

@@ -1,10 +1,10 @@
 package dev.gcsrewrite.config;
 
-import dev.gcsrewrite.claim.ClaimSettings;
-import dev.gcsrewrite.claim.RedisSettings;
-import dev.gcsrewrite.claim.Secrets;
 import dev.gcsrewrite.location.ObjectLocations;
 import dev.gcsrewrite.notification.StorageNames;
+import dev.gcsrewrite.redis.ClaimSettings;
+import dev.gcsrewrite.redis.RedisSettings;
+import dev.gcsrewrite.redis.Secrets;
 import dev.gcsrewrite.rewrite.RewriteRules;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -125,7 +125,7 @@ public record JobSettings(
    * @throws IllegalArgumentException if one of them is this job, or no job name
    */
   public JobSettings withStoppedJobs(List<String> stoppedJobs) {
-    ClaimSettings policy = claims.withStoppedOwners(stoppedJobs);
+    ClaimSettings withStopped = claims.withStoppedOwners(stoppedJobs);
     return new JobSettings(
         inputSubscription,
         locations,
@@ -136,7 +136,7 @@ public record JobSettings(
         dedupeTtl,
         jobName,
         redis,
-        policy);
+        withStopped);
   }
 
   /**

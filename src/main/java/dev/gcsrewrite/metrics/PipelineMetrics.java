@@ -56,7 +56,7 @@ public final class PipelineMetrics {
   /** Claims this job found it held already: retried bundles. */
   public static final Counter CLAIMS_REENTRANT = counter("claimsReentrant");
 
-  /** Times a generation was found under another job's live lease and set to wait. */
+  /** Times a generation was set to wait: held by another job, or an older one in flight. */
   public static final Counter CLAIMS_WAITING = counter("claimsWaiting");
 
   /** Claims settled as COMPLETED or SKIPPED. */

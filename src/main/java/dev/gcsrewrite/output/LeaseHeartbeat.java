@@ -1,7 +1,6 @@
 package dev.gcsrewrite.output;
 
-import dev.gcsrewrite.claim.ClaimStore;
-import dev.gcsrewrite.work.Claim;
+import dev.gcsrewrite.redis.ClaimStore;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ScheduledFuture;
@@ -31,13 +30,13 @@ final class LeaseHeartbeat implements AutoCloseable {
           });
 
   private final ClaimStore store;
-  private final Claim claim;
+  private final ClaimStore.Held claim;
   private final Duration lease;
   private final AtomicInteger renewals = new AtomicInteger();
   private final AtomicBoolean lost = new AtomicBoolean();
   private final ScheduledFuture<?> beat;
 
-  private LeaseHeartbeat(ClaimStore store, Claim claim, Duration lease) {
+  private LeaseHeartbeat(ClaimStore store, ClaimStore.Held claim, Duration lease) {
     this.store = store;
     this.claim = claim;
     this.lease = lease;
@@ -46,7 +45,7 @@ final class LeaseHeartbeat implements AutoCloseable {
   }
 
   /** Starts renewing {@code claim}'s lease of {@code lease} until {@link #close}. */
-  static LeaseHeartbeat start(ClaimStore store, Claim claim, Duration lease) {
+  static LeaseHeartbeat start(ClaimStore store, ClaimStore.Held claim, Duration lease) {
     return new LeaseHeartbeat(store, claim, lease);
   }
 
@@ -58,11 +57,14 @@ final class LeaseHeartbeat implements AutoCloseable {
         LOG.warn(
             "Lost the claim on {} while writing it: its lease ended and another claim took the"
                 + " object; the settlement will put the newest generation's output back",
-            claim.generationKey());
+            claim.notification().generationKey());
         beat.cancel(false);
       }
     } catch (RuntimeException e) {
-      LOG.warn("Could not renew the lease of {}: {}", claim.generationKey(), e.toString());
+      LOG.warn(
+          "Could not renew the lease of {}: {}",
+          claim.notification().generationKey(),
+          e.toString());
     }
   }
 

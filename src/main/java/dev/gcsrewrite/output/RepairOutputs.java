@@ -1,16 +1,16 @@
 package dev.gcsrewrite.output;
 
-import dev.gcsrewrite.claim.ClaimSettings;
-import dev.gcsrewrite.claim.ClaimStore;
+import dev.gcsrewrite.claim.Claim;
 import dev.gcsrewrite.claim.ClaimStoreFn;
-import dev.gcsrewrite.claim.RedisSettings;
-import dev.gcsrewrite.claim.SettledClaims;
+import dev.gcsrewrite.claim.SettleResults;
 import dev.gcsrewrite.location.ObjectLocations;
 import dev.gcsrewrite.metrics.PipelineMetrics;
 import dev.gcsrewrite.notification.GcsNotification;
 import dev.gcsrewrite.notification.GcsNotificationCoder;
+import dev.gcsrewrite.redis.ClaimSettings;
+import dev.gcsrewrite.redis.ClaimStore;
+import dev.gcsrewrite.redis.RedisSettings;
 import dev.gcsrewrite.rewrite.TokenRewriter;
-import dev.gcsrewrite.work.Claim;
 import java.io.IOException;
 import java.nio.channels.ReadableByteChannel;
 import java.nio.channels.WritableByteChannel;
@@ -41,7 +41,7 @@ import org.slf4j.LoggerFactory;
  * the generation is gone, a newer one exists and its own work will write the output. Returns the
  * generations written again.
  */
-public final class RepairOutputs extends PTransform<SettledClaims, PCollection<String>> {
+public final class RepairOutputs extends PTransform<SettleResults, PCollection<String>> {
   /** Stable step name. */
   public static final String STEP = "RepairOutputs";
 
@@ -52,14 +52,14 @@ public final class RepairOutputs extends PTransform<SettledClaims, PCollection<S
   private final GenerationSource sources;
   private final TokenRewriter rewriter;
   private final RedisSettings redis;
-  private final ClaimSettings policy;
+  private final ClaimSettings claimSettings;
 
   public RepairOutputs(
       ObjectLocations locations,
       TokenRewriter rewriter,
       RedisSettings redis,
-      ClaimSettings policy) {
-    this(locations, GenerationSource.of(locations), rewriter, redis, policy);
+      ClaimSettings claimSettings) {
+    this(locations, GenerationSource.of(locations), rewriter, redis, claimSettings);
   }
 
   RepairOutputs(
@@ -67,16 +67,16 @@ public final class RepairOutputs extends PTransform<SettledClaims, PCollection<S
       GenerationSource sources,
       TokenRewriter rewriter,
       RedisSettings redis,
-      ClaimSettings policy) {
+      ClaimSettings claimSettings) {
     this.locations = locations;
     this.sources = sources;
     this.rewriter = rewriter;
     this.redis = redis;
-    this.policy = policy;
+    this.claimSettings = claimSettings;
   }
 
   @Override
-  public PCollection<String> expand(SettledClaims settled) {
+  public PCollection<String> expand(SettleResults settled) {
     PCollection<GcsNotification> dirtyAfterCleanup =
         settled
             .cleanups()
@@ -86,7 +86,7 @@ public final class RepairOutputs extends PTransform<SettledClaims, PCollection<S
         .and(dirtyAfterCleanup)
         .apply("AllRepairs", Flatten.pCollections())
         .setCoder(GcsNotificationCoder.of())
-        .apply("Repair", ParDo.of(new RepairFn(locations, sources, rewriter, redis, policy)))
+        .apply("Repair", ParDo.of(new RepairFn(locations, sources, rewriter, redis, claimSettings)))
         .setTypeDescriptor(TypeDescriptors.strings());
   }
 
@@ -124,19 +124,19 @@ public final class RepairOutputs extends PTransform<SettledClaims, PCollection<S
     private final ObjectLocations locations;
     private final GenerationSource sources;
     private final TokenRewriter rewriter;
-    private final ClaimSettings policy;
+    private final ClaimSettings claimSettings;
 
     RepairFn(
         ObjectLocations locations,
         GenerationSource sources,
         TokenRewriter rewriter,
         RedisSettings redis,
-        ClaimSettings policy) {
+        ClaimSettings claimSettings) {
       super(redis);
       this.locations = locations;
       this.sources = sources;
       this.rewriter = rewriter;
-      this.policy = policy;
+      this.claimSettings = claimSettings;
     }
 
     @ProcessElement
@@ -144,15 +144,16 @@ public final class RepairOutputs extends PTransform<SettledClaims, PCollection<S
         throws IOException {
       ClaimStore current = store();
       for (int round = 0; round < MAX_ROUNDS; round++) {
-        Claim latest = current.repair(object, policy);
+        ClaimStore.Held latest = current.repair(object, claimSettings);
         if (latest == null) {
           return;
         }
         boolean dirty;
-        try (LeaseHeartbeat heartbeat = LeaseHeartbeat.start(current, latest, policy.lease())) {
+        try (LeaseHeartbeat heartbeat =
+            LeaseHeartbeat.start(current, latest, claimSettings.lease())) {
           if (write(latest)) {
             PipelineMetrics.REPAIRS.inc();
-            out.output(latest.generationKey());
+            out.output(latest.notification().generationKey());
           }
         } finally {
           dirty = current.releaseLock(latest);
@@ -165,7 +166,7 @@ public final class RepairOutputs extends PTransform<SettledClaims, PCollection<S
     }
 
     /** Rewrites {@code latest}'s generation into place; false if that generation is gone. */
-    private boolean write(Claim latest) throws IOException {
+    private boolean write(ClaimStore.Held latest) throws IOException {
       GcsNotification n = latest.notification();
       ReadableByteChannel in = SourceProbe.openUnlessMissing(() -> sources.open(n));
       if (in == null) {

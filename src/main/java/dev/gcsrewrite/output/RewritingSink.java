@@ -1,14 +1,14 @@
 package dev.gcsrewrite.output;
 
-import dev.gcsrewrite.claim.ClaimSettings;
-import dev.gcsrewrite.claim.ClaimStore;
-import dev.gcsrewrite.claim.RedisSettings;
+import dev.gcsrewrite.claim.Claim;
 import dev.gcsrewrite.location.ObjectLocations;
 import dev.gcsrewrite.metrics.PipelineMetrics;
 import dev.gcsrewrite.notification.GcsNotification;
+import dev.gcsrewrite.redis.ClaimSettings;
+import dev.gcsrewrite.redis.ClaimStore;
+import dev.gcsrewrite.redis.RedisSettings;
 import dev.gcsrewrite.rewrite.RewriteStats;
 import dev.gcsrewrite.rewrite.TokenRewriter;
-import dev.gcsrewrite.work.Claim;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.channels.ReadableByteChannel;
@@ -50,7 +50,7 @@ final class RewritingSink implements FileIO.Sink<Claim> {
   private final ObjectLocations locations;
   private final GenerationSource sources;
   private final RedisSettings redis;
-  private final ClaimSettings policy;
+  private final ClaimSettings claimSettings;
   private transient @Nullable WritableByteChannel channel;
   private transient @Nullable Claim written;
 
@@ -59,12 +59,12 @@ final class RewritingSink implements FileIO.Sink<Claim> {
       ObjectLocations locations,
       GenerationSource sources,
       RedisSettings redis,
-      ClaimSettings policy) {
+      ClaimSettings claimSettings) {
     this.rewriter = rewriter;
     this.locations = locations;
     this.sources = sources;
     this.redis = redis;
-    this.policy = policy;
+    this.claimSettings = claimSettings;
   }
 
   @Override
@@ -88,7 +88,7 @@ final class RewritingSink implements FileIO.Sink<Claim> {
       throw new IllegalStateException("write() before open()");
     }
     try (ClaimStore store = ClaimStore.forPipeline(redis);
-        LeaseHeartbeat heartbeat = LeaseHeartbeat.start(store, claim, policy.lease())) {
+        LeaseHeartbeat heartbeat = LeaseHeartbeat.start(store, claim, claimSettings.lease())) {
       write(claim, out, store);
       PipelineMetrics.LEASES_RENEWED.inc(heartbeat.renewals());
       if (heartbeat.lost()) {
@@ -113,7 +113,7 @@ final class RewritingSink implements FileIO.Sink<Claim> {
     if (mismatch != null) {
       PipelineMetrics.SOURCE_CHANGED.inc();
       LOG.warn("Read {}, but not as notified: {}", n.generationKey(), mismatch);
-      store.note(claim, CHANGED + mismatch, policy);
+      store.recordReadResult(claim.notification(), CHANGED + mismatch, claimSettings.retention());
       return;
     }
     PipelineMetrics.WRITTEN.inc();
@@ -144,7 +144,7 @@ final class RewritingSink implements FileIO.Sink<Claim> {
           "{} vanished before it was read, and there is no output yet: the empty file left in"
               + " its place is removed at settlement",
           claim.generationKey());
-      store.note(claim, VANISHED_EMPTY, policy);
+      store.recordReadResult(claim.notification(), VANISHED_EMPTY, claimSettings.retention());
       return;
     }
     try (ReadableByteChannel copy = current) {
@@ -158,7 +158,7 @@ final class RewritingSink implements FileIO.Sink<Claim> {
       }
     }
     LOG.warn("{} vanished before it was read: its output is kept as it was", claim.generationKey());
-    store.note(claim, VANISHED_PRESERVED, policy);
+    store.recordReadResult(claim.notification(), VANISHED_PRESERVED, claimSettings.retention());
   }
 
   @Override

@@ -1,20 +1,20 @@
 package dev.gcsrewrite.output;
 
-import dev.gcsrewrite.claim.ClaimSettings;
-import dev.gcsrewrite.claim.RedisSettings;
+import dev.gcsrewrite.claim.Claim;
+import dev.gcsrewrite.claim.ClaimCoder;
+import dev.gcsrewrite.claim.FailedObject;
+import dev.gcsrewrite.claim.FailedObjectCoder;
+import dev.gcsrewrite.claim.Outcome;
+import dev.gcsrewrite.claim.OutcomeCoder;
+import dev.gcsrewrite.claim.ProcessedObjects;
 import dev.gcsrewrite.deadletter.DeadLetter;
 import dev.gcsrewrite.deadletter.Failures;
 import dev.gcsrewrite.location.ObjectLocations;
 import dev.gcsrewrite.metrics.PipelineMetrics;
 import dev.gcsrewrite.notification.GcsNotification;
+import dev.gcsrewrite.redis.ClaimSettings;
+import dev.gcsrewrite.redis.RedisSettings;
 import dev.gcsrewrite.rewrite.TokenRewriter;
-import dev.gcsrewrite.work.Claim;
-import dev.gcsrewrite.work.ClaimCoder;
-import dev.gcsrewrite.work.FailedObject;
-import dev.gcsrewrite.work.FailedObjectCoder;
-import dev.gcsrewrite.work.Outcome;
-import dev.gcsrewrite.work.OutcomeCoder;
-import dev.gcsrewrite.work.ProcessedObjects;
 import java.io.IOException;
 import org.apache.beam.sdk.io.FileIO;
 import org.apache.beam.sdk.io.WriteFilesResult;
@@ -100,7 +100,7 @@ public final class WriteProcessedObjects extends PTransform<PCollection<Claim>, 
   private final GenerationSource sources;
   private final TokenRewriter rewriter;
   private final RedisSettings redis;
-  private final ClaimSettings policy;
+  private final ClaimSettings claimSettings;
   private final Duration paneDelay;
 
   /** Writes with {@code rewriter} into {@code locations}, FileIO's panes {@code paneDelay} long. */
@@ -108,9 +108,9 @@ public final class WriteProcessedObjects extends PTransform<PCollection<Claim>, 
       ObjectLocations locations,
       TokenRewriter rewriter,
       RedisSettings redis,
-      ClaimSettings policy,
+      ClaimSettings claimSettings,
       Duration paneDelay) {
-    this(locations, GenerationSource.of(locations), rewriter, redis, policy, paneDelay);
+    this(locations, GenerationSource.of(locations), rewriter, redis, claimSettings, paneDelay);
   }
 
   WriteProcessedObjects(
@@ -118,13 +118,13 @@ public final class WriteProcessedObjects extends PTransform<PCollection<Claim>, 
       GenerationSource sources,
       TokenRewriter rewriter,
       RedisSettings redis,
-      ClaimSettings policy,
+      ClaimSettings claimSettings,
       Duration paneDelay) {
     this.locations = locations;
     this.sources = sources;
     this.rewriter = rewriter;
     this.redis = redis;
-    this.policy = policy;
+    this.claimSettings = claimSettings;
     this.paneDelay = paneDelay;
   }
 
@@ -153,7 +153,8 @@ public final class WriteProcessedObjects extends PTransform<PCollection<Claim>, 
                     .by(SerializableFunctions.identity())
                     .withDestinationCoder(ClaimCoder.of())
                     .via(
-                        Contextful.fn(new SinkFactory(rewriter, locations, sources, redis, policy)))
+                        Contextful.fn(
+                            new SinkFactory(rewriter, locations, sources, redis, claimSettings)))
                     .to(locations.outputDirectory())
                     .withNaming(new NamingFactory(locations))
                     .withNumShards(1));
@@ -250,11 +251,11 @@ public final class WriteProcessedObjects extends PTransform<PCollection<Claim>, 
       ObjectLocations locations,
       GenerationSource sources,
       RedisSettings redis,
-      ClaimSettings policy)
+      ClaimSettings claimSettings)
       implements SerializableFunction<Claim, FileIO.Sink<Claim>> {
     @Override
     public FileIO.Sink<Claim> apply(Claim destination) {
-      return new RewritingSink(rewriter, locations, sources, redis, policy);
+      return new RewritingSink(rewriter, locations, sources, redis, claimSettings);
     }
   }
 

@@ -1,8 +1,8 @@
 package dev.gcsrewrite.reconcile;
 
-import dev.gcsrewrite.claim.GenerationStates;
-import dev.gcsrewrite.claim.GenerationStates.Found;
-import dev.gcsrewrite.claim.GenerationStates.State;
+import dev.gcsrewrite.redis.ClaimStore;
+import dev.gcsrewrite.redis.GenerationState;
+import dev.gcsrewrite.redis.GenerationState.State;
 import java.io.IOException;
 import java.util.ArrayList;
 import java.util.EnumMap;
@@ -32,8 +32,7 @@ public final class ReconcilePlan {
 
   /** Lists {@code scope} with {@code lister} and reads each generation's state. */
   public static ReconcilePlan make(
-      ObjectLister lister, ListingScope scope, GenerationStates states, int show)
-      throws IOException {
+      ObjectLister lister, ListingScope scope, ClaimStore states, int show) throws IOException {
     ReconcilePlan plan = new ReconcilePlan(show);
     List<ListedObject> batch = new ArrayList<>(BATCH);
     for (ListingSplit split : lister.splits(scope)) {
@@ -50,16 +49,16 @@ public final class ReconcilePlan {
     return plan;
   }
 
-  private void add(List<ListedObject> batch, GenerationStates states) {
+  private void add(List<ListedObject> batch, ClaimStore states) {
     if (batch.isEmpty()) {
       return;
     }
-    List<GenerationStates.Generation> asked = new ArrayList<>(batch.size());
+    List<GenerationState.Generation> asked = new ArrayList<>(batch.size());
     for (ListedObject object : batch) {
       asked.add(
-          new GenerationStates.Generation(object.bucket(), object.name(), object.generation()));
+          new GenerationState.Generation(object.bucket(), object.name(), object.generation()));
     }
-    List<Found> found = states.read(asked);
+    List<GenerationState> found = states.states(asked);
     for (int i = 0; i < batch.size(); i++) {
       State state = found.get(i).state();
       listed++;

@@ -9,10 +9,13 @@ import static org.junit.Assert.assertEquals;
 
 import dev.gcsrewrite.notification.GcsNotification;
 import dev.gcsrewrite.notification.GcsNotificationCoder;
+import dev.gcsrewrite.redis.ClaimKeys;
+import dev.gcsrewrite.redis.ClaimSettings;
+import dev.gcsrewrite.redis.ClaimStore;
+import dev.gcsrewrite.redis.RedisSettings;
 import dev.gcsrewrite.testing.ClaimFixtures;
 import dev.gcsrewrite.testing.Counters;
 import dev.gcsrewrite.testing.LocalRedis;
-import dev.gcsrewrite.work.Claim;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;

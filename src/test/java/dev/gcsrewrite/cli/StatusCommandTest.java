@@ -9,13 +9,13 @@ import static org.junit.Assert.assertEquals;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import dev.gcsrewrite.claim.ClaimSettings;
-import dev.gcsrewrite.claim.ClaimStore;
+import dev.gcsrewrite.claim.Outcome;
 import dev.gcsrewrite.notification.GcsNotification;
+import dev.gcsrewrite.redis.ClaimSettings;
+import dev.gcsrewrite.redis.ClaimStore;
 import dev.gcsrewrite.testing.ClaimFixtures;
 import dev.gcsrewrite.testing.CommandRun;
 import dev.gcsrewrite.testing.LocalRedis;
-import dev.gcsrewrite.work.Outcome;
 import java.util.ArrayList;
 import java.util.List;
 import org.joda.time.Duration;

@@ -5,8 +5,8 @@ import static org.hamcrest.Matchers.startsWith;
 import static org.junit.Assert.assertEquals;
 import static org.junit.Assert.assertThrows;
 
-import dev.gcsrewrite.claim.ClaimSettings;
-import dev.gcsrewrite.claim.RedisSettings;
+import dev.gcsrewrite.redis.ClaimSettings;
+import dev.gcsrewrite.redis.RedisSettings;
 import dev.gcsrewrite.rewrite.RewriteRules;
 import java.io.File;
 import java.io.IOException;

@@ -1,15 +1,15 @@
 package dev.gcsrewrite.deploy;
 
 import dev.gcsrewrite.audit.AuditContext;
+import dev.gcsrewrite.claim.Claim;
+import dev.gcsrewrite.claim.ClaimCoder;
+import dev.gcsrewrite.claim.Outcome;
 import dev.gcsrewrite.deadletter.OriginalMessage;
 import dev.gcsrewrite.location.ObjectLocations;
 import dev.gcsrewrite.notification.GcsNotification;
 import dev.gcsrewrite.notification.GcsNotificationCoder;
 import dev.gcsrewrite.notification.NotificationParser;
 import dev.gcsrewrite.testing.Notifications;
-import dev.gcsrewrite.work.Claim;
-import dev.gcsrewrite.work.ClaimCoder;
-import dev.gcsrewrite.work.Outcome;
 import java.io.ByteArrayOutputStream;
 import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;

@@ -4,20 +4,20 @@ import static dev.gcsrewrite.testing.Notifications.parsedDescribing;
 import static org.junit.Assert.assertEquals;
 
 import com.google.api.services.storage.Storage;
-import dev.gcsrewrite.claim.ClaimSettings;
-import dev.gcsrewrite.claim.ClaimStore;
+import dev.gcsrewrite.claim.Claim;
+import dev.gcsrewrite.claim.ClaimCoder;
 import dev.gcsrewrite.claim.CompleteClaims;
-import dev.gcsrewrite.claim.RedisSettings;
-import dev.gcsrewrite.claim.SettledClaims;
+import dev.gcsrewrite.claim.Outcome;
+import dev.gcsrewrite.claim.SettleResults;
 import dev.gcsrewrite.location.ObjectLocations;
+import dev.gcsrewrite.redis.ClaimSettings;
+import dev.gcsrewrite.redis.ClaimStore;
+import dev.gcsrewrite.redis.RedisSettings;
 import dev.gcsrewrite.rewrite.RewriteRules;
 import dev.gcsrewrite.rewrite.TokenRewriter;
 import dev.gcsrewrite.testing.ClaimFixtures;
 import dev.gcsrewrite.testing.LocalRedis;
 import dev.gcsrewrite.testing.RecordingStorage;
-import dev.gcsrewrite.work.Claim;
-import dev.gcsrewrite.work.ClaimCoder;
-import dev.gcsrewrite.work.Outcome;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
@@ -93,7 +93,7 @@ public class CloudStorageOperationsTest {
     }
     int before = STORAGE.requests().size();
 
-    SettledClaims settled =
+    SettleResults settled =
         pipeline
             .apply(Create.of(claims).withCoder(ClaimCoder.of()))
             .apply(

@@ -8,19 +8,19 @@ import static org.hamcrest.Matchers.startsWith;
 import static org.junit.Assert.assertEquals;
 import static org.junit.Assert.assertThrows;
 
-import dev.gcsrewrite.claim.ClaimKeys;
-import dev.gcsrewrite.claim.ClaimOutcome;
-import dev.gcsrewrite.claim.ClaimSettings;
-import dev.gcsrewrite.claim.ClaimStore;
-import dev.gcsrewrite.claim.RedisSettings;
+import dev.gcsrewrite.claim.Claim;
 import dev.gcsrewrite.location.LocalGenerations;
 import dev.gcsrewrite.location.ObjectLocations;
 import dev.gcsrewrite.notification.GcsNotification;
+import dev.gcsrewrite.redis.ClaimDecision;
+import dev.gcsrewrite.redis.ClaimKeys;
+import dev.gcsrewrite.redis.ClaimSettings;
+import dev.gcsrewrite.redis.ClaimStore;
+import dev.gcsrewrite.redis.RedisSettings;
 import dev.gcsrewrite.rewrite.RewriteRules;
 import dev.gcsrewrite.rewrite.TokenRewriter;
 import dev.gcsrewrite.testing.ClaimFixtures;
 import dev.gcsrewrite.testing.LocalRedis;
-import dev.gcsrewrite.work.Claim;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.nio.ByteBuffer;
@@ -56,7 +56,7 @@ public class RewritingSinkTest {
   private Path root;
   private ObjectLocations locations;
   private RedisSettings redis;
-  private ClaimSettings policy;
+  private ClaimSettings claimSettings;
   private ClaimStore store;
   private final ByteArrayOutputStream output = new ByteArrayOutputStream();
 
@@ -66,7 +66,8 @@ public class RewritingSinkTest {
     Files.createDirectories(root.resolve("work"));
     locations = new ObjectLocations(root.toString(), folder.getRoot() + "/out", ".processed");
     redis = REDIS.settings(test.getMethodName() + ":");
-    policy = new ClaimSettings("job", Duration.standardMinutes(10), Duration.standardDays(1));
+    claimSettings =
+        new ClaimSettings("job", Duration.standardMinutes(10), Duration.standardDays(1));
     store = ClaimStore.forPipeline(redis);
   }
 
@@ -162,13 +163,13 @@ public class RewritingSinkTest {
 
   @Test
   public void aWriteLastingThreeLeasesKeepsItsClaim() throws Exception {
-    policy = new ClaimSettings("job", Duration.millis(600), Duration.standardDays(1));
+    claimSettings = new ClaimSettings("job", Duration.millis(600), Duration.standardDays(1));
     GcsNotification n = parsed("work", "slow", 1, "m1");
     Claim claim = claim(n);
     // A source that takes about 2.4 s to read: four leases.
     GenerationSource slow = new SlowSource(24, 100);
     RewritingSink sink =
-        SerializableUtils.clone(new RewritingSink(REWRITER, locations, slow, redis, policy));
+        SerializableUtils.clone(new RewritingSink(REWRITER, locations, slow, redis, claimSettings));
     sink.open(Channels.newChannel(output));
 
     sink.write(claim);
@@ -178,7 +179,8 @@ public class RewritingSinkTest {
       ClaimSettings otherJob =
           new ClaimSettings("other", Duration.millis(600), Duration.standardDays(1));
       // Right after the write, the claim is still this job's: no one could take it over.
-      assertEquals(ClaimOutcome.ELSEWHERE, other.claim(List.of(n), otherJob).get(0).outcome());
+      assertEquals(
+          ClaimDecision.Kind.HELD_BY_ANOTHER_JOB, other.claim(List.of(n), otherJob).get(0).kind());
     }
     assertThat(
         Long.parseLong(record(claim).get("leaseUntil"))
@@ -191,7 +193,7 @@ public class RewritingSinkTest {
     RewritingSink sink =
         SerializableUtils.clone(
             new RewritingSink(
-                REWRITER, locations, new LocalFolderSource(root.toString()), redis, policy));
+                REWRITER, locations, new LocalFolderSource(root.toString()), redis, claimSettings));
     sink.open(Channels.newChannel(output));
     return sink;
   }
@@ -202,7 +204,7 @@ public class RewritingSinkTest {
   }
 
   private Claim claim(GcsNotification n) {
-    return ClaimFixtures.claim(store, n, policy);
+    return ClaimFixtures.claim(store, n, claimSettings);
   }
 
   private java.util.Map<String, String> record(Claim claim) {

@@ -5,13 +5,17 @@ import static dev.gcsrewrite.testing.Notifications.parsed;
 import static org.junit.Assert.assertEquals;
 import static org.junit.Assert.assertFalse;
 
-import dev.gcsrewrite.claim.ClaimSettings;
-import dev.gcsrewrite.claim.ClaimStore;
+import dev.gcsrewrite.claim.Claim;
+import dev.gcsrewrite.claim.ClaimCoder;
 import dev.gcsrewrite.claim.CompleteClaims;
-import dev.gcsrewrite.claim.RedisSettings;
-import dev.gcsrewrite.claim.SettledClaims;
+import dev.gcsrewrite.claim.Outcome;
+import dev.gcsrewrite.claim.ProcessedObjects;
+import dev.gcsrewrite.claim.SettleResults;
 import dev.gcsrewrite.location.ObjectLocations;
 import dev.gcsrewrite.notification.GcsNotification;
+import dev.gcsrewrite.redis.ClaimSettings;
+import dev.gcsrewrite.redis.ClaimStore;
+import dev.gcsrewrite.redis.RedisSettings;
 import dev.gcsrewrite.rewrite.RewriteRules;
 import dev.gcsrewrite.rewrite.TokenRewriter;
 import dev.gcsrewrite.testing.ClaimFixtures;
@@ -20,10 +24,6 @@ import dev.gcsrewrite.testing.Counters;
 import dev.gcsrewrite.testing.LocalBuckets;
 import dev.gcsrewrite.testing.LocalRedis;
 import dev.gcsrewrite.testing.PipelineRuns;
-import dev.gcsrewrite.work.Claim;
-import dev.gcsrewrite.work.ClaimCoder;
-import dev.gcsrewrite.work.Outcome;
-import dev.gcsrewrite.work.ProcessedObjects;
 import java.io.IOException;
 import java.nio.channels.ReadableByteChannel;
 import java.nio.file.Files;
@@ -145,7 +145,7 @@ public class StaleAndVanishedWritesTest {
             .apply(
                 new WriteProcessedObjects(
                     locations, sources, REWRITER, redis, job, Duration.millis(100)));
-    SettledClaims settled = processed.apply("Settle", new CompleteClaims(redis, job));
+    SettleResults settled = processed.apply("Settle", new CompleteClaims(redis, job));
     PCollection<String> repaired =
         settled.apply("Repair", new RepairOutputs(locations, sources, REWRITER, redis, job));
     PCollection<String> outcomes =
@@ -166,9 +166,9 @@ public class StaleAndVanishedWritesTest {
         + (o.reason() == null ? "" : " " + o.reason());
   }
 
-  private Claim claim(GcsNotification n, ClaimSettings policy) throws Exception {
+  private Claim claim(GcsNotification n, ClaimSettings claimSettings) throws Exception {
     try (ClaimStore store = ClaimStore.forPipeline(redis)) {
-      return ClaimFixtures.claim(store, n, policy);
+      return ClaimFixtures.claim(store, n, claimSettings);
     }
   }
 

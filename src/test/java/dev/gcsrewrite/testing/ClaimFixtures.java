@@ -1,21 +1,21 @@
 package dev.gcsrewrite.testing;
 
-import dev.gcsrewrite.claim.ClaimDecision;
-import dev.gcsrewrite.claim.ClaimSettings;
-import dev.gcsrewrite.claim.ClaimStore;
+import dev.gcsrewrite.claim.Claim;
+import dev.gcsrewrite.claim.Outcome;
 import dev.gcsrewrite.notification.GcsNotification;
-import dev.gcsrewrite.work.Claim;
-import dev.gcsrewrite.work.Outcome;
+import dev.gcsrewrite.redis.ClaimDecision;
+import dev.gcsrewrite.redis.ClaimSettings;
+import dev.gcsrewrite.redis.ClaimStore;
 import java.util.List;
 
 /** Claims made and settled by a test, as an earlier run or another job would have. */
 public final class ClaimFixtures {
   private ClaimFixtures() {}
 
-  /** Claims {@code n} for {@code policy}'s owner; fails if it cannot be claimed. */
-  public static Claim claim(ClaimStore store, GcsNotification n, ClaimSettings policy) {
-    ClaimDecision decision = store.claim(List.of(n), policy).get(0);
-    if (!decision.outcome().proceeds()) {
+  /** Claims {@code n} for the owner of {@code claimSettings}; fails if it cannot be claimed. */
+  public static Claim claim(ClaimStore store, GcsNotification n, ClaimSettings claimSettings) {
+    ClaimDecision decision = store.claim(List.of(n), claimSettings).get(0);
+    if (!decision.kind().proceeds()) {
       throw new AssertionError("could not claim " + n.generationKey() + ": " + decision);
     }
     return new Claim(n, decision.token());
@@ -26,8 +26,8 @@ public final class ClaimFixtures {
    * published, as a finished earlier run leaves it.
    */
   public static Claim complete(
-      ClaimStore store, GcsNotification n, ClaimSettings policy, String outputUri) {
-    Claim claim = completeUnannounced(store, n, policy, outputUri);
+      ClaimStore store, GcsNotification n, ClaimSettings claimSettings, String outputUri) {
+    Claim claim = completeUnannounced(store, n, claimSettings, outputUri);
     announced(store, n);
     return claim;
   }
@@ -37,17 +37,17 @@ public final class ClaimFixtures {
    * between settling and publishing leaves.
    */
   public static Claim completeUnannounced(
-      ClaimStore store, GcsNotification n, ClaimSettings policy, String outputUri) {
-    Claim claim = claim(store, n, policy);
-    store.settle(List.of(Outcome.complete(claim, outputUri, 3)), policy);
+      ClaimStore store, GcsNotification n, ClaimSettings claimSettings, String outputUri) {
+    Claim claim = claim(store, n, claimSettings);
+    store.settle(List.of(Outcome.complete(claim, outputUri, 3)), claimSettings);
     return claim;
   }
 
   /** Claims {@code n}, settles it SKIPPED for {@code reason} and records its event as published. */
   public static Claim skip(
-      ClaimStore store, GcsNotification n, ClaimSettings policy, String reason) {
-    Claim claim = claim(store, n, policy);
-    store.settle(List.of(Outcome.skipped(claim, reason)), policy);
+      ClaimStore store, GcsNotification n, ClaimSettings claimSettings, String reason) {
+    Claim claim = claim(store, n, claimSettings);
+    store.settle(List.of(Outcome.skipped(claim, reason)), claimSettings);
     announced(store, n);
     return claim;
   }

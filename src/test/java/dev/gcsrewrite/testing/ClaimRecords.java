@@ -1,6 +1,6 @@
 package dev.gcsrewrite.testing;
 
-import dev.gcsrewrite.claim.ClaimKeys;
+import dev.gcsrewrite.redis.ClaimKeys;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;

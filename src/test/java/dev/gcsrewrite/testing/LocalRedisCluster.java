@@ -1,9 +1,9 @@
 package dev.gcsrewrite.testing;
 
-import dev.gcsrewrite.claim.RedisSettings;
 import dev.gcsrewrite.local.Folders;
 import dev.gcsrewrite.local.Ports;
 import dev.gcsrewrite.local.RedisServerProcess;
+import dev.gcsrewrite.redis.RedisSettings;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;

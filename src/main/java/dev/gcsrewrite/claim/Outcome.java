@@ -1,0 +1,85 @@
+package dev.gcsrewrite.claim;
+
+import dev.gcsrewrite.notification.GcsNotification;
+import dev.gcsrewrite.redis.ClaimStore;
+import org.apache.beam.sdk.coders.DefaultCoder;
+import org.checkerframework.checker.nullness.qual.Nullable;
+
+/**
+ * How the work on one object generation ended: its output is in place ({@link Kind#COMPLETE}), or
+ * there was nothing to write ({@link Kind#SKIPPED}, with the reason). Every outcome of a claim is
+ * settled in Redis, and every outcome is announced on the complete topic.
+ *
+ * @param kind complete or skipped
+ * @param notification the notification the work was for
+ * @param claimToken the fencing token of the claim the work was done under; 0 when none was taken
+ *     (a superseded generation)
+ * @param outputUri the final output file (complete only)
+ * @param outputBytes the output's size, or -1 when not known
+ * @param reason why nothing was written (skipped only), e.g. {@link #SOURCE_MISSING}
+ */
+@DefaultCoder(OutcomeCoder.class)
+public record Outcome(
+    Kind kind,
+    GcsNotification notification,
+    long claimToken,
+    @Nullable String outputUri,
+    long outputBytes,
+    @Nullable String reason)
+    implements ClaimStore.Ending {
+
+  /** The notified generation no longer existed when it was looked for (overwritten, deleted). */
+  public static final String SOURCE_MISSING = "sourceMissing";
+
+  /** A newer generation of the object was completed first: this one's output would be older. */
+  public static final String SUPERSEDED = "superseded";
+
+  /** The generation disappeared after it was found and before it was read. */
+  public static final String SOURCE_VANISHED = "sourceVanished";
+
+  /** What was read was not the notified generation's content (its size or checksum differ). */
+  public static final String SOURCE_CHANGED = "sourceChanged";
+
+  /** The two ways work on a generation ends. */
+  public enum Kind {
+    COMPLETE,
+    SKIPPED
+  }
+
+  /** The output of {@code claim} is in its final place. */
+  public static Outcome complete(Claim claim, String outputUri, long outputBytes) {
+    return new Outcome(
+        Kind.COMPLETE, claim.notification(), claim.token(), outputUri, outputBytes, null);
+  }
+
+  /** Nothing was written for {@code claim}, for {@code reason}. */
+  public static Outcome skipped(Claim claim, String reason) {
+    return new Outcome(Kind.SKIPPED, claim.notification(), claim.token(), null, -1, reason);
+  }
+
+  /** A generation that was never claimed, because a newer one is completed or in flight. */
+  public static Outcome superseded(GcsNotification notification) {
+    return new Outcome(Kind.SKIPPED, notification, 0, null, -1, SUPERSEDED);
+  }
+
+  /** This outcome as settlement found it: skipped for {@code why}, whatever the work thought. */
+  public Outcome skippedFor(String why) {
+    return new Outcome(Kind.SKIPPED, notification, claimToken, null, -1, why);
+  }
+
+  /** The claim the work was done under. */
+  @Override
+  public Claim claim() {
+    return new Claim(notification, claimToken);
+  }
+
+  @Override
+  public boolean completed() {
+    return kind == Kind.COMPLETE;
+  }
+
+  @Override
+  public String outputUriOrReason() {
+    return String.valueOf(completed() ? outputUri : reason);
+  }
+}

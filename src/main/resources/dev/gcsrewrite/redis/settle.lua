@@ -1,0 +1,70 @@
+-- Settles one generation for good (idempotent), keeping the object's output moving forward only.
+-- Keys, arguments, replies: ClaimStore#settle.
+
+local g = ARGV[2]
+local record = redis.call('HMGET', KEYS[1], 'state', 'outputUri', 'reason', 'readResult')
+local state = record[1]
+if state == 'COMPLETED' or state == 'SKIPPED' then
+  return {'ALREADY', state, record[2] or record[3] or ''}
+end
+
+local now = now_ms()
+local retention = tonumber(ARGV[6])
+local lock = redis.call('HMGET', KEYS[4], 'generation', 'token', 'dirty')
+local holds = lock[1] == g and lock[2] == ARGV[3]
+
+local final, detail, repair, cleanup = ARGV[4], ARGV[5], '', ''
+local readResult = record[4]
+if final == 'COMPLETED' and readResult then
+  final = 'SKIPPED'
+  if readResult == 'vanished:empty' then
+    detail, cleanup = 'sourceVanished', '1'
+  elseif readResult == 'vanished:preserved' then
+    detail = 'sourceVanished'
+  else
+    detail = 'sourceChanged'
+  end
+end
+
+if final == 'COMPLETED' then
+  local latest = redis.call('HGET', KEYS[2], 'generation')
+  if latest and newer(latest, g) then
+    -- A newer generation completed while this one was written without the lock: this rename may
+    -- have landed after the newer one's.
+    final, detail, repair = 'SKIPPED', 'superseded', latest
+  else
+    redis.call('HSET', KEYS[2], 'generation', g, 'completedAt', ms(now), 'outputUri', ARGV[5])
+    redis.call('PEXPIRE', KEYS[2], retention)
+    if holds and lock[3] then
+      -- A stale writer's rename may have landed after this one's: write this one again.
+      repair = g
+    elseif not holds and lock[1] and newer(lock[1], g) then
+      -- The newer generation in flight may have renamed before this stale one: tell it.
+      redis.call('HSET', KEYS[4], 'dirty', '1')
+    end
+  end
+end
+
+if not state then
+  -- The record expired with its lease before the work finished: the work is done all the same.
+  redis.call('HSET', KEYS[1], 'owner', ARGV[1], 'messageId', ARGV[7])
+end
+redis.call('HSET', KEYS[1], 'state', final, 'completedAt', ms(now), 'settledBy', ARGV[1],
+  'token', ARGV[3])
+redis.call('HDEL', KEYS[1], 'leaseUntil', 'readResult')
+if final == 'COMPLETED' then
+  redis.call('HSET', KEYS[1], 'outputUri', ARGV[5])
+  if ARGV[8] and tonumber(ARGV[8]) >= 0 then
+    redis.call('HSET', KEYS[1], 'outputBytes', ARGV[8])
+  end
+else
+  redis.call('HSET', KEYS[1], 'reason', detail)
+end
+redis.call('PEXPIRE', KEYS[1], retention)
+redis.call('SADD', KEYS[3], g)
+redis.call('PEXPIRE', KEYS[3], retention)
+
+if holds and cleanup == '' then
+  redis.call('HDEL', KEYS[4], 'generation', 'owner', 'token', 'leaseUntil', 'dirty')
+end
+return {'SETTLED', final, final == 'COMPLETED' and ARGV[5] or detail, repair, cleanup}
