@@ -11,7 +11,7 @@ import dev.gcsrewrite.notification.GcsNotification;
 import dev.gcsrewrite.notification.GcsNotificationCoder;
 import dev.gcsrewrite.testing.ClaimFixtures;
 import dev.gcsrewrite.testing.Counters;
-import dev.gcsrewrite.testing.LocalRedis;
+import dev.gcsrewrite.testing.servers.LocalRedis;
 import dev.gcsrewrite.work.Claim;
 import java.util.ArrayList;
 import java.util.List;

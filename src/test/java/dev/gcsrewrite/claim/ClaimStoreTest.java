@@ -17,7 +17,7 @@ import static org.junit.Assert.assertTrue;
 
 import dev.gcsrewrite.notification.GcsNotification;
 import dev.gcsrewrite.testing.ClaimRecords;
-import dev.gcsrewrite.testing.LocalRedis;
+import dev.gcsrewrite.testing.servers.LocalRedis;
 import dev.gcsrewrite.work.Claim;
 import dev.gcsrewrite.work.Outcome;
 import java.util.ArrayList;

@@ -8,7 +8,7 @@ import static org.junit.Assert.assertEquals;
 import static org.junit.Assert.assertTrue;
 
 import dev.gcsrewrite.notification.GcsNotification;
-import dev.gcsrewrite.testing.LocalRedisCluster;
+import dev.gcsrewrite.testing.servers.LocalRedisCluster;
 import dev.gcsrewrite.work.Claim;
 import dev.gcsrewrite.work.Outcome;
 import java.util.ArrayList;

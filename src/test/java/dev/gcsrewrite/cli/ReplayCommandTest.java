@@ -16,7 +16,7 @@ import dev.gcsrewrite.local.Ports;
 import dev.gcsrewrite.notification.NotificationParser;
 import dev.gcsrewrite.testing.CommandRun;
 import dev.gcsrewrite.testing.Notifications;
-import dev.gcsrewrite.testing.PubsubEmulator;
+import dev.gcsrewrite.testing.servers.PubsubEmulator;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;

@@ -14,7 +14,7 @@ import dev.gcsrewrite.claim.ClaimStore;
 import dev.gcsrewrite.notification.GcsNotification;
 import dev.gcsrewrite.testing.ClaimFixtures;
 import dev.gcsrewrite.testing.CommandRun;
-import dev.gcsrewrite.testing.LocalRedis;
+import dev.gcsrewrite.testing.servers.LocalRedis;
 import dev.gcsrewrite.work.Outcome;
 import java.util.ArrayList;
 import java.util.List;

@@ -19,7 +19,7 @@ import dev.gcsrewrite.notification.GcsNotification;
 import dev.gcsrewrite.rewrite.RewriteRules;
 import dev.gcsrewrite.rewrite.TokenRewriter;
 import dev.gcsrewrite.testing.ClaimFixtures;
-import dev.gcsrewrite.testing.LocalRedis;
+import dev.gcsrewrite.testing.servers.LocalRedis;
 import dev.gcsrewrite.work.Claim;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
