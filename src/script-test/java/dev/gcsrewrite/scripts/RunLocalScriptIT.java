@@ -9,7 +9,7 @@ import static org.junit.Assert.assertFalse;
 import static org.junit.Assert.assertTrue;
 
 import dev.gcsrewrite.local.Folders;
-import dev.gcsrewrite.local.Ports;
+import dev.gcsrewrite.local.servers.Ports;
 import dev.gcsrewrite.testing.Eventually;
 import java.io.IOException;
 import java.net.InetAddress;

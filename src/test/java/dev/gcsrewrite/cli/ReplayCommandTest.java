@@ -12,7 +12,7 @@ import static org.junit.Assert.assertTrue;
 import dev.gcsrewrite.deadletter.DeadLetter;
 import dev.gcsrewrite.deadletter.DeadLetterMessages;
 import dev.gcsrewrite.deadletter.OriginalMessage;
-import dev.gcsrewrite.local.Ports;
+import dev.gcsrewrite.local.servers.Ports;
 import dev.gcsrewrite.notification.NotificationParser;
 import dev.gcsrewrite.testing.CommandRun;
 import dev.gcsrewrite.testing.Notifications;

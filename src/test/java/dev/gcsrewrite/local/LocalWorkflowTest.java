@@ -10,6 +10,7 @@ import static org.junit.Assert.assertEquals;
 
 import dev.gcsrewrite.cli.ExitCode;
 import dev.gcsrewrite.cli.GcsRewriteCli;
+import dev.gcsrewrite.local.notifier.LocalBucketNotifier;
 import dev.gcsrewrite.testing.ClaimRecords;
 import dev.gcsrewrite.testing.CommandRun;
 import dev.gcsrewrite.testing.Eventually;

@@ -1,8 +1,8 @@
 package dev.gcsrewrite.benchmark.measure;
 
-import dev.gcsrewrite.local.StorageNotifications;
-import dev.gcsrewrite.local.StoredObject;
 import dev.gcsrewrite.local.WorkGenerator;
+import dev.gcsrewrite.local.notifier.StorageNotifications;
+import dev.gcsrewrite.local.notifier.StoredObject;
 import dev.gcsrewrite.location.LocalGenerations;
 import java.io.IOException;
 import java.nio.file.Files;

@@ -4,7 +4,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import dev.gcsrewrite.local.PubsubAdmin;
+import dev.gcsrewrite.local.servers.PubsubAdmin;
 import java.io.IOException;
 import java.net.URI;
 import java.net.http.HttpClient;

@@ -2,8 +2,8 @@ package dev.gcsrewrite.testing.servers;
 
 import dev.gcsrewrite.claim.RedisSettings;
 import dev.gcsrewrite.local.Folders;
-import dev.gcsrewrite.local.Ports;
-import dev.gcsrewrite.local.RedisServerProcess;
+import dev.gcsrewrite.local.servers.Ports;
+import dev.gcsrewrite.local.servers.RedisServerProcess;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;

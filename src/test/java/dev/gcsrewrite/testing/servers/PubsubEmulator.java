@@ -1,9 +1,9 @@
 package dev.gcsrewrite.testing.servers;
 
 import dev.gcsrewrite.local.Folders;
-import dev.gcsrewrite.local.Ports;
-import dev.gcsrewrite.local.PubsubAdmin;
-import dev.gcsrewrite.local.PubsubEmulatorProcess;
+import dev.gcsrewrite.local.servers.Ports;
+import dev.gcsrewrite.local.servers.PubsubAdmin;
+import dev.gcsrewrite.local.servers.PubsubEmulatorProcess;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;

@@ -1,4 +1,4 @@
-package dev.gcsrewrite.local;
+package dev.gcsrewrite.local.servers;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;

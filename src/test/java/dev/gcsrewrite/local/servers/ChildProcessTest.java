@@ -1,4 +1,4 @@
-package dev.gcsrewrite.local;
+package dev.gcsrewrite.local.servers;
 
 import static org.junit.Assert.assertFalse;
 import static org.junit.Assert.assertTrue;

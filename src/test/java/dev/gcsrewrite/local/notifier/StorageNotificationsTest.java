@@ -1,4 +1,4 @@
-package dev.gcsrewrite.local;
+package dev.gcsrewrite.local.notifier;
 
 import static org.junit.Assert.assertEquals;
 import static org.junit.Assert.assertFalse;

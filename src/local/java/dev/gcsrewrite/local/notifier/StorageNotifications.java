@@ -1,4 +1,4 @@
-package dev.gcsrewrite.local;
+package dev.gcsrewrite.local.notifier;
 
 import static dev.gcsrewrite.notification.NotificationParser.BUCKET_ID;
 import static dev.gcsrewrite.notification.NotificationParser.EVENT_TIME;

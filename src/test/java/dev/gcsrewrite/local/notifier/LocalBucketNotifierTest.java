@@ -1,7 +1,7 @@
-package dev.gcsrewrite.local;
+package dev.gcsrewrite.local.notifier;
 
-import static dev.gcsrewrite.local.StorageNotificationsTest.crc32c;
-import static dev.gcsrewrite.local.StorageNotificationsTest.md5;
+import static dev.gcsrewrite.local.notifier.StorageNotificationsTest.crc32c;
+import static dev.gcsrewrite.local.notifier.StorageNotificationsTest.md5;
 import static java.util.concurrent.TimeUnit.MICROSECONDS;
 import static org.junit.Assert.assertArrayEquals;
 import static org.junit.Assert.assertEquals;

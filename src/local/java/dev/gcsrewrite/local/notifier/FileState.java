@@ -1,4 +1,4 @@
-package dev.gcsrewrite.local;
+package dev.gcsrewrite.local.notifier;
 
 import java.nio.file.Path;
 import java.nio.file.attribute.FileTime;

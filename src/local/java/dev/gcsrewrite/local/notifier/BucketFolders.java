@@ -1,4 +1,4 @@
-package dev.gcsrewrite.local;
+package dev.gcsrewrite.local.notifier;
 
 import dev.gcsrewrite.location.BucketFolder;
 import dev.gcsrewrite.location.LocalGenerations;

@@ -1,4 +1,4 @@
-package dev.gcsrewrite.local;
+package dev.gcsrewrite.local.notifier;
 
 import java.nio.file.attribute.FileTime;
 import java.time.Instant;

@@ -1,4 +1,4 @@
-package dev.gcsrewrite.local;
+package dev.gcsrewrite.local.servers;
 
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;

@@ -1,4 +1,4 @@
-package dev.gcsrewrite.local;
+package dev.gcsrewrite.local.notifier;
 
 import java.time.Instant;
 import org.apache.beam.sdk.io.gcp.pubsub.PubsubMessage;
