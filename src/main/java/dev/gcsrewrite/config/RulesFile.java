@@ -5,7 +5,6 @@ import java.io.InputStream;
 import java.nio.ByteBuffer;
 import java.nio.channels.Channels;
 import java.nio.charset.CharacterCodingException;
-import java.nio.charset.CodingErrorAction;
 import java.nio.charset.StandardCharsets;
 import org.apache.beam.sdk.io.FileSystems;
 
@@ -30,27 +29,23 @@ public final class RulesFile {
     if (file.isBlank()) {
       throw new InvalidOptionException("rewriteRulesFile", "is empty");
     }
+    byte[] content;
     try (InputStream in =
         Channels.newInputStream(FileSystems.open(FileSystems.matchNewResource(file, false)))) {
-      byte[] content = in.readNBytes(MAX_BYTES + 1);
-      if (content.length > MAX_BYTES) {
-        throw new InvalidOptionException(
-            "rewriteRulesFile", file + " is larger than " + MAX_BYTES + " bytes");
-      }
-      return StandardCharsets.UTF_8
-          .newDecoder()
-          .onMalformedInput(CodingErrorAction.REPORT)
-          .onUnmappableCharacter(CodingErrorAction.REPORT)
-          .decode(ByteBuffer.wrap(content))
-          .toString();
+      content = in.readNBytes(MAX_BYTES + 1);
+    } catch (IOException | IllegalArgumentException e) {
+      throw new InvalidOptionException("rewriteRulesFile", "cannot read " + file + ": " + e);
+    }
+    if (content.length > MAX_BYTES) {
+      throw new InvalidOptionException(
+          "rewriteRulesFile", file + " is larger than " + MAX_BYTES + " bytes");
+    }
+    try {
+      // A new decoder reports malformed input rather than replacing it.
+      return StandardCharsets.UTF_8.newDecoder().decode(ByteBuffer.wrap(content)).toString();
     } catch (CharacterCodingException e) {
       throw new InvalidOptionException(
           "rewriteRulesFile", file + " is not UTF-8 text; write raw bytes as \\xHH");
-    } catch (IOException | IllegalArgumentException e) {
-      if (e instanceof InvalidOptionException invalid) {
-        throw invalid;
-      }
-      throw new InvalidOptionException("rewriteRulesFile", "cannot read " + file + ": " + e);
     }
   }
 }

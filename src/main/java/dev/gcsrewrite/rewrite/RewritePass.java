@@ -1,6 +1,10 @@
 package dev.gcsrewrite.rewrite;
 
 import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.channels.ReadableByteChannel;
+import java.nio.channels.WritableByteChannel;
+import java.util.Arrays;
 
 /**
  * One streaming rewrite: the state of a single call, so that {@link TokenRewriter} itself stays
@@ -8,57 +12,59 @@ import java.io.IOException;
  *
  * <p>Memory is two arrays of the buffer size, whatever the input size. The input buffer holds the
  * bytes not yet decided; a position is decided once every token could be compared there, i.e. once
- * {@code maxTokenLength} bytes from it have been read (or the input has ended). What is left
+ * {@code maxTokenLength} bytes from it have been read or the input has ended. What is left
  * undecided after a scan, at most {@code maxTokenLength-1} bytes, moves to the front of the buffer
- * and is scanned again with the next read, which is how a token split across reads is still found.
+ * and is scanned again with the next read: that is how a token split across reads is found.
  */
 final class RewritePass {
-  private final MatchTables tables;
-  private final ByteSource source;
-  private final ByteSink sink;
+  private final TokenRewriter rewriter;
+  private final ReadableByteChannel source;
+  private final WritableByteChannel sink;
   private final byte[] in;
   private final byte[] out;
+  // Views of the two arrays, reused for every read and write so that the pass makes no garbage.
+  private final ByteBuffer inView;
+  private final ByteBuffer outView;
   private final long[] counts;
   private int outLength;
+  private long bytesIn;
+  private long bytesOut;
 
-  RewritePass(MatchTables tables, ByteSource source, ByteSink sink, int bufferSize) {
-    this.tables = tables;
+  RewritePass(
+      TokenRewriter rewriter,
+      ReadableByteChannel source,
+      WritableByteChannel sink,
+      int bufferSize) {
+    this.rewriter = rewriter;
     this.source = source;
     this.sink = sink;
     this.in = new byte[bufferSize];
     this.out = new byte[bufferSize];
-    this.counts = new long[tables.ruleCount()];
+    this.inView = ByteBuffer.wrap(in);
+    this.outView = ByteBuffer.wrap(out);
+    this.counts = new long[rewriter.rules().size()];
   }
 
   RewriteStats run() throws IOException {
-    int carry = 0;
-    while (true) {
-      int end = carry;
-      boolean eof = false;
+    int end = 0;
+    for (boolean eof = false; !eof; ) {
       // Fill the buffer: fewer, larger scans and writes; a full buffer always decides something.
-      while (end < in.length) {
-        int n = source.read(in, end, in.length - end);
-        if (n < 0) {
-          eof = true;
-          break;
-        }
-        if (n == 0) {
-          // A non-blocking channel with nothing yet: scan what there is, then ask again.
-          Thread.onSpinWait();
-          break;
-        }
+      int n = 0;
+      while (end < in.length && (n = source.read(inView.clear().position(end))) > 0) {
         end += n;
+        bytesIn += n;
+      }
+      eof = n < 0;
+      if (n == 0 && end < in.length) {
+        // A non-blocking channel with nothing yet: scan what there is, then ask again.
+        Thread.onSpinWait();
       }
       int undecided = scan(end, eof);
-      if (eof) {
-        break;
-      }
-      carry = end - undecided;
-      System.arraycopy(in, undecided, in, 0, carry);
+      System.arraycopy(in, undecided, in, 0, end - undecided);
+      end -= undecided;
     }
     flushOut();
-    sink.flush();
-    return new RewriteStats(source.bytesRead(), sink.bytesWritten(), counts);
+    return new RewriteStats(bytesIn, bytesOut, Arrays.stream(counts).boxed().toList());
   }
 
   /**
@@ -67,14 +73,14 @@ final class RewritePass {
    */
   private int scan(int end, boolean eof) throws IOException {
     final byte[] buf = in;
-    final int w = tables.minTokenLength;
-    final int stride = tables.stride;
+    final int w = rewriter.minTokenLength;
+    final int stride = rewriter.stride;
     // Starts below limit are decidable: all tokens fit before end, or (at the end of input) from
     // limit on fewer than w bytes are left, so nothing can match there. When not at the end,
     // end - limit == maxTokenLength - 1, which bounds what is carried to the next read.
-    final int limit = eof ? end - w + 1 : end - tables.maxTokenLength + 1;
-    // Sample q decides the starts [q-w+1, q-w+stride] (see MatchTables); the samples below qLimit
-    // are those whose first start is below limit, and all of them are below end.
+    final int limit = eof ? end - w + 1 : end - rewriter.maxTokenLength + 1;
+    // Sample q decides the starts [q-w+1, q-w+stride] (see TokenRewriter); the samples below
+    // qLimit are those whose first start is below limit, and all of them are below end.
     final int qLimit = limit + w - 1;
     // Every start below p is decided: emitted from runStart on, or replaced.
     int p = 0;
@@ -86,7 +92,7 @@ final class RewritePass {
         p = q - w + 1;
         break;
       }
-      int flags = w == 1 ? 1 : tables.pairFilter[(buf[q - 1] & 0xff) << 8 | (buf[q] & 0xff)];
+      int flags = w == 1 ? 1 : rewriter.pairFilter[(buf[q - 1] & 0xff) << 8 | (buf[q] & 0xff)];
       for (int k = 0; k < stride; k++) {
         if ((flags & (1 << k)) == 0) {
           continue;
@@ -97,13 +103,13 @@ final class RewritePass {
           p = s;
           break scanning;
         }
-        int rule = tables.matchAt(buf, s, end);
+        int rule = rewriter.matchAt(buf, s, end);
         if (rule >= 0) {
           emit(buf, runStart, s - runStart);
-          byte[] replacement = tables.replacement(rule);
+          byte[] replacement = rewriter.replacement(rule);
           emit(replacement, 0, replacement.length);
           counts[rule]++;
-          p = s + tables.tokenLength(rule);
+          p = s + rewriter.tokenLength(rule);
           runStart = p;
           continue scanning;
         }
@@ -124,18 +130,18 @@ final class RewritePass {
    * variable step inside the larger scan loop (seen in the generated code).
    */
   private int nextSample(byte[] buf, int q, int qLimit) {
-    if (tables.stride == 2) {
-      byte[] pairs = tables.pairFilter;
+    if (rewriter.stride == 2) {
+      byte[] pairs = rewriter.pairFilter;
       while (q < qLimit && pairs[(buf[q - 1] & 0xff) << 8 | (buf[q] & 0xff)] == 0) {
         q += 2;
       }
-    } else if (tables.pairFilter != null) {
-      byte[] pairs = tables.pairFilter;
+    } else if (rewriter.pairFilter != null) {
+      byte[] pairs = rewriter.pairFilter;
       while (q < qLimit && pairs[(buf[q - 1] & 0xff) << 8 | (buf[q] & 0xff)] == 0) {
         q++;
       }
     } else {
-      byte[] bytes = tables.byteFilter;
+      byte[] bytes = rewriter.byteFilter;
       while (q < qLimit && bytes[buf[q] & 0xff] == 0) {
         q++;
       }
@@ -145,9 +151,6 @@ final class RewritePass {
 
   /** Queues bytes for output: small runs are batched, large ones are written straight through. */
   private void emit(byte[] src, int off, int len) throws IOException {
-    if (len == 0) {
-      return;
-    }
     if (len <= out.length - outLength) {
       System.arraycopy(src, off, out, outLength, len);
       outLength += len;
@@ -155,7 +158,7 @@ final class RewritePass {
     }
     flushOut();
     if (len >= out.length / 2) {
-      sink.write(src, off, len);
+      write(src == in ? inView : ByteBuffer.wrap(src), off, len);
     } else {
       System.arraycopy(src, off, out, 0, len);
       outLength = len;
@@ -163,9 +166,22 @@ final class RewritePass {
   }
 
   private void flushOut() throws IOException {
-    if (outLength > 0) {
-      sink.write(out, 0, outLength);
-      outLength = 0;
+    write(outView, 0, outLength);
+    outLength = 0;
+  }
+
+  /**
+   * Returns only once all {@code len} bytes are written: a channel may take part of a buffer, and
+   * the pass reuses its buffers right after.
+   */
+  private void write(ByteBuffer view, int off, int len) throws IOException {
+    view.limit(off + len).position(off);
+    while (view.hasRemaining()) {
+      if (sink.write(view) == 0) {
+        // A full non-blocking channel: wait for it politely rather than give up on the data.
+        Thread.onSpinWait();
+      }
     }
+    bytesOut += len;
   }
 }

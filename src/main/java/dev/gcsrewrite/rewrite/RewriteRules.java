@@ -10,30 +10,36 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
+import java.util.stream.Collectors;
+import java.util.stream.IntStream;
 
 /**
- * The ordered token replacements of a run, validated once.
+ * The ordered token replacements of a run, validated once and shared by option checking, the
+ * engine, the workers and the logs.
  *
- * <p>It exists so that option validation, the rewrite engine, the workers (it is {@link
- * Serializable}) and the logs all share one checked description of what to replace with what.
- * Tokens and replacements are bytes, not strings: objects need not be text, and a rule may name any
- * raw byte with {@code \xHH}.
+ * <p>Tokens and replacements are bytes, not strings: objects need not be text, and a rule may name
+ * any raw byte. The syntax of {@link #parse(String) --rewriteRules}:
  *
- * <p>Syntax of {@link #parse(String) --rewriteRules}: rules are separated by unescaped {@code ,};
- * each rule is {@code token=replacement}, split on its one unescaped {@code =}. Escapes: {@code \\}
- * backslash, {@code \=} equals, {@code \,} comma, {@code \#} hash, {@code \n} {@code \r} {@code
- * \t}, and {@code \xHH} (exactly two hex digits) for any raw byte; any other escape, or a lone
- * trailing backslash, is an error. Every other character is literal and encoded as UTF-8;
- * whitespace is literal too (nothing is trimmed). The replacement may be empty, which deletes the
- * token.
+ * <ul>
+ *   <li>rules are separated by unescaped {@code ,}; each is {@code token=replacement}, split on its
+ *       one unescaped {@code =};
+ *   <li>escapes: {@code \\ \= \, \#}, {@code \n \r \t}, and {@code \xHH} (exactly two hex digits)
+ *       for any byte; any other escape, or a lone trailing backslash, is an error;
+ *   <li>every other character is literal and encoded as UTF-8, whitespace too (nothing is trimmed);
+ *   <li>an empty replacement deletes the token.
+ * </ul>
  *
- * <p>Syntax of {@link #parseFile(List) rule files}: one rule per line with the same escapes, where
- * {@code ,} is literal (though {@code \,} is accepted); empty lines and lines whose first character
- * is {@code #} are ignored (write {@code \#} for a token that starts with {@code #}); a trailing
- * {@code \r} (CRLF files) and a leading byte-order mark are dropped.
+ * <p>{@link #parseFile(String) Rule files} have one rule per line, with the same escapes, and:
  *
- * <p>Errors are {@link IllegalArgumentException}s whose message is one line naming the rule (or
- * line) and the problem, without an option name, so that the caller can prefix its own.
+ * <ul>
+ *   <li>{@code ,} is literal (though {@code \,} is accepted);
+ *   <li>empty lines and lines that start with {@code #} are ignored ({@code \#} starts a token with
+ *       {@code #});
+ *   <li>a trailing {@code \r} (CRLF files) and a leading byte-order mark are dropped.
+ * </ul>
+ *
+ * <p>Errors are {@link IllegalArgumentException}s with a one-line message that names the rule or
+ * line and the problem but no option, so that the caller can prefix its own.
  */
 public final class RewriteRules implements Serializable {
   private static final long serialVersionUID = 1L;
@@ -49,10 +55,8 @@ public final class RewriteRules implements Serializable {
 
   private final byte[][] tokens;
   private final byte[][] replacements;
-  private final int minTokenLength;
-  private final int maxTokenLength;
 
-  private RewriteRules(List<RuleParser.Entry> entries, String noRulesMessage) {
+  private RewriteRules(List<RuleSyntax.Entry> entries, String noRulesMessage) {
     if (entries.isEmpty()) {
       throw new IllegalArgumentException(noRulesMessage);
     }
@@ -60,10 +64,8 @@ public final class RewriteRules implements Serializable {
     tokens = new byte[n][];
     replacements = new byte[n][];
     Map<ByteBuffer, String> seen = new HashMap<>();
-    int min = Integer.MAX_VALUE;
-    int max = 0;
     for (int i = 0; i < n; i++) {
-      RuleParser.Entry e = entries.get(i);
+      RuleSyntax.Entry e = entries.get(i);
       byte[] token = e.token();
       if (token.length == 0) {
         throw new IllegalArgumentException(e.where() + ": empty token");
@@ -83,33 +85,23 @@ public final class RewriteRules implements Serializable {
       }
       tokens[i] = token;
       replacements[i] = e.replacement();
-      min = Math.min(min, token.length);
-      max = Math.max(max, token.length);
     }
-    minTokenLength = min;
-    maxTokenLength = max;
   }
 
   /** Parses the {@code --rewriteRules} syntax described on this class, e.g. {@code AWS=GCP}. */
   public static RewriteRules parse(String spec) {
     Objects.requireNonNull(spec, "spec");
-    return new RewriteRules(RuleParser.parseSpec(spec), "no rules: the rule spec is empty");
+    return new RewriteRules(RuleSyntax.parseSpec(spec), "no rules: the rule spec is empty");
   }
 
   /**
-   * Parses a rule file given as its lines (as {@code Files.readAllLines} returns them), in the
-   * syntax described on this class. Errors name the 1-based line number.
+   * Parses a rule file's content in the syntax described on this class; lines end at {@code \n} or
+   * CRLF, and errors name the 1-based line number.
    */
-  public static RewriteRules parseFile(List<String> lines) {
-    Objects.requireNonNull(lines, "lines");
-    return new RewriteRules(
-        RuleParser.parseLines(lines), "no rules: the rule file has only blank lines and comments");
-  }
-
-  /** Parses a rule file given as its whole content; lines end at {@code \n} (or CRLF). */
   public static RewriteRules parseFile(String content) {
-    Objects.requireNonNull(content, "content");
-    return parseFile(Arrays.asList(content.split("\n", -1)));
+    return new RewriteRules(
+        RuleSyntax.parseLines(content.split("\n", -1)),
+        "no rules: the rule file has only blank lines and comments");
   }
 
   /**
@@ -121,13 +113,13 @@ public final class RewriteRules implements Serializable {
       throw new IllegalArgumentException(
           tokens.size() + " tokens but " + replacements.size() + " replacements");
     }
-    List<RuleParser.Entry> entries = new ArrayList<>(tokens.size());
+    List<RuleSyntax.Entry> entries = new ArrayList<>(tokens.size());
     for (int i = 0; i < tokens.size(); i++) {
       byte[] token = tokens.get(i).clone();
       byte[] replacement = replacements.get(i).clone();
       String label = "rule " + (i + 1);
-      String where = label + " (" + RuleText.quote(RuleText.rule(token, replacement)) + ")";
-      entries.add(new RuleParser.Entry(label, where, token, replacement));
+      String where = label + " (" + RuleSyntax.quote(RuleSyntax.render(token, replacement)) + ")";
+      entries.add(new RuleSyntax.Entry(label, where, token, replacement));
     }
     return new RewriteRules(entries, "no rules: the rule list is empty");
   }
@@ -147,32 +139,14 @@ public final class RewriteRules implements Serializable {
     return replacements[index].clone();
   }
 
-  /** Copies of all tokens, in rule order. */
-  public List<byte[]> tokens() {
-    return copies(tokens);
-  }
-
-  /** Copies of all replacements, in rule order. */
-  public List<byte[]> replacements() {
-    return copies(replacements);
-  }
-
-  private static List<byte[]> copies(byte[][] arrays) {
-    List<byte[]> list = new ArrayList<>(arrays.length);
-    for (byte[] a : arrays) {
-      list.add(a.clone());
-    }
-    return List.copyOf(list);
-  }
-
   /** The length in bytes of the shortest token. */
   public int minTokenLength() {
-    return minTokenLength;
+    return Arrays.stream(tokens).mapToInt(t -> t.length).min().getAsInt();
   }
 
   /** The length in bytes of the longest token. */
   public int maxTokenLength() {
-    return maxTokenLength;
+    return Arrays.stream(tokens).mapToInt(t -> t.length).max().getAsInt();
   }
 
   /**
@@ -180,19 +154,12 @@ public final class RewriteRules implements Serializable {
    * equals these rules. Bytes that are not printable UTF-8 are rendered as {@code \xHH}.
    */
   public String describe() {
-    StringBuilder sb = new StringBuilder();
-    for (int i = 0; i < tokens.length; i++) {
-      if (i > 0) {
-        sb.append(',');
-      }
-      sb.append(describeRule(i));
-    }
-    return sb.toString();
+    return IntStream.range(0, size()).mapToObj(this::describeRule).collect(Collectors.joining(","));
   }
 
   /** Renders rule {@code index} alone; also a valid line of a rule file. */
   public String describeRule(int index) {
-    return RuleText.rule(tokens[index], replacements[index]);
+    return RuleSyntax.render(tokens[index], replacements[index]);
   }
 
   @Override
@@ -223,23 +190,12 @@ public final class RewriteRules implements Serializable {
     throw new InvalidObjectException("RewriteRules is serialized through its SerializedForm");
   }
 
-  private static final class SerializedForm implements Serializable {
-    private static final long serialVersionUID = 1L;
-    private final byte[][] tokens;
-    private final byte[][] replacements;
-
-    SerializedForm(byte[][] tokens, byte[][] replacements) {
-      this.tokens = tokens;
-      this.replacements = replacements;
-    }
-
+  private record SerializedForm(byte[][] tokens, byte[][] replacements) implements Serializable {
     private Object readResolve() throws InvalidObjectException {
       try {
         return of(Arrays.asList(tokens), Arrays.asList(replacements));
       } catch (RuntimeException e) {
-        InvalidObjectException invalid = new InvalidObjectException(e.getMessage());
-        invalid.initCause(e);
-        throw invalid;
+        throw (InvalidObjectException) new InvalidObjectException(e.getMessage()).initCause(e);
       }
     }
   }

@@ -181,6 +181,14 @@ public class JobSettingsTest {
     File empty = folder.newFile("empty.txt");
     assertFailure(
         "rewriteRulesFile", empty.getPath(), "--rewriteRulesFile: " + empty.getPath() + ": ");
+    File huge = folder.newFile("huge.txt");
+    Files.write(
+        huge.toPath(),
+        "A=B\n".repeat(RulesFile.MAX_BYTES / 4 + 1).getBytes(StandardCharsets.UTF_8));
+    assertFailure(
+        "rewriteRulesFile",
+        huge.getPath(),
+        "--rewriteRulesFile: " + huge + " is larger than " + RulesFile.MAX_BYTES + " bytes");
   }
 
   @Test

@@ -2,6 +2,7 @@ package dev.gcsrewrite.rewrite;
 
 import java.io.ByteArrayOutputStream;
 import java.util.Arrays;
+import java.util.List;
 
 /**
  * The rewrite semantics written as plainly as possible, to compare the engine with: at each
@@ -9,10 +10,10 @@ import java.util.Arrays;
  */
 final class ReferenceRewriter {
   final byte[] output;
-  final long[] counts;
+  final List<Long> counts;
 
   ReferenceRewriter(RewriteRules rules, byte[] input) {
-    counts = new long[rules.size()];
+    long[] counts = new long[rules.size()];
     ByteArrayOutputStream out = new ByteArrayOutputStream();
     int i = 0;
     while (i < input.length) {
@@ -36,5 +37,6 @@ final class ReferenceRewriter {
       }
     }
     output = out.toByteArray();
+    this.counts = Arrays.stream(counts).boxed().toList();
   }
 }
