@@ -8,9 +8,9 @@ import static org.junit.Assert.assertTrue;
 
 import dev.gcsrewrite.testing.Eventually;
 import dev.gcsrewrite.testing.LocalBuckets;
-import dev.gcsrewrite.testing.LocalRedis;
 import dev.gcsrewrite.testing.PipelineArgs;
-import dev.gcsrewrite.testing.PubsubEmulator;
+import dev.gcsrewrite.testing.servers.LocalRedis;
+import dev.gcsrewrite.testing.servers.PubsubEmulator;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;

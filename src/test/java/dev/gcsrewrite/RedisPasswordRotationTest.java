@@ -11,10 +11,10 @@ import static org.junit.Assert.assertEquals;
 
 import dev.gcsrewrite.testing.Eventually;
 import dev.gcsrewrite.testing.LocalBuckets;
-import dev.gcsrewrite.testing.LocalRedis;
 import dev.gcsrewrite.testing.PipelineArgs;
-import dev.gcsrewrite.testing.PubsubEmulator;
 import dev.gcsrewrite.testing.RunningPipeline;
+import dev.gcsrewrite.testing.servers.LocalRedis;
+import dev.gcsrewrite.testing.servers.PubsubEmulator;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;

@@ -1,5 +1,7 @@
 package dev.gcsrewrite.local;
 
+import dev.gcsrewrite.local.notifier.LocalBucketNotifier;
+import dev.gcsrewrite.local.servers.PubsubAdmin;
 import dev.gcsrewrite.metrics.MetricsReader;
 import java.io.IOException;
 import java.io.PrintStream;

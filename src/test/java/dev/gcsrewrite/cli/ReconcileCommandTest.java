@@ -5,7 +5,7 @@ import static org.hamcrest.Matchers.containsString;
 import static org.hamcrest.Matchers.startsWith;
 import static org.junit.Assert.assertEquals;
 
-import dev.gcsrewrite.local.Ports;
+import dev.gcsrewrite.local.servers.Ports;
 import dev.gcsrewrite.testing.CommandRun;
 import org.junit.Test;
 

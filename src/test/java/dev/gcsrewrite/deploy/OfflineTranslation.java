@@ -10,7 +10,7 @@ import java.util.List;
  * and the reconcile job's translation tests and the shuffle count, so that they describe the same
  * job.
  */
-final class OfflineTranslation {
+public final class OfflineTranslation {
   private OfflineTranslation() {}
 
   /**
@@ -18,7 +18,7 @@ final class OfflineTranslation {
    * {@code jar} in {@code staging}; the input subscription is left to the caller (reconcile needs
    * none).
    */
-  static List<String> options(Path staging, Path template, Path jar, String jobName) {
+  public static List<String> options(Path staging, Path template, Path jar, String jobName) {
     return new ArrayList<>(
         List.of(
             "--runner=DataflowRunner",
@@ -44,6 +44,6 @@ final class OfflineTranslation {
   }
 
   /** The streaming job's subscription option, which the streaming translations add. */
-  static final String INPUT_SUBSCRIPTION =
+  public static final String INPUT_SUBSCRIPTION =
       "--inputSubscription=projects/test-project/subscriptions/gcs-rewrite-work";
 }

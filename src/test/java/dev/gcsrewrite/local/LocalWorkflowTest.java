@@ -10,15 +10,16 @@ import static org.junit.Assert.assertEquals;
 
 import dev.gcsrewrite.cli.ExitCode;
 import dev.gcsrewrite.cli.GcsRewriteCli;
+import dev.gcsrewrite.local.notifier.LocalBucketNotifier;
 import dev.gcsrewrite.testing.ClaimRecords;
 import dev.gcsrewrite.testing.CommandRun;
 import dev.gcsrewrite.testing.Eventually;
 import dev.gcsrewrite.testing.LocalBuckets;
-import dev.gcsrewrite.testing.LocalRedis;
 import dev.gcsrewrite.testing.Notifications;
 import dev.gcsrewrite.testing.PipelineArgs;
-import dev.gcsrewrite.testing.PubsubEmulator;
 import dev.gcsrewrite.testing.RunningPipeline;
+import dev.gcsrewrite.testing.servers.LocalRedis;
+import dev.gcsrewrite.testing.servers.PubsubEmulator;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;

@@ -14,6 +14,7 @@ import static org.junit.Assert.fail;
 
 import dev.gcsrewrite.deadletter.OriginalMessage;
 import dev.gcsrewrite.local.WorkGenerator.WorkObject;
+import dev.gcsrewrite.local.notifier.LocalBucketNotifier;
 import dev.gcsrewrite.notification.GcsNotification;
 import dev.gcsrewrite.notification.NotificationParser;
 import java.io.IOException;

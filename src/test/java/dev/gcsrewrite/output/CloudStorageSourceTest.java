@@ -8,7 +8,7 @@ import com.google.api.services.storage.Storage;
 import dev.gcsrewrite.notification.GcsNotification;
 import dev.gcsrewrite.rewrite.RewriteRules;
 import dev.gcsrewrite.rewrite.TokenRewriter;
-import dev.gcsrewrite.testing.RecordingStorage;
+import dev.gcsrewrite.testing.servers.RecordingStorage;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.nio.channels.Channels;

@@ -3,7 +3,7 @@ package dev.gcsrewrite.output;
 import static org.junit.Assert.assertEquals;
 
 import dev.gcsrewrite.location.ObjectLocations;
-import dev.gcsrewrite.testing.RecordingStorage;
+import dev.gcsrewrite.testing.servers.RecordingStorage;
 import java.util.List;
 import org.apache.beam.sdk.extensions.gcp.storage.GcsResourceId;
 import org.apache.beam.sdk.extensions.gcp.util.gcsfs.GcsPath;

@@ -20,7 +20,7 @@ import dev.gcsrewrite.redis.RedisSettings;
 import dev.gcsrewrite.rewrite.RewriteRules;
 import dev.gcsrewrite.rewrite.TokenRewriter;
 import dev.gcsrewrite.testing.ClaimFixtures;
-import dev.gcsrewrite.testing.LocalRedis;
+import dev.gcsrewrite.testing.servers.LocalRedis;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.nio.ByteBuffer;

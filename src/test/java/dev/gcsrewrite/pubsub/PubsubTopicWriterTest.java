@@ -4,7 +4,7 @@ import static org.junit.Assert.assertEquals;
 
 import dev.gcsrewrite.testing.Counters;
 import dev.gcsrewrite.testing.Eventually;
-import dev.gcsrewrite.testing.PubsubEmulator;
+import dev.gcsrewrite.testing.servers.PubsubEmulator;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.Map;

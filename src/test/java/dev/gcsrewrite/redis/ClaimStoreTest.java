@@ -20,7 +20,7 @@ import dev.gcsrewrite.claim.Outcome;
 import dev.gcsrewrite.notification.GcsNotification;
 import dev.gcsrewrite.redis.GenerationState.State;
 import dev.gcsrewrite.testing.ClaimRecords;
-import dev.gcsrewrite.testing.LocalRedis;
+import dev.gcsrewrite.testing.servers.LocalRedis;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;

@@ -10,7 +10,7 @@ import static org.junit.Assert.assertTrue;
 import dev.gcsrewrite.claim.Claim;
 import dev.gcsrewrite.claim.Outcome;
 import dev.gcsrewrite.notification.GcsNotification;
-import dev.gcsrewrite.testing.LocalRedisCluster;
+import dev.gcsrewrite.testing.servers.LocalRedisCluster;
 import java.util.ArrayList;
 import java.util.List;
 import org.joda.time.Duration;

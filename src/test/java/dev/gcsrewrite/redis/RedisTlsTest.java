@@ -4,8 +4,8 @@ import static dev.gcsrewrite.testing.Notifications.parsed;
 import static org.junit.Assert.assertEquals;
 import static org.junit.Assert.assertThrows;
 
-import dev.gcsrewrite.testing.LocalRedis;
-import dev.gcsrewrite.testing.TestCertificates;
+import dev.gcsrewrite.testing.servers.LocalRedis;
+import dev.gcsrewrite.testing.servers.TestCertificates;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;

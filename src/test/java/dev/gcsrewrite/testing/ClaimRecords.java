@@ -1,6 +1,7 @@
 package dev.gcsrewrite.testing;
 
 import dev.gcsrewrite.redis.ClaimKeys;
+import dev.gcsrewrite.testing.servers.LocalRedis;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;

@@ -1,5 +1,7 @@
 package dev.gcsrewrite.testing;
 
+import dev.gcsrewrite.testing.servers.LocalRedis;
+import dev.gcsrewrite.testing.servers.PubsubEmulator;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
