@@ -12,19 +12,16 @@ import static org.junit.Assert.assertNull;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.gcsrewrite.claim.Outcome;
-import dev.gcsrewrite.config.JobSettings;
 import dev.gcsrewrite.deadletter.OriginalMessage;
 import dev.gcsrewrite.notification.GcsNotification;
 import dev.gcsrewrite.notification.NotificationParser;
-import dev.gcsrewrite.redis.ClaimSettings;
 import dev.gcsrewrite.redis.ClaimStore;
 import dev.gcsrewrite.testing.ClaimFixtures;
-import dev.gcsrewrite.testing.ClaimRecords;
 import dev.gcsrewrite.testing.Counters;
-import dev.gcsrewrite.testing.DiscardingTopics;
 import dev.gcsrewrite.testing.LocalBuckets;
+import dev.gcsrewrite.testing.Messages;
 import dev.gcsrewrite.testing.PipelineRuns;
-import dev.gcsrewrite.testing.TestSettings;
+import dev.gcsrewrite.testing.TestJob;
 import dev.gcsrewrite.testing.servers.LocalRedis;
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -44,7 +41,6 @@ import org.joda.time.Instant;
 import org.junit.ClassRule;
 import org.junit.Rule;
 import org.junit.Test;
-import org.junit.rules.TestName;
 
 /**
  * No complete event is lost: a settled generation records when its event was published, and a
@@ -55,21 +51,21 @@ public class AnnouncementsTest {
   private static final ObjectMapper JSON = new ObjectMapper();
   private static final Instant T0 = Instant.parse("2026-11-20T09:15:02.871Z");
   private static final long GEN1 = 1763630102412883L;
-  private static final String JOB = "gcs-rewrite-test";
 
   @ClassRule public static final LocalRedis REDIS = new LocalRedis();
   @Rule public final transient LocalBuckets buckets = new LocalBuckets();
-  @Rule public final transient TestName test = new TestName();
+  @Rule public final transient TestJob job = new TestJob(REDIS, buckets);
   @Rule public final transient TestPipeline pipeline = TestPipeline.create();
 
   @Test
   public void publishedCompleteEventIsRecordedOnTheSettledGeneration() {
     buckets.put("work001", "AWS");
-    PCollection<PubsubMessage> complete =
-        run(stream().addElements(at(newObject("work001", GEN1, 3, "m1"), 0))).complete();
+    GcsRewritePipeline.Outputs outputs =
+        run(stream().addElements(at(newObject("work001", GEN1, 3, "m1"), 0)));
 
-    PAssert.that(eventIds(complete))
+    PAssert.that(eventIds(outputs.complete()))
         .containsInAnyOrder(generationKey("work001", GEN1) + ":complete");
+    PAssert.that(outputs.deadLetters()).empty();
     PipelineResult result = PipelineRuns.runToEnd(pipeline);
 
     Map<String, String> record = record("work001");
@@ -83,9 +79,12 @@ public class AnnouncementsTest {
   public void settledButUnannouncedGenerationIsAnnouncedByItsNextNotification() throws Exception {
     buckets.put("work001", "AWS");
     PubsubMessage notification = newObject("work001", GEN1, 3, "m1");
-    try (ClaimStore store = ClaimStore.forPipeline(REDIS.settings(prefix()))) {
+    try (ClaimStore store = job.store()) {
       ClaimFixtures.completeUnannounced(
-          store, parsed(notification), claimSettings("crashed-job"), "/earlier/work001.processed");
+          store,
+          parsed(notification),
+          ClaimFixtures.owner("crashed-job"),
+          "/earlier/work001.processed");
     }
     settledAMinuteAgo("work001");
     GcsRewritePipeline.Outputs outputs =
@@ -111,9 +110,12 @@ public class AnnouncementsTest {
   @Test
   public void announcedGenerationIsDroppedAsBefore() throws Exception {
     PubsubMessage notification = newObject("work001", GEN1, 3, "m1");
-    try (ClaimStore store = ClaimStore.forPipeline(REDIS.settings(prefix()))) {
+    try (ClaimStore store = job.store()) {
       ClaimFixtures.complete(
-          store, parsed(notification), claimSettings("earlier-job"), "/earlier/work001.processed");
+          store,
+          parsed(notification),
+          ClaimFixtures.owner("earlier-job"),
+          "/earlier/work001.processed");
     }
     GcsRewritePipeline.Outputs outputs =
         run(stream().addElements(at(redelivered(notification, "m2"), 0)));
@@ -129,14 +131,14 @@ public class AnnouncementsTest {
   @Test
   public void skippedButUnannouncedGenerationIsAnnouncedAsSkippedWithItsReason() throws Exception {
     PubsubMessage notification = newObject("work001", GEN1, 3, "m1");
-    try (ClaimStore store = ClaimStore.forPipeline(REDIS.settings(prefix()))) {
+    try (ClaimStore store = job.store()) {
       GcsNotification n = parsed(notification);
       store.settle(
           List.of(
               Outcome.skipped(
-                  ClaimFixtures.claim(store, n, claimSettings("crashed-job")),
+                  ClaimFixtures.claim(store, n, ClaimFixtures.owner("crashed-job")),
                   Outcome.SOURCE_MISSING)),
-          claimSettings("crashed-job"));
+          ClaimFixtures.owner("crashed-job"));
     }
     settledAMinuteAgo("work001");
     GcsRewritePipeline.Outputs outputs =
@@ -144,6 +146,7 @@ public class AnnouncementsTest {
 
     PAssert.that(field(outputs.complete(), "reason")).containsInAnyOrder(Outcome.SOURCE_MISSING);
     PAssert.that(field(outputs.complete(), "eventType")).containsInAnyOrder("skipped");
+    PAssert.that(outputs.deadLetters()).empty();
     PipelineRuns.runToEnd(pipeline);
 
     assertNotNull(record("work001").get("announced"));
@@ -151,7 +154,7 @@ public class AnnouncementsTest {
 
   @Test
   public void generationNeverSettledIsNotMarked() throws Exception {
-    try (ClaimStore store = ClaimStore.forPipeline(REDIS.settings(prefix()))) {
+    try (ClaimStore store = job.store()) {
       String key = store.keys().generation(BUCKET, "never", GEN1);
       assertEquals(List.of(false), store.announce(List.of(key), 1));
     }
@@ -163,9 +166,12 @@ public class AnnouncementsTest {
   public void justSettledButUnannouncedGenerationWaitsForItsSettlerInsteadOfAnnouncing()
       throws Exception {
     PubsubMessage notification = newObject("work001", GEN1, 3, "m1");
-    try (ClaimStore store = ClaimStore.forPipeline(REDIS.settings(prefix()))) {
+    try (ClaimStore store = job.store()) {
       ClaimFixtures.completeUnannounced(
-          store, parsed(notification), claimSettings("busy-job"), "/earlier/work001.processed");
+          store,
+          parsed(notification),
+          ClaimFixtures.owner("busy-job"),
+          "/earlier/work001.processed");
     }
     GcsRewritePipeline.Outputs outputs =
         run(stream().addElements(at(redelivered(notification, "m2"), 0)));
@@ -182,7 +188,8 @@ public class AnnouncementsTest {
   /** Moves the record's settling time back, as a job that died a minute ago left it. */
   private void settledAMinuteAgo(String objectId) {
     try (var redis = REDIS.client()) {
-      String key = new dev.gcsrewrite.redis.ClaimKeys(prefix()).generation(BUCKET, objectId, GEN1);
+      String key =
+          new dev.gcsrewrite.redis.ClaimKeys(job.keyPrefix()).generation(BUCKET, objectId, GEN1);
       redis.hset(key, "completedAt", Long.toString(System.currentTimeMillis() - 60_000));
     }
   }
@@ -200,18 +207,11 @@ public class AnnouncementsTest {
   private GcsRewritePipeline.Outputs run(TestStream.Builder<PubsubMessage> events) {
     TestStream<PubsubMessage> stream =
         events.advanceProcessingTime(Duration.standardSeconds(5)).advanceWatermarkToInfinity();
-    return GcsRewritePipeline.buildPipeline(
-        pipeline.apply("ReadNotifications", stream), settings(), new DiscardingTopics());
-  }
-
-  private JobSettings settings() {
-    return TestSettings.local(buckets, REDIS.port(), JOB, prefix());
+    return job.graph(pipeline, stream);
   }
 
   private static PCollection<String> eventIds(PCollection<PubsubMessage> messages) {
-    return messages.apply(
-        "EventIds",
-        MapElements.into(TypeDescriptors.strings()).via(m -> m.getAttribute("eventId")));
+    return messages.apply("EventIds", Messages.attribute("eventId"));
   }
 
   private static PCollection<String> field(PCollection<PubsubMessage> messages, String name) {
@@ -236,15 +236,7 @@ public class AnnouncementsTest {
     return NotificationParser.parse(OriginalMessage.of(message), T0);
   }
 
-  private static ClaimSettings claimSettings(String owner) {
-    return new ClaimSettings(owner, Duration.standardMinutes(10), Duration.standardDays(7));
-  }
-
-  private String prefix() {
-    return test.getMethodName() + ":";
-  }
-
   private Map<String, String> record(String objectId) {
-    return new ClaimRecords(REDIS, prefix()).generation(BUCKET, objectId, GEN1);
+    return job.record(objectId, GEN1);
   }
 }

@@ -1,6 +1,7 @@
 package dev.gcsrewrite;
 
 import static dev.gcsrewrite.testing.Notifications.BUCKET;
+import static dev.gcsrewrite.testing.Notifications.bytes;
 import static dev.gcsrewrite.testing.Notifications.event;
 import static dev.gcsrewrite.testing.Notifications.generationKey;
 import static dev.gcsrewrite.testing.Notifications.newObject;
@@ -17,20 +18,16 @@ import static org.junit.Assert.assertEquals;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import dev.gcsrewrite.config.JobSettings;
 import dev.gcsrewrite.deadletter.OriginalMessage;
 import dev.gcsrewrite.notification.GcsNotification;
 import dev.gcsrewrite.notification.NotificationParser;
-import dev.gcsrewrite.redis.ClaimSettings;
 import dev.gcsrewrite.redis.ClaimStore;
 import dev.gcsrewrite.testing.ClaimFixtures;
-import dev.gcsrewrite.testing.ClaimRecords;
 import dev.gcsrewrite.testing.Counters;
-import dev.gcsrewrite.testing.DiscardingTopics;
 import dev.gcsrewrite.testing.LocalBuckets;
 import dev.gcsrewrite.testing.Messages;
 import dev.gcsrewrite.testing.PipelineRuns;
-import dev.gcsrewrite.testing.TestSettings;
+import dev.gcsrewrite.testing.TestJob;
 import dev.gcsrewrite.testing.servers.LocalRedis;
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -50,13 +47,11 @@ import org.apache.beam.sdk.transforms.SerializableFunction;
 import org.apache.beam.sdk.values.PCollection;
 import org.apache.beam.sdk.values.TimestampedValue;
 import org.apache.beam.sdk.values.TypeDescriptors;
-import org.checkerframework.checker.nullness.qual.Nullable;
 import org.joda.time.Duration;
 import org.joda.time.Instant;
 import org.junit.ClassRule;
 import org.junit.Rule;
 import org.junit.Test;
-import org.junit.rules.TestName;
 
 /**
  * The whole graph after {@code ReadNotifications}, fed by a {@code TestStream}, against local
@@ -68,11 +63,10 @@ public class GcsRewritePipelineTest {
   private static final Instant T0 = Instant.parse("2026-11-20T09:15:02.871Z");
   private static final long GEN1 = 1763630102412883L;
   private static final long GEN2 = 1763630199000001L;
-  private static final String JOB = "gcs-rewrite-test";
 
   @ClassRule public static final LocalRedis REDIS = new LocalRedis();
   @Rule public final transient LocalBuckets buckets = new LocalBuckets();
-  @Rule public final transient TestName test = new TestName();
+  @Rule public final transient TestJob job = new TestJob(REDIS, buckets);
   @Rule public final transient TestPipeline pipeline = TestPipeline.create();
 
   @Test
@@ -156,9 +150,9 @@ public class GcsRewritePipelineTest {
     // Each generation read exactly its own bytes; the output ends at the newest.
     assertEquals(List.of("work001.processed"), buckets.outputs());
     assertEquals("second GCP version", buckets.outputText("work001.processed"));
-    assertEquals("COMPLETED", record("work001", GEN1).get("state"));
-    assertEquals("COMPLETED", record("work001", GEN2).get("state"));
-    assertEquals(Long.toString(GEN2), latest("work001"));
+    assertEquals("COMPLETED", job.record("work001", GEN1).get("state"));
+    assertEquals("COMPLETED", job.record("work001", GEN2).get("state"));
+    assertEquals(Long.toString(GEN2), job.latest("work001"));
   }
 
   @Test
@@ -174,7 +168,7 @@ public class GcsRewritePipelineTest {
 
     assertThat(buckets.outputs(), empty());
     assertEquals(1, Counters.get(result, "duplicatesSeenByRedis"));
-    assertEquals("other-job", record("work001", GEN1).get("owner"));
+    assertEquals("other-job", job.record("work001", GEN1).get("owner"));
   }
 
   @Test
@@ -194,15 +188,15 @@ public class GcsRewritePipelineTest {
     assertThat(buckets.outputs(), empty());
     assertEquals(1, Counters.get(result, "superseded"));
     assertEquals(1, Counters.get(result, "auditEvents.skipped"));
-    assertEquals(Long.toString(GEN2), latest("work001"));
+    assertEquals(Long.toString(GEN2), job.latest("work001"));
   }
 
   @Test
   public void claimLeftByThisJobsFailedBundleIsReenteredAndCompleted() throws Exception {
     buckets.put("work001", "AWS");
     PubsubMessage message = newObject("work001", GEN1, 3, "m1");
-    try (ClaimStore store = ClaimStore.forPipeline(REDIS.settings(prefix()))) {
-      store.claim(List.of(parsedFrom(message)), claimSettings(JOB));
+    try (ClaimStore store = job.store()) {
+      ClaimFixtures.claim(store, parsedFrom(message), ClaimFixtures.owner(TestJob.JOB_NAME));
     }
     Run run = run(stream().addElements(at(message, 0)));
 
@@ -213,7 +207,7 @@ public class GcsRewritePipelineTest {
 
     assertEquals("GCP", buckets.outputText("work001.processed"));
     assertEquals(1, Counters.get(result, "claimsReentrant"));
-    assertEquals("COMPLETED", record("work001", GEN1).get("state"));
+    assertEquals("COMPLETED", job.record("work001", GEN1).get("state"));
   }
 
   @Test
@@ -266,7 +260,7 @@ public class GcsRewritePipelineTest {
     buckets.put("work001", "AWS mine");
     PubsubMessage foreign =
         withAttribute(newObject("work001", GEN2, 8, "f1"), "bucketId", "someone-elses-bucket");
-    foreign = withPayload(foreign, "{\"bucket\":\"someone-elses-bucket\"}".getBytes(UTF_8));
+    foreign = withPayload(foreign, bytes("{\"bucket\":\"someone-elses-bucket\"}"));
     Run run =
         run(
             stream().addElements(at(foreign, 0), at(newObject("work001", GEN1, 8, "m1"), 1)),
@@ -289,8 +283,7 @@ public class GcsRewritePipelineTest {
   public void malformedMessagesBesideGoodOnesAreDeadLetteredWithTheOriginal() {
     buckets.put("work001", "AWS one");
     buckets.put("work002", "AWS two");
-    PubsubMessage notJson =
-        withPayload(newObject("bad1", GEN1, 1, "x1"), "{oops".getBytes(StandardCharsets.UTF_8));
+    PubsubMessage notJson = withPayload(newObject("bad1", GEN1, 1, "x1"), bytes("{oops"));
     PubsubMessage unsafe =
         withAttribute(event("OBJECT_FINALIZE", "a", GEN1, "x2"), "objectId", "../../etc/passwd");
     PubsubMessage badGeneration =
@@ -335,9 +328,9 @@ public class GcsRewritePipelineTest {
 
     assertThat(buckets.outputs(), empty());
     assertEquals(1, Counters.get(result, "skippedSourceMissing"));
-    assertEquals("SKIPPED", record("gone", GEN1).get("state"));
-    assertEquals("sourceMissing", record("gone", GEN1).get("reason"));
-    assertEquals(null, latest("gone"));
+    assertEquals("SKIPPED", job.record("gone", GEN1).get("state"));
+    assertEquals("sourceMissing", job.record("gone", GEN1).get("reason"));
+    assertEquals(null, job.latest("gone"));
   }
 
   @Test
@@ -354,7 +347,7 @@ public class GcsRewritePipelineTest {
 
     assertThat(buckets.outputs(), empty());
     // The claim is released, so a fixed notification can be processed at once.
-    assertEquals(Map.of(), record("adir", GEN1));
+    assertEquals(Map.of(), job.record("adir", GEN1));
     assertEquals(1, Counters.get(result, "claimsReleased"));
   }
 
@@ -477,30 +470,14 @@ public class GcsRewritePipelineTest {
   /** Records {@code generation} as completed by {@code owner}, as an earlier run would have. */
   private void settleBeforehand(String objectId, long generation, String owner) throws Exception {
     GcsNotification n = parsedFrom(newObject(objectId, generation, 3, "earlier"));
-    try (ClaimStore store = ClaimStore.forPipeline(REDIS.settings(prefix()))) {
-      ClaimFixtures.complete(store, n, claimSettings(owner), "/earlier/" + objectId + ".processed");
+    try (ClaimStore store = job.store()) {
+      ClaimFixtures.complete(
+          store, n, ClaimFixtures.owner(owner), "/earlier/" + objectId + ".processed");
     }
-  }
-
-  private static ClaimSettings claimSettings(String owner) {
-    return new ClaimSettings(owner, Duration.standardMinutes(10), Duration.standardDays(7));
   }
 
   private static GcsNotification parsedFrom(PubsubMessage message) throws Exception {
     return NotificationParser.parse(OriginalMessage.of(message), T0);
-  }
-
-  /** Each test has Redis keys of its own. */
-  private String prefix() {
-    return test.getMethodName() + ":";
-  }
-
-  private Map<String, String> record(String objectId, long generation) {
-    return new ClaimRecords(REDIS, prefix()).generation(BUCKET, objectId, generation);
-  }
-
-  private @Nullable String latest(String objectId) {
-    return new ClaimRecords(REDIS, prefix()).latest(BUCKET, objectId);
   }
 
   private static TimestampedValue<PubsubMessage> at(PubsubMessage message, int seconds) {
@@ -510,18 +487,7 @@ public class GcsRewritePipelineTest {
   private Run run(TestStream.Builder<PubsubMessage> events, String... options) {
     TestStream<PubsubMessage> stream =
         events.advanceProcessingTime(Duration.standardSeconds(5)).advanceWatermarkToInfinity();
-    PCollection<PubsubMessage> messages = pipeline.apply("ReadNotifications", stream);
-    GcsRewritePipeline.Outputs outputs =
-        GcsRewritePipeline.buildPipeline(messages, settings(options), new DiscardingTopics());
-    return new Run(outputs);
-  }
-
-  private JobSettings settings(String... extra) {
-    return TestSettings.local(buckets, REDIS.port(), JOB, prefix(), extra);
-  }
-
-  private static byte[] bytes(String text) {
-    return text.getBytes(UTF_8);
+    return new Run(job.graph(pipeline, stream, options));
   }
 
   private static String readText(java.nio.file.Path path) {
@@ -547,7 +513,7 @@ public class GcsRewritePipelineTest {
     assertEquals(generationKey("work001", GEN1) + ":complete", body.get("eventId").asText());
     assertEquals(Long.toString(GEN1), body.get("objectGeneration").asText());
     assertEquals("m1", body.get("messageId").asText());
-    assertEquals(JOB, body.get("jobName").asText());
+    assertEquals(TestJob.JOB_NAME, body.get("jobName").asText());
     assertThat(body.get("sourceUri").asText(), containsString("/buckets/" + BUCKET + "/work001"));
     assertThat(body.get("outputUri").asText(), containsString("/processed/work001.processed"));
     assertEquals(40, body.get("outputBytes").asLong());

@@ -8,16 +8,15 @@ import static org.junit.Assert.assertEquals;
 import static org.junit.Assert.assertNull;
 import static org.junit.Assert.assertTrue;
 
-import dev.gcsrewrite.config.JobSettings;
 import dev.gcsrewrite.deadletter.DeadLetterMessages;
 import dev.gcsrewrite.pubsub.PubsubLimits;
 import dev.gcsrewrite.testing.Counters;
-import dev.gcsrewrite.testing.DiscardingTopics;
 import dev.gcsrewrite.testing.HostileInputs;
 import dev.gcsrewrite.testing.HostileInputs.Case;
 import dev.gcsrewrite.testing.HostileInputs.Expect;
 import dev.gcsrewrite.testing.LocalBuckets;
-import dev.gcsrewrite.testing.TestSettings;
+import dev.gcsrewrite.testing.Notifications;
+import dev.gcsrewrite.testing.TestJob;
 import dev.gcsrewrite.testing.servers.LocalRedis;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
@@ -28,7 +27,6 @@ import java.util.Map;
 import java.util.TreeMap;
 import org.apache.beam.sdk.PipelineResult;
 import org.apache.beam.sdk.io.gcp.pubsub.PubsubMessage;
-import org.apache.beam.sdk.io.gcp.pubsub.PubsubMessageWithAttributesAndMessageIdCoder;
 import org.apache.beam.sdk.testing.PAssert;
 import org.apache.beam.sdk.testing.TestPipeline;
 import org.apache.beam.sdk.testing.TestStream;
@@ -52,6 +50,7 @@ public class HostileInputsPipelineTest {
 
   @ClassRule public static final LocalRedis REDIS = new LocalRedis();
   @Rule public final transient LocalBuckets buckets = new LocalBuckets();
+  @Rule public final transient TestJob job = new TestJob(REDIS, buckets);
   @Rule public final transient TestPipeline pipeline = TestPipeline.create();
 
   @Test
@@ -60,8 +59,7 @@ public class HostileInputsPipelineTest {
     assertThat("cases in the table", cases.size(), greaterThanOrEqualTo(60));
     HostileInputs.prepare(cases, buckets);
 
-    TestStream.Builder<PubsubMessage> stream =
-        TestStream.create(PubsubMessageWithAttributesAndMessageIdCoder.of());
+    TestStream.Builder<PubsubMessage> stream = Notifications.stream();
     for (Case c : cases) {
       stream = stream.addElements(TimestampedValue.of(c.message(), T0));
     }
@@ -69,19 +67,15 @@ public class HostileInputsPipelineTest {
     stream = stream.advanceProcessingTime(Duration.standardSeconds(10));
     for (String name : afterwards) {
       buckets.put(name, "AWS " + name);
-      byte[] content = ("AWS " + name).getBytes(StandardCharsets.UTF_8);
+      byte[] content = Notifications.bytes("AWS " + name);
       stream =
           stream.addElements(TimestampedValue.of(newObject(name, 7, content, "good-" + name), T0));
     }
     GcsRewritePipeline.Outputs outputs =
-        GcsRewritePipeline.buildPipeline(
-            pipeline.apply(
-                "ReadNotifications",
-                stream
-                    .advanceProcessingTime(Duration.standardSeconds(10))
-                    .advanceWatermarkToInfinity()),
-            settings(),
-            new DiscardingTopics());
+        job.graph(
+            pipeline,
+            stream.advanceProcessingTime(Duration.standardSeconds(10)).advanceWatermarkToInfinity(),
+            "--workBuckets=" + BUCKET);
 
     List<String> expectedDead = new ArrayList<>();
     HostileInputs.expectedDeadLetters(cases)
@@ -171,10 +165,5 @@ public class HostileInputsPipelineTest {
       }
     }
     return null;
-  }
-
-  private JobSettings settings() {
-    return TestSettings.local(
-        buckets, REDIS.port(), "hostile-job", "hostile:", "--workBuckets=" + BUCKET);
   }
 }

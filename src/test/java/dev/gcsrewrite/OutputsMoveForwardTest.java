@@ -1,27 +1,25 @@
 package dev.gcsrewrite;
 
 import static dev.gcsrewrite.testing.Notifications.BUCKET;
+import static dev.gcsrewrite.testing.Notifications.bytes;
+import static dev.gcsrewrite.testing.Notifications.crc32c;
 import static dev.gcsrewrite.testing.Notifications.generationKey;
 import static dev.gcsrewrite.testing.Notifications.newObject;
 import static dev.gcsrewrite.testing.Notifications.stream;
-import static java.nio.charset.StandardCharsets.UTF_8;
 import static org.hamcrest.MatcherAssert.assertThat;
 import static org.hamcrest.Matchers.greaterThanOrEqualTo;
 import static org.junit.Assert.assertEquals;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
-import dev.gcsrewrite.config.JobSettings;
-import dev.gcsrewrite.testing.ClaimRecords;
 import dev.gcsrewrite.testing.Counters;
-import dev.gcsrewrite.testing.DiscardingTopics;
 import dev.gcsrewrite.testing.LocalBuckets;
+import dev.gcsrewrite.testing.Messages;
 import dev.gcsrewrite.testing.PipelineRuns;
-import dev.gcsrewrite.testing.TestSettings;
+import dev.gcsrewrite.testing.TestJob;
 import dev.gcsrewrite.testing.servers.LocalRedis;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.util.Arrays;
-import java.util.Map;
 import org.apache.beam.sdk.PipelineResult;
 import org.apache.beam.sdk.io.gcp.pubsub.PubsubMessage;
 import org.apache.beam.sdk.testing.PAssert;
@@ -31,13 +29,11 @@ import org.apache.beam.sdk.transforms.MapElements;
 import org.apache.beam.sdk.values.PCollection;
 import org.apache.beam.sdk.values.TimestampedValue;
 import org.apache.beam.sdk.values.TypeDescriptors;
-import org.checkerframework.checker.nullness.qual.Nullable;
 import org.joda.time.Duration;
 import org.joda.time.Instant;
 import org.junit.ClassRule;
 import org.junit.Rule;
 import org.junit.Test;
-import org.junit.rules.TestName;
 
 /**
  * The invariant, through the whole graph (TestStream, real Redis, buckets as folders keeping
@@ -54,7 +50,7 @@ public class OutputsMoveForwardTest {
   @ClassRule public static final LocalRedis REDIS = new LocalRedis();
   @Rule public final transient LocalBuckets buckets = new LocalBuckets();
   @Rule public final transient TestPipeline pipeline = TestPipeline.create();
-  @Rule public final transient TestName test = new TestName();
+  @Rule public final transient TestJob job = new TestJob(REDIS, buckets);
 
   @Test
   public void largeSlowOlderAndSmallFastNewerInFlightTogetherEndAtTheNewer() {
@@ -80,7 +76,7 @@ public class OutputsMoveForwardTest {
     PipelineResult result = outputs.finish();
 
     assertEquals("GCP small", buckets.outputText("report.csv.processed"));
-    assertEquals(Long.toString(G2), latest("report.csv"));
+    assertEquals(Long.toString(G2), job.latest("report.csv"));
     assertThat(Counters.get(result, "claimsWaiting"), greaterThanOrEqualTo(1L));
     assertEquals(2, Counters.get(result, "objectsWritten"));
   }
@@ -110,7 +106,7 @@ public class OutputsMoveForwardTest {
     outputs.finish();
 
     assertEquals("GCP two, longer", buckets.outputText("a.txt.processed"));
-    assertEquals(Long.toString(G2), latest("a.txt"));
+    assertEquals(Long.toString(G2), job.latest("a.txt"));
   }
 
   @Test
@@ -133,8 +129,8 @@ public class OutputsMoveForwardTest {
     PipelineResult result = outputs.finish();
 
     assertEquals("GCP two", buckets.outputText("a.txt.processed"));
-    assertEquals("SKIPPED", record("a.txt", G1).get("state"));
-    assertEquals("sourceMissing", record("a.txt", G1).get("reason"));
+    assertEquals("SKIPPED", job.record("a.txt", G1).get("state"));
+    assertEquals("sourceMissing", job.record("a.txt", G1).get("reason"));
     assertEquals(1, Counters.get(result, "objectsWritten"));
   }
 
@@ -174,8 +170,8 @@ public class OutputsMoveForwardTest {
     PAssert.that(outputs.deadLetters).empty();
     PipelineResult result = outputs.finish();
 
-    assertEquals("sourceChanged", record("a.txt", G1).get("reason"));
-    assertEquals(null, latest("a.txt"));
+    assertEquals("sourceChanged", job.record("a.txt", G1).get("reason"));
+    assertEquals(null, job.latest("a.txt"));
     assertEquals(1, Counters.get(result, "sourceChanged"));
     assertEquals("the lock is free again", "", lockGeneration("a.txt"));
   }
@@ -188,16 +184,8 @@ public class OutputsMoveForwardTest {
     for (int i = 0; i < 12; i++) {
       withTime = withTime.advanceProcessingTime(Duration.standardSeconds(2));
     }
-    GcsRewritePipeline.Outputs outputs =
-        GcsRewritePipeline.buildPipeline(
-            pipeline.apply("ReadNotifications", withTime.advanceWatermarkToInfinity()),
-            settings(),
-            new DiscardingTopics());
+    GcsRewritePipeline.Outputs outputs = job.graph(pipeline, withTime.advanceWatermarkToInfinity());
     return new Outputs(outputs.complete(), outputs.deadLetters());
-  }
-
-  private JobSettings settings() {
-    return TestSettings.local(buckets, REDIS.port(), "forward-job", prefix());
   }
 
   private static TimestampedValue<PubsubMessage> at(PubsubMessage message) {
@@ -205,9 +193,7 @@ public class OutputsMoveForwardTest {
   }
 
   private static PCollection<String> eventIds(PCollection<PubsubMessage> events) {
-    return events.apply(
-        "EventIds",
-        MapElements.into(TypeDescriptors.strings()).via(m -> m.getAttribute("eventId")));
+    return events.apply("EventIds", Messages.attribute("eventId"));
   }
 
   private static String generationSizeAndCrc(PubsubMessage event) {
@@ -226,27 +212,11 @@ public class OutputsMoveForwardTest {
   }
 
   private static String crc(String content) {
-    return dev.gcsrewrite.testing.Notifications.crc32c(bytes(content));
-  }
-
-  private String prefix() {
-    return test.getMethodName() + ":";
-  }
-
-  private Map<String, String> record(String objectId, long generation) {
-    return new ClaimRecords(REDIS, prefix()).generation(BUCKET, objectId, generation);
-  }
-
-  private @Nullable String latest(String objectId) {
-    return new ClaimRecords(REDIS, prefix()).latest(BUCKET, objectId);
+    return crc32c(bytes(content));
   }
 
   private String lockGeneration(String objectId) {
-    return new ClaimRecords(REDIS, prefix()).lock(BUCKET, objectId).getOrDefault("generation", "");
-  }
-
-  private static byte[] bytes(String text) {
-    return text.getBytes(UTF_8);
+    return job.records().lock(BUCKET, objectId).getOrDefault("generation", "");
   }
 
   /** The graph's outputs a test asserts on, and how to run it. */

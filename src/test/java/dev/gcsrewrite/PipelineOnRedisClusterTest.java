@@ -6,20 +6,17 @@ import static org.hamcrest.MatcherAssert.assertThat;
 import static org.hamcrest.Matchers.greaterThan;
 import static org.junit.Assert.assertEquals;
 
-import dev.gcsrewrite.config.JobSettings;
 import dev.gcsrewrite.testing.Counters;
 import dev.gcsrewrite.testing.DiscardingTopics;
 import dev.gcsrewrite.testing.LocalBuckets;
 import dev.gcsrewrite.testing.Messages;
 import dev.gcsrewrite.testing.Notifications;
-import dev.gcsrewrite.testing.TestSettings;
+import dev.gcsrewrite.testing.TestJob;
 import dev.gcsrewrite.testing.servers.LocalRedisCluster;
-import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
 import org.apache.beam.sdk.PipelineResult;
 import org.apache.beam.sdk.io.gcp.pubsub.PubsubMessage;
-import org.apache.beam.sdk.io.gcp.pubsub.PubsubMessageWithAttributesAndMessageIdCoder;
 import org.apache.beam.sdk.testing.PAssert;
 import org.apache.beam.sdk.testing.TestPipeline;
 import org.apache.beam.sdk.testing.TestStream;
@@ -44,20 +41,19 @@ public class PipelineOnRedisClusterTest {
   @Test
   public void everyGenerationIsCompletedOnceWithClaimsSpreadOverTheMasters() {
     int count = 30;
-    TestStream.Builder<PubsubMessage> stream =
-        TestStream.create(PubsubMessageWithAttributesAndMessageIdCoder.of());
+    TestStream.Builder<PubsubMessage> stream = Notifications.stream();
     List<String> expectedIds = new ArrayList<>();
     for (int i = 0; i < count; i++) {
       String name = "cluster/object-" + i + ".txt";
       buckets.put(name, "AWS " + i);
-      PubsubMessage message =
-          newObject(name, GEN, ("AWS " + i).getBytes(StandardCharsets.UTF_8), "m" + i);
+      PubsubMessage message = newObject(name, GEN, Notifications.bytes("AWS " + i), "m" + i);
       stream =
           stream.addElements(
               TimestampedValue.of(message, T0),
               TimestampedValue.of(redelivered(message, "d" + i), T0));
-      expectedIds.add(eventKey(name, GEN) + ":complete");
+      expectedIds.add(Notifications.generationKey(name, GEN) + ":complete");
     }
+    // The cluster is not a LocalRedis, so the settings are made here rather than by a TestJob.
     GcsRewritePipeline.Outputs outputs =
         GcsRewritePipeline.buildPipeline(
             pipeline.apply(
@@ -65,7 +61,8 @@ public class PipelineOnRedisClusterTest {
                 stream
                     .advanceProcessingTime(Duration.standardSeconds(5))
                     .advanceWatermarkToInfinity()),
-            settings(),
+            TestJob.settings(
+                buckets, CLUSTER.port(1), "pipeline:", "--redisCluster=true", "--dedupeTtl=1h"),
             new DiscardingTopics());
 
     PAssert.that(outputs.complete().apply(Messages.attribute("eventId")))
@@ -82,19 +79,5 @@ public class PipelineOnRedisClusterTest {
     for (long keys : CLUSTER.keysPerNode()) {
       assertThat("keys on each master", keys, greaterThan(0L));
     }
-  }
-
-  private JobSettings settings() {
-    return TestSettings.local(
-        buckets,
-        CLUSTER.port(1),
-        "cluster-job",
-        "pipeline:",
-        "--redisCluster=true",
-        "--dedupeTtl=1h");
-  }
-
-  private static String eventKey(String objectId, long generation) {
-    return Notifications.BUCKET + "/" + objectId + "#" + generation;
   }
 }

@@ -1,22 +1,22 @@
 package dev.gcsrewrite.redis;
 
+import static dev.gcsrewrite.testing.Notifications.bytes;
 import static dev.gcsrewrite.testing.Notifications.newObject;
 import static org.hamcrest.MatcherAssert.assertThat;
 import static org.hamcrest.Matchers.lessThanOrEqualTo;
 import static org.junit.Assert.assertEquals;
 
 import dev.gcsrewrite.GcsRewritePipeline;
-import dev.gcsrewrite.config.JobSettings;
 import dev.gcsrewrite.testing.Counters;
-import dev.gcsrewrite.testing.DiscardingTopics;
 import dev.gcsrewrite.testing.LocalBuckets;
-import dev.gcsrewrite.testing.TestSettings;
+import dev.gcsrewrite.testing.Notifications;
+import dev.gcsrewrite.testing.TestJob;
 import dev.gcsrewrite.testing.servers.LocalRedis;
 import java.util.Locale;
 import java.util.Map;
 import org.apache.beam.sdk.PipelineResult;
 import org.apache.beam.sdk.io.gcp.pubsub.PubsubMessage;
-import org.apache.beam.sdk.io.gcp.pubsub.PubsubMessageWithAttributesAndMessageIdCoder;
+import org.apache.beam.sdk.testing.PAssert;
 import org.apache.beam.sdk.testing.TestPipeline;
 import org.apache.beam.sdk.testing.TestStream;
 import org.apache.beam.sdk.values.TimestampedValue;
@@ -35,14 +35,14 @@ import org.junit.Test;
 public class RedisCommandBudgetTest {
   @ClassRule public static final LocalRedis REDIS = new LocalRedis();
   @Rule public final transient LocalBuckets buckets = new LocalBuckets();
+  @Rule public final transient TestJob job = new TestJob(REDIS, buckets);
   @Rule public final transient TestPipeline pipeline = TestPipeline.create();
 
   private static final int OBJECTS = 200;
 
   @Test
   public void normalPathStaysWithinThreeCommandsPerObjectAndOneRoundTripPerBundle() {
-    TestStream.Builder<PubsubMessage> stream =
-        TestStream.create(PubsubMessageWithAttributesAndMessageIdCoder.of());
+    TestStream.Builder<PubsubMessage> stream = Notifications.stream();
     Instant t0 = Instant.parse("2026-11-23T10:00:00Z");
     for (int i = 0; i < OBJECTS; i++) {
       String object = String.format("budget/%04d", i);
@@ -52,12 +52,11 @@ public class RedisCommandBudgetTest {
               TimestampedValue.of(
                   newObject(object, 1763630102412883L, bytes("AWS " + i), "m" + i), t0));
     }
-    GcsRewritePipeline.buildPipeline(
-        pipeline.apply(
-            "ReadNotifications",
-            stream.advanceProcessingTime(Duration.standardSeconds(5)).advanceWatermarkToInfinity()),
-        settings(),
-        new DiscardingTopics());
+    GcsRewritePipeline.Outputs outputs =
+        job.graph(
+            pipeline,
+            stream.advanceProcessingTime(Duration.standardSeconds(5)).advanceWatermarkToInfinity());
+    PAssert.that(outputs.deadLetters()).empty();
 
     Map<String, Long> before = REDIS.commandCalls();
     PipelineResult result = pipeline.run();
@@ -100,13 +99,5 @@ public class RedisCommandBudgetTest {
     assertThat(perObject, lessThanOrEqualTo(3.2));
     // One round trip per bundle, plus one resent after Redis first said it lacked the scripts.
     assertThat("round trips", roundTrips, lessThanOrEqualTo(batches + 1));
-  }
-
-  private JobSettings settings() {
-    return TestSettings.local(buckets, REDIS.port(), "budget", "budget:");
-  }
-
-  private static byte[] bytes(String text) {
-    return text.getBytes(java.nio.charset.StandardCharsets.UTF_8);
   }
 }

@@ -7,10 +7,21 @@ import dev.gcsrewrite.redis.ClaimDecision;
 import dev.gcsrewrite.redis.ClaimSettings;
 import dev.gcsrewrite.redis.ClaimStore;
 import java.util.List;
+import org.joda.time.Duration;
 
 /** Claims made and settled by a test, as an earlier run or another job would have. */
 public final class ClaimFixtures {
   private ClaimFixtures() {}
+
+  /** Claim settings for job {@code owner}: a lease of ten minutes, records kept for a week. */
+  public static ClaimSettings owner(String owner) {
+    return owner(owner, Duration.standardMinutes(10));
+  }
+
+  /** Claim settings for job {@code owner} with leases of {@code lease}, records kept for a week. */
+  public static ClaimSettings owner(String owner, Duration lease) {
+    return new ClaimSettings(owner, lease, Duration.standardDays(7));
+  }
 
   /** Claims {@code n} for the owner of {@code claimSettings}; fails if it cannot be claimed. */
   public static Claim claim(ClaimStore store, GcsNotification n, ClaimSettings claimSettings) {

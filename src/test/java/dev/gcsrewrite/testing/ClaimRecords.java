@@ -48,13 +48,23 @@ public final class ClaimRecords {
         "the lease on " + bucket + "/" + objectId + " to end",
         Duration.ofSeconds(30),
         () -> {
-          try (Jedis jedis = redis.client()) {
-            String until = jedis.hget(keys.lock(bucket, objectId), "leaseUntil");
-            List<String> time = jedis.time();
-            long nowMillis =
-                Long.parseLong(time.get(0)) * 1000 + Long.parseLong(time.get(1)) / 1000;
-            return until == null || Long.parseLong(until) < nowMillis;
-          }
+          String until = lock(bucket, objectId).get("leaseUntil");
+          return until == null || Long.parseLong(until) < redisTimeMillis();
         });
+  }
+
+  /** Waits until Redis's clock, the one leases are judged by, reads {@code millis} or later. */
+  public void awaitRedisTime(long millis) throws InterruptedException {
+    Eventually.await(
+        "Redis's clock to reach " + millis,
+        Duration.ofSeconds(30),
+        () -> redisTimeMillis() >= millis);
+  }
+
+  private long redisTimeMillis() {
+    try (Jedis jedis = redis.client()) {
+      List<String> time = jedis.time();
+      return Long.parseLong(time.get(0)) * 1000 + Long.parseLong(time.get(1)) / 1000;
+    }
   }
 }

@@ -1,6 +1,7 @@
 package dev.gcsrewrite.testing;
 
 import static dev.gcsrewrite.testing.Notifications.BUCKET;
+import static dev.gcsrewrite.testing.Notifications.bytes;
 import static dev.gcsrewrite.testing.Notifications.event;
 import static dev.gcsrewrite.testing.Notifications.newObject;
 import static dev.gcsrewrite.testing.Notifications.withAttribute;
@@ -380,10 +381,6 @@ public final class HostileInputs {
       extra.put(String.format("extra-%03d", i), "v".repeat(valueBytes));
     }
     return extra;
-  }
-
-  private static byte[] bytes(String text) {
-    return text.getBytes(StandardCharsets.UTF_8);
   }
 
   /** The bucket every case but the foreign one names. */

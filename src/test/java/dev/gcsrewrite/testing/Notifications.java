@@ -157,6 +157,11 @@ public final class Notifications {
         new OriginalMessage(new byte[0], new TreeMap<>(), messageId));
   }
 
+  /** {@code text} in UTF-8: the content of a test's objects and messages. */
+  public static byte[] bytes(String text) {
+    return text.getBytes(StandardCharsets.UTF_8);
+  }
+
   /** Base64 of the MD5 of {@code content}, as Cloud Storage writes {@code md5Hash}. */
   public static String md5(byte[] content) {
     try {
