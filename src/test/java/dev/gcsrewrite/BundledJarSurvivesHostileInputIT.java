@@ -10,7 +10,7 @@ import static org.junit.Assert.assertTrue;
 import com.fasterxml.jackson.databind.node.TextNode;
 import dev.gcsrewrite.testing.Eventually;
 import dev.gcsrewrite.testing.LocalBuckets;
-import dev.gcsrewrite.testing.PipelineArgs;
+import dev.gcsrewrite.testing.TestJob;
 import dev.gcsrewrite.testing.servers.LocalRedis;
 import dev.gcsrewrite.testing.servers.PubsubEmulator;
 import java.nio.file.Files;
@@ -30,28 +30,26 @@ import org.junit.Test;
  * published, and the process lives on and does the good work sent after it.
  */
 public class BundledJarSurvivesHostileInputIT {
-  private static final String NAME = "jar";
   private static final Path JAR = Path.of("target", "gcs-rewrite-bundled.jar").toAbsolutePath();
   private static final Duration PATIENCE = Duration.ofSeconds(120);
 
   @ClassRule public static final PubsubEmulator PUBSUB = new PubsubEmulator();
   @ClassRule public static final LocalRedis REDIS = new LocalRedis();
   @Rule public final LocalBuckets buckets = new LocalBuckets();
+  @Rule public final TestJob job = new TestJob(REDIS, buckets).onEmulator(PUBSUB, "a");
 
   @Test
   public void elevenHundredByteNameIsDeadLetteredAndTheJobGoesOn() throws Exception {
-    PipelineArgs.createTopics(PUBSUB, NAME, "a");
     List<String> command = new ArrayList<>();
     command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
     command.add("-jar");
     command.add(JAR.toString());
-    command.addAll(
-        PipelineArgs.of(PUBSUB, REDIS, buckets, NAME).with("--workBuckets=" + BUCKET).build());
+    command.addAll(job.args("a").with("--workBuckets=" + BUCKET).build());
     Path log = buckets.folder("jar.log");
     ProcessBuilder builder = new ProcessBuilder(command).redirectErrorStream(true);
     builder.redirectOutput(log.toFile());
     builder.environment().put("NO_GCE_CHECK", "true");
-    Process job = builder.start();
+    Process process = builder.start();
     try {
       String longName = "n".repeat(1100);
       PubsubMessage hostile =
@@ -59,15 +57,15 @@ public class BundledJarSurvivesHostileInputIT {
               withAttribute(newObject("x", 1, 1, ""), "objectId", longName),
               "name",
               TextNode.valueOf(longName));
-      String hostileId = PUBSUB.publish(NAME + "-work", List.of(hostile)).get(0);
+      String hostileId = job.publish(List.of(hostile)).get(0);
 
       List<PubsubMessage> dead = new ArrayList<>();
       Eventually.await(
           "the dead letter of the 1,100-byte name (job log: " + log + ")",
           PATIENCE,
           () -> {
-            assertTrue("the job exited: see " + log, job.isAlive());
-            dead.addAll(PUBSUB.pull(NAME + "-dead-watch"));
+            assertTrue("the job exited: see " + log, process.isAlive());
+            dead.addAll(job.pull("dead"));
             return !dead.isEmpty();
           });
       assertEquals(1, dead.size());
@@ -76,20 +74,20 @@ public class BundledJarSurvivesHostileInputIT {
       assertEquals("envelope", dead.get(0).getAttribute("deadLetterFormat"));
 
       buckets.put("good.txt", "AWS good");
-      PUBSUB.publish(NAME + "-work", List.of(newObject("good.txt", 2, 8, "")));
+      job.publish(List.of(newObject("good.txt", 2, 8, "")));
       Eventually.await(
           "the good work sent after it (job log: " + log + ")",
           PATIENCE,
           () -> {
-            assertTrue("the job exited: see " + log, job.isAlive());
+            assertTrue("the job exited: see " + log, process.isAlive());
             return Files.exists(buckets.output("good.txt.processed"));
           });
       assertEquals("GCP good", buckets.outputText("good.txt.processed"));
-      assertTrue("the job is still running", job.isAlive());
+      assertTrue("the job is still running", process.isAlive());
     } finally {
-      job.destroy();
-      if (!job.waitFor(20, TimeUnit.SECONDS)) {
-        job.destroyForcibly().waitFor(20, TimeUnit.SECONDS);
+      process.destroy();
+      if (!process.waitFor(20, TimeUnit.SECONDS)) {
+        process.destroyForcibly().waitFor(20, TimeUnit.SECONDS);
       }
     }
   }

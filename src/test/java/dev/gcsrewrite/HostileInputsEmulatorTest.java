@@ -11,8 +11,8 @@ import dev.gcsrewrite.testing.HostileInputs;
 import dev.gcsrewrite.testing.HostileInputs.Case;
 import dev.gcsrewrite.testing.HostileInputs.Expect;
 import dev.gcsrewrite.testing.LocalBuckets;
-import dev.gcsrewrite.testing.PipelineArgs;
 import dev.gcsrewrite.testing.RunningPipeline;
+import dev.gcsrewrite.testing.TestJob;
 import dev.gcsrewrite.testing.servers.LocalRedis;
 import dev.gcsrewrite.testing.servers.PubsubEmulator;
 import java.io.UncheckedIOException;
@@ -36,29 +36,25 @@ import org.junit.Test;
  * good work afterwards.
  */
 public class HostileInputsEmulatorTest {
-  private static final String NAME = "hostile";
   private static final Duration PATIENCE = Duration.ofSeconds(120);
 
   @ClassRule public static final PubsubEmulator PUBSUB = new PubsubEmulator();
   @ClassRule public static final LocalRedis REDIS = new LocalRedis();
   @Rule public final LocalBuckets buckets = new LocalBuckets();
+  @Rule public final TestJob job = new TestJob(REDIS, buckets).onEmulator(PUBSUB, "a");
 
   @Test
   public void everyInputEndsRightThroughPubsubAndTheJobKeepsRunning() throws Exception {
-    PipelineArgs.createTopics(PUBSUB, NAME, "a");
     List<Case> cases = HostileInputs.cases();
     HostileInputs.prepare(cases, buckets);
     try (RunningPipeline pipeline =
-        RunningPipeline.start(
-            PipelineArgs.of(PUBSUB, REDIS, buckets, NAME)
-                .with("--workBuckets=" + BUCKET)
-                .build())) {
+        RunningPipeline.start(job.args("a").with("--workBuckets=" + BUCKET).build())) {
       // One at a time, so that the emulator's own refusals are seen one by one.
       Map<String, Case> byEmulatorId = new HashMap<>();
       List<String> refused = new ArrayList<>();
       for (Case c : cases) {
         try {
-          byEmulatorId.put(PUBSUB.publish(NAME + "-work", List.of(c.message())).get(0), c);
+          byEmulatorId.put(job.publish(List.of(c.message())).get(0), c);
         } catch (UncheckedIOException e) {
           refused.add(c.scenario());
         }
@@ -79,7 +75,7 @@ public class HostileInputsEmulatorTest {
           expectedDead.size() + " dead letters",
           PATIENCE,
           () -> {
-            for (PubsubMessage m : PUBSUB.pull(NAME + "-dead-watch")) {
+            for (PubsubMessage m : job.pull("dead")) {
               String id = m.getAttribute("originalMessageId");
               Case c = byEmulatorId.get(id);
               String previous =
@@ -113,7 +109,7 @@ public class HostileInputsEmulatorTest {
       // The job is alive and still does good work.
       pipeline.assertRunning();
       buckets.put("afterwards.txt", "AWS after");
-      PUBSUB.publish(NAME + "-work", List.of(newObject("afterwards.txt", 9, 9, "")));
+      job.publish(List.of(newObject("afterwards.txt", 9, 9, "")));
       Eventually.await(
           "the good work sent afterwards",
           PATIENCE,

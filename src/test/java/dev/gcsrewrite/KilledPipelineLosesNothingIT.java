@@ -9,6 +9,7 @@ import static org.junit.Assert.assertTrue;
 import dev.gcsrewrite.testing.Eventually;
 import dev.gcsrewrite.testing.LocalBuckets;
 import dev.gcsrewrite.testing.PipelineArgs;
+import dev.gcsrewrite.testing.TestJob;
 import dev.gcsrewrite.testing.servers.LocalRedis;
 import dev.gcsrewrite.testing.servers.PubsubEmulator;
 import java.io.IOException;
@@ -36,7 +37,6 @@ import org.junit.Test;
  * dead-lettered.
  */
 public class KilledPipelineLosesNothingIT {
-  private static final String NAME = "killed";
   private static final Path JAR = Path.of("target", "gcs-rewrite-bundled.jar").toAbsolutePath();
   private static final Duration PATIENCE = Duration.ofSeconds(240);
   private static final int FILES = 300;
@@ -47,11 +47,11 @@ public class KilledPipelineLosesNothingIT {
   @ClassRule public static final PubsubEmulator PUBSUB = new PubsubEmulator();
   @ClassRule public static final LocalRedis REDIS = new LocalRedis();
   @Rule public final LocalBuckets buckets = new LocalBuckets();
+  @Rule public final TestJob job = new TestJob(REDIS, buckets).onEmulator(PUBSUB, "a");
 
   @Test
   public void killedMidBatchThenRestartedAndReconciledEveryGenerationEndsOnceAndAnnounced()
       throws Exception {
-    PipelineArgs.createTopics(PUBSUB, NAME, "a");
     buckets.setVersioned(true);
     List<PubsubMessage> notifications = new ArrayList<>();
     for (int i = 0; i < FILES; i++) {
@@ -63,7 +63,7 @@ public class KilledPipelineLosesNothingIT {
 
     Process first = start("first", List.of());
     try {
-      PUBSUB.publish(NAME + "-work", notifications);
+      job.publish(notifications);
       Eventually.await(
           "a quarter of the outputs written before the kill",
           PATIENCE,
@@ -97,7 +97,7 @@ public class KilledPipelineLosesNothingIT {
           PATIENCE,
           () -> {
             assertTrue("the second job exited", second.isAlive());
-            for (PubsubMessage event : PUBSUB.pull(NAME + "-complete-watch")) {
+            for (PubsubMessage event : job.pull("complete")) {
               assertEquals("complete", event.getAttribute("eventType"));
               completeEvents.merge(event.getAttribute("eventId"), 1, Integer::sum);
             }
@@ -114,7 +114,7 @@ public class KilledPipelineLosesNothingIT {
       }
       assertEquals(expected, completeEvents.keySet());
       assertEquals(FILES, buckets.outputs().size());
-      assertEquals(List.of(), PUBSUB.pull(NAME + "-dead-watch"));
+      assertEquals(List.of(), job.pull("dead"));
     } finally {
       second.destroy();
       if (!second.waitFor(20, TimeUnit.SECONDS)) {
@@ -129,8 +129,7 @@ public class KilledPipelineLosesNothingIT {
     command.add("-jar");
     command.add(JAR.toString());
     command.addAll(commandAndArgs);
-    PipelineArgs options =
-        PipelineArgs.of(PUBSUB, REDIS, buckets, NAME).with("--workBuckets=" + BUCKET);
+    PipelineArgs options = job.args("a").with("--workBuckets=" + BUCKET);
     for (String option : SHORT_LEASES) {
       options.with(option);
     }

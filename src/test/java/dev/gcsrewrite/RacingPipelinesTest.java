@@ -10,8 +10,8 @@ import static org.junit.Assert.assertEquals;
 import dev.gcsrewrite.redis.ClaimKeys;
 import dev.gcsrewrite.testing.Eventually;
 import dev.gcsrewrite.testing.LocalBuckets;
-import dev.gcsrewrite.testing.PipelineArgs;
 import dev.gcsrewrite.testing.RunningPipeline;
+import dev.gcsrewrite.testing.TestJob;
 import dev.gcsrewrite.testing.servers.LocalRedis;
 import dev.gcsrewrite.testing.servers.PubsubEmulator;
 import java.nio.charset.StandardCharsets;
@@ -39,7 +39,6 @@ import redis.clients.jedis.Response;
  * complete twice.
  */
 public class RacingPipelinesTest {
-  private static final String NAME = "racing";
   private static final int OBJECTS = 500;
   private static final int GENERATIONS = 4;
   private static final long FIRST = 1764064800000000L;
@@ -48,11 +47,11 @@ public class RacingPipelinesTest {
   @ClassRule public static final PubsubEmulator PUBSUB = new PubsubEmulator();
   @ClassRule public static final LocalRedis REDIS = new LocalRedis();
   @Rule public final LocalBuckets buckets = new LocalBuckets();
+  @Rule public final TestJob job = new TestJob(REDIS, buckets).onEmulator(PUBSUB, "a", "b");
 
   @Test
   public void everyFinalOutputIsTheNewestGenerationsRewriteAndNoneIsCompletedTwice()
       throws Exception {
-    PipelineArgs.createTopics(PUBSUB, NAME, "a", "b");
     buckets.setVersioned(true);
     List<PubsubMessage> notifications = new ArrayList<>();
     for (int i = 0; i < OBJECTS; i++) {
@@ -69,7 +68,7 @@ public class RacingPipelinesTest {
     long started = System.nanoTime();
     try (RunningPipeline a = RunningPipeline.start(args("a"));
         RunningPipeline b = RunningPipeline.start(args("b"))) {
-      PUBSUB.publish(NAME + "-work", notifications);
+      job.publish(notifications);
       Eventually.await(
           "every object's newest generation completed, and every generation settled",
           PATIENCE,
@@ -99,7 +98,7 @@ public class RacingPipelinesTest {
           "an outcome event for every generation",
           PATIENCE,
           () -> {
-            for (PubsubMessage event : PUBSUB.pull(NAME + "-complete-watch")) {
+            for (PubsubMessage event : job.pull("complete")) {
               String generation =
                   event.getAttribute("objectId") + "#" + event.getAttribute("objectGeneration");
               outcomes.merge(generation, 1, Integer::sum);
@@ -118,13 +117,13 @@ public class RacingPipelinesTest {
             completes.get(object(i) + "#" + generation(GENERATIONS)));
       }
       assertThat(completes.size(), greaterThanOrEqualTo(OBJECTS));
-      assertThat(PUBSUB.pull(NAME + "-dead-watch"), empty());
+      assertThat(job.pull("dead"), empty());
     }
   }
 
   /** Every object's latest completed generation is its newest, and every generation settled. */
   private boolean allSettled() {
-    ClaimKeys keys = new ClaimKeys(NAME + ":");
+    ClaimKeys keys = new ClaimKeys(job.keyPrefix());
     try (Jedis jedis = REDIS.client()) {
       Pipeline pipeline = jedis.pipelined();
       List<Response<String>> latest = new ArrayList<>();
@@ -153,11 +152,8 @@ public class RacingPipelinesTest {
     }
   }
 
-  private List<String> args(String job) {
-    return PipelineArgs.of(PUBSUB, REDIS, buckets, NAME)
-        .job(job)
-        .with("--workBuckets=" + BUCKET)
-        .build();
+  private List<String> args(String reader) {
+    return job.args(reader).with("--workBuckets=" + BUCKET).build();
   }
 
   private static byte[] content(int object, int generation) {

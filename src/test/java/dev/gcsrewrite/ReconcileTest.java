@@ -15,8 +15,8 @@ import dev.gcsrewrite.testing.CommandRun;
 import dev.gcsrewrite.testing.Eventually;
 import dev.gcsrewrite.testing.LocalBuckets;
 import dev.gcsrewrite.testing.Notifications;
-import dev.gcsrewrite.testing.PipelineArgs;
 import dev.gcsrewrite.testing.RunningPipeline;
+import dev.gcsrewrite.testing.TestJob;
 import dev.gcsrewrite.testing.servers.LocalRedis;
 import dev.gcsrewrite.testing.servers.PubsubEmulator;
 import java.nio.charset.StandardCharsets;
@@ -35,11 +35,9 @@ import java.util.concurrent.TimeUnit;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import org.apache.beam.sdk.io.gcp.pubsub.PubsubMessage;
-import org.junit.Before;
 import org.junit.ClassRule;
 import org.junit.Rule;
 import org.junit.Test;
-import org.junit.rules.TestName;
 import redis.clients.jedis.Jedis;
 
 /**
@@ -51,17 +49,9 @@ public class ReconcileTest {
   @ClassRule public static final PubsubEmulator PUBSUB = new PubsubEmulator();
   @ClassRule public static final LocalRedis REDIS = new LocalRedis();
   @Rule public final LocalBuckets buckets = new LocalBuckets();
-  @Rule public final TestName test = new TestName();
+  @Rule public final TestJob job = new TestJob(REDIS, buckets).onEmulator(PUBSUB, "a");
 
   private static final Duration PATIENCE = Duration.ofSeconds(120);
-
-  private String name;
-
-  @Before
-  public void createTopics() {
-    name = test.getMethodName().replaceAll("[^A-Za-z0-9]", "").toLowerCase();
-    PipelineArgs.createTopics(PUBSUB, name, "a");
-  }
 
   @Test
   public void preExistingFilesAreEachWrittenAndAnnouncedOnce() throws Exception {
@@ -73,15 +63,15 @@ public class ReconcileTest {
     assertThat(run.out(), containsString("listed           30 current generations"));
     assertEquals(30, counter(run, "written"));
     assertOutputs(files);
-    assertEquals(eventsOnePerFile(files), eventIdCounts(pullAll(name + "-complete-watch", 30)));
-    assertThat(PUBSUB.pull(name + "-dead-watch"), empty());
+    assertEquals(eventsOnePerFile(files), eventIdCounts(pullAll("complete", 30)));
+    assertThat(job.pull("dead"), empty());
   }
 
   @Test
   public void generationsSettledBeforeAreLeftAloneAndTheRestProcessed() throws Exception {
     Map<String, String> first = files("first", 12, 0);
     assertEquals(ExitCode.OK, reconcile().code());
-    pullAll(name + "-complete-watch", 12);
+    pullAll("complete", 12);
     Map<String, String> later = files("later", 7, 100);
     // An output reconcile must not touch again: settled generations are dropped by their claim.
     Files.writeString(buckets.output("first000.processed"), "left alone");
@@ -97,8 +87,8 @@ public class ReconcileTest {
     first.remove("first000");
     assertOutputs(first);
     assertOutputs(later);
-    assertEquals(eventsOnePerFile(later), eventIdCounts(pullAll(name + "-complete-watch", 7)));
-    assertThat(PUBSUB.pull(name + "-dead-watch"), empty());
+    assertEquals(eventsOnePerFile(later), eventIdCounts(pullAll("complete", 7)));
+    assertThat(job.pull("dead"), empty());
   }
 
   @Test
@@ -108,7 +98,7 @@ public class ReconcileTest {
         Files.getLastModifiedTime(buckets.source("held000")).to(TimeUnit.MICROSECONDS);
     // A job that claimed the generation and died: its lease outlasts reconcile's start, so
     // reconcile must wait in its bounded WaitForLease, then take the claim over.
-    try (ClaimStore store = ClaimStore.forPipeline(REDIS.settings(name + ":"))) {
+    try (ClaimStore store = job.store()) {
       store.claim(
           List.of(Notifications.parsed(BUCKET, "held000", generation, "earlier")),
           new ClaimSettings(
@@ -123,15 +113,15 @@ public class ReconcileTest {
     assertThat(run.out(), containsString("claimed          1 (after waiting for another job: 1)"));
     assertEquals(1, counter(run, "written"));
     assertOutputs(files);
-    assertEquals(eventsOnePerFile(files), eventIdCounts(pullAll(name + "-complete-watch", 1)));
-    assertThat(PUBSUB.pull(name + "-dead-watch"), empty());
+    assertEquals(eventsOnePerFile(files), eventIdCounts(pullAll("complete", 1)));
+    assertThat(job.pull("dead"), empty());
   }
 
   @Test
   public void generationsHeldByAJobNamedStoppedAreTakenOverWithoutWaiting() throws Exception {
     Map<String, String> files = files("cancelled", 3, 0);
     // A cancelled job's claims, with leases long enough to show any wait (the run then fails).
-    try (ClaimStore store = ClaimStore.forPipeline(REDIS.settings(name + ":"))) {
+    try (ClaimStore store = job.store()) {
       for (String file : files.keySet()) {
         long generation = Files.getLastModifiedTime(buckets.source(file)).to(TimeUnit.MICROSECONDS);
         store.claim(
@@ -149,8 +139,8 @@ public class ReconcileTest {
     assertThat(run.out(), containsString("claimed          3 (after waiting for another job: 0)"));
     assertEquals(3, counter(run, "written"));
     assertOutputs(files);
-    assertEquals(eventsOnePerFile(files), eventIdCounts(pullAll(name + "-complete-watch", 3)));
-    assertThat(PUBSUB.pull(name + "-dead-watch"), empty());
+    assertEquals(eventsOnePerFile(files), eventIdCounts(pullAll("complete", 3)));
+    assertThat(job.pull("dead"), empty());
   }
 
   @Test
@@ -159,7 +149,7 @@ public class ReconcileTest {
     assertEquals(ExitCode.OK, reconcile("--prefix=done").code());
     Map<String, String> todo = files("todo", 4, 50);
     long held = Files.getLastModifiedTime(buckets.source("todo003")).to(TimeUnit.MICROSECONDS);
-    try (ClaimStore store = ClaimStore.forPipeline(REDIS.settings(name + ":"))) {
+    try (ClaimStore store = job.store()) {
       store.claim(
           List.of(Notifications.parsed(BUCKET, "todo003", held, "elsewhere")),
           new ClaimSettings(
@@ -187,6 +177,7 @@ public class ReconcileTest {
     for (String object : todo.keySet()) {
       assertThat(outputsBefore, not(org.hamcrest.Matchers.hasItem(object + ".processed")));
     }
+    assertThat(job.pull("dead"), empty());
   }
 
   @Test
@@ -204,11 +195,10 @@ public class ReconcileTest {
           Notifications.newObject(
               object, generation, content.getBytes(StandardCharsets.UTF_8), "m" + i));
     }
-    try (RunningPipeline streaming =
-        RunningPipeline.start(PipelineArgs.of(PUBSUB, REDIS, buckets, name).job("a").build())) {
+    try (RunningPipeline streaming = RunningPipeline.start(job.args("a").build())) {
       CompletableFuture<CommandRun> reconcile = CompletableFuture.supplyAsync(this::reconcile);
       for (int from = 0; from < count; from += 20) {
-        PUBSUB.publish(name + "-work", notifications.subList(from, from + 20));
+        job.publish(notifications.subList(from, from + 20));
       }
       CommandRun run = reconcile.get(PATIENCE.toSeconds(), TimeUnit.SECONDS);
       assertEquals(run.err(), ExitCode.OK, run.code());
@@ -231,14 +221,14 @@ public class ReconcileTest {
           streaming.counter("objectsWritten"), byReconcile);
     }
     assertOutputs(expected);
-    Map<String, Integer> events = eventIdCounts(pullAll(name + "-complete-watch", count));
+    Map<String, Integer> events = eventIdCounts(pullAll("complete", count));
     Map<String, Integer> once = new TreeMap<>();
     for (String object : expected.keySet()) {
       long generation = 1_700_000_000_000_000L + Integer.parseInt(object.substring(4));
       once.put(Notifications.generationKey(object, generation) + ":complete", 1);
     }
     assertEquals(once, events);
-    assertThat(PUBSUB.pull(name + "-dead-watch"), empty());
+    assertThat(job.pull("dead"), empty());
   }
 
   /** {@code count} files {@code <prefix>NNN} carrying tokens, dated apart; name -> rewrite. */
@@ -270,18 +260,10 @@ public class ReconcileTest {
     return once;
   }
 
-  /** Pulls {@code subscription} until {@code atLeast} messages came, then a little more. */
-  private List<PubsubMessage> pullAll(String subscription, int atLeast) throws Exception {
-    List<PubsubMessage> all = new ArrayList<>();
-    Eventually.await(
-        atLeast + " messages on " + subscription,
-        PATIENCE,
-        () -> {
-          all.addAll(PUBSUB.pull(subscription));
-          return all.size() >= atLeast;
-        });
-    // Anything beyond: a second event for one generation would be published by now.
-    all.addAll(PUBSUB.pull(subscription));
+  /** Pulls {@code topic} until {@code atLeast} messages came, and what else came by then. */
+  private List<PubsubMessage> pullAll(String topic, int atLeast) throws Exception {
+    List<PubsubMessage> all = job.awaitMessages(topic, atLeast, PATIENCE);
+    all.addAll(job.pull(topic));
     return all;
   }
 
@@ -295,7 +277,7 @@ public class ReconcileTest {
 
   private List<String> redisKeys() {
     try (Jedis jedis = REDIS.client()) {
-      Set<String> keys = jedis.keys(name + ":*");
+      Set<String> keys = jedis.keys(job.keyPrefix() + "*");
       Map<String, String> withValues = new HashMap<>();
       for (String key : keys) {
         withValues.put(key, jedis.type(key).equals("hash") ? jedis.hgetAll(key).toString() : "");
@@ -310,7 +292,7 @@ public class ReconcileTest {
     args.add("reconcile");
     args.add("--bucket=" + BUCKET);
     args.addAll(List.of(extra));
-    args.addAll(PipelineArgs.of(PUBSUB, REDIS, buckets, name).job("r").build());
+    args.addAll(job.args("r").build());
     return CommandRun.of(GcsRewriteCli::execute, args);
   }
 

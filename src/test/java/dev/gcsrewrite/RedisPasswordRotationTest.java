@@ -11,8 +11,8 @@ import static org.junit.Assert.assertEquals;
 
 import dev.gcsrewrite.testing.Eventually;
 import dev.gcsrewrite.testing.LocalBuckets;
-import dev.gcsrewrite.testing.PipelineArgs;
 import dev.gcsrewrite.testing.RunningPipeline;
+import dev.gcsrewrite.testing.TestJob;
 import dev.gcsrewrite.testing.servers.LocalRedis;
 import dev.gcsrewrite.testing.servers.PubsubEmulator;
 import java.nio.charset.StandardCharsets;
@@ -42,22 +42,18 @@ public class RedisPasswordRotationTest {
   private static final String OLD = "old-auth-9f8e7d";
   private static final String NEW = "new-auth-1a2b3c";
   private static final long GENERATION = 1764064800000001L;
-  private static final String NAME = "rotation";
 
   @ClassRule public static final PubsubEmulator PUBSUB = new PubsubEmulator();
   @ClassRule public static final LocalRedis REDIS = new LocalRedis("requirepass " + OLD);
   @Rule public final LocalBuckets buckets = new LocalBuckets();
+  @Rule public final TestJob job = new TestJob(REDIS, buckets).onEmulator(PUBSUB, "a");
   @Rule public final TemporaryFolder folder = new TemporaryFolder();
 
   @Test
   public void rotatedAuthStringIsReadAgainAndNothingIsLostOrDoneTwice() throws Exception {
-    PipelineArgs.createTopics(PUBSUB, NAME, "a");
     Path secret = folder.newFile("redis-auth").toPath();
     Files.writeString(secret, OLD + "\n", StandardCharsets.UTF_8);
-    List<String> args =
-        PipelineArgs.of(PUBSUB, REDIS, buckets, NAME)
-            .with("--redisPasswordSecret=file:" + secret)
-            .build();
+    List<String> args = job.args("a").with("--redisPasswordSecret=file:" + secret).build();
 
     try (RunningPipeline pipeline = RunningPipeline.start(args)) {
       publish(0, 10);
@@ -81,7 +77,7 @@ public class RedisPasswordRotationTest {
       }
       assertThat(pipeline.counter("redisAuthRefreshes"), greaterThanOrEqualTo(1L));
       assertEquals(20, pipeline.counter("objectsWritten"));
-      assertThat(PUBSUB.pull(NAME + "-dead-watch"), empty());
+      assertThat(job.pull("dead"), empty());
     }
   }
 
@@ -92,7 +88,7 @@ public class RedisPasswordRotationTest {
       buckets.put(object(i), content);
       messages.add(newObject(object(i), GENERATION, content, "m" + i));
     }
-    PUBSUB.publish(NAME + "-work", messages);
+    job.publish(messages);
   }
 
   /** Pulls complete events until {@code count} distinct ones have come; fails on a repeat. */
@@ -101,7 +97,7 @@ public class RedisPasswordRotationTest {
         count + " complete events",
         Duration.ofSeconds(90),
         () -> {
-          for (PubsubMessage event : PUBSUB.pull(NAME + "-complete-watch")) {
+          for (PubsubMessage event : job.pull("complete")) {
             String id = event.getAttribute("eventId");
             if (!seen.add(id)) {
               throw new AssertionError("complete event published twice: " + id);

@@ -15,8 +15,8 @@ import dev.gcsrewrite.notification.NotificationParser;
 import dev.gcsrewrite.testing.CommandRun;
 import dev.gcsrewrite.testing.Eventually;
 import dev.gcsrewrite.testing.LocalBuckets;
-import dev.gcsrewrite.testing.PipelineArgs;
 import dev.gcsrewrite.testing.RunningPipeline;
+import dev.gcsrewrite.testing.TestJob;
 import dev.gcsrewrite.testing.servers.LocalRedis;
 import dev.gcsrewrite.testing.servers.PubsubEmulator;
 import java.nio.file.Files;
@@ -38,23 +38,21 @@ import org.junit.Test;
  */
 public class ReplayDeadLettersTest {
   private static final long GENERATION = 1764064800000001L;
-  private static final String NAME = "replay";
   private static final Duration PATIENCE = Duration.ofSeconds(90);
 
   @ClassRule public static final PubsubEmulator PUBSUB = new PubsubEmulator();
   @ClassRule public static final LocalRedis REDIS = new LocalRedis();
   @Rule public final LocalBuckets buckets = new LocalBuckets();
+  @Rule public final TestJob job = new TestJob(REDIS, buckets).onEmulator(PUBSUB, "a");
 
   @Test
   public void unreadableSourceMadeReadableAndReplayedIsProcessedOnce() throws Exception {
-    PipelineArgs.createTopics(PUBSUB, NAME, "a");
     // A folder where the object should be: it exists but can never be read.
     Path source = buckets.source("report.csv");
     Files.createDirectories(source);
-    try (RunningPipeline pipeline =
-        RunningPipeline.start(PipelineArgs.of(PUBSUB, REDIS, buckets, NAME).build())) {
-      PUBSUB.publish(NAME + "-work", List.of(newObject("report.csv", GENERATION, 10, "m1")));
-      PubsubMessage deadLetter = awaitOne(NAME + "-dead-watch");
+    try (RunningPipeline pipeline = RunningPipeline.start(job.args("a").build())) {
+      job.publish(List.of(newObject("report.csv", GENERATION, 10, "m1")));
+      PubsubMessage deadLetter = awaitOne("dead");
       assertEquals("SourceUnreadable", deadLetter.getAttribute("errorType"));
 
       // The fix: the object becomes readable.
@@ -63,14 +61,14 @@ public class ReplayDeadLettersTest {
       OriginalMessage original = DeadLetterMessages.originalOf(deadLetter).original();
 
       // Republished as it was, the pipeline still remembers the generation: dropped.
-      PUBSUB.publish(NAME + "-work", List.of(asMessage(original, null)));
+      job.publish(List.of(asMessage(original, null)));
       Eventually.await(
           "the plain republish to be dropped", PATIENCE, () -> pipeline.counter("duplicates") == 1);
       assertThat(buckets.outputs(), empty());
 
       // Replayed with the marker: it reaches the claim, which was released, and is processed.
-      PUBSUB.publish(NAME + "-work", List.of(asMessage(original, "operator: source fixed")));
-      PubsubMessage complete = awaitOne(NAME + "-complete-watch");
+      job.publish(List.of(asMessage(original, "operator: source fixed")));
+      PubsubMessage complete = awaitOne("complete");
       assertEquals(
           BUCKET + "/report.csv#" + GENERATION + ":complete", complete.getAttribute("eventId"));
       assertEquals("GCP report", buckets.outputText("report.csv.processed"));
@@ -78,14 +76,14 @@ public class ReplayDeadLettersTest {
       assertEquals(1, pipeline.counter("objectsWritten"));
 
       // Replayed again: Redis knows it is settled, so nothing more is written or announced.
-      PUBSUB.publish(NAME + "-work", List.of(asMessage(original, "operator: again")));
+      job.publish(List.of(asMessage(original, "operator: again")));
       Eventually.await(
           "the second replay to reach Redis",
           PATIENCE,
           () -> pipeline.counter("duplicatesSeenByRedis") == 1);
       assertEquals(1, pipeline.counter("objectsWritten"));
-      assertThat(PUBSUB.pull(NAME + "-complete-watch"), empty());
-      assertThat(PUBSUB.pull(NAME + "-dead-watch"), empty());
+      assertThat(job.pull("complete"), empty());
+      assertThat(job.pull("dead"), empty());
       pipeline.assertRunning();
     }
   }
@@ -93,15 +91,13 @@ public class ReplayDeadLettersTest {
   @Test
   public void unreadableSourceMadeReadableAndReplayedByTheCommandIsProcessedOnce()
       throws Exception {
-    String name = "replaycmd";
-    PipelineArgs.createTopics(PUBSUB, name, "a");
+    String name = job.name();
     PUBSUB.createSubscription(name + "-dead-replay", name + "-dead");
     Path source = buckets.source("invoice.csv");
     Files.createDirectories(source);
-    try (RunningPipeline pipeline =
-        RunningPipeline.start(PipelineArgs.of(PUBSUB, REDIS, buckets, name).build())) {
-      PUBSUB.publish(name + "-work", List.of(newObject("invoice.csv", GENERATION, 11, "m1")));
-      PubsubMessage deadLetter = awaitOne(name + "-dead-watch");
+    try (RunningPipeline pipeline = RunningPipeline.start(job.args("a").build())) {
+      job.publish(List.of(newObject("invoice.csv", GENERATION, 11, "m1")));
+      PubsubMessage deadLetter = awaitOne("dead");
       assertEquals("SourceUnreadable", deadLetter.getAttribute("errorType"));
 
       // A dry run before the fix: says what it would do, changes nothing.
@@ -116,7 +112,7 @@ public class ReplayDeadLettersTest {
       assertEquals(replay.err(), ExitCode.OK, replay.code());
       assertThat(replay.out(), containsString("republished     1"));
 
-      PubsubMessage complete = awaitOne(name + "-complete-watch");
+      PubsubMessage complete = awaitOne("complete");
       assertEquals(
           BUCKET + "/invoice.csv#" + GENERATION + ":complete", complete.getAttribute("eventId"));
       assertEquals("GCP invoice", buckets.outputText("invoice.csv.processed"));
@@ -128,8 +124,8 @@ public class ReplayDeadLettersTest {
       assertThat(again.out(), containsString("read            0 dead letters"));
       assertEquals(1, pipeline.counter("replays"));
       assertEquals(1, pipeline.counter("objectsWritten"));
-      assertThat(PUBSUB.pull(name + "-complete-watch"), empty());
-      assertThat(PUBSUB.pull(name + "-dead-watch"), empty());
+      assertThat(job.pull("complete"), empty());
+      assertThat(job.pull("dead"), empty());
       pipeline.assertRunning();
     }
   }
@@ -157,15 +153,9 @@ public class ReplayDeadLettersTest {
     return new PubsubMessage(original.payload(), attributes);
   }
 
-  private static PubsubMessage awaitOne(String subscription) throws InterruptedException {
-    List<PubsubMessage> messages = new ArrayList<>();
-    Eventually.await(
-        "a message on " + subscription,
-        PATIENCE,
-        () -> {
-          messages.addAll(PUBSUB.pull(subscription));
-          return !messages.isEmpty();
-        });
+  /** The one message that has come on {@code topic}. */
+  private PubsubMessage awaitOne(String topic) throws InterruptedException {
+    List<PubsubMessage> messages = job.awaitMessages(topic, 1, PATIENCE);
     assertEquals(1, messages.size());
     return messages.get(0);
   }
