@@ -1,6 +1,8 @@
 package dev.gcsrewrite;
 
 import static dev.gcsrewrite.testing.Notifications.BUCKET;
+import static dev.gcsrewrite.testing.Notifications.bytes;
+import static dev.gcsrewrite.testing.Notifications.generationKey;
 import static dev.gcsrewrite.testing.Notifications.newObject;
 import static dev.gcsrewrite.testing.Notifications.parsed;
 import static org.hamcrest.MatcherAssert.assertThat;
@@ -10,15 +12,19 @@ import static org.hamcrest.Matchers.greaterThanOrEqualTo;
 import static org.junit.Assert.assertArrayEquals;
 import static org.junit.Assert.assertEquals;
 
-import dev.gcsrewrite.redis.ClaimKeys;
-import dev.gcsrewrite.redis.ClaimSettings;
 import dev.gcsrewrite.redis.ClaimStore;
+import dev.gcsrewrite.testing.ClaimFixtures;
 import dev.gcsrewrite.testing.Eventually;
 import dev.gcsrewrite.testing.LocalBuckets;
 import dev.gcsrewrite.testing.PipelineArgs;
 import dev.gcsrewrite.testing.RunningPipeline;
+import dev.gcsrewrite.testing.TestJob;
 import dev.gcsrewrite.testing.servers.LocalRedis;
 import dev.gcsrewrite.testing.servers.PubsubEmulator;
+import java.io.IOException;
+import java.net.InetSocketAddress;
+import java.net.ServerSocket;
+import java.net.Socket;
 import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
 import java.nio.charset.StandardCharsets;
@@ -31,13 +37,11 @@ import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.concurrent.atomic.AtomicInteger;
 import org.apache.beam.sdk.io.gcp.pubsub.PubsubMessage;
-import org.junit.Before;
 import org.junit.ClassRule;
 import org.junit.Rule;
 import org.junit.Test;
-import org.junit.rules.TestName;
-import redis.clients.jedis.Jedis;
 
 /**
  * The claim's guarantee where it matters: real streaming pipelines (DirectRunner, in this JVM)
@@ -48,18 +52,10 @@ public class ClaimsAcrossPipelinesTest {
   @ClassRule public static final PubsubEmulator PUBSUB = new PubsubEmulator();
   @ClassRule public static final LocalRedis REDIS = new LocalRedis();
   @Rule public final LocalBuckets buckets = new LocalBuckets();
-  @Rule public final TestName test = new TestName();
+  @Rule public final TestJob job = new TestJob(REDIS, buckets).onEmulator(PUBSUB, "a", "b");
 
   private static final long GENERATION = 1763630102412883L;
   private static final Duration PATIENCE = Duration.ofSeconds(90);
-
-  private String name;
-
-  @Before
-  public void createTopics() {
-    name = test.getMethodName().replaceAll("[^A-Za-z0-9]", "").toLowerCase();
-    PipelineArgs.createTopics(PUBSUB, name, "a", "b");
-  }
 
   @Test
   public void generationHeldByACrashedJobIsTakenOverWhenItsLeaseEnds() throws Exception {
@@ -68,13 +64,11 @@ public class ClaimsAcrossPipelinesTest {
       // The crashed job's claim is taken once job a is up, so that the lease is still live when a
       // first asks however long a took to start: a must wait for it to end.
       long leaseEnd;
-      try (ClaimStore store = ClaimStore.forPipeline(REDIS.settings(prefix()))) {
-        store.claim(
-            List.of(parsed(BUCKET, "held", GENERATION, "earlier")),
-            new ClaimSettings(
-                "crashed-job",
-                org.joda.time.Duration.standardSeconds(8),
-                org.joda.time.Duration.standardDays(1)));
+      try (ClaimStore store = job.store()) {
+        ClaimFixtures.claim(
+            store,
+            parsed(BUCKET, "held", GENERATION, "earlier"),
+            ClaimFixtures.owner("crashed-job", org.joda.time.Duration.standardSeconds(8)));
         leaseEnd = Long.parseLong(record("held").get("leaseUntil"));
       }
       publish(newObject("held", GENERATION, 8, "m"));
@@ -92,7 +86,7 @@ public class ClaimsAcrossPipelinesTest {
       assertThat(a.counter("claimsWaiting"), greaterThanOrEqualTo(1L));
       assertEquals(1, a.counter("claimed"));
       assertEquals(List.of(key("held") + ":complete"), eventIds(awaitComplete(1)));
-      assertThat(PUBSUB.pull(name + "-dead-watch"), empty());
+      assertThat(job.pull("dead"), empty());
     }
   }
 
@@ -120,7 +114,10 @@ public class ClaimsAcrossPipelinesTest {
           "the large generation completed",
           PATIENCE,
           () -> "COMPLETED".equals(record("large.bin").get("state")));
-      Thread.sleep(2_000);
+      // Both jobs read the notification, and each has decided it: claimed, or (having waited
+      // for the other's lease) found it settled. No claim can be made after that, so the counts
+      // below are final.
+      Eventually.await("both jobs to decide the notification", PATIENCE, () -> decided(a, b) >= 2);
       a.assertRunning();
       b.assertRunning();
 
@@ -147,6 +144,7 @@ public class ClaimsAcrossPipelinesTest {
         }
       }
       assertEquals(List.of(key("large.bin") + ":complete"), eventIds(awaitComplete(1)));
+      assertThat(job.pull("dead"), empty());
     } finally {
       Files.deleteIfExists(source);
       Files.deleteIfExists(buckets.output("large.bin.processed"));
@@ -162,15 +160,22 @@ public class ClaimsAcrossPipelinesTest {
       notifications.add(newObject(object(i), GENERATION, content(i), "m" + i));
     }
     Path processedB = buckets.folder("processed-b");
-    try (RunningPipeline a = RunningPipeline.start(args("a", buckets.processed()));
-        RunningPipeline b = RunningPipeline.start(args("b", processedB))) {
-      PUBSUB.publish(name + "-work", notifications);
+    // Leases long enough that none ends between a claim and its write on a loaded machine: taking
+    // a claim over is another test's scenario.
+    List<String> longLeases = List.of("--claimLease=60s", "--dedupeTtl=60s");
+    try (RunningPipeline a = RunningPipeline.start(args("a", buckets.processed(), longLeases));
+        RunningPipeline b = RunningPipeline.start(args("b", processedB, longLeases))) {
+      job.publish(notifications);
       Eventually.await("all objects completed", PATIENCE, () -> completed(0, count));
-      // Let every generation waiting for the other job's lease be asked about again.
-      Thread.sleep(8_000);
+      // Each job read every notification and decides each: claimed, or (having waited for the
+      // other's lease) found settled. Once all are settled no claim can be made, so the counts
+      // below are final.
+      Eventually.await(
+          "both jobs to decide every notification", PATIENCE, () -> decided(a, b) >= 2 * count);
       a.assertRunning();
       b.assertRunning();
 
+      assertEquals("claimed once each", count, a.counter("claimed") + b.counter("claimed"));
       List<String> writtenByA = LocalBuckets.filesBelow(buckets.processed());
       List<String> writtenByB = LocalBuckets.filesBelow(processedB);
       Set<String> both = new HashSet<>(writtenByA);
@@ -187,25 +192,43 @@ public class ClaimsAcrossPipelinesTest {
       }
       List<PubsubMessage> complete = awaitComplete(count);
       assertEquals(count, new HashSet<>(eventIds(complete)).size());
-      assertThat(PUBSUB.pull(name + "-dead-watch"), empty());
+      assertEquals(
+          "complete events made",
+          count,
+          a.counter("auditEvents.complete") + b.counter("auditEvents.complete"));
+      assertThat(job.pull("dead"), empty());
     }
   }
 
   @Test
   public void redisGoingAwayWhileWorkIsInFlightLosesNothingAndRepeatsNothing() throws Exception {
     try (RunningPipeline a = RunningPipeline.start(args("a", buckets.processed()))) {
-      // Redis down before the notifications arrive: they wait in ClaimInRedis, unclaimed.
+      // Redis down before the notifications arrive: they wait in ClaimInRedis, unclaimed. A
+      // listener on Redis's port shows the claim step asking and failing, again and again.
       REDIS.stop();
       List<PubsubMessage> first = new ArrayList<>();
       for (int i = 0; i < 6; i++) {
         buckets.put(object(i), content(i));
         first.add(newObject(object(i), GENERATION, content(i), "m" + i));
       }
-      PUBSUB.publish(name + "-work", first);
-      Thread.sleep(4_000);
-      assertThat("nothing goes through unclaimed", buckets.outputs(), empty());
+      try (RefusingListener refusing = new RefusingListener(REDIS.port())) {
+        job.publish(first);
+        Eventually.await(
+            "the notifications to reach the claim, which keeps failing",
+            PATIENCE,
+            () -> a.counter("notificationsParsed") >= 6 && refusing.connections() >= 2);
+      }
+      long restartedAt = System.currentTimeMillis();
       REDIS.start();
-      Eventually.await("the first objects written", PATIENCE, () -> buckets.outputs().size() == 6);
+      Eventually.await("the first batch settled", PATIENCE, () -> completed(0, 6));
+      for (int i = 0; i < 6; i++) {
+        long claimedAt = Long.parseLong(record(object(i)).get("claimedAt"));
+        assertThat("claimed once Redis was back", claimedAt, greaterThanOrEqualTo(restartedAt));
+        assertThat(
+            "written after its claim",
+            Files.getLastModifiedTime(buckets.output(object(i) + ".processed")).toMillis(),
+            greaterThanOrEqualTo(claimedAt));
+      }
 
       // Redis down again between claim and settle: the writes are done, settling waits.
       List<PubsubMessage> second = new ArrayList<>();
@@ -213,10 +236,14 @@ public class ClaimsAcrossPipelinesTest {
         buckets.put(object(i), content(i));
         second.add(newObject(object(i), GENERATION, content(i), "m" + i));
       }
-      PUBSUB.publish(name + "-work", second);
-      Eventually.await("a claim in progress", PATIENCE, this::anyClaimInProgress);
+      job.publish(second);
+      Eventually.await("a claim in progress", PATIENCE, () -> !claimsInProgress().isEmpty());
+      List<String> inFlight = claimsInProgress();
       REDIS.stop();
-      Thread.sleep(3_000);
+      Eventually.await(
+          "the claims in flight written while Redis is down",
+          PATIENCE,
+          () -> inFlight.stream().allMatch(o -> Files.exists(buckets.output(o + ".processed"))));
       REDIS.start();
       // The restart emptied Redis (no persistence), so only the second batch has records now.
       Eventually.await("the second batch settled", PATIENCE, () -> completed(6, 12));
@@ -230,32 +257,28 @@ public class ClaimsAcrossPipelinesTest {
       assertThat(a.counter("redisRetries"), greaterThan(0L));
       List<PubsubMessage> complete = awaitComplete(12);
       assertEquals(12, new HashSet<>(eventIds(complete)).size());
-      assertThat(PUBSUB.pull(name + "-dead-watch"), empty());
+      assertThat(job.pull("dead"), empty());
     }
   }
 
   // ---- fixtures ----
 
-  private List<String> args(String job, Path processed) {
-    return args(job, processed, List.of("--claimLease=5s", "--dedupeTtl=10s"));
+  private List<String> args(String reader, Path processed) {
+    return args(reader, processed, List.of("--claimLease=5s", "--dedupeTtl=10s"));
   }
 
-  private List<String> args(String job, Path processed, List<String> options) {
-    PipelineArgs args = PipelineArgs.of(PUBSUB, REDIS, buckets, name).job(job).processed(processed);
+  private List<String> args(String reader, Path processed, List<String> options) {
+    PipelineArgs args = job.args(reader).processed(processed);
     options.forEach(args::with);
     return args.build();
   }
 
   private void publish(PubsubMessage message) {
-    PUBSUB.publish(name + "-work", List.of(message));
-  }
-
-  private String prefix() {
-    return name + ":";
+    job.publish(List.of(message));
   }
 
   private static byte[] content(int i) {
-    return ("AWS " + i).getBytes(StandardCharsets.UTF_8);
+    return bytes("AWS " + i);
   }
 
   private static String object(int i) {
@@ -263,15 +286,24 @@ public class ClaimsAcrossPipelinesTest {
   }
 
   private static String key(String objectId) {
-    return BUCKET + "/" + objectId + "#" + GENERATION;
+    return generationKey(objectId, GENERATION);
   }
 
+  /** The generation's record, or none while Redis is down. */
   private Map<String, String> record(String objectId) {
-    try (Jedis jedis = REDIS.client()) {
-      return jedis.hgetAll(new ClaimKeys(prefix()).generation(BUCKET, objectId, GENERATION));
+    try {
+      return job.record(objectId, GENERATION);
     } catch (RuntimeException redisDown) {
       return Map.of();
     }
+  }
+
+  /** Notifications the two jobs have decided: claimed, or dropped as settled already. */
+  private static long decided(RunningPipeline a, RunningPipeline b) {
+    return a.counter("claimed")
+        + b.counter("claimed")
+        + a.counter("duplicatesSeenByRedis")
+        + b.counter("duplicatesSeenByRedis");
   }
 
   private boolean completed(int from, int to) {
@@ -283,27 +315,21 @@ public class ClaimsAcrossPipelinesTest {
     return true;
   }
 
-  private boolean anyClaimInProgress() {
+  /** The objects of the second batch whose claim is in progress. */
+  private List<String> claimsInProgress() {
+    List<String> inProgress = new ArrayList<>();
     for (int i = 6; i < 12; i++) {
       if ("INPROGRESS".equals(record(object(i)).get("state"))) {
-        return true;
+        inProgress.add(object(i));
       }
     }
-    return false;
+    return inProgress;
   }
 
-  /** Pulls complete events until {@code count} have come, then a little longer for extras. */
+  /** Pulls complete events until {@code count} have come; fails if more came by then. */
   private List<PubsubMessage> awaitComplete(int count) throws InterruptedException {
-    List<PubsubMessage> events = new ArrayList<>();
-    Eventually.await(
-        count + " complete events",
-        PATIENCE,
-        () -> {
-          events.addAll(PUBSUB.pull(name + "-complete-watch"));
-          return events.size() >= count;
-        });
-    Thread.sleep(2_000);
-    events.addAll(PUBSUB.pull(name + "-complete-watch"));
+    List<PubsubMessage> events = job.awaitMessages("complete", count, PATIENCE);
+    events.addAll(job.pull("complete"));
     assertEquals("complete events", count, events.size());
     return events;
   }
@@ -314,5 +340,44 @@ public class ClaimsAcrossPipelinesTest {
       ids.add(event.getAttribute("eventId"));
     }
     return ids;
+  }
+
+  /**
+   * Listens on a stopped Redis's port and closes every connection at once, counting them: each is a
+   * client trying Redis and failing.
+   */
+  private static final class RefusingListener implements AutoCloseable {
+    private final ServerSocket socket;
+    private final AtomicInteger connections = new AtomicInteger();
+    private final Thread acceptor;
+
+    RefusingListener(int port) throws IOException {
+      socket = new ServerSocket();
+      socket.setReuseAddress(true);
+      socket.bind(new InetSocketAddress("127.0.0.1", port));
+      acceptor =
+          new Thread(
+              () -> {
+                while (!socket.isClosed()) {
+                  try (Socket connection = socket.accept()) {
+                    connections.incrementAndGet();
+                  } catch (IOException closed) {
+                    return;
+                  }
+                }
+              },
+              "refusing-redis");
+      acceptor.start();
+    }
+
+    int connections() {
+      return connections.get();
+    }
+
+    @Override
+    public void close() throws IOException, InterruptedException {
+      socket.close();
+      acceptor.join();
+    }
   }
 }

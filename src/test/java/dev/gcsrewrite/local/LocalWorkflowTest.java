@@ -1,6 +1,9 @@
 package dev.gcsrewrite.local;
 
 import static dev.gcsrewrite.testing.Notifications.BUCKET;
+import static dev.gcsrewrite.testing.Notifications.bytes;
+import static dev.gcsrewrite.testing.Notifications.generationKey;
+import static dev.gcsrewrite.testing.Notifications.newObject;
 import static org.hamcrest.MatcherAssert.assertThat;
 import static org.hamcrest.Matchers.empty;
 import static org.hamcrest.Matchers.greaterThanOrEqualTo;
@@ -11,13 +14,12 @@ import static org.junit.Assert.assertEquals;
 import dev.gcsrewrite.cli.ExitCode;
 import dev.gcsrewrite.cli.GcsRewriteCli;
 import dev.gcsrewrite.local.notifier.LocalBucketNotifier;
-import dev.gcsrewrite.testing.ClaimRecords;
 import dev.gcsrewrite.testing.CommandRun;
 import dev.gcsrewrite.testing.Eventually;
 import dev.gcsrewrite.testing.LocalBuckets;
 import dev.gcsrewrite.testing.Notifications;
-import dev.gcsrewrite.testing.PipelineArgs;
 import dev.gcsrewrite.testing.RunningPipeline;
+import dev.gcsrewrite.testing.TestJob;
 import dev.gcsrewrite.testing.servers.LocalRedis;
 import dev.gcsrewrite.testing.servers.PubsubEmulator;
 import java.io.IOException;
@@ -34,11 +36,9 @@ import java.util.Map;
 import java.util.Set;
 import org.apache.beam.sdk.io.gcp.pubsub.PubsubMessage;
 import org.junit.After;
-import org.junit.Before;
 import org.junit.ClassRule;
 import org.junit.Rule;
 import org.junit.Test;
-import org.junit.rules.TestName;
 
 /**
  * The local workflow end to end: files land in folder buckets, the local notifier publishes genuine
@@ -51,19 +51,12 @@ public class LocalWorkflowTest {
   @ClassRule public static final PubsubEmulator PUBSUB = new PubsubEmulator();
   @ClassRule public static final LocalRedis REDIS = new LocalRedis();
   @Rule public final LocalBuckets buckets = new LocalBuckets();
-  @Rule public final TestName test = new TestName();
+  @Rule public final TestJob job = new TestJob(REDIS, buckets).onEmulator(PUBSUB, "a");
 
   private static final Duration PATIENCE = Duration.ofSeconds(90);
 
-  private String name;
   private final List<AutoCloseable> running = new ArrayList<>();
   private final List<PubsubMessage> completeEvents = new ArrayList<>();
-
-  @Before
-  public void createTopics() {
-    name = test.getMethodName().replaceAll("[^A-Za-z0-9]", "").toLowerCase();
-    PipelineArgs.createTopics(PUBSUB, name, "a");
-  }
 
   @After
   public void stopEverything() throws Exception {
@@ -95,7 +88,7 @@ public class LocalWorkflowTest {
     assertEquals(25, processing.size());
     assertThat(pull("dead"), empty());
     for (WorkGenerator.WorkObject file : files) {
-      Map<String, String> record = record(file.name(), generationOf(file.name()));
+      Map<String, String> record = job.record(file.name(), generationOf(file.name()));
       assertEquals("COMPLETED", record.get("state"));
       assertEquals("job-a", record.get("owner"));
       assertEquals(buckets.output(file.name() + ".processed").toString(), record.get("outputUri"));
@@ -109,9 +102,15 @@ public class LocalWorkflowTest {
     List<WorkGenerator.WorkObject> files = WorkGenerator.write(workBucket(), 20, 2L);
 
     awaitCompleteEvents(20);
+    // Every copy decided: claimed, or dropped as a duplicate. Nothing is left to write or announce.
     Eventually.await(
-        "every copy received", PATIENCE, () -> pipeline.counter("notificationsReceived") >= 60);
-    Thread.sleep(2_000);
+        "every copy claimed or dropped",
+        PATIENCE,
+        () ->
+            pipeline.counter("claimed")
+                    + pipeline.counter("claimsReentrant")
+                    + pipeline.counter("duplicates")
+                >= 60);
     completeEvents.addAll(pull("complete"));
 
     assertEquals(60, notifier.messagesPublished());
@@ -138,11 +137,12 @@ public class LocalWorkflowTest {
 
     assertThat(second, greaterThanOrEqualTo(first + 1));
     assertEquals(
-        Set.of(key("report.txt", first) + ":complete", key("report.txt", second) + ":complete"),
+        Set.of(
+            generationKey("report.txt", first) + ":complete",
+            generationKey("report.txt", second) + ":complete"),
         distinctEventIds(completeEvents));
     assertEquals("second GCP version, longer", buckets.outputText("report.txt.processed"));
-    assertEquals(
-        Long.toString(second), new ClaimRecords(REDIS, name + ":").latest(BUCKET, "report.txt"));
+    assertEquals(Long.toString(second), job.latest("report.txt"));
     Eventually.await(
         "the overwritten generation's delete skipped",
         PATIENCE,
@@ -154,8 +154,7 @@ public class LocalWorkflowTest {
   @Test
   public void nonFinalizeEventsProduceNoOutputsAndNoDeadLetters() throws Exception {
     RunningPipeline pipeline = start(pipeline("a"));
-    PUBSUB.publish(
-        name + "-work",
+    job.publish(
         List.of(
             Notifications.sample("archive.json"),
             Notifications.sample("metadata-update.json"),
@@ -168,11 +167,15 @@ public class LocalWorkflowTest {
         () ->
             pipeline.counter("skippedNotFinalize") + pipeline.counter("skippedFolderPlaceholder")
                 == 4);
-    Thread.sleep(2_000);
+    // A new object after them: once it is announced, the pipeline has published whatever it
+    // would have for the four.
+    buckets.put("marker.txt", "AWS marker");
+    job.publish(List.of(newObject("marker.txt", 1L, bytes("AWS marker"), "marker")));
+    String marker = generationKey("marker.txt", 1L);
 
-    assertThat(LocalBuckets.filesBelow(buckets.processed()), empty());
-    assertThat(pull("complete"), empty());
-    assertThat(pull("processing"), empty());
+    assertEquals(List.of(marker + ":complete"), eventIds(awaitEvents("complete")));
+    assertEquals(List.of(marker + ":processing"), eventIds(awaitEvents("processing")));
+    assertEquals(List.of("marker.txt.processed"), buckets.outputs());
     assertThat(pull("dead"), empty());
   }
 
@@ -181,7 +184,7 @@ public class LocalWorkflowTest {
     start(pipeline("a"));
     start(notifier(1));
     List<PubsubMessage> bad = BadMessages.make(3, BUCKET);
-    List<String> badIds = PUBSUB.publish(name + "-work", bad);
+    List<String> badIds = job.publish(bad);
     List<WorkGenerator.WorkObject> files = WorkGenerator.write(workBucket(), 5, 3L);
 
     awaitCompleteEvents(5);
@@ -229,7 +232,7 @@ public class LocalWorkflowTest {
     firstNotifier.close();
     Map<String, Object> doneBeforeStop = new HashMap<>();
     for (WorkGenerator.WorkObject file : files) {
-      if ("COMPLETED".equals(record(file.name(), generationOf(file.name())).get("state"))) {
+      if ("COMPLETED".equals(job.record(file.name(), generationOf(file.name())).get("state"))) {
         doneBeforeStop.put(file.name(), identity(buckets.output(file.name() + ".processed")));
       }
     }
@@ -238,23 +241,13 @@ public class LocalWorkflowTest {
     // redelivers), a notifier that adopts the files already there, and reconcile for those.
     start(
         RunningPipeline.start(
-            PipelineArgs.of(PUBSUB, REDIS, buckets, name)
-                .job("b")
-                .readingAs("a")
-                .with("--claimLease=5s")
-                .with("--dedupeTtl=10s")
-                .build()));
+            job.args("b").readingAs("a").with("--claimLease=5s").with("--dedupeTtl=10s").build()));
     LocalBucketNotifier adopting = start(notifierBuilder(1).adoptPresentFiles().build());
     adopting.scanOnce();
     adopting.scanOnce();
     assertEquals(40, adopting.adopted().size());
     List<String> reconcile = new ArrayList<>(List.of("reconcile", "--bucket=" + BUCKET));
-    reconcile.addAll(
-        PipelineArgs.of(PUBSUB, REDIS, buckets, name)
-            .job("r")
-            .with("--claimLease=5s")
-            .with("--dedupeTtl=10s")
-            .build());
+    reconcile.addAll(job.args("r").with("--claimLease=5s").with("--dedupeTtl=10s").build());
     CommandRun run = CommandRun.of(GcsRewriteCli::execute, reconcile);
     assertEquals(run.out() + run.err(), ExitCode.OK, run.code());
 
@@ -273,13 +266,9 @@ public class LocalWorkflowTest {
 
   // ---- fixtures ----
 
-  private RunningPipeline pipeline(String job) {
+  private RunningPipeline pipeline(String reader) {
     return RunningPipeline.start(
-        PipelineArgs.of(PUBSUB, REDIS, buckets, name)
-            .job(job)
-            .with("--claimLease=5s")
-            .with("--dedupeTtl=10s")
-            .build());
+        job.args(reader).with("--claimLease=5s").with("--dedupeTtl=10s").build());
   }
 
   private LocalBucketNotifier notifier(int duplicates) {
@@ -290,7 +279,8 @@ public class LocalWorkflowTest {
 
   private LocalBucketNotifier.Builder notifierBuilder(int duplicates) {
     return LocalBucketNotifier.builder(
-            buckets.bucketRoot(), messages -> PUBSUB.admin().publish(name + "-work", messages))
+            buckets.bucketRoot(),
+            messages -> PUBSUB.admin().publish(job.name() + "-work", messages))
         .duplicates(duplicates)
         .pollInterval(Duration.ofMillis(100));
   }
@@ -305,7 +295,18 @@ public class LocalWorkflowTest {
   }
 
   private List<PubsubMessage> pull(String topic) {
-    return PUBSUB.pull(name + "-" + topic + "-watch");
+    return job.pull(topic);
+  }
+
+  /** Pulls {@code topic} until a message has come; all that came. */
+  private List<PubsubMessage> awaitEvents(String topic) throws InterruptedException {
+    List<PubsubMessage> events = job.awaitMessages(topic, 1, PATIENCE);
+    events.addAll(pull(topic));
+    return events;
+  }
+
+  private static List<String> eventIds(List<PubsubMessage> events) {
+    return events.stream().map(e -> e.getAttribute("eventId")).toList();
   }
 
   private void awaitCompleteEvents(int distinct) throws InterruptedException {
@@ -337,7 +338,7 @@ public class LocalWorkflowTest {
   private int completedCount(List<WorkGenerator.WorkObject> files) {
     int completed = 0;
     for (WorkGenerator.WorkObject file : files) {
-      if ("COMPLETED".equals(record(file.name(), generationOf(file.name())).get("state"))) {
+      if ("COMPLETED".equals(job.record(file.name(), generationOf(file.name())).get("state"))) {
         completed++;
       }
     }
@@ -352,14 +353,6 @@ public class LocalWorkflowTest {
     } catch (IOException e) {
       throw new UncheckedIOException(e);
     }
-  }
-
-  private Map<String, String> record(String objectId, long generation) {
-    return new ClaimRecords(REDIS, name + ":").generation(BUCKET, objectId, generation);
-  }
-
-  private static String key(String objectId, long generation) {
-    return BUCKET + "/" + objectId + "#" + generation;
   }
 
   /** What changes when a file is written again: its inode and modification time. */

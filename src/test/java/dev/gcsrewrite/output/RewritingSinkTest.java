@@ -13,16 +13,18 @@ import dev.gcsrewrite.location.LocalGenerations;
 import dev.gcsrewrite.location.ObjectLocations;
 import dev.gcsrewrite.notification.GcsNotification;
 import dev.gcsrewrite.redis.ClaimDecision;
-import dev.gcsrewrite.redis.ClaimKeys;
 import dev.gcsrewrite.redis.ClaimSettings;
 import dev.gcsrewrite.redis.ClaimStore;
 import dev.gcsrewrite.redis.RedisSettings;
 import dev.gcsrewrite.rewrite.RewriteRules;
 import dev.gcsrewrite.rewrite.TokenRewriter;
 import dev.gcsrewrite.testing.ClaimFixtures;
+import dev.gcsrewrite.testing.ClaimRecords;
 import dev.gcsrewrite.testing.servers.LocalRedis;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
+import java.io.InterruptedIOException;
+import java.io.UncheckedIOException;
 import java.nio.ByteBuffer;
 import java.nio.channels.Channels;
 import java.nio.channels.ReadableByteChannel;
@@ -30,6 +32,10 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
 import org.apache.beam.sdk.util.SerializableUtils;
 import org.joda.time.Duration;
 import org.junit.After;
@@ -39,7 +45,6 @@ import org.junit.Rule;
 import org.junit.Test;
 import org.junit.rules.TemporaryFolder;
 import org.junit.rules.TestName;
-import redis.clients.jedis.Jedis;
 
 /**
  * The FileIO sink alone, on a plain channel, with a real Redis holding its claims: what it reads
@@ -58,6 +63,8 @@ public class RewritingSinkTest {
   private RedisSettings redis;
   private ClaimSettings claimSettings;
   private ClaimStore store;
+  private ClaimRecords records;
+  private static volatile CountDownLatch sourceGate = new CountDownLatch(0);
   private final ByteArrayOutputStream output = new ByteArrayOutputStream();
 
   @Before
@@ -69,6 +76,7 @@ public class RewritingSinkTest {
     claimSettings =
         new ClaimSettings("job", Duration.standardMinutes(10), Duration.standardDays(1));
     store = ClaimStore.forPipeline(redis);
+    records = new ClaimRecords(REDIS, redis.keyPrefix());
   }
 
   @After
@@ -163,29 +171,42 @@ public class RewritingSinkTest {
 
   @Test
   public void aWriteLastingThreeLeasesKeepsItsClaim() throws Exception {
-    claimSettings = new ClaimSettings("job", Duration.millis(600), Duration.standardDays(1));
+    long lease = 1_000;
+    claimSettings = new ClaimSettings("job", Duration.millis(lease), Duration.standardDays(1));
     GcsNotification n = parsed("work", "slow", 1, "m1");
     Claim claim = claim(n);
-    // A source that takes about 2.4 s to read: four leases.
-    GenerationSource slow = new SlowSource(24, 100);
+    long claimedAt = Long.parseLong(record(claim).get("claimedAt"));
+    // A source that gives nothing until the test opens it: the write lasts as long as the test
+    // says, here until three leases have passed by Redis's clock.
+    sourceGate = new CountDownLatch(1);
     RewritingSink sink =
-        SerializableUtils.clone(new RewritingSink(REWRITER, locations, slow, redis, claimSettings));
+        SerializableUtils.clone(
+            new RewritingSink(REWRITER, locations, new GatedSource(24), redis, claimSettings));
     sink.open(Channels.newChannel(output));
+    CompletableFuture<Void> write =
+        CompletableFuture.runAsync(
+            () -> {
+              try {
+                sink.write(claim);
+              } catch (IOException e) {
+                throw new UncheckedIOException(e);
+              }
+            });
 
-    sink.write(claim);
+    records.awaitRedisTime(claimedAt + 3 * lease);
+    try (ClaimStore other = ClaimStore.forPipeline(redis)) {
+      // Three leases after the claim, mid-write: still this job's, no one can take it over.
+      assertEquals(
+          ClaimDecision.Kind.HELD_BY_ANOTHER_JOB,
+          other.claim(List.of(n), ClaimFixtures.owner("other")).get(0).kind());
+    }
+    sourceGate.countDown();
+    write.get(60, TimeUnit.SECONDS);
 
     assertEquals("x".repeat(24), written());
-    try (ClaimStore other = ClaimStore.forPipeline(REDIS.settings(test.getMethodName() + ":"))) {
-      ClaimSettings otherJob =
-          new ClaimSettings("other", Duration.millis(600), Duration.standardDays(1));
-      // Right after the write, the claim is still this job's: no one could take it over.
-      assertEquals(
-          ClaimDecision.Kind.HELD_BY_ANOTHER_JOB, other.claim(List.of(n), otherJob).get(0).kind());
-    }
     assertThat(
-        Long.parseLong(record(claim).get("leaseUntil"))
-            - Long.parseLong(record(claim).get("claimedAt")),
-        greaterThanOrEqualTo(3 * 600L));
+        Long.parseLong(record(claim).get("leaseUntil")) - claimedAt,
+        greaterThanOrEqualTo(3 * lease));
   }
 
   private RewritingSink sink() throws IOException {
@@ -207,12 +228,9 @@ public class RewritingSinkTest {
     return ClaimFixtures.claim(store, n, claimSettings);
   }
 
-  private java.util.Map<String, String> record(Claim claim) {
+  private Map<String, String> record(Claim claim) {
     GcsNotification n = claim.notification();
-    try (Jedis jedis = REDIS.client()) {
-      return jedis.hgetAll(
-          new ClaimKeys(redis.keyPrefix()).generation(n.bucket(), n.objectId(), n.generation()));
-    }
+    return records.generation(n.bucket(), n.objectId(), n.generation());
   }
 
   private String written() {
@@ -224,8 +242,12 @@ public class RewritingSinkTest {
         root.resolve("work").resolve(objectId), content, StandardCharsets.UTF_8);
   }
 
-  /** A source that gives one byte every {@code millis}: a large object on a slow link. */
-  private record SlowSource(int bytes, long millis) implements GenerationSource {
+  /**
+   * A source of {@code bytes} x's that gives nothing until {@link #sourceGate} opens: a large
+   * object on a slow link, as slow as the test needs. The gate is static because FileIO, and so the
+   * test, serializes the sink with its source.
+   */
+  private record GatedSource(int bytes) implements GenerationSource {
     @Override
     public long sizeOf(GcsNotification notification) {
       return bytes;
@@ -237,15 +259,15 @@ public class RewritingSinkTest {
         private int left = bytes;
 
         @Override
-        public int read(ByteBuffer destination) {
+        public int read(ByteBuffer destination) throws IOException {
           if (left == 0) {
             return -1;
           }
           try {
-            Thread.sleep(millis);
+            sourceGate.await();
           } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
-            return -1;
+            throw new InterruptedIOException("interrupted waiting for the gate");
           }
           destination.put((byte) 'x');
           left--;

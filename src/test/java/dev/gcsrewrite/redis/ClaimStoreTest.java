@@ -17,15 +17,23 @@ import static org.junit.Assert.assertTrue;
 
 import dev.gcsrewrite.claim.Claim;
 import dev.gcsrewrite.claim.Outcome;
+import dev.gcsrewrite.metrics.PipelineMetrics;
 import dev.gcsrewrite.notification.GcsNotification;
 import dev.gcsrewrite.redis.GenerationState.State;
 import dev.gcsrewrite.testing.ClaimRecords;
+import dev.gcsrewrite.testing.Eventually;
 import dev.gcsrewrite.testing.servers.LocalRedis;
+import java.io.Closeable;
+import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
+import org.apache.beam.runners.core.metrics.MetricsContainerImpl;
+import org.apache.beam.sdk.metrics.MetricName;
+import org.apache.beam.sdk.metrics.MetricsEnvironment;
 import org.joda.time.Duration;
 import org.junit.After;
 import org.junit.Before;
@@ -273,15 +281,16 @@ public class ClaimStoreTest {
 
   @Test
   public void renewedLeaseOutlastsItsLengthAndAStaleTokenRenewsNothing() throws Exception {
-    ClaimSettings lease = shortLease("job-a");
+    ClaimSettings lease =
+        new ClaimSettings("job-a", Duration.standardSeconds(2), Duration.standardDays(7));
     Claim held = claimed(lease, parsed("b", "o", 10, "m1"));
-    for (int i = 0; i < 4; i++) {
-      Thread.sleep(150);
-      assertTrue(store.renew(held, lease.lease()));
-    }
-    // 600 ms after the claim, twice its lease of 300 ms: still held.
+    long firstLeaseEnd = Long.parseLong(records.lock("b", "o").get("leaseUntil"));
+    assertTrue(store.renew(held, Duration.standardMinutes(1)));
+    records.awaitRedisTime(firstLeaseEnd + 1);
+    // Past the end of the lease it was claimed with: still held, by the renewal.
     assertEquals(HELD_BY_ANOTHER_JOB, claim(JOB_B, held.notification()).kind());
 
+    assertTrue(store.renew(held, Duration.millis(300)));
     records.awaitLeaseEnd("b", "o");
     Claim takeover = claimed(JOB_B, held.notification());
     assertEquals(false, store.renew(held, lease.lease()));
@@ -370,8 +379,11 @@ public class ClaimStoreTest {
         claimed(
             new ClaimSettings("job-a", Duration.millis(200), Duration.standardDays(7)),
             parsed("b", "o", 10, "m1"));
-    Thread.sleep(400);
-    assertEquals(Map.of(), redis.hgetAll(keys.generation("b", "o", 10)));
+    // The INPROGRESS record expires with its lease.
+    Eventually.await(
+        "the record to expire with the lease",
+        java.time.Duration.ofSeconds(30),
+        () -> !redis.exists(keys.generation("b", "o", 10)));
 
     assertTrue(store.settle(List.of(complete(claim)), JOB_A).get(0).completed());
     Map<String, String> record = redis.hgetAll(keys.generation("b", "o", 10));
@@ -462,9 +474,20 @@ public class ClaimStoreTest {
   @Test
   public void callsWaitForRedisToComeBackAndThenSucceed() throws Exception {
     REDIS.stop();
+    MetricsContainerImpl metrics = new MetricsContainerImpl("claim");
     CompletableFuture<ClaimDecision> pending =
-        CompletableFuture.supplyAsync(() -> claim(JOB_A, parsed("b", "o", 10, "m1")));
-    Thread.sleep(1500);
+        CompletableFuture.supplyAsync(
+            () -> {
+              try (Closeable scope = MetricsEnvironment.scopedMetricsContainer(metrics)) {
+                return claim(JOB_A, parsed("b", "o", 10, "m1"));
+              } catch (IOException e) {
+                throw new UncheckedIOException(e);
+              }
+            });
+    Eventually.await(
+        "the claim to fail against the stopped Redis and be retried twice",
+        java.time.Duration.ofSeconds(30),
+        () -> retries(metrics) >= 2);
     assertEquals("still waiting for Redis", false, pending.isDone());
     REDIS.start();
     assertEquals(CLAIMED, pending.get(60, TimeUnit.SECONDS).kind());
@@ -485,6 +508,12 @@ public class ClaimStoreTest {
               }
             });
     assertTrue(e.getMessage(), e.getMessage().startsWith("Redis status failed: "));
+  }
+
+  private static long retries(MetricsContainerImpl metrics) {
+    return metrics
+        .getCounter(MetricName.named(PipelineMetrics.NAMESPACE, "redisRetries"))
+        .getCumulative();
   }
 
   private ClaimDecision claim(ClaimSettings claimSettings, GcsNotification n) {

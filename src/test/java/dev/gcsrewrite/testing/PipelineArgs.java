@@ -33,20 +33,9 @@ public final class PipelineArgs {
    * <name>-processing}, {@code <name>-complete} and {@code <name>-dead}, with Redis keys under
    * {@code <name>:}.
    */
-  public static PipelineArgs of(
+  static PipelineArgs of(
       PubsubEmulator pubsub, LocalRedis redis, LocalBuckets buckets, String name) {
     return new PipelineArgs(pubsub, redis, buckets, name);
-  }
-
-  /** Creates the test's topics, a watch subscription on each, and job subscriptions on work. */
-  public static void createTopics(PubsubEmulator pubsub, String name, String... jobs) {
-    for (String topic : List.of("work", "processing", "complete", "dead")) {
-      pubsub.createTopic(name + "-" + topic);
-      pubsub.createSubscription(name + "-" + topic + "-watch", name + "-" + topic);
-    }
-    for (String job : jobs) {
-      pubsub.createSubscription(name + "-work-" + job, name + "-work");
-    }
   }
 
   /** The job's name suffix: the job is {@code job-<job>} and reads {@code <name>-work-<job>}. */

@@ -12,6 +12,7 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 import java.util.Optional;
+import java.util.concurrent.CountDownLatch;
 import org.junit.Rule;
 import org.junit.Test;
 import org.junit.rules.TemporaryFolder;
@@ -87,7 +88,8 @@ public class ChildProcessTest {
               dir.resolve("server.log"));
       System.out.println(child.pid());
       System.out.flush();
-      Thread.sleep(Long.MAX_VALUE);
+      // Lives until the test kills this JVM.
+      new CountDownLatch(1).await();
     }
   }
 }
