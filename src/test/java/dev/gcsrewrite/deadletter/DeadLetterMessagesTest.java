@@ -1,5 +1,6 @@
 package dev.gcsrewrite.deadletter;
 
+import static dev.gcsrewrite.testing.Notifications.bytes;
 import static org.hamcrest.MatcherAssert.assertThat;
 import static org.hamcrest.Matchers.greaterThan;
 import static org.hamcrest.Matchers.lessThanOrEqualTo;
@@ -202,10 +203,6 @@ public class DeadLetterMessagesTest {
             "UnsafeObjectName",
             "object name is too long",
             FAILED_AT));
-  }
-
-  private static byte[] bytes(String text) {
-    return text.getBytes(StandardCharsets.UTF_8);
   }
 
   @Test

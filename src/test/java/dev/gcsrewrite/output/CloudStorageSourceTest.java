@@ -1,5 +1,6 @@
 package dev.gcsrewrite.output;
 
+import static dev.gcsrewrite.testing.Notifications.bytes;
 import static dev.gcsrewrite.testing.Notifications.parsed;
 import static org.junit.Assert.assertEquals;
 import static org.junit.Assert.assertThrows;
@@ -72,9 +73,5 @@ public class CloudStorageSourceTest {
               }
             });
     assertEquals(SourceProbe.Outcome.MISSING, SourceProbe.classify(read));
-  }
-
-  private static byte[] bytes(String text) {
-    return text.getBytes(StandardCharsets.UTF_8);
   }
 }

@@ -1,7 +1,8 @@
 package dev.gcsrewrite.local.notifier;
 
-import static dev.gcsrewrite.local.notifier.StorageNotificationsTest.crc32c;
-import static dev.gcsrewrite.local.notifier.StorageNotificationsTest.md5;
+import static dev.gcsrewrite.testing.Notifications.bytes;
+import static dev.gcsrewrite.testing.Notifications.crc32c;
+import static dev.gcsrewrite.testing.Notifications.md5;
 import static java.util.concurrent.TimeUnit.MICROSECONDS;
 import static org.junit.Assert.assertArrayEquals;
 import static org.junit.Assert.assertEquals;
@@ -467,10 +468,6 @@ public class LocalBucketNotifierTest {
     Files.setLastModifiedTime(staged, FileTime.from(modified));
     return Files.move(
         staged, file, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
-  }
-
-  private static byte[] bytes(String text) {
-    return text.getBytes(StandardCharsets.UTF_8);
   }
 
   private static GcsNotification parse(PubsubMessage message) throws Exception {

@@ -1,5 +1,7 @@
 package dev.gcsrewrite.local.notifier;
 
+import static dev.gcsrewrite.testing.Notifications.crc32c;
+import static dev.gcsrewrite.testing.Notifications.md5;
 import static org.junit.Assert.assertEquals;
 import static org.junit.Assert.assertFalse;
 import static org.junit.Assert.assertNull;
@@ -12,20 +14,16 @@ import dev.gcsrewrite.notification.GcsNotification;
 import dev.gcsrewrite.notification.NotificationParser;
 import dev.gcsrewrite.testing.Notifications;
 import java.io.IOException;
-import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.security.MessageDigest;
 import java.time.Instant;
 import java.util.ArrayList;
-import java.util.Base64;
 import java.util.List;
 import java.util.Random;
 import java.util.TreeSet;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
-import java.util.zip.CRC32C;
 import org.apache.beam.sdk.io.gcp.pubsub.PubsubMessage;
 import org.junit.Rule;
 import org.junit.Test;
@@ -271,16 +269,5 @@ public class StorageNotificationsTest {
       keys.add(matcher.group(1));
     }
     return keys;
-  }
-
-  static String md5(byte[] content) throws Exception {
-    return Base64.getEncoder().encodeToString(MessageDigest.getInstance("MD5").digest(content));
-  }
-
-  static String crc32c(byte[] content) {
-    CRC32C crc = new CRC32C();
-    crc.update(content);
-    return Base64.getEncoder()
-        .encodeToString(ByteBuffer.allocate(4).putInt((int) crc.getValue()).array());
   }
 }
