@@ -4,23 +4,37 @@ import java.io.PrintStream;
 import java.util.List;
 
 /**
- * One subcommand of the jar. Commands write results to {@code out} and problems to {@code err}, and
- * never call {@link System#exit}: {@link GcsRewriteCli} alone turns their answer into the process's
- * exit status, so every command is testable in the same JVM.
+ * One subcommand of the jar.
+ *
+ * <p>Commands write results to {@code out} and problems to {@code err}, and never call {@link
+ * System#exit}: {@link GcsRewriteCli} alone turns their answer into the exit status, so that every
+ * command runs in a test's JVM.
  */
-interface Command {
+abstract class Command {
   /** The word that selects the command, e.g. {@code status}. */
-  String name();
+  final String name;
 
   /** One line for the list of commands. */
-  String summary();
+  final String summary;
 
-  /** The command's synopsis, first line {@code gcs-rewrite NAME ...}. */
-  String synopsis();
+  /** The command's synopsis, {@code gcs-rewrite NAME ...}. */
+  final String synopsis;
+
+  Command(String name, String summary, String synopsis) {
+    this.name = name;
+    this.summary = summary;
+    this.synopsis = synopsis;
+  }
 
   /** Prints the command's whole help: synopsis, arguments, options. */
-  void printHelp(PrintStream out);
+  abstract void printHelp(PrintStream out);
 
   /** Runs the command with the arguments after its name. */
-  ExitCode run(List<String> args, PrintStream out, PrintStream err);
+  abstract ExitCode run(List<String> args, PrintStream out, PrintStream err);
+
+  /** Prints {@code line} on {@code err} and answers {@code code}. */
+  static ExitCode fail(PrintStream err, ExitCode code, String line) {
+    err.println(line);
+    return code;
+  }
 }

@@ -33,11 +33,16 @@ final class OptionArgs {
     if (message == null || message.isBlank()) {
       return e.getClass().getSimpleName();
     }
-    if (e instanceof InvalidOptionException) {
-      return message;
+    return e instanceof InvalidOptionException ? message : message.split("\n", 2)[0];
+  }
+
+  /** The exception at the bottom of {@code e}'s causes: what ended a pipeline or a connection. */
+  static Throwable rootCause(Throwable e) {
+    Throwable root = e;
+    while (root.getCause() != null) {
+      root = root.getCause();
     }
-    int newline = message.indexOf('\n');
-    return newline < 0 ? message : message.substring(0, newline);
+    return root;
   }
 
   /** Arguments a command cannot use; the message is the one line the user sees. */

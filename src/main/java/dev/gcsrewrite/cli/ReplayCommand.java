@@ -30,7 +30,7 @@ import org.checkerframework.checker.nullness.qual.Nullable;
  *       it, so that it outlives the subscription's 7-day retention.
  * </ul>
  */
-final class ReplayCommand implements Command {
+final class ReplayCommand extends Command {
   static final String SYNOPSIS =
       "gcs-rewrite replay --from=SUBSCRIPTION|ARCHIVE [--to=TOPIC] [--errorType=T,...]"
           + " [--errorStage=S,...] [--failedAfter=TIME] [--failedBefore=TIME] [--max=N]"
@@ -50,23 +50,15 @@ final class ReplayCommand implements Command {
           "show");
   private static final int DEFAULT_SHOW = 20;
 
-  @Override
-  public String name() {
-    return "replay";
+  ReplayCommand() {
+    super(
+        "replay",
+        "republish dead letters' original messages, filtered, with the replay marker",
+        SYNOPSIS);
   }
 
   @Override
-  public String summary() {
-    return "republish dead letters' original messages, filtered, with the replay marker";
-  }
-
-  @Override
-  public String synopsis() {
-    return SYNOPSIS;
-  }
-
-  @Override
-  public void printHelp(PrintStream out) {
+  void printHelp(PrintStream out) {
     out.print(
         """
         usage: %s
@@ -93,11 +85,11 @@ final class ReplayCommand implements Command {
           was settled since is a duplicate to the pipeline: nothing is done twice.
           Exit status: 0 done, 2 bad arguments, 3 Pub/Sub or the archive unreachable.
         """
-            .formatted(SYNOPSIS, summary(), DEFAULT_SHOW));
+            .formatted(SYNOPSIS, summary, DEFAULT_SHOW));
   }
 
   @Override
-  public ExitCode run(List<String> args, PrintStream out, PrintStream err) {
+  ExitCode run(List<String> args, PrintStream out, PrintStream err) {
     List<String> beamOptions = new ArrayList<>();
     ReplayRequest request;
     PubsubOptions options;

@@ -10,8 +10,8 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * What a reconcile run would do, found without changing anything: the scope listed, and Redis asked
- * (read only, a round trip per thousand generations) what it records about each generation, counted
+ * What a reconcile run would do, found without changing anything: the scope listed, and each
+ * generation's state read from Redis (read only, one round trip per thousand generations), counted
  * by state with the first few of each. The listing streams; only those few are kept.
  */
 public final class ReconcilePlan {
@@ -35,9 +35,9 @@ public final class ReconcilePlan {
       ObjectLister lister, ListingScope scope, ClaimStore states, int show) throws IOException {
     ReconcilePlan plan = new ReconcilePlan(show);
     List<ListedObject> batch = new ArrayList<>(BATCH);
-    for (ListingSplit split : lister.splits(scope)) {
+    for (ListingScope part : lister.parts(scope)) {
       lister.list(
-          split,
+          part,
           object -> {
             batch.add(object);
             if (batch.size() == BATCH) {
@@ -50,23 +50,22 @@ public final class ReconcilePlan {
   }
 
   private void add(List<ListedObject> batch, ClaimStore states) {
-    if (batch.isEmpty()) {
-      return;
-    }
-    List<GenerationState.Generation> asked = new ArrayList<>(batch.size());
-    for (ListedObject object : batch) {
-      asked.add(
-          new GenerationState.Generation(object.bucket(), object.name(), object.generation()));
-    }
-    List<GenerationState> found = states.states(asked);
+    List<GenerationState> found =
+        batch.isEmpty()
+            ? List.of()
+            : states.states(
+                batch.stream()
+                    .map(o -> new GenerationState.Generation(o.bucket(), o.name(), o.generation()))
+                    .toList());
     for (int i = 0; i < batch.size(); i++) {
       State state = found.get(i).state();
+      String detail = found.get(i).detail();
       listed++;
       counts.merge(state, 1L, Long::sum);
-      List<String> some = examples.get(state);
-      if (some.size() < show) {
-        String detail = found.get(i).detail();
-        some.add(batch.get(i).generationKey() + (detail.isEmpty() ? "" : "  (" + detail + ")"));
+      if (examples.get(state).size() < show) {
+        examples
+            .get(state)
+            .add(batch.get(i).generationKey() + (detail.isEmpty() ? "" : "  (" + detail + ")"));
       }
     }
     batch.clear();
