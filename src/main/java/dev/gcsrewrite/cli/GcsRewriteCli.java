@@ -1,5 +1,6 @@
 package dev.gcsrewrite.cli;
 
+import dev.gcsrewrite.config.InvalidOptionException;
 import java.io.PrintStream;
 import java.util.Arrays;
 import java.util.List;
@@ -34,9 +35,7 @@ public final class GcsRewriteCli {
     Optional<Command> command = COMMANDS.stream().filter(c -> c.name.equals(name)).findFirst();
     if (command.isEmpty()) {
       String names = String.join(", ", COMMANDS.stream().map(c -> c.name).toList());
-      return Command.fail(
-          err,
-          ExitCode.USAGE,
+      err.println(
           help
               ? "gcs-rewrite: no command '" + name + "'; commands: " + names
               : "gcs-rewrite: unknown command '"
@@ -44,6 +43,7 @@ public final class GcsRewriteCli {
                   + "'; commands: "
                   + names
                   + " (gcs-rewrite --help)");
+      return ExitCode.USAGE;
     }
     // --help among a command's arguments prints its help; Beam's --help=SomeOptions is Beam's.
     List<String> rest = args.subList(optionsOnly ? 0 : 1, args.size());
@@ -51,7 +51,12 @@ public final class GcsRewriteCli {
       command.get().printHelp(out);
       return ExitCode.OK;
     }
-    return command.get().run(rest, out, err);
+    try {
+      return command.get().run(rest, out, err);
+    } catch (Command.Failure | InvalidOptionException e) {
+      err.println((name.equals("run") ? "gcs-rewrite" : name) + ": " + e.getMessage());
+      return e instanceof Command.Failure failure ? failure.code : ExitCode.USAGE;
+    }
   }
 
   /** The usage text: commands, the exit statuses, and the default command's options. */

@@ -63,8 +63,7 @@ public final class LocalRuns {
       return result.waitUntilFinish();
     } catch (PipelineExecutionException e) {
       e.printStackTrace(err);
-      Throwable cause = OptionArgs.rootCause(e);
-      err.println(command + ": the pipeline failed: " + OptionArgs.firstLine(cause));
+      err.println(command + ": the pipeline failed: " + Command.firstLine(Command.rootCause(e)));
       return null;
     }
   }

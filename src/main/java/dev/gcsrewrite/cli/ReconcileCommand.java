@@ -2,7 +2,6 @@ package dev.gcsrewrite.cli;
 
 import dev.gcsrewrite.ReconcilePipeline;
 import dev.gcsrewrite.config.GcsRewriteOptions;
-import dev.gcsrewrite.config.InvalidOptionException;
 import dev.gcsrewrite.config.JobSettings;
 import dev.gcsrewrite.metrics.MetricsReader;
 import dev.gcsrewrite.reconcile.ListingScope;
@@ -90,17 +89,11 @@ final class ReconcileCommand extends Command {
 
   @Override
   ExitCode run(List<String> args, PrintStream out, PrintStream err) {
-    Arguments parsed;
-    GcsRewriteOptions options;
-    try {
-      parsed = Arguments.parse(args);
-      options = OptionArgs.parse(parsed.pipelineArgs());
-    } catch (OptionArgs.BadArguments e) {
-      return fail(err, ExitCode.USAGE, "reconcile: " + e.getMessage());
-    }
+    Arguments parsed = Arguments.parse(args);
+    GcsRewriteOptions options = parseOptions(parsed.pipelineArgs());
     ListingScope scope = parsed.scope();
     if (parsed.dryRun()) {
-      return dryRun(scope, parsed.show(), options, out, err);
+      return dryRun(scope, parsed.show(), options, out);
     }
     if (options.getInputSubscription() == null) {
       // Required of the streaming job; a bounded run never reads it.
@@ -111,14 +104,12 @@ final class ReconcileCommand extends Command {
     try {
       settings = JobSettings.from(options).withStoppedJobs(parsed.stoppedJobs());
     } catch (IllegalArgumentException e) {
-      return fail(err, ExitCode.USAGE, "reconcile: " + OptionArgs.firstLine(e));
+      throw new BadArguments(firstLine(e));
     }
     if (!settings.locations().isWorkBucket(scope.bucket())) {
-      return fail(
-          err,
-          ExitCode.USAGE,
+      throw new BadArguments(
           String.format(
-              "reconcile: bucket '%s' is not one of --workBuckets %s",
+              "bucket '%s' is not one of --workBuckets %s",
               scope.bucket(), settings.locations().workBuckets()));
     }
     boolean local = LocalRuns.prepare(options);
@@ -140,25 +131,17 @@ final class ReconcileCommand extends Command {
   }
 
   private static ExitCode dryRun(
-      ListingScope scope, int show, GcsRewriteOptions options, PrintStream out, PrintStream err) {
-    RedisSettings redis;
-    try {
-      redis = JobSettings.redis(options);
-    } catch (InvalidOptionException e) {
-      return fail(err, ExitCode.USAGE, "reconcile: " + OptionArgs.firstLine(e));
-    }
+      ListingScope scope, int show, GcsRewriteOptions options, PrintStream out) {
+    RedisSettings redis = JobSettings.redis(options);
     String bucketRoot = options.getBucketRoot() == null ? "gs://" : options.getBucketRoot().trim();
     ReconcilePlan plan;
     try (ClaimStore states = ClaimStore.forCommand(redis)) {
       plan = ReconcilePlan.make(ObjectLister.forBucketRoot(bucketRoot), scope, states, show);
     } catch (RedisUnavailableException e) {
-      return fail(
-          err,
-          ExitCode.UNAVAILABLE,
-          "reconcile: cannot reach Redis at " + redis.address() + ": " + e.getMessage());
+      throw new Failure(
+          ExitCode.UNAVAILABLE, "cannot reach Redis at " + redis.address() + ": " + e.getMessage());
     } catch (IOException e) {
-      return fail(
-          err, ExitCode.UNAVAILABLE, "reconcile: cannot list " + scope + ": " + e.getMessage());
+      throw new Failure(ExitCode.UNAVAILABLE, "cannot list " + scope + ": " + e.getMessage());
     }
     out.printf(
         "reconcile --dry-run: %s below %s, Redis %s prefix '%s'%n  listed      %d current"
@@ -277,17 +260,16 @@ final class ReconcileCommand extends Command {
         } else if (arg.startsWith("--show=")) {
           show = Integer.parseInt(check(value, "[0-9]{1,6}", "--show '%s' is not a number"));
         } else if (!arg.startsWith("--")) {
-          throw new OptionArgs.BadArguments(
-              "unexpected argument '" + arg + "'; usage: " + SYNOPSIS);
+          throw new BadArguments("unexpected argument '" + arg + "'; usage: " + SYNOPSIS);
         } else {
           rest.add(arg);
         }
       }
       if (bucket == null || bucket.isEmpty() || bucket.contains("/")) {
-        throw new OptionArgs.BadArguments("--bucket=BUCKET (a bucket name) is required");
+        throw new BadArguments("--bucket=BUCKET (a bucket name) is required");
       }
       if (after != null && before != null && !after.isBefore(before)) {
-        throw new OptionArgs.BadArguments("--updatedAfter must be before --updatedBefore");
+        throw new BadArguments("--updatedAfter must be before --updatedBefore");
       }
       return new Arguments(
           new ListingScope(bucket, prefix, after, before), dryRun, show, stoppedJobs, rest);
@@ -295,7 +277,7 @@ final class ReconcileCommand extends Command {
 
     private static String check(String value, String regex, String problem) {
       if (!value.matches(regex)) {
-        throw new OptionArgs.BadArguments(String.format(problem, value));
+        throw new BadArguments(String.format(problem, value));
       }
       return value;
     }
@@ -304,7 +286,7 @@ final class ReconcileCommand extends Command {
       try {
         return Instant.parse(value);
       } catch (DateTimeParseException e) {
-        throw new OptionArgs.BadArguments(
+        throw new BadArguments(
             flag + " '" + value + "' is not an ISO-8601 time such as 2026-11-26T00:00:00Z");
       }
     }

@@ -91,15 +91,8 @@ final class ReplayCommand extends Command {
   @Override
   ExitCode run(List<String> args, PrintStream out, PrintStream err) {
     List<String> beamOptions = new ArrayList<>();
-    ReplayRequest request;
-    PubsubOptions options;
-    try {
-      request = parse(args, beamOptions);
-      options = OptionArgs.parse(beamOptions).as(PubsubOptions.class);
-    } catch (OptionArgs.BadArguments e) {
-      err.println("replay: " + e.getMessage());
-      return ExitCode.USAGE;
-    }
+    ReplayRequest request = parse(args, beamOptions);
+    PubsubOptions options = parseOptions(beamOptions).as(PubsubOptions.class);
     FileSystems.setDefaultPipelineOptions(options);
     try (PubsubClient pubsub = PubsubConnection.open(options)) {
       String missing =
@@ -117,7 +110,7 @@ final class ReplayCommand extends Command {
         replay.run();
         return ExitCode.OK;
       } catch (IOException e) {
-        err.println("replay: stopped: " + OptionArgs.firstLine(e));
+        err.println("replay: stopped: " + firstLine(e));
       } catch (InterruptedException e) {
         Thread.currentThread().interrupt();
         err.println("replay: interrupted");
@@ -126,7 +119,7 @@ final class ReplayCommand extends Command {
       }
       return ExitCode.UNAVAILABLE;
     } catch (IOException e) {
-      err.println("replay: " + OptionArgs.firstLine(e));
+      err.println("replay: " + firstLine(e));
       return ExitCode.UNAVAILABLE;
     }
   }
@@ -144,34 +137,34 @@ final class ReplayCommand extends Command {
         continue;
       }
       if (!arg.startsWith("--")) {
-        throw new OptionArgs.BadArguments("unexpected argument '" + arg + "' (see replay --help)");
+        throw new BadArguments("unexpected argument '" + arg + "' (see replay --help)");
       }
       int equals = arg.indexOf('=');
       String name = arg.substring(2, equals < 0 ? arg.length() : equals);
       if (!FLAGS.contains(name)) {
         beamOptions.add(arg);
       } else if (equals < 0 || equals == arg.length() - 1) {
-        throw new OptionArgs.BadArguments("--" + name + " needs a value (--" + name + "=...)");
+        throw new BadArguments("--" + name + " needs a value (--" + name + "=...)");
       } else if (own.put(name, arg.substring(equals + 1)) != null) {
-        throw new OptionArgs.BadArguments("--" + name + " given twice");
+        throw new BadArguments("--" + name + " given twice");
       }
     }
     String from = own.get("from");
     String to = own.get("to");
     if (from == null) {
-      throw new OptionArgs.BadArguments(
+      throw new BadArguments(
           "--from=projects/P/subscriptions/S (or an archive folder) is required");
     }
     boolean fromSubscription = ReplayRequest.SUBSCRIPTION.matcher(from).matches();
     if (!fromSubscription && from.startsWith("projects/")) {
-      throw new OptionArgs.BadArguments(
+      throw new BadArguments(
           "--from='" + from + "' is neither projects/P/subscriptions/S nor a folder");
     }
     if (to != null && !TOPIC.matcher(to).matches()) {
-      throw new OptionArgs.BadArguments("--to='" + to + "' is not projects/P/topics/T");
+      throw new BadArguments("--to='" + to + "' is not projects/P/topics/T");
     }
     if (to == null && (own.get("archive") == null || !fromSubscription)) {
-      throw new OptionArgs.BadArguments(
+      throw new BadArguments(
           "--to=projects/P/topics/T is required (only --archive from a subscription goes without)");
     }
     return new ReplayRequest(
@@ -200,14 +193,14 @@ final class ReplayCommand extends Command {
     try {
       return value == null ? null : Instant.parse(value);
     } catch (DateTimeParseException e) {
-      throw new OptionArgs.BadArguments(
+      throw new BadArguments(
           "--" + name + "='" + value + "' is not an RFC 3339 time such as 2026-11-23T10:00:00Z");
     }
   }
 
   private static long number(String name, @Nullable String value, long otherwise) {
     if (value != null && !value.matches("[0-9]{1,18}")) {
-      throw new OptionArgs.BadArguments("--" + name + "='" + value + "' is not a whole number");
+      throw new BadArguments("--" + name + "='" + value + "' is not a whole number");
     }
     return value == null ? otherwise : Long.parseLong(value);
   }

@@ -2,7 +2,6 @@ package dev.gcsrewrite.cli;
 
 import dev.gcsrewrite.GcsRewritePipeline;
 import dev.gcsrewrite.config.GcsRewriteOptions;
-import dev.gcsrewrite.config.InvalidOptionException;
 import java.io.PrintStream;
 import java.util.List;
 import org.apache.beam.sdk.PipelineResult;
@@ -32,15 +31,9 @@ final class RunCommand extends Command {
 
   @Override
   ExitCode run(List<String> args, PrintStream out, PrintStream err) {
-    boolean local;
-    PipelineResult result;
-    try {
-      GcsRewriteOptions options = OptionArgs.parse(args);
-      local = LocalRuns.prepare(options);
-      result = GcsRewritePipeline.run(options);
-    } catch (InvalidOptionException | OptionArgs.BadArguments e) {
-      return fail(err, ExitCode.USAGE, "gcs-rewrite: " + OptionArgs.firstLine(e));
-    }
+    GcsRewriteOptions options = parseOptions(args);
+    boolean local = LocalRuns.prepare(options);
+    PipelineResult result = GcsRewritePipeline.run(options);
     boolean failed = local && LocalRuns.await(result, "gcs-rewrite", err, () -> {}) == null;
     return failed ? ExitCode.FAILED : ExitCode.OK;
   }

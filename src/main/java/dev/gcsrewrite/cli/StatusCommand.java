@@ -2,7 +2,6 @@ package dev.gcsrewrite.cli;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import dev.gcsrewrite.config.InvalidOptionException;
 import dev.gcsrewrite.config.JobSettings;
 import dev.gcsrewrite.redis.ClaimStore;
 import dev.gcsrewrite.redis.ObjectStatus;
@@ -62,42 +61,34 @@ final class StatusCommand extends Command {
       }
     }
     if (positional.isEmpty() || positional.size() > 2 || !positional.get(0).startsWith("gs://")) {
-      return fail(err, ExitCode.USAGE, "usage: " + synopsis);
+      err.println("usage: " + synopsis);
+      return ExitCode.USAGE;
     }
     String path = positional.get(0).substring("gs://".length());
     int slash = path.indexOf('/');
     if (slash <= 0 || slash == path.length() - 1) {
-      return fail(
-          err, ExitCode.USAGE, "status: '" + positional.get(0) + "' is not gs://BUCKET/OBJECT");
+      throw new BadArguments("'" + positional.get(0) + "' is not gs://BUCKET/OBJECT");
     }
     String bucket = path.substring(0, slash);
     String objectId = path.substring(slash + 1);
     Long generation = null;
     if (positional.size() == 2) {
       if (!positional.get(1).matches("[0-9]{1,19}")) {
-        return fail(
-            err, ExitCode.USAGE, "status: generation '" + positional.get(1) + "' is not a number");
+        throw new BadArguments("generation '" + positional.get(1) + "' is not a number");
       }
       generation = Long.parseLong(positional.get(1));
     }
 
-    RedisSettings redis;
-    try {
-      redis = JobSettings.redis(OptionArgs.parse(options));
-    } catch (InvalidOptionException | OptionArgs.BadArguments e) {
-      return fail(err, ExitCode.USAGE, "status: " + OptionArgs.firstLine(e));
-    }
+    RedisSettings redis = JobSettings.redis(parseOptions(options));
     ObjectStatus status;
     try (ClaimStore store = ClaimStore.forCommand(redis)) {
       status = store.status(bucket, objectId, generation);
     } catch (RedisUnavailableException e) {
-      String cause = String.valueOf(OptionArgs.rootCause(e).getMessage());
-      return fail(
-          err,
+      throw new Failure(
           ExitCode.UNAVAILABLE,
-          "status: cannot reach Redis at " + redis.address() + ": " + cause);
+          "cannot reach Redis at " + redis.address() + ": " + rootCause(e).getMessage());
     } catch (Exception e) {
-      return fail(err, ExitCode.UNAVAILABLE, "status: " + e.getMessage());
+      throw new Failure(ExitCode.UNAVAILABLE, String.valueOf(e.getMessage()));
     }
 
     if (generation != null) {

@@ -184,11 +184,15 @@ public class JobSettingsTest {
     File huge = folder.newFile("huge.txt");
     Files.write(
         huge.toPath(),
-        "A=B\n".repeat(RulesFile.MAX_BYTES / 4 + 1).getBytes(StandardCharsets.UTF_8));
+        "A=B\n".repeat(JobSettings.MAX_RULES_FILE_BYTES / 4 + 1).getBytes(StandardCharsets.UTF_8));
     assertFailure(
         "rewriteRulesFile",
         huge.getPath(),
-        "--rewriteRulesFile: " + huge + " is larger than " + RulesFile.MAX_BYTES + " bytes");
+        "--rewriteRulesFile: "
+            + huge
+            + " is larger than "
+            + JobSettings.MAX_RULES_FILE_BYTES
+            + " bytes");
   }
 
   @Test
