@@ -102,7 +102,7 @@ final class ReconcileCommand extends Command {
     options.setJobName(reconcileJobName(options.getJobName()));
     JobSettings settings;
     try {
-      settings = JobSettings.from(options).withStoppedJobs(parsed.stoppedJobs());
+      settings = JobSettings.from(options, parsed.stoppedJobs());
     } catch (IllegalArgumentException e) {
       throw new BadArguments(firstLine(e));
     }

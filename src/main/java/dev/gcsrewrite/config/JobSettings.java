@@ -70,16 +70,23 @@ public record JobSettings(
    * @throws InvalidOptionException for the first option that is missing or malformed
    */
   public static JobSettings from(GcsRewriteOptions options) {
-    return from(options, JobSettings::readRulesFile);
+    return from(options, List.of());
   }
 
   /**
-   * Checks {@code options} and derives the settings, reading a {@code --rewriteRulesFile} with
-   * {@code rulesFiles} (its name in, its text out), so that the checks themselves read nothing.
+   * Checks {@code options} and derives the settings of a job that takes over the live claims of
+   * {@code stoppedJobs} at once (see {@link ClaimSettings#stoppedOwners}).
    *
-   * @throws InvalidOptionException for the first option that is missing or malformed
+   * @throws IllegalArgumentException if one of them is this job; an {@link InvalidOptionException}
+   *     for the first option that is missing or malformed
    */
-  public static JobSettings from(GcsRewriteOptions options, Function<String, String> rulesFiles) {
+  public static JobSettings from(GcsRewriteOptions options, List<String> stoppedJobs) {
+    return from(options, stoppedJobs, JobSettings::readRulesFile);
+  }
+
+  /** As {@link #from(GcsRewriteOptions, List)}, reading a rules file with {@code rulesFiles}. */
+  static JobSettings from(
+      GcsRewriteOptions options, List<String> stoppedJobs, Function<String, String> rulesFiles) {
     FileSystems.setDefaultPipelineOptions(options);
     String subscription =
         pubsubName("inputSubscription", options.getInputSubscription(), "subscription");
@@ -87,14 +94,16 @@ public record JobSettings(
     String root = required("bucketRoot", options.getBucketRoot()).trim();
     String bucketRoot = root.equals("gs://") ? root : directory("bucketRoot", root, true);
     String suffix = required("outputSuffix", options.getOutputSuffix());
-    if (suffix.contains("/") || hasControlCharacters(suffix)) {
-      throw new InvalidOptionException(
-          "outputSuffix", "'" + suffix + "' must not contain '/' or control characters");
-    }
-    if (suffix.getBytes(StandardCharsets.UTF_8).length > MAX_SUFFIX_BYTES) {
-      throw new InvalidOptionException(
-          "outputSuffix", "is longer than " + MAX_SUFFIX_BYTES + " bytes");
-    }
+    check(
+        !suffix.contains("/") && !hasControlCharacters(suffix),
+        "outputSuffix",
+        "'%s' must not contain '/' or control characters",
+        suffix);
+    check(
+        suffix.getBytes(StandardCharsets.UTF_8).length <= MAX_SUFFIX_BYTES,
+        "outputSuffix",
+        "is longer than %d bytes",
+        MAX_SUFFIX_BYTES);
     List<String> workBuckets = workBuckets(options);
     RewriteRules rules =
         rules(options.getRewriteRules(), options.getRewriteRulesFile(), rulesFiles);
@@ -105,21 +114,19 @@ public record JobSettings(
     RedisSettings redis = redis(options);
     Duration lease = duration("claimLease", options.getClaimLease());
     Duration retention = duration("claimRetention", options.getClaimRetention());
-    if (dedupeTtl.isShorterThan(lease)) {
-      throw new InvalidOptionException(
-          "dedupeTtl",
-          String.format(
-              "%s is shorter than --claimLease (%s): a duplicate could then find this job's own"
-                  + " claim still in progress",
-              Durations.format(dedupeTtl), Durations.format(lease)));
-    }
-    if (!retention.isLongerThan(lease)) {
-      throw new InvalidOptionException(
-          "claimRetention",
-          String.format(
-              "%s must be longer than --claimLease (%s)",
-              Durations.format(retention), Durations.format(lease)));
-    }
+    check(
+        !dedupeTtl.isShorterThan(lease),
+        "dedupeTtl",
+        "%s is shorter than --claimLease (%s): a duplicate could then find this job's own claim"
+            + " still in progress",
+        Durations.format(dedupeTtl),
+        Durations.format(lease));
+    check(
+        retention.isLongerThan(lease),
+        "claimRetention",
+        "%s must be longer than --claimLease (%s)",
+        Durations.format(retention),
+        Durations.format(lease));
     return new JobSettings(
         subscription,
         new ObjectLocations(bucketRoot, processedBucket, suffix, workBuckets),
@@ -130,27 +137,7 @@ public record JobSettings(
         dedupeTtl,
         options.getJobName(),
         redis,
-        new ClaimSettings(options.getJobName(), lease, retention));
-  }
-
-  /**
-   * These settings, taking over the live claims of {@code stoppedJobs} at once (see {@link
-   * ClaimSettings#stoppedOwners}).
-   *
-   * @throws IllegalArgumentException if one of them is this job, or no job name
-   */
-  public JobSettings withStoppedJobs(List<String> stoppedJobs) {
-    return new JobSettings(
-        inputSubscription,
-        locations,
-        rules,
-        processingTopic,
-        completeTopic,
-        deadLetterTopic,
-        dedupeTtl,
-        jobName,
-        redis,
-        claims.withStoppedOwners(stoppedJobs));
+        new ClaimSettings(options.getJobName(), lease, retention, stoppedJobs));
   }
 
   /**
@@ -161,38 +148,46 @@ public record JobSettings(
    */
   public static RedisSettings redis(GcsRewriteOptions options) {
     String host = required("redisHost", options.getRedisHost()).trim();
-    if (!REDIS_HOST.matcher(host).matches()) {
-      throw new InvalidOptionException("redisHost", "'" + host + "' is not a host name or address");
-    }
+    check(
+        REDIS_HOST.matcher(host).matches(),
+        "redisHost",
+        "'%s' is not a host name or address",
+        host);
     int port = options.getRedisPort();
-    if (port < 1 || port > 65535) {
-      throw new InvalidOptionException("redisPort", port + " is not a port (1-65535)");
-    }
+    check(port >= 1 && port <= 65535, "redisPort", "%d is not a port (1-65535)", port);
     String password = secretReference("redisPasswordSecret", options.getRedisPasswordSecret());
     String ca = secretReference("redisTlsCaSecret", options.getRedisTlsCaSecret());
-    if (ca != null && !options.getRedisTls()) {
-      throw new InvalidOptionException("redisTlsCaSecret", "is used only with --redisTls=true");
-    }
+    check(
+        ca == null || options.getRedisTls(),
+        "redisTlsCaSecret",
+        "is used only with --redisTls=true");
     String prefix = options.getKeyPrefix() == null ? "" : options.getKeyPrefix();
-    if (hasControlCharacters(prefix)) {
-      throw new InvalidOptionException("keyPrefix", "must not contain control characters");
-    }
-    if (prefix.contains("{") || prefix.contains("}")) {
-      // The keys' cluster hash tag is the first {...}: braces here would move it.
-      throw new InvalidOptionException("keyPrefix", "must not contain '{' or '}'");
-    }
+    check(!hasControlCharacters(prefix), "keyPrefix", "must not contain control characters");
+    // The keys' cluster hash tag is the first {...}: braces here would move it.
+    check(
+        !prefix.contains("{") && !prefix.contains("}"), "keyPrefix", "must not contain '{' or '}'");
     return new RedisSettings(
         host, port, options.getRedisTls(), password, ca, prefix, options.getRedisCluster());
   }
 
-  private static @Nullable String secretReference(String option, @Nullable String value) {
-    if (value != null && !value.isEmpty() && !Secrets.isReference(value)) {
-      // Never echo the value: it may be a password pasted where its reference belongs.
+  /** Beam's {@code checkArgument}, for an option: the problem is formatted only to be thrown. */
+  private static void check(boolean valid, String option, String problem, Object... args) {
+    if (!valid) {
       throw new InvalidOptionException(
-          option,
-          "is not a secret reference; use projects/<p>/secrets/<s>/versions/<v> or file:<path>");
+          option, args.length == 0 ? problem : String.format(problem, args));
     }
-    return value == null || value.isEmpty() ? null : value;
+  }
+
+  private static @Nullable String secretReference(String option, @Nullable String value) {
+    if (value == null || value.isEmpty()) {
+      return null;
+    }
+    // Never echo the value: it may be a password pasted where its reference belongs.
+    check(
+        Secrets.isReference(value),
+        option,
+        "is not a secret reference; use projects/<p>/secrets/<s>/versions/<v> or file:<path>");
+    return value;
   }
 
   private static String required(String option, @Nullable String value) {
@@ -209,13 +204,13 @@ public record JobSettings(
   /** A Pub/Sub name of {@code kind}: {@code subscription} or {@code topic}. */
   private static String pubsubName(String option, @Nullable String value, String kind) {
     String name = required(option, value);
-    if (!(kind.equals("topic") ? TOPIC : SUBSCRIPTION).matcher(name).matches()) {
-      throw new InvalidOptionException(
-          option,
-          String.format(
-              "'%s' is not a Pub/Sub %s name; expected projects/<project>/%ss/<name>",
-              name, kind, kind));
-    }
+    check(
+        (kind.equals("topic") ? TOPIC : SUBSCRIPTION).matcher(name).matches(),
+        option,
+        "'%s' is not a Pub/Sub %s name; expected projects/<project>/%ss/<name>",
+        name,
+        kind,
+        kind);
     return name;
   }
 
@@ -236,9 +231,7 @@ public record JobSettings(
     String path = required(option, value).trim();
     if (path.startsWith("gs://")) {
       String problem = StorageNames.bucketProblem(path.substring(5).split("/", 2)[0]);
-      if (problem != null) {
-        throw new InvalidOptionException(option, "'" + path + "': " + problem);
-      }
+      check(problem == null, option, "'%s': %s", path, problem);
       return path.endsWith("/") ? path : path + "/";
     }
     if (path.matches("[A-Za-z][A-Za-z0-9+.-]*://.*") && !path.startsWith("file://")) {
@@ -253,12 +246,12 @@ public record JobSettings(
       }
     }
     Path local = Path.of(path.replaceFirst("^file://", "")).toAbsolutePath().normalize();
-    if (mustExist && !Files.isDirectory(local)) {
-      throw new InvalidOptionException(option, "local folder " + local + " does not exist");
-    }
-    if (Files.exists(local) && !Files.isDirectory(local)) {
-      throw new InvalidOptionException(option, local + " is a file, not a folder");
-    }
+    check(!mustExist || Files.isDirectory(local), option, "local folder %s does not exist", local);
+    check(
+        !Files.exists(local) || Files.isDirectory(local),
+        option,
+        "%s is a file, not a folder",
+        local);
     return local + "/";
   }
 
@@ -269,18 +262,18 @@ public record JobSettings(
   private static List<String> workBuckets(GcsRewriteOptions options) {
     String value = options.getWorkBuckets();
     if (value == null || value.isBlank()) {
-      if (options.getRunner() != null && options.getRunner().getSimpleName().contains("Dataflow")) {
-        throw new InvalidOptionException(
-            "workBuckets", "is required on Dataflow: name the bucket(s) whose objects to process");
-      }
+      boolean dataflow =
+          options.getRunner() != null && options.getRunner().getSimpleName().contains("Dataflow");
+      check(
+          !dataflow,
+          "workBuckets",
+          "is required on Dataflow: name the bucket(s) whose objects to process");
       return List.of();
     }
     List<String> buckets = new ArrayList<>();
     for (String bucket : value.split(",", -1)) {
       String problem = StorageNames.bucketProblem(bucket.trim());
-      if (problem != null) {
-        throw new InvalidOptionException("workBuckets", problem);
-      }
+      check(problem == null, "workBuckets", "%s", problem);
       buckets.add(bucket.trim());
     }
     return buckets;
@@ -288,10 +281,10 @@ public record JobSettings(
 
   private static RewriteRules rules(
       @Nullable String spec, @Nullable String file, Function<String, String> rulesFiles) {
-    if (spec != null && file != null) {
-      throw new InvalidOptionException(
-          "rewriteRules", "set either --rewriteRules or --rewriteRulesFile, not both");
-    }
+    check(
+        spec == null || file == null,
+        "rewriteRules",
+        "set either --rewriteRules or --rewriteRulesFile, not both");
     String option = file == null ? "rewriteRules" : "rewriteRulesFile";
     String text = file == null ? null : rulesFiles.apply(file);
     try {
@@ -310,9 +303,7 @@ public record JobSettings(
    * @throws InvalidOptionException when it is empty, unreadable, too large or not UTF-8
    */
   private static String readRulesFile(String file) {
-    if (file.isBlank()) {
-      throw new InvalidOptionException("rewriteRulesFile", "is empty");
-    }
+    check(!file.isBlank(), "rewriteRulesFile", "is empty");
     byte[] content;
     try (InputStream in =
         Channels.newInputStream(FileSystems.open(FileSystems.matchNewResource(file, false)))) {
@@ -320,10 +311,12 @@ public record JobSettings(
     } catch (IOException | IllegalArgumentException e) {
       throw new InvalidOptionException("rewriteRulesFile", "cannot read " + file + ": " + e);
     }
-    if (content.length > MAX_RULES_FILE_BYTES) {
-      throw new InvalidOptionException(
-          "rewriteRulesFile", file + " is larger than " + MAX_RULES_FILE_BYTES + " bytes");
-    }
+    check(
+        content.length <= MAX_RULES_FILE_BYTES,
+        "rewriteRulesFile",
+        "%s is larger than %d bytes",
+        file,
+        MAX_RULES_FILE_BYTES);
     try {
       // A new decoder reports malformed input rather than replacing it.
       return StandardCharsets.UTF_8.newDecoder().decode(ByteBuffer.wrap(content)).toString();

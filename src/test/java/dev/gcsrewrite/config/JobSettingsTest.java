@@ -202,12 +202,26 @@ public class JobSettingsTest {
     JobSettings settings =
         JobSettings.from(
             PipelineOptionsFactory.fromArgs(args()).as(GcsRewriteOptions.class),
+            List.of(),
             file -> {
               asked.add(file);
               return "# comment\nAmazon=Google\n";
             });
     assertEquals(List.of("gs://config-bucket/rules.txt"), asked);
     assertEquals(RewriteRules.parseFile("Amazon=Google\n"), settings.rules());
+  }
+
+  @Test
+  public void stoppedJobsAreTakenOverButNeverTheJobItself() {
+    GcsRewriteOptions parsed = PipelineOptionsFactory.fromArgs(args()).as(GcsRewriteOptions.class);
+    assertEquals(
+        List.of("gcs-rewrite-old"),
+        JobSettings.from(parsed, List.of("gcs-rewrite-old")).claims().stoppedOwners());
+    IllegalArgumentException e =
+        assertThrows(
+            IllegalArgumentException.class,
+            () -> JobSettings.from(parsed, List.of("gcs-rewrite-test")));
+    assertThat(e.getMessage(), startsWith("the job itself (gcs-rewrite-test)"));
   }
 
   @Test
