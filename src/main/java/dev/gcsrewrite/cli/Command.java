@@ -9,10 +9,9 @@ import org.apache.beam.sdk.options.PipelineOptionsFactory;
 /**
  * One subcommand of the jar.
  *
- * <p>Commands write results to {@code out} and problems to {@code err}, and never call {@link
- * System#exit}: {@link GcsRewriteCli} alone turns their answer into the exit status, so that every
- * command runs in a test's JVM. A command stops by throwing a {@link Failure}; the front door
- * prints its one line after the command's name.
+ * <p>Commands print results on {@code out}, answer an {@link ExitCode} and never call {@link
+ * System#exit}, so that every command runs in a test's JVM. A command stops by throwing a {@link
+ * Failure}: {@link GcsRewriteCli} prints its one line after the command's name on {@code err}.
  */
 abstract class Command {
   /** The word that selects the command, e.g. {@code status}. */

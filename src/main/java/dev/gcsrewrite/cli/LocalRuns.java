@@ -17,14 +17,12 @@ import org.joda.time.Duration;
  */
 public final class LocalRuns {
   /**
-   * The DirectRunner settings of the local stack, each unless the user gives another value:
+   * The DirectRunner settings of the local stack, each unless the user gives another:
    *
    * <ul>
-   *   <li>its model checks off (no element mutated, every element encoded and decoded again): they
-   *       cost ~30% of a local run's CPU; the tests keep both on, so that a pipeline that breaks
-   *       the model fails there;
-   *   <li>six threads rather than the default three: many of a local run's bundles wait on Redis,
-   *       Pub/Sub or the disk.
+   *   <li>model checks off (elements mutated, elements encoded): ~30% of a local run's CPU; the
+   *       tests keep both on, so that a pipeline that breaks the model fails there;
+   *   <li>six threads rather than three: many bundles wait on Redis, Pub/Sub or the disk.
    * </ul>
    */
   public static final List<String> SETTINGS =
@@ -34,10 +32,9 @@ public final class LocalRuns {
   private LocalRuns() {}
 
   /**
-   * Whether {@code options} run the pipeline in this process, which then lives only as long as the
-   * process does and must be waited for; if so, makes {@code Pipeline.run()} return at once so that
-   * the command waits itself ({@link #await}). A submitted job (Dataflow, a flex template launch)
-   * is not waited for: its launcher returns once the job is submitted.
+   * Whether {@code options} run the pipeline in this process, which then must be waited for ({@link
+   * #await}); if so, makes {@code Pipeline.run()} return at once. A submitted job (Dataflow, a flex
+   * template launch) is not waited for: its launcher returns once it is submitted.
    */
   public static boolean prepare(PipelineOptions options) {
     if (options.getRunner() != DirectRunner.class) {

@@ -12,19 +12,17 @@ import java.util.HexFormat;
 
 /**
  * Object generations for buckets that are local folders, kept as Cloud Storage keeps them: each
- * generation's content stays readable, exactly, until it is replaced (in a versioned bucket, for
- * good), so that the pipeline's pinned read and its "generation gone" path work locally too.
+ * generation stays readable until it is replaced (in a versioned bucket, for good), so that the
+ * pipeline's pinned read and its "generation gone" path work locally too.
  *
  * <ul>
- *   <li>The store is {@code <bucketRoot>/.generations/<bucket>/}: one hard link per generation, at
- *       {@code <sha256 of the object name>/<generation>}, to the file as it was announced.
- *   <li>A file replaced by another (a new inode, as moving a file into place makes) leaves the link
+ *   <li>The store, {@code <bucketRoot>/.generations/<bucket>/}, holds a hard link per generation,
+ *       {@code <sha256 of the name>/<generation>}: a file replaced by a new inode leaves the link
  *       on the old content.
- *   <li>Whoever announces generations (the local stack's notifier, a test) adds a link for each new
- *       one and, unless the bucket is versioned (a file {@code .versioned} in its store), removes
- *       the one it replaces, as Cloud Storage deletes a replaced generation.
- *   <li>A bucket without a store has no generations to pin: its files are read as they are, and
- *       checked against the notification's size and checksums.
+ *   <li>Whoever announces generations (the local stack's notifier, a test) links each new one and,
+ *       unless the store holds {@code .versioned}, unlinks the one it replaces.
+ *   <li>Files of a bucket without a store are read as they are, checked against the notification's
+ *       size and checksums.
  * </ul>
  */
 public final class LocalGenerations {
@@ -71,14 +69,10 @@ public final class LocalGenerations {
   }
 
   /**
-   * The generation {@code file} (now object {@code objectId}) is kept as: the kept link that is the
-   * file itself (same inode). A file the store does not know yet is kept now as a new generation:
-   * {@code modifiedMicros}, or one more than the newest generation kept for the name when that is
-   * not less.
-   *
-   * <p>Whoever meets a file first (the local stack's notifier, the reconcile command's lister)
-   * gives it its generation here, so that both name it alike and its Redis claim decides between
-   * them.
+   * The generation {@code file} (now object {@code objectId}) is kept as: the link with its inode;
+   * or, for a file the store does not know yet, a new generation kept now: {@code modifiedMicros},
+   * or one more than the newest one of the name when that is not less. Whoever meets a file first
+   * (the notifier, the reconcile lister) gives it its generation, so that both name it alike.
    */
   public static long current(
       Path bucketRoot, String bucket, String objectId, Path file, long modifiedMicros)

@@ -11,20 +11,16 @@ import org.apache.beam.sdk.io.fs.ResourceId;
 import org.checkerframework.checker.nullness.qual.Nullable;
 
 /**
- * Where an object's content is read from, where its result is written, and which objects the
- * pipeline may touch at all.
+ * Where an object is read from and written to, and which objects the pipeline may touch at all.
  *
  * <ul>
- *   <li>Source: {@code <bucketRoot><bucket>/<objectId>}; the root is {@code gs://} on Google Cloud
- *       and a local folder in local runs.
- *   <li>Output: {@code <outputDirectory><objectId><outputSuffix>}, or {@code
- *       <outputDirectory><bucket>/<objectId><outputSuffix>} with several work buckets, so that two
- *       buckets' objects of one name never share an output.
+ *   <li>Source: {@code <bucketRoot><bucket>/<objectId>}.
+ *   <li>Output: {@code <outputDirectory>[<bucket>/]<objectId><outputSuffix>}; the bucket's folder
+ *       only with several work buckets, so that two buckets' objects of one name never share one.
  * </ul>
  *
- * <p>Paths are built as strings and never matched, here or on the write path, so names with glob
- * characters ({@code * ? [ {}) are written exactly as named; {@link #localRenameProblem} names the
- * one exception.
+ * <p>Paths are built as strings and never matched, so names with glob characters ({@code * ? [
+ * {}) are written exactly as named; {@link #localRenameProblem} names the one exception.
  *
  * @param bucketRoot ends with "/" (e.g. {@code gs://} or {@code /data/buckets/})
  * @param outputDirectory ends with "/" (e.g. {@code gs://processed/} or {@code /data/out/})
@@ -128,11 +124,9 @@ public record ObjectLocations(
 
   /**
    * Why Beam's local file system could not move the output into place, or null if it can (always
-   * on Cloud Storage, whose rename takes any name).
-   *
-   * <p>FileIO's final rename asks whether the destination exists by matching its path, and Beam's
-   * local file system matches a path that does not exist yet as a glob: a name the JDK cannot parse
-   * as one ({@code ]x[}, {@code a{b}, {@code [b/c]}) throws there and fails the whole bundle.
+   * on Cloud Storage). FileIO's final rename matches the destination's path, which Beam's local file
+   * system takes as a glob: a name the JDK cannot parse as one ({@code ]x[}, {@code a{b}) fails the
+   * whole bundle.
    */
   public @Nullable String localRenameProblem(String bucket, String objectId) {
     if (!isLocal()) {

@@ -17,17 +17,13 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Lists a scope's current object generations as the notifications Cloud Storage would have sent for
- * them: the reconcile run's bounded source, in place of {@code ReadNotifications}.
+ * Lists a scope's current object generations as the notifications Cloud Storage would have sent:
+ * the reconcile run's bounded source, in place of {@code ReadNotifications}.
  *
- * <p>Its output is one notification per listed generation ({@link ListedObject#toNotification}),
- * spread evenly over workers. Its steps:
- *
- * <ul>
- *   <li>{@code Splits}: the lister's parts of the scope;
- *   <li>{@code ListSplits}: each part listed on its own worker, streaming;
- *   <li>{@code Spread}: a reshuffle, so that the work of one part is not left to one worker.
- * </ul>
+ * <p>Its output is one notification per generation ({@link ListedObject#toNotification}), spread
+ * over workers. Its steps: {@code Splits} (the lister's parts), {@code ListSplits} (each part
+ * listed by one worker, streaming) and {@code Spread} (a reshuffle, so that one part's work is not
+ * left to one worker).
  *
  * <pre>{@code
  * PCollection<PubsubMessage> notifications =

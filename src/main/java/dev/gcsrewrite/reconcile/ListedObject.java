@@ -43,16 +43,10 @@ public record ListedObject(
   }
 
   /**
-   * The notification Cloud Storage would have sent, so that the generation goes through the
-   * streaming job's own steps exactly as a notified one does.
-   *
-   * <ul>
-   *   <li>{@code OBJECT_FINALIZE}, payload format {@code JSON_API_V1}: the object resource with its
-   *       size and checksums.
-   *   <li>Marked {@value NotificationParser#RECONCILE} with the reconcile job's name.
-   *   <li>Message ID {@code <jobName>:<generationKey>}: Redis records it as the claim's message, so
-   *       an operator can tell reconciled generations from notified ones.
-   * </ul>
+   * The {@code OBJECT_FINALIZE} notification ({@code JSON_API_V1}) Cloud Storage would have sent,
+   * so that the generation goes through the streaming job's steps as a notified one does. It is
+   * marked {@value NotificationParser#RECONCILE} with the job's name, and its message ID is {@code
+   * <jobName>:<generationKey>}, which Redis records as the claim's message.
    */
   public PubsubMessage toNotification(String jobName) {
     String generation = Long.toString(this.generation);

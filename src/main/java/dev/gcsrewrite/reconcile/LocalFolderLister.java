@@ -21,15 +21,9 @@ import org.checkerframework.checker.nullness.qual.Nullable;
  * Lists a bucket that is a local folder, {@code <bucketRoot>/<bucket>/}, with each file's current
  * generation, size and checksums, as Cloud Storage's listing would give them.
  *
- * <p>Generations are those the local stack's notifier gives, so that a file reconciled while it is
- * announced too is one generation to both, and its Redis claim decides between them:
- *
- * <ul>
- *   <li>in a bucket with a {@link LocalGenerations} store, the generation the store keeps the file
- *       as ({@link LocalGenerations#current});
- *   <li>in a bucket without one, the file's modification time in microseconds; the file is read as
- *       it is, checked against the size and checksums listed here.
- * </ul>
+ * <p>A file's generation is the one the local stack's notifier gives it, so that a file listed
+ * while it is announced too is one generation to both: {@link LocalGenerations#current} in a bucket
+ * with a store, else its modification time in microseconds.
  */
 public final class LocalFolderLister implements ObjectLister {
   private static final long serialVersionUID = 1L;

@@ -11,8 +11,8 @@ import java.util.Map;
 
 /**
  * What a reconcile run would do, found without changing anything: the scope listed, and each
- * generation's state read from Redis (read only, one round trip per thousand generations), counted
- * by state with the first few of each. The listing streams; only those few are kept.
+ * generation's state read from Redis (one round trip per thousand), counted by state with the first
+ * few of each. The listing streams; only those few are kept.
  */
 public final class ReconcilePlan {
   private static final int BATCH = 1000;
@@ -20,14 +20,9 @@ public final class ReconcilePlan {
   private final Map<State, Long> counts = new EnumMap<>(State.class);
   private final Map<State, List<String>> examples = new EnumMap<>(State.class);
   private final int show;
-  private long listed;
 
   private ReconcilePlan(int show) {
     this.show = show;
-    for (State state : State.values()) {
-      counts.put(state, 0L);
-      examples.put(state, new ArrayList<>());
-    }
   }
 
   /** Lists {@code scope} with {@code lister} and reads each generation's state. */
@@ -60,27 +55,26 @@ public final class ReconcilePlan {
     for (int i = 0; i < batch.size(); i++) {
       State state = found.get(i).state();
       String detail = found.get(i).detail();
-      listed++;
       counts.merge(state, 1L, Long::sum);
-      if (examples.get(state).size() < show) {
-        examples
-            .get(state)
-            .add(batch.get(i).generationKey() + (detail.isEmpty() ? "" : "  (" + detail + ")"));
+      List<String> some = examples.computeIfAbsent(state, s -> new ArrayList<>());
+      if (some.size() < show) {
+        some.add(batch.get(i).generationKey() + (detail.isEmpty() ? "" : "  (" + detail + ")"));
       }
     }
     batch.clear();
   }
 
+  /** How many current generations were listed. */
   public long listed() {
-    return listed;
+    return counts.values().stream().mapToLong(Long::longValue).sum();
   }
 
   public long count(State state) {
-    return counts.get(state);
+    return counts.getOrDefault(state, 0L);
   }
 
   /** The first generations found in {@code state}, at most the number asked for. */
   public List<String> examples(State state) {
-    return List.copyOf(examples.get(state));
+    return List.copyOf(examples.getOrDefault(state, List.of()));
   }
 }
