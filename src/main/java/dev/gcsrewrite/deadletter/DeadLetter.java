@@ -55,21 +55,4 @@ public record DeadLetter(
     return WithFailures.Result.of(
         outputs.get(main).setCoder(coder), outputs.get(TAG).setCoder(DeadLetterCoder.of()));
   }
-
-  /**
-   * A dead letter for an unexpected exception: the type is the exception's simple class name, the
-   * message its own plus where it was thrown (the first few stack frames).
-   */
-  public static DeadLetter fromException(
-      OriginalMessage original, String stage, Exception exception, Instant failedAt) {
-    String message = exception.getMessage();
-    StringBuilder text =
-        new StringBuilder(message == null ? exception.getClass().getName() : message);
-    StackTraceElement[] frames = exception.getStackTrace();
-    for (int i = 0; i < Math.min(frames.length, Failures.FRAMES_KEPT); i++) {
-      text.append(i == 0 ? " | at " : " < ").append(frames[i]);
-    }
-    return new DeadLetter(
-        original, stage, exception.getClass().getSimpleName(), text.toString(), failedAt);
-  }
 }
