@@ -174,16 +174,12 @@ public final class DeadLetterMessages {
   }
 
   private static long jsonBytes(@Nullable String value) {
-    try {
-      return JSON.writeValueAsBytes(value).length;
-    } catch (JsonProcessingException e) {
-      throw new IllegalStateException("cannot measure a JSON string", e);
-    }
+    return json(value).length;
   }
 
-  private static byte[] json(ObjectNode body) {
+  private static byte[] json(@Nullable Object value) {
     try {
-      return JSON.writeValueAsBytes(body);
+      return JSON.writeValueAsBytes(value);
     } catch (JsonProcessingException e) {
       throw new IllegalStateException("cannot write a dead-letter envelope", e);
     }

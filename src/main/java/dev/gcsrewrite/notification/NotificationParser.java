@@ -80,14 +80,12 @@ public final class NotificationParser {
   public static GcsNotification parse(OriginalMessage message, Instant publishTime)
       throws NotificationException {
     byte[] payload = message.payload();
-    if (payload.length > MAX_PAYLOAD_BYTES) {
-      throw new NotificationException(
-          OVERSIZE_MESSAGE,
-          "payload is "
-              + payload.length
-              + " bytes; a Cloud Storage notification is at most "
-              + MAX_PAYLOAD_BYTES);
-    }
+    check(
+        payload.length <= MAX_PAYLOAD_BYTES,
+        OVERSIZE_MESSAGE,
+        "payload is %d bytes; a Cloud Storage notification is at most %d",
+        payload.length,
+        MAX_PAYLOAD_BYTES);
     String eventType = required(message, EVENT_TYPE);
     if (!EVENT_TYPE_FORMAT.matcher(eventType).matches()) {
       throw invalid(EVENT_TYPE, eventType, "is not an event type");
@@ -106,13 +104,9 @@ public final class NotificationParser {
     Long overwroteGeneration =
         overwrote == null ? null : generation(OVERWROTE_GENERATION, overwrote);
     String bucketProblem = StorageNames.bucketProblem(bucket);
-    if (bucketProblem != null) {
-      throw new NotificationException(INVALID_ATTRIBUTE, BUCKET_ID + ": " + bucketProblem);
-    }
+    check(bucketProblem == null, INVALID_ATTRIBUTE, "%s: %s", BUCKET_ID, bucketProblem);
     String objectProblem = StorageNames.objectProblem(objectId);
-    if (objectProblem != null) {
-      throw new NotificationException(UNSAFE_OBJECT_NAME, OBJECT_ID + ": " + objectProblem);
-    }
+    check(objectProblem == null, UNSAFE_OBJECT_NAME, "%s: %s", OBJECT_ID, objectProblem);
 
     JsonNode resource =
         switch (payloadFormat) {
@@ -153,13 +147,19 @@ public final class NotificationParser {
     return notification;
   }
 
+  /** Throws a {@code errorType} exception with the formatted message unless {@code ok}. */
+  private static void check(boolean ok, String errorType, String format, Object... args)
+      throws NotificationException {
+    if (!ok) {
+      throw new NotificationException(errorType, String.format(format, args));
+    }
+  }
+
   private static String required(OriginalMessage message, String name)
       throws NotificationException {
     String value = message.attribute(name);
-    if (value == null || value.isEmpty()) {
-      throw new NotificationException(
-          MISSING_ATTRIBUTE, "attribute " + name + " is " + (value == null ? "missing" : "empty"));
-    }
+    check(value != null, MISSING_ATTRIBUTE, "attribute %s is missing", name);
+    check(!value.isEmpty(), MISSING_ATTRIBUTE, "attribute %s is empty", name);
     return value;
   }
 
@@ -191,10 +191,10 @@ public final class NotificationParser {
   }
 
   private static JsonNode readResource(byte[] payload) throws NotificationException {
-    if (payload.length == 0) {
-      throw new NotificationException(
-          INVALID_PAYLOAD, "payload format is JSON_API_V1 but the message has no data");
-    }
+    check(
+        payload.length > 0,
+        INVALID_PAYLOAD,
+        "payload format is JSON_API_V1 but the message has no data");
     JsonNode root;
     try {
       root = JSON.readTree(payload);
@@ -205,13 +205,11 @@ public final class NotificationParser {
     } catch (IOException e) {
       throw new NotificationException(MALFORMED_JSON, String.valueOf(e.getMessage()));
     }
-    if (root == null || !root.isObject()) {
-      throw new NotificationException(
-          INVALID_PAYLOAD,
-          "JSON_API_V1 payload is "
-              + (root == null ? "empty" : root.getNodeType().toString().toLowerCase())
-              + ", not an object resource");
-    }
+    check(
+        root != null && root.isObject(),
+        INVALID_PAYLOAD,
+        "JSON_API_V1 payload is %s, not an object resource",
+        root == null ? "empty" : root.getNodeType().toString().toLowerCase());
     return root;
   }
 
@@ -221,10 +219,12 @@ public final class NotificationParser {
     if (node == null || node.isNull()) {
       return null;
     }
-    if (!node.isTextual()) {
-      throw new NotificationException(
-          INVALID_PAYLOAD, "payload field " + field + " is " + node.getNodeType() + ", not text");
-    }
+    check(
+        node.isTextual(),
+        INVALID_PAYLOAD,
+        "payload field %s is %s, not text",
+        field,
+        node.getNodeType());
     return node.textValue();
   }
 
@@ -253,15 +253,13 @@ public final class NotificationParser {
   private static void checkSame(String field, @Nullable Object inPayload, Object inAttributes)
       throws NotificationException {
     if (inPayload != null && !inPayload.equals(inAttributes)) {
-      throw new NotificationException(
-          INCONSISTENT_PAYLOAD,
-          "payload "
-              + field
-              + " '"
-              + StorageNames.printable(inPayload.toString())
-              + "' differs from the attributes' '"
-              + StorageNames.printable(inAttributes.toString())
-              + "'");
+      String problem =
+          String.format(
+              "payload %s '%s' differs from the attributes' '%s'",
+              field,
+              StorageNames.printable(inPayload.toString()),
+              StorageNames.printable(inAttributes.toString()));
+      throw new NotificationException(INCONSISTENT_PAYLOAD, problem);
     }
   }
 }

@@ -1,5 +1,8 @@
 package dev.gcsrewrite.pubsub;
 
+import java.nio.ByteBuffer;
+import java.nio.CharBuffer;
+import java.nio.charset.CodingErrorAction;
 import java.nio.charset.StandardCharsets;
 import java.util.Map;
 import org.checkerframework.checker.nullness.qual.Nullable;
@@ -95,17 +98,14 @@ public final class PubsubLimits {
     if (utf8Length(value) <= maxBytes) {
       return value;
     }
-    int budget = maxBytes - utf8Length(ELLIPSIS);
-    int end = 0;
-    while (end < value.length()) {
-      int next = value.offsetByCodePoints(end, 1);
-      budget -= utf8Length(value.substring(end, next));
-      if (budget < 0) {
-        break;
-      }
-      end = next;
-    }
-    return value.substring(0, end) + ELLIPSIS;
+    // The encoder stops before the first character that does not fit whole.
+    CharBuffer in = CharBuffer.wrap(value);
+    ByteBuffer room = ByteBuffer.allocate(Math.max(0, maxBytes - utf8Length(ELLIPSIS)));
+    StandardCharsets.UTF_8
+        .newEncoder()
+        .onMalformedInput(CodingErrorAction.REPLACE)
+        .encode(in, room, true);
+    return value.substring(0, in.position()) + ELLIPSIS;
   }
 
   /** Number of bytes {@code value} takes in UTF-8. */
