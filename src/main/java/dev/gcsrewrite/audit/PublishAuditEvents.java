@@ -64,7 +64,7 @@ public final class PublishAuditEvents<T>
 
   public static final String UNPUBLISHABLE_EVENT = "UnpublishableEvent";
 
-  static final TupleTag<PubsubMessage> EVENTS = new TupleTag<>("events") {};
+  private static final TupleTag<PubsubMessage> EVENTS = new TupleTag<>("events") {};
 
   private final String step;
   private final SerializableFunction<T, AuditEvent> event;

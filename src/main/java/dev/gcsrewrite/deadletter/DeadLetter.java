@@ -1,5 +1,6 @@
 package dev.gcsrewrite.deadletter;
 
+import dev.gcsrewrite.pubsub.PubsubLimits;
 import org.apache.beam.sdk.coders.Coder;
 import org.apache.beam.sdk.coders.DefaultCoder;
 import org.apache.beam.sdk.transforms.WithFailures;
@@ -28,22 +29,16 @@ public record DeadLetter(
     String errorMessage,
     Instant failedAt) {
 
-  /** Longest error message kept; the published attribute is cut further to Pub/Sub's limit. */
-  public static final int MAX_ERROR_MESSAGE_CHARS = 4000;
+  /** Longest error message kept, in UTF-8 bytes; the published attribute is cut to 1024. */
+  public static final int MAX_ERROR_MESSAGE_BYTES = 4000;
 
   /** The one output tag every stage uses for its failures. */
   public static final TupleTag<DeadLetter> TAG = new TupleTag<>("deadLetters") {};
 
   public DeadLetter {
     // Error messages end up in attributes and log lines: one line, bounded.
-    errorMessage = errorMessage.replaceAll("\\p{Cntrl}+", " ").trim();
-    if (errorMessage.length() > MAX_ERROR_MESSAGE_CHARS) {
-      int end = MAX_ERROR_MESSAGE_CHARS;
-      if (Character.isHighSurrogate(errorMessage.charAt(end - 1))) {
-        end--;
-      }
-      errorMessage = errorMessage.substring(0, end);
-    }
+    String oneLine = errorMessage.replaceAll("\\p{Cntrl}+", " ").trim();
+    errorMessage = PubsubLimits.truncateUtf8(oneLine, MAX_ERROR_MESSAGE_BYTES);
   }
 
   /**

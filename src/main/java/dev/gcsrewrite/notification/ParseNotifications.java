@@ -40,7 +40,7 @@ public final class ParseNotifications
   /** Stable step name, used as the dead letters' {@code errorStage}. */
   public static final String STEP = "ParseNotifications";
 
-  static final TupleTag<GcsNotification> PARSED = new TupleTag<>("parsed") {};
+  private static final TupleTag<GcsNotification> PARSED = new TupleTag<>("parsed") {};
 
   @Override
   public WithFailures.Result<PCollection<GcsNotification>, DeadLetter> expand(
