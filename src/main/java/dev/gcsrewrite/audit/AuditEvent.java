@@ -1,5 +1,9 @@
 package dev.gcsrewrite.audit;
 
+import static dev.gcsrewrite.notification.NotificationParser.BUCKET_ID;
+import static dev.gcsrewrite.notification.NotificationParser.OBJECT_GENERATION;
+import static dev.gcsrewrite.notification.NotificationParser.OBJECT_ID;
+
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.gcsrewrite.notification.GcsNotification;
@@ -55,11 +59,6 @@ public record AuditEvent(
   public static final String SKIPPED = "skipped";
 
   private static final ObjectMapper JSON = new ObjectMapper();
-
-  // Attributes naming the generation an event is about.
-  static final String BUCKET_ID = "bucketId";
-  static final String OBJECT_ID = "objectId";
-  static final String OBJECT_GENERATION = "objectGeneration";
 
   /** {@code <bucket>/<objectId>#<generation>:<eventType>}. */
   public String eventId() {

@@ -48,7 +48,7 @@ import org.slf4j.LoggerFactory;
  *
  * <pre>{@code
  * PCollection<GcsNotification> unseen =
- *     notifications.apply("DropSeenGenerations", new DropSeenGenerations(Duration.standardHours(1)));
+ *     selected.apply("DropSeenGenerations", new DropSeenGenerations(Duration.standardHours(1)));
  * }</pre>
  */
 public final class DropSeenGenerations
