@@ -132,10 +132,8 @@ public final class ClaimStore implements AutoCloseable {
    *   <tr><th>ALREADY, state, outputUri or reason<td>settled before: nothing changed
    *   <tr><th>SETTLED, state, outputUri or reason, repair, cleanup<td>settled now; SKIPPED
    *       whatever was asked if the writer found its source vanished or changed ({@link
-   *       #recordReadResult}) or a newer generation completed meanwhile ("superseded").
-   *       {@code repair}: a generation to write again, since this write may have landed over it,
-   *       or "". {@code cleanup}: "1" if the writer left an empty output where none was, to delete
-   *       before the lock (kept for it) is released
+   *       #recordReadResult}) or a newer generation completed meanwhile ("superseded"); {@code
+   *       repair} ("" for none) and {@code cleanup} ("1" or "") as {@link Settlement} says
    * </table>
    */
   public List<Settlement> settle(List<? extends Ending> batch, ClaimSettings claimSettings) {
