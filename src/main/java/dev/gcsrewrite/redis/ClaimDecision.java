@@ -44,15 +44,9 @@ public record ClaimDecision(
   }
 
   /**
-   * A settled generation's record, as a repeat notification finds it.
-   *
-   * @param state COMPLETED or SKIPPED
-   * @param outputUri the output if COMPLETED, else null
-   * @param reason why it was SKIPPED, else null
-   * @param announced whether its complete or skipped event was published
-   * @param token the token of the claim it was settled under
-   * @param outputBytes the output's size, or -1 when not recorded
-   * @param settledAtMillis when it was settled, or 0 when not recorded
+   * A settled generation's record, as a repeat notification finds it: {@code outputUri} if
+   * COMPLETED and {@code reason} if SKIPPED, else null; {@code token} the settling claim's; {@code
+   * outputBytes} -1 and {@code settledAtMillis} 0 where the record has none.
    */
   public record Settled(
       String state,
