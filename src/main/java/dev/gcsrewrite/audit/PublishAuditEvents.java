@@ -1,15 +1,11 @@
 package dev.gcsrewrite.audit;
 
 import dev.gcsrewrite.claim.Claim;
-import dev.gcsrewrite.claim.ClaimCoder;
 import dev.gcsrewrite.claim.Outcome;
-import dev.gcsrewrite.claim.OutcomeCoder;
 import dev.gcsrewrite.deadletter.DeadLetter;
 import dev.gcsrewrite.pubsub.TopicWriter;
 import dev.gcsrewrite.redis.RedisSettings;
-import org.apache.beam.sdk.coders.Coder;
 import org.apache.beam.sdk.io.gcp.pubsub.PubsubMessage;
-import org.apache.beam.sdk.io.gcp.pubsub.PubsubMessageWithAttributesCoder;
 import org.apache.beam.sdk.transforms.Flatten;
 import org.apache.beam.sdk.transforms.PTransform;
 import org.apache.beam.sdk.transforms.ParDo;
@@ -42,7 +38,6 @@ public final class PublishAuditEvents<T>
   private final String topic;
   private final TopicWriter writer;
   private final SerializableFunction<T, AuditEvent> event;
-  private final Coder<T> coder;
   private final @Nullable RedisSettings recordIn;
 
   private PublishAuditEvents(
@@ -50,21 +45,18 @@ public final class PublishAuditEvents<T>
       String topic,
       TopicWriter writer,
       SerializableFunction<T, AuditEvent> event,
-      Coder<T> coder,
       @Nullable RedisSettings recordIn) {
     this.step = step;
     this.topic = topic;
     this.writer = writer;
     this.event = event;
-    this.coder = coder;
     this.recordIn = recordIn;
   }
 
   /** Announces on the processing topic each generation the pipeline has taken on. */
   public static PublishAuditEvents<Claim> processing(
       String topic, TopicWriter writer, AuditContext context) {
-    return new PublishAuditEvents<>(
-        PROCESSING, topic, writer, context::processing, ClaimCoder.of(), null);
+    return new PublishAuditEvents<>(PROCESSING, topic, writer, context::processing, null);
   }
 
   /**
@@ -85,8 +77,7 @@ public final class PublishAuditEvents<T>
    */
   public static PublishAuditEvents<Outcome> complete(
       String topic, TopicWriter writer, AuditContext context, RedisSettings redis) {
-    return new PublishAuditEvents<>(
-        COMPLETE, topic, writer, context::outcome, OutcomeCoder.of(), redis);
+    return new PublishAuditEvents<>(COMPLETE, topic, writer, context::outcome, redis);
   }
 
   /** The step's stable name: apply it under this name. */
@@ -99,16 +90,14 @@ public final class PublishAuditEvents<T>
       PCollectionList<T> inputs) {
     // One input needs no Flatten; several keep the step name they have had since the first release.
     PCollection<T> all =
-        inputs.size() == 1
-            ? inputs.get(0)
-            : inputs.apply("AllOutcomes", Flatten.pCollections()).setCoder(coder);
+        inputs.size() == 1 ? inputs.get(0) : inputs.apply("AllOutcomes", Flatten.pCollections());
     PCollectionTuple made =
         all.apply(
             "ToEvents",
             ParDo.of(new ToAuditMessageFn<>(step, event))
                 .withOutputTags(ToAuditMessageFn.EVENTS, TupleTagList.of(DeadLetter.TAG)));
     WithFailures.Result<PCollection<PubsubMessage>, DeadLetter> events =
-        DeadLetter.result(made, ToAuditMessageFn.EVENTS, PubsubMessageWithAttributesCoder.of());
+        DeadLetter.result(made, ToAuditMessageFn.EVENTS);
     if (recordIn == null) {
       return WithFailures.Result.of(writer.publish(events.output(), topic), events.failures());
     }

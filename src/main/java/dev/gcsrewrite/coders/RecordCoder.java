@@ -15,10 +15,15 @@ import org.apache.beam.sdk.coders.CustomCoder;
 
 /**
  * Codes a Java record as its components in declaration order, each with its own coder: the one
- * implementation behind the pipeline's record coders (dead letters, claims, failed objects), which
- * differ only in their components. Deterministic, and consistent with equals, when every component
- * coder is; the bytes are those of the component coders one after another, so a coder written by
- * hand with the same components in the same order encodes the same bytes.
+ * implementation behind the pipeline's record coders (notifications, claims, outcomes, dead
+ * letters, failed objects), which differ only in their components. Deterministic, and consistent
+ * with equals, when every component coder is; the bytes are those of the component coders one after
+ * another, so a coder written by hand with the same components in the same order encodes the same
+ * bytes.
+ *
+ * <p>A subclass named by its record's {@code @DefaultCoder} also declares the {@code public static
+ * CoderProvider getCoderProvider()} that Beam's annotation lookup calls: then Beam infers it for
+ * every collection of that record, and no step has to set a coder.
  *
  * @param <T> the record type
  */

@@ -2,7 +2,6 @@ package dev.gcsrewrite.pubsub;
 
 import org.apache.beam.sdk.io.gcp.pubsub.PubsubIO;
 import org.apache.beam.sdk.io.gcp.pubsub.PubsubMessage;
-import org.apache.beam.sdk.io.gcp.pubsub.PubsubMessageWithAttributesCoder;
 import org.apache.beam.sdk.transforms.ParDo;
 import org.apache.beam.sdk.transforms.errorhandling.ErrorHandler.BadRecordErrorHandler;
 import org.apache.beam.sdk.values.PCollection;
@@ -37,8 +36,6 @@ final class PubsubTopicWriter implements TopicWriter {
   @Override
   public PCollection<PubsubMessage> publishConfirmed(
       PCollection<PubsubMessage> messages, String topic) {
-    return messages
-        .apply("Publish", ParDo.of(new ConfirmedPublishFn(topic)))
-        .setCoder(PubsubMessageWithAttributesCoder.of());
+    return messages.apply("Publish", ParDo.of(new ConfirmedPublishFn(topic)));
   }
 }
