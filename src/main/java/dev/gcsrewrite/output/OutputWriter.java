@@ -18,15 +18,20 @@ import org.slf4j.LoggerFactory;
 /**
  * Writes a claimed generation's output: streams the generation, read pinned and checked by {@link
  * VerifyingChannel} against what its notification says, through the token rewriter into a channel.
- * The one writer behind {@link RewritingSink} (into FileIO's channel) and {@link RepairOutputs}
- * (into a temporary file it renames into place), so both hold what they read to the same checks.
+ * The one writer behind {@link WriteProcessedObjects} (into FileIO's channel, in {@link
+ * RewritingSink}) and {@link RepairOutputs} (into a temporary file it renames into place), so both
+ * hold what they read to the same checks.
+ *
+ * <pre>{@code
+ * OutputWriter writer = OutputWriter.of(locations, new TokenRewriter(rules), claimSettings);
+ * }</pre>
  *
  * @param locations where outputs go
  * @param sources where generations are read from
  * @param rewriter the token rewrite
  * @param claimSettings the lease kept alive while writing, and how long records are kept
  */
-record OutputWriter(
+public record OutputWriter(
     ObjectLocations locations,
     GenerationSource sources,
     TokenRewriter rewriter,
@@ -48,7 +53,7 @@ record OutputWriter(
   }
 
   /** A writer that reads from where {@code locations} says buckets are. */
-  static OutputWriter of(
+  public static OutputWriter of(
       ObjectLocations locations, TokenRewriter rewriter, ClaimSettings claimSettings) {
     GenerationSource sources =
         locations.bucketRoot().startsWith("gs://")

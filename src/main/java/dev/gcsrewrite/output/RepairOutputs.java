@@ -6,10 +6,8 @@ import dev.gcsrewrite.claim.SettleResults;
 import dev.gcsrewrite.location.ObjectLocations;
 import dev.gcsrewrite.metrics.PipelineMetrics;
 import dev.gcsrewrite.notification.GcsNotification;
-import dev.gcsrewrite.redis.ClaimSettings;
 import dev.gcsrewrite.redis.ClaimStore;
 import dev.gcsrewrite.redis.RedisSettings;
-import dev.gcsrewrite.rewrite.TokenRewriter;
 import java.io.IOException;
 import java.nio.channels.WritableByteChannel;
 import java.util.List;
@@ -48,7 +46,7 @@ import org.slf4j.LoggerFactory;
  *
  * <pre>{@code
  * SettleResults settled = processed.apply(CompleteClaims.STEP, new CompleteClaims(redis, claims));
- * settled.apply(RepairOutputs.STEP, new RepairOutputs(locations, rewriter, redis, claims));
+ * settled.apply(RepairOutputs.STEP, new RepairOutputs(writer, redis));
  * }</pre>
  */
 public final class RepairOutputs extends PTransform<SettleResults, PCollection<String>> {
@@ -61,18 +59,8 @@ public final class RepairOutputs extends PTransform<SettleResults, PCollection<S
   private final OutputWriter writer;
   private final RedisSettings redis;
 
-  /**
-   * Writes with {@code rewriter} into {@code locations}, under the leases of {@code claimSettings}.
-   */
-  public RepairOutputs(
-      ObjectLocations locations,
-      TokenRewriter rewriter,
-      RedisSettings redis,
-      ClaimSettings claimSettings) {
-    this(OutputWriter.of(locations, rewriter, claimSettings), redis);
-  }
-
-  RepairOutputs(OutputWriter writer, RedisSettings redis) {
+  /** Writes with {@code writer}: the one {@link WriteProcessedObjects} writes with. */
+  public RepairOutputs(OutputWriter writer, RedisSettings redis) {
     this.writer = writer;
     this.redis = redis;
   }
@@ -174,10 +162,11 @@ public final class RepairOutputs extends PTransform<SettleResults, PCollection<S
         }
         if (!result.asNotified()) {
           LOG.info(
-              "Did not repair the output of {}: the generation is {}, and a newer one's own work"
-                  + " writes the output",
+              "Did not repair the output of {}: the generation is {}",
               n.generationKey(),
-              result.stats() == null ? "gone" : "not as notified");
+              result.stats() == null
+                  ? "gone (a newer one's own work writes it)"
+                  : "not as notified");
           return false;
         }
         ResourceId output = FileSystems.matchNewResource(writer.outputSpec(n), false);

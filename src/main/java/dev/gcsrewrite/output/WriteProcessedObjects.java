@@ -10,9 +10,7 @@ import dev.gcsrewrite.deadletter.Failures;
 import dev.gcsrewrite.location.ObjectLocations;
 import dev.gcsrewrite.metrics.PipelineMetrics;
 import dev.gcsrewrite.notification.GcsNotification;
-import dev.gcsrewrite.redis.ClaimSettings;
 import dev.gcsrewrite.redis.RedisSettings;
-import dev.gcsrewrite.rewrite.TokenRewriter;
 import java.io.IOException;
 import org.apache.beam.sdk.io.FileIO;
 import org.apache.beam.sdk.io.WriteFilesResult;
@@ -73,8 +71,7 @@ import org.slf4j.LoggerFactory;
  * ProcessedObjects processed =
  *     claimed.apply(
  *         WriteProcessedObjects.STEP,
- *         new WriteProcessedObjects(
- *             locations, rewriter, redis, claimSettings, WriteProcessedObjects.DEFAULT_PANE_DELAY));
+ *         new WriteProcessedObjects(writer, redis, WriteProcessedObjects.DEFAULT_PANE_DELAY));
  * }</pre>
  */
 public final class WriteProcessedObjects extends PTransform<PCollection<Claim>, ProcessedObjects> {
@@ -95,17 +92,8 @@ public final class WriteProcessedObjects extends PTransform<PCollection<Claim>, 
   private final RedisSettings redis;
   private final Duration paneDelay;
 
-  /** Writes with {@code rewriter} into {@code locations}, FileIO's panes {@code paneDelay} long. */
-  public WriteProcessedObjects(
-      ObjectLocations locations,
-      TokenRewriter rewriter,
-      RedisSettings redis,
-      ClaimSettings claimSettings,
-      Duration paneDelay) {
-    this(OutputWriter.of(locations, rewriter, claimSettings), redis, paneDelay);
-  }
-
-  WriteProcessedObjects(OutputWriter writer, RedisSettings redis, Duration paneDelay) {
+  /** Writes with {@code writer}, FileIO's panes {@code paneDelay} long. */
+  public WriteProcessedObjects(OutputWriter writer, RedisSettings redis, Duration paneDelay) {
     this.writer = writer;
     this.redis = redis;
     this.paneDelay = paneDelay;
