@@ -2,10 +2,7 @@ package dev.gcsrewrite.claim;
 
 import dev.gcsrewrite.coders.RecordCoder;
 import dev.gcsrewrite.notification.GcsNotificationCoder;
-import org.apache.beam.sdk.coders.CoderProvider;
-import org.apache.beam.sdk.coders.CoderProviders;
 import org.apache.beam.sdk.coders.VarLongCoder;
-import org.apache.beam.sdk.values.TypeDescriptor;
 
 /** Deterministic coder for {@link Claim}: the notification, then the fencing token. */
 public final class ClaimCoder extends RecordCoder<Claim> {
@@ -18,10 +15,5 @@ public final class ClaimCoder extends RecordCoder<Claim> {
 
   public static ClaimCoder of() {
     return INSTANCE;
-  }
-
-  /** Called by Beam's {@code @DefaultCoder} lookup. */
-  public static CoderProvider getCoderProvider() {
-    return CoderProviders.forCoder(TypeDescriptor.of(Claim.class), INSTANCE);
   }
 }

@@ -2,9 +2,6 @@ package dev.gcsrewrite.claim;
 
 import dev.gcsrewrite.coders.RecordCoder;
 import dev.gcsrewrite.deadletter.DeadLetterCoder;
-import org.apache.beam.sdk.coders.CoderProvider;
-import org.apache.beam.sdk.coders.CoderProviders;
-import org.apache.beam.sdk.values.TypeDescriptor;
 
 /** Deterministic coder for {@link FailedObject}: the claim, then the dead letter. */
 public final class FailedObjectCoder extends RecordCoder<FailedObject> {
@@ -17,10 +14,5 @@ public final class FailedObjectCoder extends RecordCoder<FailedObject> {
 
   public static FailedObjectCoder of() {
     return INSTANCE;
-  }
-
-  /** Called by Beam's {@code @DefaultCoder} lookup. */
-  public static CoderProvider getCoderProvider() {
-    return CoderProviders.forCoder(TypeDescriptor.of(FailedObject.class), INSTANCE);
   }
 }

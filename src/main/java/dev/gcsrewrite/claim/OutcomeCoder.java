@@ -2,13 +2,10 @@ package dev.gcsrewrite.claim;
 
 import dev.gcsrewrite.coders.RecordCoder;
 import dev.gcsrewrite.notification.GcsNotificationCoder;
-import org.apache.beam.sdk.coders.CoderProvider;
-import org.apache.beam.sdk.coders.CoderProviders;
 import org.apache.beam.sdk.coders.DelegateCoder;
 import org.apache.beam.sdk.coders.NullableCoder;
 import org.apache.beam.sdk.coders.StringUtf8Coder;
 import org.apache.beam.sdk.coders.VarLongCoder;
-import org.apache.beam.sdk.values.TypeDescriptor;
 
 /** Deterministic coder for {@link Outcome}: its kind's name, then its other components. */
 public final class OutcomeCoder extends RecordCoder<Outcome> {
@@ -28,10 +25,5 @@ public final class OutcomeCoder extends RecordCoder<Outcome> {
 
   public static OutcomeCoder of() {
     return INSTANCE;
-  }
-
-  /** Called by Beam's {@code @DefaultCoder} lookup. */
-  public static CoderProvider getCoderProvider() {
-    return CoderProviders.forCoder(TypeDescriptor.of(Outcome.class), INSTANCE);
   }
 }

@@ -10,8 +10,13 @@ import java.lang.invoke.MethodType;
 import java.lang.reflect.RecordComponent;
 import java.util.Arrays;
 import java.util.List;
+import org.apache.beam.sdk.coders.CannotProvideCoderException;
 import org.apache.beam.sdk.coders.Coder;
+import org.apache.beam.sdk.coders.CoderProvider;
+import org.apache.beam.sdk.coders.CoderProviders;
 import org.apache.beam.sdk.coders.CustomCoder;
+import org.apache.beam.sdk.coders.DefaultCoder;
+import org.apache.beam.sdk.values.TypeDescriptor;
 
 /**
  * Codes a Java record as its components in declaration order, each with its own coder: the one
@@ -21,9 +26,9 @@ import org.apache.beam.sdk.coders.CustomCoder;
  * another, so a coder written by hand with the same components in the same order encodes the same
  * bytes.
  *
- * <p>A subclass named by its record's {@code @DefaultCoder} also declares the {@code public static
- * CoderProvider getCoderProvider()} that Beam's annotation lookup calls: then Beam infers it for
- * every collection of that record, and no step has to set a coder.
+ * <p>Name a subclass in the record's {@code @DefaultCoder} and give it a static {@code of()}: Beam
+ * then infers it for every collection of that record (see {@link #getCoderProvider}), and no step
+ * has to set a coder.
  *
  * @param <T> the record type
  */
@@ -50,6 +55,26 @@ public abstract class RecordCoder<T extends Record> extends CustomCoder<T> {
           type.getSimpleName() + " has " + declared + " components, not " + components.length);
     }
     resolve();
+  }
+
+  /**
+   * What Beam's {@code @DefaultCoder} lookup calls on the coder class a record names. Every
+   * subclass inherits it, so it makes the coder of whichever record asks, with the static {@code
+   * of()} of the class that record names.
+   */
+  public static CoderProvider getCoderProvider() {
+    return new CoderProvider() {
+      @Override
+      public <R> Coder<R> coderFor(TypeDescriptor<R> type, List<? extends Coder<?>> components)
+          throws CannotProvideCoderException {
+        Class<?> record = type.getRawType();
+        DefaultCoder named = record.getAnnotation(DefaultCoder.class);
+        if (named == null) {
+          throw new CannotProvideCoderException(record + " names no coder in @DefaultCoder");
+        }
+        return CoderProviders.fromStaticMethods(record, named.value()).coderFor(type, components);
+      }
+    };
   }
 
   @Override

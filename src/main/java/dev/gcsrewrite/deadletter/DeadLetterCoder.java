@@ -1,11 +1,8 @@
 package dev.gcsrewrite.deadletter;
 
 import dev.gcsrewrite.coders.RecordCoder;
-import org.apache.beam.sdk.coders.CoderProvider;
-import org.apache.beam.sdk.coders.CoderProviders;
 import org.apache.beam.sdk.coders.InstantCoder;
 import org.apache.beam.sdk.coders.StringUtf8Coder;
-import org.apache.beam.sdk.values.TypeDescriptor;
 
 /** Deterministic coder for {@link DeadLetter}: the original, stage, type, message and time. */
 public final class DeadLetterCoder extends RecordCoder<DeadLetter> {
@@ -24,10 +21,5 @@ public final class DeadLetterCoder extends RecordCoder<DeadLetter> {
 
   public static DeadLetterCoder of() {
     return INSTANCE;
-  }
-
-  /** Called by Beam's {@code @DefaultCoder} lookup. */
-  public static CoderProvider getCoderProvider() {
-    return CoderProviders.forCoder(TypeDescriptor.of(DeadLetter.class), INSTANCE);
   }
 }

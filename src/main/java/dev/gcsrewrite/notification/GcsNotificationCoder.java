@@ -2,13 +2,10 @@ package dev.gcsrewrite.notification;
 
 import dev.gcsrewrite.coders.RecordCoder;
 import dev.gcsrewrite.deadletter.OriginalMessageCoder;
-import org.apache.beam.sdk.coders.CoderProvider;
-import org.apache.beam.sdk.coders.CoderProviders;
 import org.apache.beam.sdk.coders.InstantCoder;
 import org.apache.beam.sdk.coders.NullableCoder;
 import org.apache.beam.sdk.coders.StringUtf8Coder;
 import org.apache.beam.sdk.coders.VarLongCoder;
-import org.apache.beam.sdk.values.TypeDescriptor;
 
 /**
  * Deterministic coder for {@link GcsNotification}, so that a notification can be a grouping key and
@@ -40,10 +37,5 @@ public final class GcsNotificationCoder extends RecordCoder<GcsNotification> {
 
   public static GcsNotificationCoder of() {
     return INSTANCE;
-  }
-
-  /** Called by Beam's {@code @DefaultCoder} lookup. */
-  public static CoderProvider getCoderProvider() {
-    return CoderProviders.forCoder(TypeDescriptor.of(GcsNotification.class), INSTANCE);
   }
 }
