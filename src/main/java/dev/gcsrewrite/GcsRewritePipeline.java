@@ -106,10 +106,13 @@ public final class GcsRewritePipeline {
     PCollection<Claim> claimed = claims.claimed();
 
     AuditContext audit = new AuditContext(settings.jobName(), settings.locations());
-    PublishAuditEvents<Claim> announceTaken =
-        PublishAuditEvents.processing(settings.processingTopic(), topics, audit);
     WithFailures.Result<PCollection<PubsubMessage>, DeadLetter> processing =
-        PCollectionList.of(claimed).apply(announceTaken.step(), announceTaken);
+        PCollectionList.of(claimed)
+            .apply(
+                PublishAuditEvents.PROCESSING,
+                PublishAuditEvents.processing(audit)
+                    .to(settings.processingTopic())
+                    .withWriter(topics));
     deadLetters.addErrorCollection(processing.failures());
     OutputWriter writer =
         OutputWriter.of(
@@ -125,12 +128,14 @@ public final class GcsRewritePipeline {
     deadLetters.addErrorCollection(settled.failures());
     PCollection<String> repaired =
         settled.apply(RepairOutputs.STEP, new RepairOutputs(writer, settings.redis()));
-    PublishAuditEvents<Outcome> announceEnded =
-        PublishAuditEvents.complete(settings.completeTopic(), topics, audit, settings.redis());
     WithFailures.Result<PCollection<PubsubMessage>, DeadLetter> complete =
         PCollectionList.of(settled.outcomes())
             .and(claims.toAnnounce())
-            .apply(announceEnded.step(), announceEnded);
+            .apply(
+                PublishAuditEvents.COMPLETE,
+                PublishAuditEvents.complete(audit, settings.redis())
+                    .to(settings.completeTopic())
+                    .withWriter(topics));
     deadLetters.addErrorCollection(complete.failures());
     deadLetters.close();
     return new Outputs(

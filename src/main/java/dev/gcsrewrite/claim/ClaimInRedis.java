@@ -61,9 +61,8 @@ public final class ClaimInRedis extends PTransform<PCollection<GcsNotification>,
   public static final String CLAIM_RECORD_UNUSABLE = "ClaimRecordUnusable";
 
   /**
-   * How long a settled generation's own settler has to record its event as published before a
-   * repeat notification announces it instead: long enough for a bundle to get from settling to
-   * publishing on a loaded worker, short enough that a crash's unannounced events go out soon.
+   * How long a settler has to record its event as published before a repeat notification announces
+   * it instead: a loaded worker's bundle gets from settling to publishing in less.
    */
   static final Duration ANNOUNCE_GRACE = Duration.standardSeconds(30);
 
@@ -144,11 +143,8 @@ public final class ClaimInRedis extends PTransform<PCollection<GcsNotification>,
     switch (decision.kind()) {
       case CLAIMED -> {
         PipelineMetrics.CLAIMED.inc();
-        if (decision.owner().isEmpty()) {
-          LOG.info("Claimed {}", key);
-        } else {
-          LOG.info("Claimed {}: took over from {}, whose lease ended", key, decision.owner());
-        }
+        String from = decision.owner().isEmpty() ? "" : ": took over from " + decision.owner();
+        LOG.info("Claimed {}{}", key, from);
         return BatchedRedisFn.Routed.to(CLAIMED, new Claim(n, decision.token()));
       }
       case REENTRANT -> {
@@ -193,21 +189,14 @@ public final class ClaimInRedis extends PTransform<PCollection<GcsNotification>,
         LOG.info("Skipped {}: superseded by generation {}", key, decision.detail());
         return BatchedRedisFn.Routed.to(TO_ANNOUNCE, Outcome.superseded(n));
       }
-      case HELD_BY_ANOTHER_JOB -> {
+      case HELD_BY_ANOTHER_JOB, OLDER_IN_FLIGHT -> {
         PipelineMetrics.CLAIMS_WAITING.inc();
         LOG.info(
-            "Waiting for {}: claimed by {} until {}",
+            "Waiting for {}: {} by {} until {}",
             key,
-            decision.owner(),
-            new Instant(decision.leaseUntilMillis()));
-        return BatchedRedisFn.Routed.to(WAITING, KV.of(key, n));
-      }
-      case OLDER_IN_FLIGHT -> {
-        PipelineMetrics.CLAIMS_WAITING.inc();
-        LOG.info(
-            "Waiting for {}: older generation {} is in flight ({}, until {})",
-            key,
-            decision.detail(),
+            decision.detail() == null
+                ? "claimed"
+                : "older generation " + decision.detail() + " held",
             decision.owner(),
             new Instant(decision.leaseUntilMillis()));
         return BatchedRedisFn.Routed.to(WAITING, KV.of(key, n));

@@ -51,7 +51,8 @@ public class JobSettingsTest {
     assertEquals(Duration.standardHours(1), settings.dedupeTtl());
     assertEquals("gcs-rewrite-test", settings.jobName());
     assertEquals(
-        new RedisSettings("10.1.2.3", 6379, false, null, null, "gcs-rewrite:"), settings.redis());
+        new RedisSettings("10.1.2.3", 6379, false, null, null, "gcs-rewrite:", false),
+        settings.redis());
     assertEquals(
         new ClaimSettings(
             "gcs-rewrite-test", Duration.standardMinutes(10), Duration.standardDays(7)),
@@ -72,7 +73,8 @@ public class JobSettingsTest {
             true,
             "projects/p/secrets/redis-auth/versions/latest",
             "file:/etc/redis/ca.pem",
-            "team-a:"),
+            "team-a:",
+            false),
         settings().redis());
   }
 
