@@ -41,6 +41,7 @@ public final class ListCurrentGenerations extends PTransform<PBegin, PCollection
     return begin
         .apply("Splits", Create.of(splits).withCoder(SerializableCoder.of(ListingSplit.class)))
         .apply("ListSplits", ParDo.of(new ListSplitFn(lister, jobName)))
+        // Beam's default PubsubMessage coder would drop the message ID: keep it.
         .setCoder(PubsubMessageWithAttributesAndMessageIdCoder.of())
         .apply("Spread", Reshuffle.viaRandomKey());
   }
