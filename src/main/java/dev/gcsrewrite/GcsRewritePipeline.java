@@ -17,6 +17,7 @@ import dev.gcsrewrite.dedupe.DropSeenGenerations;
 import dev.gcsrewrite.notification.GcsNotification;
 import dev.gcsrewrite.notification.ParseNotifications;
 import dev.gcsrewrite.notification.SelectNewObjects;
+import dev.gcsrewrite.output.OutputWriter;
 import dev.gcsrewrite.output.RepairOutputs;
 import dev.gcsrewrite.output.WriteProcessedObjects;
 import dev.gcsrewrite.pubsub.TopicWriter;
@@ -104,7 +105,6 @@ public final class GcsRewritePipeline {
     deadLetters.addErrorCollection(claims.failures());
     PCollection<Claim> claimed = claims.claimed();
 
-    TokenRewriter rewriter = new TokenRewriter(settings.rules());
     AuditContext audit = new AuditContext(settings.jobName(), settings.locations());
     WithFailures.Result<PCollection<PubsubMessage>, DeadLetter> processing =
         PCollectionList.of(claimed)
@@ -114,23 +114,20 @@ public final class GcsRewritePipeline {
                     .to(settings.processingTopic())
                     .withWriter(topics));
     deadLetters.addErrorCollection(processing.failures());
+    OutputWriter writer =
+        OutputWriter.of(
+            settings.locations(), new TokenRewriter(settings.rules()), settings.claims());
     ProcessedObjects processed =
         claimed.apply(
             WriteProcessedObjects.STEP,
             new WriteProcessedObjects(
-                settings.locations(),
-                rewriter,
-                settings.redis(),
-                settings.claims(),
-                WriteProcessedObjects.DEFAULT_PANE_DELAY));
+                writer, settings.redis(), WriteProcessedObjects.DEFAULT_PANE_DELAY));
     SettleResults settled =
         processed.apply(
             CompleteClaims.STEP, new CompleteClaims(settings.redis(), settings.claims()));
     deadLetters.addErrorCollection(settled.failures());
     PCollection<String> repaired =
-        settled.apply(
-            RepairOutputs.STEP,
-            new RepairOutputs(settings.locations(), rewriter, settings.redis(), settings.claims()));
+        settled.apply(RepairOutputs.STEP, new RepairOutputs(writer, settings.redis()));
     WithFailures.Result<PCollection<PubsubMessage>, DeadLetter> complete =
         PCollectionList.of(settled.outcomes())
             .and(claims.toAnnounce())

@@ -1,9 +1,7 @@
 package dev.gcsrewrite.audit;
 
 import dev.gcsrewrite.claim.Claim;
-import dev.gcsrewrite.claim.ClaimCoder;
 import dev.gcsrewrite.claim.Outcome;
-import dev.gcsrewrite.claim.OutcomeCoder;
 import dev.gcsrewrite.deadletter.DeadLetter;
 import dev.gcsrewrite.deadletter.Failures;
 import dev.gcsrewrite.metrics.PipelineMetrics;
@@ -11,9 +9,7 @@ import dev.gcsrewrite.pubsub.PubsubLimits;
 import dev.gcsrewrite.pubsub.TopicWriter;
 import dev.gcsrewrite.redis.RedisSettings;
 import java.util.Objects;
-import org.apache.beam.sdk.coders.Coder;
 import org.apache.beam.sdk.io.gcp.pubsub.PubsubMessage;
-import org.apache.beam.sdk.io.gcp.pubsub.PubsubMessageWithAttributesCoder;
 import org.apache.beam.sdk.transforms.DoFn;
 import org.apache.beam.sdk.transforms.Flatten;
 import org.apache.beam.sdk.transforms.PTransform;
@@ -68,7 +64,6 @@ public final class PublishAuditEvents<T>
 
   private final String step;
   private final SerializableFunction<T, AuditEvent> event;
-  private final Coder<T> coder;
   private final @Nullable RedisSettings recordIn;
   private final @Nullable String topic;
   private final TopicWriter writer;
@@ -76,13 +71,11 @@ public final class PublishAuditEvents<T>
   private PublishAuditEvents(
       String step,
       SerializableFunction<T, AuditEvent> event,
-      Coder<T> coder,
       @Nullable RedisSettings recordIn,
       @Nullable String topic,
       TopicWriter writer) {
     this.step = step;
     this.event = event;
-    this.coder = coder;
     this.recordIn = recordIn;
     this.topic = topic;
     this.writer = writer;
@@ -91,7 +84,7 @@ public final class PublishAuditEvents<T>
   /** Announces each generation the pipeline has taken on: a {@code processing} event. */
   public static PublishAuditEvents<Claim> processing(AuditContext context) {
     return new PublishAuditEvents<>(
-        PROCESSING, context::processing, ClaimCoder.of(), null, null, TopicWriter.pubsub());
+        PROCESSING, context::processing, null, null, TopicWriter.pubsub());
   }
 
   /**
@@ -112,18 +105,17 @@ public final class PublishAuditEvents<T>
    * that record is announced by its next notification (or reconcile) instead of being dropped.
    */
   public static PublishAuditEvents<Outcome> complete(AuditContext context, RedisSettings redis) {
-    return new PublishAuditEvents<>(
-        COMPLETE, context::outcome, OutcomeCoder.of(), redis, null, TopicWriter.pubsub());
+    return new PublishAuditEvents<>(COMPLETE, context::outcome, redis, null, TopicWriter.pubsub());
   }
 
   /** Publishes to {@code topic}, {@code projects/<project>/topics/<name>}. */
   public PublishAuditEvents<T> to(String topic) {
-    return new PublishAuditEvents<>(step, event, coder, recordIn, topic, writer);
+    return new PublishAuditEvents<>(step, event, recordIn, topic, writer);
   }
 
   /** Publishes with {@code writer} instead of Beam's Pub/Sub writer. */
   public PublishAuditEvents<T> withWriter(TopicWriter writer) {
-    return new PublishAuditEvents<>(step, event, coder, recordIn, topic, writer);
+    return new PublishAuditEvents<>(step, event, recordIn, topic, writer);
   }
 
   @Override
@@ -132,16 +124,14 @@ public final class PublishAuditEvents<T>
     String topic = Objects.requireNonNull(this.topic, step + " needs a topic: use to(topic)");
     // One input needs no Flatten; several keep the step name they have had since the first release.
     PCollection<T> all =
-        inputs.size() == 1
-            ? inputs.get(0)
-            : inputs.apply("AllOutcomes", Flatten.pCollections()).setCoder(coder);
+        inputs.size() == 1 ? inputs.get(0) : inputs.apply("AllOutcomes", Flatten.pCollections());
     PCollectionTuple made =
         all.apply(
             "ToEvents",
             ParDo.of(new ToMessageFn<>(step, event))
                 .withOutputTags(EVENTS, TupleTagList.of(DeadLetter.TAG)));
     WithFailures.Result<PCollection<PubsubMessage>, DeadLetter> events =
-        DeadLetter.result(made, EVENTS, PubsubMessageWithAttributesCoder.of());
+        DeadLetter.result(made, EVENTS);
     if (recordIn == null) {
       return WithFailures.Result.of(writer.publish(events.output(), topic), events.failures());
     }

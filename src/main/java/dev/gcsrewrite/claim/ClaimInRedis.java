@@ -1,19 +1,14 @@
 package dev.gcsrewrite.claim;
 
 import dev.gcsrewrite.deadletter.DeadLetter;
-import dev.gcsrewrite.deadletter.DeadLetterCoder;
 import dev.gcsrewrite.deadletter.Failures;
 import dev.gcsrewrite.metrics.PipelineMetrics;
 import dev.gcsrewrite.notification.GcsNotification;
-import dev.gcsrewrite.notification.GcsNotificationCoder;
 import dev.gcsrewrite.redis.ClaimDecision;
 import dev.gcsrewrite.redis.ClaimSettings;
 import dev.gcsrewrite.redis.ClaimStore;
 import dev.gcsrewrite.redis.RedisSettings;
 import java.util.List;
-import org.apache.beam.sdk.coders.Coder;
-import org.apache.beam.sdk.coders.KvCoder;
-import org.apache.beam.sdk.coders.StringUtf8Coder;
 import org.apache.beam.sdk.transforms.Flatten;
 import org.apache.beam.sdk.transforms.PTransform;
 import org.apache.beam.sdk.transforms.ParDo;
@@ -93,29 +88,23 @@ public final class ClaimInRedis extends PTransform<PCollection<GcsNotification>,
             ParDo.of(new ClaimFn(redis, claimSettings))
                 .withOutputTags(
                     CLAIMED, TupleTagList.of(WAITING).and(TO_ANNOUNCE).and(DeadLetter.TAG)));
-    PCollection<KV<String, GcsNotification>> waiting =
-        decided.get(WAITING).setCoder(KvCoder.of(StringUtf8Coder.of(), GcsNotificationCoder.of()));
+    PCollection<KV<String, GcsNotification>> waiting = decided.get(WAITING);
     PCollectionTuple afterWaiting =
         waiting.apply(
             "WaitForLease",
             ParDo.of(WaitForLease.fn(waiting.isBounded(), redis, claimSettings))
                 .withOutputTags(CLAIMED, TupleTagList.of(TO_ANNOUNCE).and(DeadLetter.TAG)));
     return new ClaimResults(
-        both(decided, afterWaiting, CLAIMED, "AllClaimed", ClaimCoder.of()),
-        both(decided, afterWaiting, TO_ANNOUNCE, "AllSuperseded", OutcomeCoder.of()),
-        both(decided, afterWaiting, DeadLetter.TAG, "AllFailed", DeadLetterCoder.of()));
+        both(decided, afterWaiting, CLAIMED, "AllClaimed"),
+        both(decided, afterWaiting, TO_ANNOUNCE, "AllSuperseded"),
+        both(decided, afterWaiting, DeadLetter.TAG, "AllFailed"));
   }
 
   private static <T> PCollection<T> both(
-      PCollectionTuple first,
-      PCollectionTuple second,
-      TupleTag<T> tag,
-      String name,
-      Coder<T> coder) {
-    return PCollectionList.of(first.get(tag).setCoder(coder))
-        .and(second.get(tag).setCoder(coder))
-        .apply(name, Flatten.pCollections())
-        .setCoder(coder);
+      PCollectionTuple first, PCollectionTuple second, TupleTag<T> tag, String name) {
+    return PCollectionList.of(first.get(tag))
+        .and(second.get(tag))
+        .apply(name, Flatten.pCollections());
   }
 
   /**

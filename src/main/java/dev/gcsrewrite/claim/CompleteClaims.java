@@ -1,11 +1,9 @@
 package dev.gcsrewrite.claim;
 
 import dev.gcsrewrite.deadletter.DeadLetter;
-import dev.gcsrewrite.deadletter.DeadLetterCoder;
 import dev.gcsrewrite.deadletter.Failures;
 import dev.gcsrewrite.metrics.PipelineMetrics;
 import dev.gcsrewrite.notification.GcsNotification;
-import dev.gcsrewrite.notification.GcsNotificationCoder;
 import dev.gcsrewrite.redis.ClaimSettings;
 import dev.gcsrewrite.redis.ClaimStore;
 import dev.gcsrewrite.redis.RedisSettings;
@@ -82,18 +80,14 @@ public final class CompleteClaims extends PTransform<ProcessedObjects, SettleRes
                     .withOutputTags(
                         SETTLED, TupleTagList.of(DeadLetter.TAG).and(REPAIR).and(CLEANUP)));
     PCollection<DeadLetter> released =
-        processed
-            .failures()
-            .apply("Release", ParDo.of(new ReleaseFn(redis)))
-            .setCoder(DeadLetterCoder.of());
+        processed.failures().apply("Release", ParDo.of(new ReleaseFn(redis)));
     return new SettleResults(
-        settled.get(SETTLED).setCoder(OutcomeCoder.of()),
-        PCollectionList.of(settled.get(DeadLetter.TAG).setCoder(DeadLetterCoder.of()))
+        settled.get(SETTLED),
+        PCollectionList.of(settled.get(DeadLetter.TAG))
             .and(released)
-            .apply("AllFailed", Flatten.pCollections())
-            .setCoder(DeadLetterCoder.of()),
-        settled.get(REPAIR).setCoder(GcsNotificationCoder.of()),
-        settled.get(CLEANUP).setCoder(ClaimCoder.of()));
+            .apply("AllFailed", Flatten.pCollections()),
+        settled.get(REPAIR),
+        settled.get(CLEANUP));
   }
 
   /** Settles a bundle of outcomes in one round trip. */

@@ -1,7 +1,6 @@
 package dev.gcsrewrite.deadletter;
 
 import dev.gcsrewrite.pubsub.PubsubLimits;
-import org.apache.beam.sdk.coders.Coder;
 import org.apache.beam.sdk.coders.DefaultCoder;
 import org.apache.beam.sdk.transforms.WithFailures;
 import org.apache.beam.sdk.values.PCollection;
@@ -46,8 +45,7 @@ public record DeadLetter(
    * Every stage that can fail returns this pair, the Beam way ({@link WithFailures.Result}).
    */
   public static <T> WithFailures.Result<PCollection<T>, DeadLetter> result(
-      PCollectionTuple outputs, TupleTag<T> main, Coder<T> coder) {
-    return WithFailures.Result.of(
-        outputs.get(main).setCoder(coder), outputs.get(TAG).setCoder(DeadLetterCoder.of()));
+      PCollectionTuple outputs, TupleTag<T> main) {
+    return WithFailures.Result.of(outputs.get(main), outputs.get(TAG));
   }
 }

@@ -3,7 +3,6 @@ package dev.gcsrewrite.deadletter;
 import dev.gcsrewrite.metrics.PipelineMetrics;
 import dev.gcsrewrite.pubsub.TopicWriter;
 import org.apache.beam.sdk.io.gcp.pubsub.PubsubMessage;
-import org.apache.beam.sdk.io.gcp.pubsub.PubsubMessageWithAttributesCoder;
 import org.apache.beam.sdk.transforms.DoFn;
 import org.apache.beam.sdk.transforms.Flatten;
 import org.apache.beam.sdk.transforms.PTransform;
@@ -42,8 +41,7 @@ public final class PublishDeadLetters
     PCollection<PubsubMessage> messages =
         failures
             .apply("AllFailures", Flatten.pCollections())
-            .apply("ToMessages", ParDo.of(new ToMessageFn()))
-            .setCoder(PubsubMessageWithAttributesCoder.of());
+            .apply("ToMessages", ParDo.of(new ToMessageFn()));
     return writer.publish(messages, topic);
   }
 

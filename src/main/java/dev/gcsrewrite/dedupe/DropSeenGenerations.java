@@ -2,8 +2,6 @@ package dev.gcsrewrite.dedupe;
 
 import dev.gcsrewrite.metrics.PipelineMetrics;
 import dev.gcsrewrite.notification.GcsNotification;
-import dev.gcsrewrite.notification.GcsNotificationCoder;
-import org.apache.beam.sdk.coders.KvCoder;
 import org.apache.beam.sdk.coders.StringUtf8Coder;
 import org.apache.beam.sdk.state.StateSpec;
 import org.apache.beam.sdk.state.StateSpecs;
@@ -63,17 +61,13 @@ public final class DropSeenGenerations
   @Override
   public PCollection<GcsNotification> expand(PCollection<GcsNotification> notifications) {
     if (notifications.isBounded() == PCollection.IsBounded.BOUNDED) {
-      return notifications
-          .apply("PassListed", ParDo.of(new PassListedFn()))
-          .setCoder(GcsNotificationCoder.of());
+      return notifications.apply("PassListed", ParDo.of(new PassListedFn()));
     }
     return notifications
         .apply(
             "KeyByGeneration",
             WithKeys.of(GcsNotification::generationKey).withKeyType(TypeDescriptors.strings()))
-        .setCoder(KvCoder.of(StringUtf8Coder.of(), GcsNotificationCoder.of()))
-        .apply("DropSeen", ParDo.of(new DropSeenFn(ttl)))
-        .setCoder(GcsNotificationCoder.of());
+        .apply("DropSeen", ParDo.of(new DropSeenFn(ttl)));
   }
 
   /** Passes a bounded run's notifications on, counted. */

@@ -49,7 +49,7 @@ public final class ParseNotifications
         messages.apply(
             "Parse",
             ParDo.of(new ParseFn()).withOutputTags(PARSED, TupleTagList.of(DeadLetter.TAG)));
-    return DeadLetter.result(results, PARSED, GcsNotificationCoder.of());
+    return DeadLetter.result(results, PARSED);
   }
 
   /** Parses one message; every exception becomes a dead letter. */

@@ -77,7 +77,7 @@ public final class SelectNewObjects
             "Select",
             ParDo.of(new SelectFn(locations))
                 .withOutputTags(SELECTED, TupleTagList.of(DeadLetter.TAG)));
-    return DeadLetter.result(results, SELECTED, GcsNotificationCoder.of());
+    return DeadLetter.result(results, SELECTED);
   }
 
   /** Applies the selection rules to one notification. */

@@ -4,7 +4,6 @@ import dev.gcsrewrite.metrics.PipelineMetrics;
 import java.util.Objects;
 import org.apache.beam.sdk.io.gcp.pubsub.PubsubIO;
 import org.apache.beam.sdk.io.gcp.pubsub.PubsubMessage;
-import org.apache.beam.sdk.io.gcp.pubsub.PubsubMessageWithAttributesCoder;
 import org.apache.beam.sdk.transforms.DoFn;
 import org.apache.beam.sdk.transforms.PTransform;
 import org.apache.beam.sdk.transforms.ParDo;
@@ -44,9 +43,7 @@ final class PubsubTopicWriter implements TopicWriter {
   @Override
   public PCollection<PubsubMessage> publishConfirmed(
       PCollection<PubsubMessage> messages, String topic) {
-    return messages
-        .apply("Publish", ParDo.of(new ConfirmedPublishFn(topic)))
-        .setCoder(PubsubMessageWithAttributesCoder.of());
+    return messages.apply("Publish", ParDo.of(new ConfirmedPublishFn(topic)));
   }
 
   /**

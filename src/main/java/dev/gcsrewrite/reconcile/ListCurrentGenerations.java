@@ -49,6 +49,7 @@ public final class ListCurrentGenerations extends PTransform<PBegin, PCollection
             "Splits",
             Create.of(lister.parts(scope)).withCoder(SerializableCoder.of(ListingScope.class)))
         .apply("ListSplits", ParDo.of(new ListPartFn(lister, jobName)))
+        // Beam's default PubsubMessage coder would drop the message ID: keep it.
         .setCoder(PubsubMessageWithAttributesAndMessageIdCoder.of())
         .apply("Spread", Reshuffle.viaRandomKey());
   }

@@ -169,7 +169,8 @@ public class RewritingSinkTest {
     // A source that takes about 2.4 s to read: four leases.
     GenerationSource slow = new SlowSource(24, 100);
     RewritingSink sink =
-        SerializableUtils.clone(new RewritingSink(REWRITER, locations, slow, redis, claimSettings));
+        SerializableUtils.clone(
+            new RewritingSink(new OutputWriter(locations, slow, REWRITER, claimSettings), redis));
     sink.open(Channels.newChannel(output));
 
     sink.write(claim);
@@ -193,7 +194,9 @@ public class RewritingSinkTest {
     RewritingSink sink =
         SerializableUtils.clone(
             new RewritingSink(
-                REWRITER, locations, new LocalFolderSource(root.toString()), redis, claimSettings));
+                new OutputWriter(
+                    locations, new LocalFolderSource(root.toString()), REWRITER, claimSettings),
+                redis));
     sink.open(Channels.newChannel(output));
     return sink;
   }
