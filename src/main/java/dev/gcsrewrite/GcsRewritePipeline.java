@@ -17,6 +17,7 @@ import dev.gcsrewrite.dedupe.DropSeenGenerations;
 import dev.gcsrewrite.notification.GcsNotification;
 import dev.gcsrewrite.notification.ParseNotifications;
 import dev.gcsrewrite.notification.SelectNewObjects;
+import dev.gcsrewrite.output.OutputWriter;
 import dev.gcsrewrite.output.RepairOutputs;
 import dev.gcsrewrite.output.WriteProcessedObjects;
 import dev.gcsrewrite.pubsub.TopicWriter;
@@ -104,36 +105,37 @@ public final class GcsRewritePipeline {
     deadLetters.addErrorCollection(claims.failures());
     PCollection<Claim> claimed = claims.claimed();
 
-    TokenRewriter rewriter = new TokenRewriter(settings.rules());
     AuditContext audit = new AuditContext(settings.jobName(), settings.locations());
-    PublishAuditEvents<Claim> announceTaken =
-        PublishAuditEvents.processing(settings.processingTopic(), topics, audit);
     WithFailures.Result<PCollection<PubsubMessage>, DeadLetter> processing =
-        PCollectionList.of(claimed).apply(announceTaken.step(), announceTaken);
+        PCollectionList.of(claimed)
+            .apply(
+                PublishAuditEvents.PROCESSING,
+                PublishAuditEvents.processing(audit)
+                    .to(settings.processingTopic())
+                    .withWriter(topics));
     deadLetters.addErrorCollection(processing.failures());
+    OutputWriter writer =
+        OutputWriter.of(
+            settings.locations(), new TokenRewriter(settings.rules()), settings.claims());
     ProcessedObjects processed =
         claimed.apply(
             WriteProcessedObjects.STEP,
             new WriteProcessedObjects(
-                settings.locations(),
-                rewriter,
-                settings.redis(),
-                settings.claims(),
-                WriteProcessedObjects.DEFAULT_PANE_DELAY));
+                writer, settings.redis(), WriteProcessedObjects.DEFAULT_PANE_DELAY));
     SettleResults settled =
         processed.apply(
             CompleteClaims.STEP, new CompleteClaims(settings.redis(), settings.claims()));
     deadLetters.addErrorCollection(settled.failures());
     PCollection<String> repaired =
-        settled.apply(
-            RepairOutputs.STEP,
-            new RepairOutputs(settings.locations(), rewriter, settings.redis(), settings.claims()));
-    PublishAuditEvents<Outcome> announceEnded =
-        PublishAuditEvents.complete(settings.completeTopic(), topics, audit, settings.redis());
+        settled.apply(RepairOutputs.STEP, new RepairOutputs(writer, settings.redis()));
     WithFailures.Result<PCollection<PubsubMessage>, DeadLetter> complete =
         PCollectionList.of(settled.outcomes())
             .and(claims.toAnnounce())
-            .apply(announceEnded.step(), announceEnded);
+            .apply(
+                PublishAuditEvents.COMPLETE,
+                PublishAuditEvents.complete(audit, settings.redis())
+                    .to(settings.completeTopic())
+                    .withWriter(topics));
     deadLetters.addErrorCollection(complete.failures());
     deadLetters.close();
     return new Outputs(

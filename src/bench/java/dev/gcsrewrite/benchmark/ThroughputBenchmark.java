@@ -56,7 +56,7 @@ import org.apache.beam.sdk.values.PCollection;
 import redis.clients.jedis.Jedis;
 
 /**
- * Throughput of gcs-rewrite against the transport alone (issue 12): the Pub/Sub emulator and a real
+ * Throughput of gcs-rewrite against the transport alone: the Pub/Sub emulator and a real
  * redis-server started here, then for each round a pass-through pipeline (PubsubIO read of a
  * subscription, PubsubIO write to a topic, nothing else) and gcs-rewrite, one after the other, on
  * the DirectRunner in this JVM, each fed the same notifications of the same fresh objects. Not a

@@ -1,7 +1,11 @@
 package dev.gcsrewrite.audit;
 
+import static dev.gcsrewrite.notification.NotificationParser.BUCKET_ID;
+import static dev.gcsrewrite.notification.NotificationParser.OBJECT_GENERATION;
+import static dev.gcsrewrite.notification.NotificationParser.OBJECT_ID;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.gcsrewrite.notification.GcsNotification;
 import dev.gcsrewrite.pubsub.PubsubLimits;
 import java.nio.charset.StandardCharsets;
@@ -10,6 +14,7 @@ import java.security.NoSuchAlgorithmException;
 import java.util.HexFormat;
 import java.util.LinkedHashMap;
 import java.util.Map;
+import java.util.Objects;
 import org.apache.beam.sdk.io.gcp.pubsub.PubsubMessage;
 import org.checkerframework.checker.nullness.qual.Nullable;
 import org.joda.time.Instant;
@@ -55,12 +60,6 @@ public record AuditEvent(
 
   private static final ObjectMapper JSON = new ObjectMapper();
 
-  /** Attributes naming the generation an event is about. */
-  static final String BUCKET_ID = "bucketId";
-
-  static final String OBJECT_ID = "objectId";
-  static final String OBJECT_GENERATION = "objectGeneration";
-
   /** {@code <bucket>/<objectId>#<generation>:<eventType>}. */
   public String eventId() {
     return notification.generationKey() + ":" + eventType;
@@ -78,38 +77,27 @@ public record AuditEvent(
   }
 
   private byte[] body() {
-    ObjectNode body = JSON.createObjectNode();
+    Map<String, Object> body = new LinkedHashMap<>();
     body.put("eventType", eventType);
     body.put("eventId", eventId());
-    body.put("bucketId", notification.bucket());
-    body.put("objectId", notification.objectId());
-    body.put("objectGeneration", Long.toString(notification.generation()));
+    body.put(BUCKET_ID, notification.bucket());
+    body.put(OBJECT_ID, notification.objectId());
+    body.put(OBJECT_GENERATION, Long.toString(notification.generation()));
     body.put("sourceUri", sourceUri);
-    if (outputUri != null) {
-      body.put("outputUri", outputUri);
-    }
+    body.put("outputUri", outputUri);
     body.put("messageId", notification.messageId());
     body.put("jobName", jobName);
     body.put("eventTime", eventTime.toString());
     body.put("notificationEventTime", notification.eventTime());
-    if (notification.size() != null) {
-      body.put("sourceBytes", notification.size());
-    }
-    if (notification.crc32c() != null) {
-      body.put("sourceCrc32c", notification.crc32c());
-    }
-    if (notification.md5Hash() != null) {
-      body.put("sourceMd5Hash", notification.md5Hash());
-    }
-    if (outputBytes != null && outputBytes >= 0) {
-      body.put("outputBytes", outputBytes);
-    }
-    if (reason != null) {
-      body.put("reason", reason);
-    }
+    body.put("sourceBytes", notification.size());
+    body.put("sourceCrc32c", notification.crc32c());
+    body.put("sourceMd5Hash", notification.md5Hash());
+    body.put("outputBytes", outputBytes != null && outputBytes >= 0 ? outputBytes : null);
+    body.put("reason", reason);
+    body.values().removeIf(Objects::isNull); // what is not known is left out, not written as null
     try {
       return JSON.writeValueAsBytes(body);
-    } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
+    } catch (JsonProcessingException e) {
       throw new IllegalStateException("cannot serialise an audit event", e);
     }
   }

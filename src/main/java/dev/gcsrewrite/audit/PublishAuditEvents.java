@@ -1,15 +1,16 @@
 package dev.gcsrewrite.audit;
 
 import dev.gcsrewrite.claim.Claim;
-import dev.gcsrewrite.claim.ClaimCoder;
 import dev.gcsrewrite.claim.Outcome;
-import dev.gcsrewrite.claim.OutcomeCoder;
 import dev.gcsrewrite.deadletter.DeadLetter;
+import dev.gcsrewrite.deadletter.Failures;
+import dev.gcsrewrite.metrics.PipelineMetrics;
+import dev.gcsrewrite.pubsub.PubsubLimits;
 import dev.gcsrewrite.pubsub.TopicWriter;
 import dev.gcsrewrite.redis.RedisSettings;
-import org.apache.beam.sdk.coders.Coder;
+import java.util.Objects;
 import org.apache.beam.sdk.io.gcp.pubsub.PubsubMessage;
-import org.apache.beam.sdk.io.gcp.pubsub.PubsubMessageWithAttributesCoder;
+import org.apache.beam.sdk.transforms.DoFn;
 import org.apache.beam.sdk.transforms.Flatten;
 import org.apache.beam.sdk.transforms.PTransform;
 import org.apache.beam.sdk.transforms.ParDo;
@@ -18,14 +19,33 @@ import org.apache.beam.sdk.transforms.WithFailures;
 import org.apache.beam.sdk.values.PCollection;
 import org.apache.beam.sdk.values.PCollectionList;
 import org.apache.beam.sdk.values.PCollectionTuple;
+import org.apache.beam.sdk.values.TupleTag;
 import org.apache.beam.sdk.values.TupleTagList;
 import org.checkerframework.checker.nullness.qual.Nullable;
+import org.joda.time.Instant;
 
 /**
- * Steps {@code PublishProcessing} and {@code PublishComplete}: announce on an audit topic what
- * became of each generation, one event per element, and return the published messages (for tests)
- * and a dead letter for each event that could not be published. The two steps differ only in what
- * they announce, so they are one composite made by {@link #processing} and {@link #complete}.
+ * Announces on an audit topic what became of each generation, one {@link AuditEvent} per element:
+ * steps {@value #PROCESSING} ({@link #processing}) and {@value #COMPLETE} ({@link #complete}).
+ *
+ * <p>Outputs, as a {@link WithFailures.Result}:
+ *
+ * <ul>
+ *   <li>{@code output()}: the published messages ({@link #complete}'s once Pub/Sub accepted each);
+ *   <li>{@code failures()}: a {@link DeadLetter} of the notification for each event that cannot be
+ *       published ({@value #UNPUBLISHABLE_EVENT}: it would break a Pub/Sub limit), so that one bad
+ *       event neither stops the pipeline nor goes missing unseen.
+ * </ul>
+ *
+ * <p>Settings: what is announced (the factory), the topic ({@link #to}, required) and the writer
+ * ({@link #withWriter}; Beam's Pub/Sub writer unless a test observes instead).
+ *
+ * <pre>{@code
+ * WithFailures.Result<PCollection<PubsubMessage>, DeadLetter> processing =
+ *     PCollectionList.of(claimed)
+ *         .apply(PublishAuditEvents.PROCESSING, PublishAuditEvents.processing(audit).to(topic));
+ * deadLetters.addErrorCollection(processing.failures());
+ * }</pre>
  *
  * @param <T> what an event is made from
  */
@@ -38,82 +58,124 @@ public final class PublishAuditEvents<T>
   /** Stable step name of the complete and skipped events, used as their dead letters' stage. */
   public static final String COMPLETE = "PublishComplete";
 
+  public static final String UNPUBLISHABLE_EVENT = "UnpublishableEvent";
+
+  private static final TupleTag<PubsubMessage> EVENTS = new TupleTag<>("events") {};
+
   private final String step;
-  private final String topic;
-  private final TopicWriter writer;
   private final SerializableFunction<T, AuditEvent> event;
-  private final Coder<T> coder;
   private final @Nullable RedisSettings recordIn;
+  private final @Nullable String topic;
+  private final TopicWriter writer;
 
   private PublishAuditEvents(
       String step,
-      String topic,
-      TopicWriter writer,
       SerializableFunction<T, AuditEvent> event,
-      Coder<T> coder,
-      @Nullable RedisSettings recordIn) {
+      @Nullable RedisSettings recordIn,
+      @Nullable String topic,
+      TopicWriter writer) {
     this.step = step;
+    this.event = event;
+    this.recordIn = recordIn;
     this.topic = topic;
     this.writer = writer;
-    this.event = event;
-    this.coder = coder;
-    this.recordIn = recordIn;
   }
 
-  /** Announces on the processing topic each generation the pipeline has taken on. */
-  public static PublishAuditEvents<Claim> processing(
-      String topic, TopicWriter writer, AuditContext context) {
+  /** Announces each generation the pipeline has taken on: a {@code processing} event. */
+  public static PublishAuditEvents<Claim> processing(AuditContext context) {
     return new PublishAuditEvents<>(
-        PROCESSING, topic, writer, context::processing, ClaimCoder.of(), null);
+        PROCESSING, context::processing, null, null, TopicWriter.pubsub());
   }
 
   /**
-   * Announces on the complete topic how each generation ended.
+   * Announces how each generation ended, so that a consumer waiting for an outcome always gets one:
    *
-   * <p>A {@code complete} event comes only from an output in its final place (FileIO's final
-   * filenames, after the rename) whose claim is settled, so a consumer that reacts to it finds both
-   * the file and the Redis record. A generation that ends without an output ends with a {@code
-   * skipped} event on the same topic, with the reason: its source was gone ({@code sourceMissing}),
-   * or a newer generation of the object was already completed ({@code superseded}). So a consumer
-   * waiting for a generation's outcome always gets one. A repeat notification of a generation that
-   * already has its outcome announces nothing more (it is counted in {@code duplicates}), unless
-   * that outcome's event was never published.
+   * <ul>
+   *   <li>{@code complete} only from an output in its final place (FileIO's final filenames, after
+   *       the rename) whose claim is settled: a consumer finds both the file and the Redis record;
+   *   <li>{@code skipped}, with the reason, for a generation that ends without an output: its
+   *       source was gone ({@code sourceMissing}) or a newer generation was completed ({@code
+   *       superseded});
+   *   <li>nothing more for a repeat notification of a generation that has its outcome (counted in
+   *       {@code duplicates}), unless that outcome's event was never published.
+   * </ul>
    *
-   * <p>Each event is recorded in {@code redis} as published once Pub/Sub has accepted it, so that a
+   * <p>Each event is recorded in {@code redis} as published once Pub/Sub has accepted it, so a
    * crash or a cancel between settling and publishing loses no event: a settled generation without
    * that record is announced by its next notification (or reconcile) instead of being dropped.
    */
-  public static PublishAuditEvents<Outcome> complete(
-      String topic, TopicWriter writer, AuditContext context, RedisSettings redis) {
-    return new PublishAuditEvents<>(
-        COMPLETE, topic, writer, context::outcome, OutcomeCoder.of(), redis);
+  public static PublishAuditEvents<Outcome> complete(AuditContext context, RedisSettings redis) {
+    return new PublishAuditEvents<>(COMPLETE, context::outcome, redis, null, TopicWriter.pubsub());
   }
 
-  /** The step's stable name: apply it under this name. */
-  public String step() {
-    return step;
+  /** Publishes to {@code topic}, {@code projects/<project>/topics/<name>}. */
+  public PublishAuditEvents<T> to(String topic) {
+    return new PublishAuditEvents<>(step, event, recordIn, topic, writer);
+  }
+
+  /** Publishes with {@code writer} instead of Beam's Pub/Sub writer. */
+  public PublishAuditEvents<T> withWriter(TopicWriter writer) {
+    return new PublishAuditEvents<>(step, event, recordIn, topic, writer);
   }
 
   @Override
   public WithFailures.Result<PCollection<PubsubMessage>, DeadLetter> expand(
       PCollectionList<T> inputs) {
+    String topic = Objects.requireNonNull(this.topic, step + " needs a topic: use to(topic)");
     // One input needs no Flatten; several keep the step name they have had since the first release.
     PCollection<T> all =
-        inputs.size() == 1
-            ? inputs.get(0)
-            : inputs.apply("AllOutcomes", Flatten.pCollections()).setCoder(coder);
+        inputs.size() == 1 ? inputs.get(0) : inputs.apply("AllOutcomes", Flatten.pCollections());
     PCollectionTuple made =
         all.apply(
             "ToEvents",
-            ParDo.of(new ToAuditMessageFn<>(step, event))
-                .withOutputTags(ToAuditMessageFn.EVENTS, TupleTagList.of(DeadLetter.TAG)));
+            ParDo.of(new ToMessageFn<>(step, event))
+                .withOutputTags(EVENTS, TupleTagList.of(DeadLetter.TAG)));
     WithFailures.Result<PCollection<PubsubMessage>, DeadLetter> events =
-        DeadLetter.result(made, ToAuditMessageFn.EVENTS, PubsubMessageWithAttributesCoder.of());
+        DeadLetter.result(made, EVENTS);
     if (recordIn == null) {
       return WithFailures.Result.of(writer.publish(events.output(), topic), events.failures());
     }
     PCollection<PubsubMessage> published = writer.publishConfirmed(events.output(), topic);
     published.apply("RecordAnnouncements", ParDo.of(new RecordAnnouncements(recordIn)));
     return WithFailures.Result.of(published, events.failures());
+  }
+
+  /** Makes each element's event message, counted by type; an unpublishable one a dead letter. */
+  static final class ToMessageFn<T> extends DoFn<T, PubsubMessage> {
+    private final String step;
+    private final SerializableFunction<T, AuditEvent> event;
+
+    ToMessageFn(String step, SerializableFunction<T, AuditEvent> event) {
+      this.step = step;
+      this.event = event;
+    }
+
+    @ProcessElement
+    public void process(@Element T element, MultiOutputReceiver out) {
+      AuditEvent audit = event.apply(element);
+      PubsubMessage message;
+      try {
+        message = audit.toPubsubMessage();
+      } catch (RuntimeException e) {
+        out.get(DeadLetter.TAG)
+            .output(Failures.unexpected(audit.notification().original(), step, e));
+        return;
+      }
+      String problem = PubsubLimits.problem(message.getPayload(), message.getAttributeMap());
+      if (problem != null) {
+        String reason = "the " + audit.eventType() + " event cannot be published: " + problem;
+        out.get(DeadLetter.TAG)
+            .output(
+                new DeadLetter(
+                    audit.notification().original(),
+                    step,
+                    UNPUBLISHABLE_EVENT,
+                    reason,
+                    Instant.now()));
+        return;
+      }
+      PipelineMetrics.auditEvents(audit.eventType()).inc();
+      out.get(EVENTS).output(message);
+    }
   }
 }

@@ -2,6 +2,7 @@ package dev.gcsrewrite.audit;
 
 import dev.gcsrewrite.claim.ClaimStoreFn;
 import dev.gcsrewrite.metrics.PipelineMetrics;
+import dev.gcsrewrite.notification.NotificationParser;
 import dev.gcsrewrite.redis.ClaimKeys;
 import dev.gcsrewrite.redis.RedisSettings;
 import java.util.ArrayList;
@@ -37,9 +38,9 @@ final class RecordAnnouncements extends ClaimStoreFn<PubsubMessage, Void> {
     ClaimKeys claimKeys = store().keys();
     keys.add(
         claimKeys.generation(
-            attributes.get(AuditEvent.BUCKET_ID),
-            attributes.get(AuditEvent.OBJECT_ID),
-            Long.parseLong(attributes.get(AuditEvent.OBJECT_GENERATION))));
+            attributes.get(NotificationParser.BUCKET_ID),
+            attributes.get(NotificationParser.OBJECT_ID),
+            Long.parseLong(attributes.get(NotificationParser.OBJECT_GENERATION))));
   }
 
   @FinishBundle

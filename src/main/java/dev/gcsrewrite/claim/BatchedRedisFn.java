@@ -11,12 +11,11 @@ import org.checkerframework.checker.nullness.qual.Nullable;
 import org.joda.time.Instant;
 
 /**
- * A DoFn that asks Redis about a whole bundle at once: elements are buffered as they come, asked
- * about together when the bundle finishes (one round trip), then routed with their own timestamps
- * and windows.
+ * A DoFn that asks Redis about a whole bundle in one round trip when it finishes, then routes each
+ * element with its own timestamp and window.
  *
- * <p>Holding elements until the bundle finishes is safe: the runner commits a bundle's outputs only
- * after {@code @FinishBundle} returns, and retries the whole bundle if it fails.
+ * <p>Holding elements until then is safe: a runner commits a bundle's outputs only once its
+ * {@code @FinishBundle} returns, and retries the whole bundle if it fails.
  *
  * @param <InputT> the elements
  * @param <AnswerT> what Redis answers about an element
@@ -53,12 +52,9 @@ abstract class BatchedRedisFn<InputT, AnswerT, OutputT> extends ClaimStoreFn<Inp
     if (buffer.isEmpty()) {
       return;
     }
-    List<InputT> batch = new ArrayList<>(buffer.size());
-    for (Buffered<InputT> item : buffer) {
-      batch.add(item.element());
-    }
     PipelineMetrics.REDIS_BATCHES.inc();
-    List<@Nullable Routed<?>> routes = decideOrIsolate(store(), batch);
+    List<@Nullable Routed<?>> routes =
+        decideOrIsolate(store(), buffer.stream().map(Buffered::element).toList());
     for (int i = 0; i < routes.size(); i++) {
       Routed<?> route = routes.get(i);
       if (route != null) {

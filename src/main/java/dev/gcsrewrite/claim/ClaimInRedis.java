@@ -1,19 +1,14 @@
 package dev.gcsrewrite.claim;
 
 import dev.gcsrewrite.deadletter.DeadLetter;
-import dev.gcsrewrite.deadletter.DeadLetterCoder;
 import dev.gcsrewrite.deadletter.Failures;
 import dev.gcsrewrite.metrics.PipelineMetrics;
 import dev.gcsrewrite.notification.GcsNotification;
-import dev.gcsrewrite.notification.GcsNotificationCoder;
 import dev.gcsrewrite.redis.ClaimDecision;
 import dev.gcsrewrite.redis.ClaimSettings;
 import dev.gcsrewrite.redis.ClaimStore;
 import dev.gcsrewrite.redis.RedisSettings;
 import java.util.List;
-import org.apache.beam.sdk.coders.Coder;
-import org.apache.beam.sdk.coders.KvCoder;
-import org.apache.beam.sdk.coders.StringUtf8Coder;
 import org.apache.beam.sdk.transforms.Flatten;
 import org.apache.beam.sdk.transforms.PTransform;
 import org.apache.beam.sdk.transforms.ParDo;
@@ -66,9 +61,8 @@ public final class ClaimInRedis extends PTransform<PCollection<GcsNotification>,
   public static final String CLAIM_RECORD_UNUSABLE = "ClaimRecordUnusable";
 
   /**
-   * How long a settled generation's own settler has to record its event as published before a
-   * repeat notification announces it instead: long enough for a bundle to get from settling to
-   * publishing on a loaded worker, short enough that a crash's unannounced events go out soon.
+   * How long a settler has to record its event as published before a repeat notification announces
+   * it instead: a loaded worker's bundle gets from settling to publishing in less.
    */
   static final Duration ANNOUNCE_GRACE = Duration.standardSeconds(30);
 
@@ -94,29 +88,23 @@ public final class ClaimInRedis extends PTransform<PCollection<GcsNotification>,
             ParDo.of(new ClaimFn(redis, claimSettings))
                 .withOutputTags(
                     CLAIMED, TupleTagList.of(WAITING).and(TO_ANNOUNCE).and(DeadLetter.TAG)));
-    PCollection<KV<String, GcsNotification>> waiting =
-        decided.get(WAITING).setCoder(KvCoder.of(StringUtf8Coder.of(), GcsNotificationCoder.of()));
+    PCollection<KV<String, GcsNotification>> waiting = decided.get(WAITING);
     PCollectionTuple afterWaiting =
         waiting.apply(
             "WaitForLease",
             ParDo.of(WaitForLease.fn(waiting.isBounded(), redis, claimSettings))
                 .withOutputTags(CLAIMED, TupleTagList.of(TO_ANNOUNCE).and(DeadLetter.TAG)));
     return new ClaimResults(
-        both(decided, afterWaiting, CLAIMED, "AllClaimed", ClaimCoder.of()),
-        both(decided, afterWaiting, TO_ANNOUNCE, "AllSuperseded", OutcomeCoder.of()),
-        both(decided, afterWaiting, DeadLetter.TAG, "AllFailed", DeadLetterCoder.of()));
+        both(decided, afterWaiting, CLAIMED, "AllClaimed"),
+        both(decided, afterWaiting, TO_ANNOUNCE, "AllSuperseded"),
+        both(decided, afterWaiting, DeadLetter.TAG, "AllFailed"));
   }
 
   private static <T> PCollection<T> both(
-      PCollectionTuple first,
-      PCollectionTuple second,
-      TupleTag<T> tag,
-      String name,
-      Coder<T> coder) {
-    return PCollectionList.of(first.get(tag).setCoder(coder))
-        .and(second.get(tag).setCoder(coder))
-        .apply(name, Flatten.pCollections())
-        .setCoder(coder);
+      PCollectionTuple first, PCollectionTuple second, TupleTag<T> tag, String name) {
+    return PCollectionList.of(first.get(tag))
+        .and(second.get(tag))
+        .apply(name, Flatten.pCollections());
   }
 
   /**
@@ -155,11 +143,8 @@ public final class ClaimInRedis extends PTransform<PCollection<GcsNotification>,
     switch (decision.kind()) {
       case CLAIMED -> {
         PipelineMetrics.CLAIMED.inc();
-        if (decision.owner().isEmpty()) {
-          LOG.info("Claimed {}", key);
-        } else {
-          LOG.info("Claimed {}: took over from {}, whose lease ended", key, decision.owner());
-        }
+        String from = decision.owner().isEmpty() ? "" : ": took over from " + decision.owner();
+        LOG.info("Claimed {}{}", key, from);
         return BatchedRedisFn.Routed.to(CLAIMED, new Claim(n, decision.token()));
       }
       case REENTRANT -> {
@@ -204,21 +189,14 @@ public final class ClaimInRedis extends PTransform<PCollection<GcsNotification>,
         LOG.info("Skipped {}: superseded by generation {}", key, decision.detail());
         return BatchedRedisFn.Routed.to(TO_ANNOUNCE, Outcome.superseded(n));
       }
-      case HELD_BY_ANOTHER_JOB -> {
+      case HELD_BY_ANOTHER_JOB, OLDER_IN_FLIGHT -> {
         PipelineMetrics.CLAIMS_WAITING.inc();
         LOG.info(
-            "Waiting for {}: claimed by {} until {}",
+            "Waiting for {}: {} by {} until {}",
             key,
-            decision.owner(),
-            new Instant(decision.leaseUntilMillis()));
-        return BatchedRedisFn.Routed.to(WAITING, KV.of(key, n));
-      }
-      case OLDER_IN_FLIGHT -> {
-        PipelineMetrics.CLAIMS_WAITING.inc();
-        LOG.info(
-            "Waiting for {}: older generation {} is in flight ({}, until {})",
-            key,
-            decision.detail(),
+            decision.detail() == null
+                ? "claimed"
+                : "older generation " + decision.detail() + " held",
             decision.owner(),
             new Instant(decision.leaseUntilMillis()));
         return BatchedRedisFn.Routed.to(WAITING, KV.of(key, n));

@@ -3,6 +3,7 @@ package dev.gcsrewrite.claim;
 import dev.gcsrewrite.redis.ClaimStore;
 import dev.gcsrewrite.redis.RedisSettings;
 import java.io.IOException;
+import java.util.Objects;
 import org.apache.beam.sdk.transforms.DoFn;
 import org.checkerframework.checker.nullness.qual.Nullable;
 
@@ -24,11 +25,7 @@ public abstract class ClaimStoreFn<InputT, OutputT> extends DoFn<InputT, OutputT
 
   /** The store {@code @Setup} opened. */
   protected final ClaimStore store() {
-    ClaimStore current = store;
-    if (current == null) {
-      throw new IllegalStateException("the claim store is used before @Setup opened it");
-    }
-    return current;
+    return Objects.requireNonNull(store, "the claim store is used before @Setup opened it");
   }
 
   @Setup

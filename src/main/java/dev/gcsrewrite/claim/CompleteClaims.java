@@ -1,11 +1,9 @@
 package dev.gcsrewrite.claim;
 
 import dev.gcsrewrite.deadletter.DeadLetter;
-import dev.gcsrewrite.deadletter.DeadLetterCoder;
 import dev.gcsrewrite.deadletter.Failures;
 import dev.gcsrewrite.metrics.PipelineMetrics;
 import dev.gcsrewrite.notification.GcsNotification;
-import dev.gcsrewrite.notification.GcsNotificationCoder;
 import dev.gcsrewrite.redis.ClaimSettings;
 import dev.gcsrewrite.redis.ClaimStore;
 import dev.gcsrewrite.redis.RedisSettings;
@@ -28,27 +26,24 @@ import org.slf4j.LoggerFactory;
  * object's output moving forward only.
  *
  * <p>Step {@code Settle} settles a bundle of outcomes in one round trip ({@link
- * ClaimStore#settle}):
+ * ClaimStore#settle}); what Redis knows wins over what FileIO did:
  *
  * <ul>
- *   <li>an output in place makes the record COMPLETED (kept for the retention, with the output
- *       URI), moves the object's latest completed generation forward, never back, and frees the
- *       object's lock;
- *   <li>nothing to write makes it SKIPPED;
- *   <li>what Redis knows wins over what FileIO did: a writer that found its source vanished or
- *       changed makes it SKIPPED; a newer generation completed while this one was written without
- *       its lock (its lease ran out) makes it SKIPPED, superseded, and asks for that object's
- *       newest output to be written again (a repair), since this rename may have landed over it.
+ *   <li>an output in place: COMPLETED (kept for the retention, with its URI); the object's latest
+ *       completed generation moves forward, never back, and its lock is freed;
+ *   <li>nothing to write, or a source the writer found vanished or changed: SKIPPED;
+ *   <li>a newer generation completed while this one was written without its lock (its lease ran
+ *       out): SKIPPED, superseded, and that newer output is written again (a repair), since this
+ *       rename may have landed over it.
  * </ul>
  *
- * <p>Step {@code Release} releases the claims of work that failed for good, so that a fixed
+ * <p>Step {@code Release} frees the claims of work that failed for good, so that a fixed
  * notification can be claimed at once, and passes on their dead letters.
  *
  * <p>Its outputs, {@link SettleResults}: each outcome as Redis now records it (to announce), the
- * dead letters, the objects to repair and the empty outputs to clean up. The claim is settled first
- * and the event published after, from the outcomes: should the job fail in between, Beam retries
- * the bundle, settling again changes nothing, and the event goes out then. Events are therefore at
- * least once, never lost, and their deterministic {@code eventId} lets consumers drop repeats.
+ * dead letters, the objects to repair and the empty outputs to clean up. Settling comes before
+ * publishing: should the job fail in between, the retried bundle settles again (changing nothing)
+ * and publishes then, so events are at least once, and their {@code eventId} drops repeats.
  *
  * <pre>{@code
  * SettleResults settled =
@@ -85,18 +80,14 @@ public final class CompleteClaims extends PTransform<ProcessedObjects, SettleRes
                     .withOutputTags(
                         SETTLED, TupleTagList.of(DeadLetter.TAG).and(REPAIR).and(CLEANUP)));
     PCollection<DeadLetter> released =
-        processed
-            .failures()
-            .apply("Release", ParDo.of(new ReleaseFn(redis)))
-            .setCoder(DeadLetterCoder.of());
+        processed.failures().apply("Release", ParDo.of(new ReleaseFn(redis)));
     return new SettleResults(
-        settled.get(SETTLED).setCoder(OutcomeCoder.of()),
-        PCollectionList.of(settled.get(DeadLetter.TAG).setCoder(DeadLetterCoder.of()))
+        settled.get(SETTLED),
+        PCollectionList.of(settled.get(DeadLetter.TAG))
             .and(released)
-            .apply("AllFailed", Flatten.pCollections())
-            .setCoder(DeadLetterCoder.of()),
-        settled.get(REPAIR).setCoder(GcsNotificationCoder.of()),
-        settled.get(CLEANUP).setCoder(ClaimCoder.of()));
+            .apply("AllFailed", Flatten.pCollections()),
+        settled.get(REPAIR),
+        settled.get(CLEANUP));
   }
 
   /** Settles a bundle of outcomes in one round trip. */

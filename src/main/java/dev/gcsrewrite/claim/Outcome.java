@@ -6,9 +6,8 @@ import org.apache.beam.sdk.coders.DefaultCoder;
 import org.checkerframework.checker.nullness.qual.Nullable;
 
 /**
- * How the work on one object generation ended: its output is in place ({@link Kind#COMPLETE}), or
- * there was nothing to write ({@link Kind#SKIPPED}, with the reason). Every outcome of a claim is
- * settled in Redis, and every outcome is announced on the complete topic.
+ * How the work on one generation ended: its output is in place, or there was nothing to write.
+ * Every outcome of a claim is settled in Redis, then announced on the complete topic.
  *
  * @param kind complete or skipped
  * @param notification the notification the work was for
@@ -16,7 +15,8 @@ import org.checkerframework.checker.nullness.qual.Nullable;
  *     (a superseded generation)
  * @param outputUri the final output file (complete only)
  * @param outputBytes the output's size, or -1 when not known
- * @param reason why nothing was written (skipped only), e.g. {@link #SOURCE_MISSING}
+ * @param reason why nothing was written (skipped only): {@link #SOURCE_MISSING}, {@link
+ *     #SUPERSEDED}, or as settlement found it, {@code sourceVanished} or {@code sourceChanged}
  */
 @DefaultCoder(OutcomeCoder.class)
 public record Outcome(
@@ -33,12 +33,6 @@ public record Outcome(
 
   /** A newer generation of the object was completed first: this one's output would be older. */
   public static final String SUPERSEDED = "superseded";
-
-  /** The generation disappeared after it was found and before it was read. */
-  public static final String SOURCE_VANISHED = "sourceVanished";
-
-  /** What was read was not the notified generation's content (its size or checksum differ). */
-  public static final String SOURCE_CHANGED = "sourceChanged";
 
   /** The two ways work on a generation ends. */
   public enum Kind {

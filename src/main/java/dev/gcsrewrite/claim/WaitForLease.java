@@ -8,8 +8,10 @@ import dev.gcsrewrite.redis.ClaimSettings;
 import dev.gcsrewrite.redis.ClaimStore;
 import dev.gcsrewrite.redis.RedisSettings;
 import java.util.ArrayList;
+import java.util.Collections;
 import java.util.HashSet;
 import java.util.List;
+import java.util.Objects;
 import java.util.Set;
 import org.apache.beam.sdk.coders.VarIntCoder;
 import org.apache.beam.sdk.state.StateSpec;
@@ -22,7 +24,6 @@ import org.apache.beam.sdk.state.ValueState;
 import org.apache.beam.sdk.transforms.DoFn;
 import org.apache.beam.sdk.values.KV;
 import org.apache.beam.sdk.values.PCollection;
-import org.apache.beam.sdk.values.TupleTag;
 import org.checkerframework.checker.nullness.qual.Nullable;
 import org.joda.time.Duration;
 import org.joda.time.Instant;
@@ -154,11 +155,8 @@ final class WaitForLease {
     }
 
     private static <T> void emit(MultiOutputReceiver out, BatchedRedisFn.Routed<T> route) {
-      TupleTag<T> tag = route.tag();
-      if (tag == null) {
-        throw new IllegalStateException("a claim decision without an output");
-      }
-      out.get(tag).output(route.value());
+      out.get(Objects.requireNonNull(route.tag(), "a claim decision without an output"))
+          .output(route.value());
     }
   }
 
@@ -175,11 +173,11 @@ final class WaitForLease {
     /** The decision that ends each one's wait; null for a second one of a generation. */
     @Override
     List<@Nullable ClaimDecision> ask(ClaimStore store, List<KV<String, GcsNotification>> batch) {
-      List<@Nullable ClaimDecision> decided = new ArrayList<>(batch.size());
+      List<@Nullable ClaimDecision> decided =
+          new ArrayList<>(Collections.nCopies(batch.size(), null));
       List<Integer> pending = new ArrayList<>();
       Set<String> keys = new HashSet<>();
       for (int i = 0; i < batch.size(); i++) {
-        decided.add(null);
         if (keys.add(batch.get(i).getKey())) {
           pending.add(i);
         } else {
@@ -189,8 +187,7 @@ final class WaitForLease {
       long wait = FIRST_POLL.getMillis();
       for (int times = 1; !pending.isEmpty(); times++) {
         sleep(wait);
-        List<GcsNotification> asking = new ArrayList<>(pending.size());
-        pending.forEach(i -> asking.add(batch.get(i).getValue()));
+        List<GcsNotification> asking = pending.stream().map(i -> batch.get(i).getValue()).toList();
         PipelineMetrics.REDIS_BATCHES.inc();
         List<ClaimDecision> decisions = store.claim(asking, claimSettings);
         List<Integer> still = new ArrayList<>();

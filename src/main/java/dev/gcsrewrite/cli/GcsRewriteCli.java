@@ -1,15 +1,17 @@
 package dev.gcsrewrite.cli;
 
+import dev.gcsrewrite.config.InvalidOptionException;
 import java.io.PrintStream;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Optional;
 
 /**
- * The jar's one front door: {@code java -jar gcs-rewrite-bundled.jar [COMMAND] [ARGS]}. It picks
- * the command, prints the one usage text, and alone turns a command's answer into the exit status
- * ({@link ExitCode}). Arguments that begin with an option select {@code run}, which is how the flex
- * template's launcher starts the pipeline.
+ * The jar's one front door: {@code java -jar gcs-rewrite-bundled.jar [COMMAND] [ARGS]}.
+ *
+ * <p>It picks the command, prints the one usage text, and alone turns a command's answer into the
+ * exit status ({@link ExitCode}). Arguments that begin with an option select {@code run}, which is
+ * how the flex template's launcher starts the pipeline.
  */
 public final class GcsRewriteCli {
   private static final List<Command> COMMANDS =
@@ -23,92 +25,58 @@ public final class GcsRewriteCli {
 
   /** Runs the command {@code args} name; returns its exit code. */
   public static ExitCode execute(List<String> args, PrintStream out, PrintStream err) {
-    if (args.isEmpty() || isHelp(args.get(0))) {
+    if (args.isEmpty() || isHelp(args.get(0)) || args.equals(List.of("help"))) {
       printUsage(out);
       return ExitCode.OK;
     }
-    String first = args.get(0);
-    if (first.equals("help")) {
-      return help(args.subList(1, args.size()), out, err);
-    }
-    if (first.startsWith("-")) {
-      return commandOrHelp(command("run").orElseThrow(), args, out, err);
-    }
-    Optional<Command> command = command(first);
+    boolean help = args.get(0).equals("help");
+    boolean optionsOnly = !help && args.get(0).startsWith("-");
+    String name = optionsOnly ? "run" : args.get(help ? 1 : 0);
+    Optional<Command> command = COMMANDS.stream().filter(c -> c.name.equals(name)).findFirst();
     if (command.isEmpty()) {
+      String names = String.join(", ", COMMANDS.stream().map(c -> c.name).toList());
       err.println(
-          "gcs-rewrite: unknown command '"
-              + first
-              + "'; commands: "
-              + String.join(", ", names())
-              + " (gcs-rewrite --help)");
+          help
+              ? "gcs-rewrite: no command '" + name + "'; commands: " + names
+              : "gcs-rewrite: unknown command '"
+                  + name
+                  + "'; commands: "
+                  + names
+                  + " (gcs-rewrite --help)");
       return ExitCode.USAGE;
     }
-    return commandOrHelp(command.get(), args.subList(1, args.size()), out, err);
+    // --help among a command's arguments prints its help; Beam's --help=SomeOptions is Beam's.
+    List<String> rest = args.subList(optionsOnly ? 0 : 1, args.size());
+    if (help || rest.stream().anyMatch(GcsRewriteCli::isHelp)) {
+      command.get().printHelp(out);
+      return ExitCode.OK;
+    }
+    try {
+      return command.get().run(rest, out, err);
+    } catch (Command.Failure | InvalidOptionException e) {
+      err.println((name.equals("run") ? "gcs-rewrite" : name) + ": " + e.getMessage());
+      return e instanceof Command.Failure failure ? failure.code : ExitCode.USAGE;
+    }
   }
 
   /** The usage text: commands, the exit statuses, and the default command's options. */
   public static void printUsage(PrintStream out) {
     out.println("usage: java -jar gcs-rewrite-bundled.jar [COMMAND] [ARGS]");
-    out.println("       (gcs-rewrite below stands for java -jar gcs-rewrite-bundled.jar)");
-    out.println();
+    out.println("       (gcs-rewrite below stands for java -jar gcs-rewrite-bundled.jar)\n");
     out.println("Commands:");
-    for (Command command : COMMANDS) {
-      out.println(String.format("  %-8s %s", command.name(), command.summary()));
-    }
+    COMMANDS.forEach(command -> out.printf("  %-8s %s%n", command.name, command.summary));
     out.println();
-    for (Command command : COMMANDS) {
-      out.println("  " + command.synopsis());
-    }
-    out.println();
-    out.println("gcs-rewrite help COMMAND (or COMMAND --help) prints one command's help.");
-    out.println();
+    COMMANDS.forEach(command -> out.println("  " + command.synopsis));
+    out.println("\ngcs-rewrite help COMMAND (or COMMAND --help) prints one command's help.\n");
     out.println("Exit status:");
     for (ExitCode code : ExitCode.values()) {
-      out.println(String.format("  %d  %s", code.status(), code.meaning()));
+      out.printf("  %d  %s%n", code.status(), code.meaning());
     }
-    out.println();
-    out.println("The default command, run:");
-    command("run").orElseThrow().printHelp(out);
-  }
-
-  private static ExitCode help(List<String> args, PrintStream out, PrintStream err) {
-    if (args.isEmpty()) {
-      printUsage(out);
-      return ExitCode.OK;
-    }
-    Optional<Command> command = command(args.get(0));
-    if (command.isEmpty()) {
-      err.println(
-          "gcs-rewrite: no command '" + args.get(0) + "'; commands: " + String.join(", ", names()));
-      return ExitCode.USAGE;
-    }
-    command.get().printHelp(out);
-    return ExitCode.OK;
-  }
-
-  /**
-   * {@code --help} anywhere among a command's arguments prints its help instead; Beam's own {@code
-   * --help=SomeOptions} is left to Beam.
-   */
-  private static ExitCode commandOrHelp(
-      Command command, List<String> args, PrintStream out, PrintStream err) {
-    if (args.stream().anyMatch(GcsRewriteCli::isHelp)) {
-      command.printHelp(out);
-      return ExitCode.OK;
-    }
-    return command.run(args, out, err);
+    out.println("\nThe default command, run:");
+    COMMANDS.get(0).printHelp(out);
   }
 
   private static boolean isHelp(String arg) {
     return arg.equals("--help") || arg.equals("-h");
-  }
-
-  private static Optional<Command> command(String name) {
-    return COMMANDS.stream().filter(c -> c.name().equals(name)).findFirst();
-  }
-
-  private static List<String> names() {
-    return COMMANDS.stream().map(Command::name).toList();
   }
 }

@@ -2,14 +2,13 @@ package dev.gcsrewrite.cli;
 
 import dev.gcsrewrite.ReconcilePipeline;
 import dev.gcsrewrite.config.GcsRewriteOptions;
-import dev.gcsrewrite.config.InvalidOptionException;
 import dev.gcsrewrite.config.JobSettings;
 import dev.gcsrewrite.metrics.MetricsReader;
 import dev.gcsrewrite.reconcile.ListingScope;
 import dev.gcsrewrite.reconcile.ObjectLister;
 import dev.gcsrewrite.reconcile.ReconcilePlan;
 import dev.gcsrewrite.redis.ClaimStore;
-import dev.gcsrewrite.redis.GenerationState;
+import dev.gcsrewrite.redis.GenerationState.State;
 import dev.gcsrewrite.redis.RedisSettings;
 import dev.gcsrewrite.redis.RedisUnavailableException;
 import java.io.IOException;
@@ -21,17 +20,16 @@ import java.time.format.DateTimeParseException;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
-import org.apache.beam.sdk.Pipeline.PipelineExecutionException;
+import java.util.function.ToLongFunction;
 import org.apache.beam.sdk.PipelineResult;
 import org.checkerframework.checker.nullness.qual.Nullable;
-import org.joda.time.Duration;
 
 /**
  * {@code reconcile}: brings every current generation of a work bucket (a prefix, a time range) to
- * its settled state, through the streaming job's own steps in a bounded run, exactly once together
- * with a streaming job that may be running; or, with {@code --dry-run}, says what it would do.
+ * its settled state through the streaming job's own steps in a bounded run, exactly once together
+ * with a streaming job that may be running; with {@code --dry-run}, says what it would do.
  */
-final class ReconcileCommand implements Command {
+final class ReconcileCommand extends Command {
   static final String SYNOPSIS =
       "gcs-rewrite reconcile --bucket=BUCKET [--prefix=PREFIX] [--updatedAfter=TIME]"
           + " [--updatedBefore=TIME] [--stopped-job=JOB]... [--dry-run] [--show=N]"
@@ -42,73 +40,60 @@ final class ReconcileCommand implements Command {
   /** Dataflow's job names, which are also the claims' owners. */
   private static final String JOB_NAME = "[a-z]([-a-z0-9]{0,1022}[a-z0-9])?";
 
-  private static final long PROGRESS_MILLIS = 2_000;
   private static final DateTimeFormatter JOB_SUFFIX =
       DateTimeFormatter.ofPattern("uuuuMMdd-HHmmss").withZone(ZoneOffset.UTC);
 
-  @Override
-  public String name() {
-    return "reconcile";
+  ReconcileCommand() {
+    super(
+        "reconcile",
+        "settle every current generation of a bucket (backfill, recovery); --dry-run first",
+        SYNOPSIS);
   }
 
   @Override
-  public String summary() {
-    return "settle every current generation of a bucket (backfill, recovery); --dry-run first";
+  void printHelp(PrintStream out) {
+    out.print(
+        """
+        usage: %s
+
+          Lists the bucket's live objects with their generations and sends each through
+          the streaming job's steps as the notification Cloud Storage would have sent:
+          settled generations are dropped by their claim, generations another job holds
+          are waited for, the rest are claimed, written, settled and announced. Safe to
+          run while the streaming job runs, and again (a second run finds all settled).
+
+          --bucket=BUCKET       the work bucket (below --bucketRoot: gs:// or a folder)
+          --prefix=PREFIX       only object names starting with PREFIX
+          --updatedAfter=TIME   only generations updated at or after TIME (ISO-8601,
+                                e.g. 2026-11-26T00:00:00Z)
+          --updatedBefore=TIME  only generations updated before TIME
+          --stopped-job=JOB     a job known to be stopped (cancelled, killed; its --jobName):
+                                its claims are taken over at once instead of waited out
+                                for their --claimLease; repeat for several. Were the job
+                                still running, it is as if its leases had ended: what it
+                                is writing may be written twice, with the same bytes
+          --dry-run             change nothing: count the generations by state in Redis
+                                (unclaimed, in flight, completed, skipped), list the first
+          --show=N              N of each (default %d)
+
+          The other options are the pipeline's (gcs-rewrite help run): the same Redis,
+          buckets, rules and topics as the streaming job; --inputSubscription may be
+          left out. The run's job name is --jobName (or Beam's) plus -reconcile-<time>,
+          so that its claims are never taken for the streaming job's own. Locally it
+          prints progress and a summary; with --runner=DataflowRunner it submits a batch
+          job and returns. Exit status: 0 done, 2 bad arguments, 3 Redis unreachable
+          (dry run), 4 the pipeline failed.
+        """
+            .formatted(SYNOPSIS, DEFAULT_SHOW));
   }
 
   @Override
-  public String synopsis() {
-    return SYNOPSIS;
-  }
-
-  @Override
-  public void printHelp(PrintStream out) {
-    out.println("usage: " + SYNOPSIS);
-    out.println();
-    out.println("  Lists the bucket's live objects with their generations and sends each through");
-    out.println("  the streaming job's steps as the notification Cloud Storage would have sent:");
-    out.println("  settled generations are dropped by their claim, generations another job holds");
-    out.println("  are waited for, the rest are claimed, written, settled and announced. Safe to");
-    out.println("  run while the streaming job runs, and again (a second run finds all settled).");
-    out.println();
-    out.println("  --bucket=BUCKET       the work bucket (below --bucketRoot: gs:// or a folder)");
-    out.println("  --prefix=PREFIX       only object names starting with PREFIX");
-    out.println("  --updatedAfter=TIME   only generations updated at or after TIME (ISO-8601,");
-    out.println("                        e.g. 2026-11-26T00:00:00Z)");
-    out.println("  --updatedBefore=TIME  only generations updated before TIME");
-    out.println(
-        "  --stopped-job=JOB     a job known to be stopped (cancelled, killed; its --jobName):");
-    out.println("                        its claims are taken over at once instead of waited out");
-    out.println("                        for their --claimLease; repeat for several. Were the job");
-    out.println("                        still running, it is as if its leases had ended: what it");
-    out.println("                        is writing may be written twice, with the same bytes");
-    out.println("  --dry-run             change nothing: count the generations by state in Redis");
-    out.println(
-        "                        (unclaimed, in flight, completed, skipped), list the first");
-    out.println("  --show=N              N of each (default " + DEFAULT_SHOW + ")");
-    out.println();
-    out.println("  The other options are the pipeline's (gcs-rewrite help run): the same Redis,");
-    out.println("  buckets, rules and topics as the streaming job; --inputSubscription may be");
-    out.println("  left out. The run's job name is --jobName (or Beam's) plus -reconcile-<time>,");
-    out.println("  so that its claims are never taken for the streaming job's own. Locally it");
-    out.println("  prints progress and a summary; with --runner=DataflowRunner it submits a batch");
-    out.println("  job and returns. Exit status: 0 done, 2 bad arguments, 3 Redis unreachable");
-    out.println("  (dry run), 4 the pipeline failed.");
-  }
-
-  @Override
-  public ExitCode run(List<String> args, PrintStream out, PrintStream err) {
-    Arguments parsed;
-    GcsRewriteOptions options;
-    try {
-      parsed = Arguments.parse(args);
-      options = OptionArgs.parse(parsed.pipelineArgs());
-    } catch (OptionArgs.BadArguments e) {
-      err.println("reconcile: " + e.getMessage());
-      return ExitCode.USAGE;
-    }
+  ExitCode run(List<String> args, PrintStream out, PrintStream err) {
+    Arguments parsed = Arguments.parse(args);
+    GcsRewriteOptions options = parseOptions(parsed.pipelineArgs());
+    ListingScope scope = parsed.scope();
     if (parsed.dryRun()) {
-      return dryRun(parsed, options, out, err);
+      return dryRun(scope, parsed.show(), options, out);
     }
     if (options.getInputSubscription() == null) {
       // Required of the streaming job; a bounded run never reads it.
@@ -117,151 +102,115 @@ final class ReconcileCommand implements Command {
     options.setJobName(reconcileJobName(options.getJobName()));
     JobSettings settings;
     try {
-      settings = JobSettings.from(options).withStoppedJobs(parsed.stoppedJobs());
+      settings = JobSettings.from(options, parsed.stoppedJobs());
     } catch (IllegalArgumentException e) {
-      err.println("reconcile: " + OptionArgs.firstLine(e));
-      return ExitCode.USAGE;
+      throw new BadArguments(firstLine(e));
     }
-    if (!settings.locations().isWorkBucket(parsed.scope().bucket())) {
-      err.println(
-          "reconcile: bucket '"
-              + parsed.scope().bucket()
-              + "' is not one of --workBuckets "
-              + settings.locations().workBuckets());
-      return ExitCode.USAGE;
+    if (!settings.locations().isWorkBucket(scope.bucket())) {
+      throw new BadArguments(
+          String.format(
+              "bucket '%s' is not one of --workBuckets %s",
+              scope.bucket(), settings.locations().workBuckets()));
     }
     boolean local = LocalRuns.prepare(options);
     ObjectLister lister = ObjectLister.forBucketRoot(settings.locations().bucketRoot());
     long started = System.nanoTime();
-    PipelineResult result = ReconcilePipeline.run(options, settings, parsed.scope(), lister);
-    out.println("reconcile: " + parsed.scope() + " as job " + settings.jobName());
+    PipelineResult result = ReconcilePipeline.run(options, settings, scope, lister);
+    out.println("reconcile: " + scope + " as job " + settings.jobName());
     if (!local) {
       out.println("reconcile: batch job submitted; its counters are on the job's page");
       return ExitCode.OK;
     }
-    try {
-      while (!result.getState().isTerminal()) {
-        result.waitUntilFinish(Duration.millis(PROGRESS_MILLIS));
-        out.println(progress(result, started));
-      }
-      result.waitUntilFinish();
-    } catch (PipelineExecutionException e) {
-      e.printStackTrace(err);
-      err.println("reconcile: the pipeline failed: " + OptionArgs.firstLine(rootCause(e)));
+    PipelineResult.State state =
+        LocalRuns.await(result, "reconcile", err, () -> printProgress(result, started, out));
+    if (state == null) {
       return ExitCode.FAILED;
     }
     printSummary(result, started, out);
-    return result.getState() == PipelineResult.State.DONE ? ExitCode.OK : ExitCode.FAILED;
+    return state == PipelineResult.State.DONE ? ExitCode.OK : ExitCode.FAILED;
   }
 
   private static ExitCode dryRun(
-      Arguments parsed, GcsRewriteOptions options, PrintStream out, PrintStream err) {
-    RedisSettings redis;
-    try {
-      redis = JobSettings.redis(options);
-    } catch (InvalidOptionException e) {
-      err.println("reconcile: " + OptionArgs.firstLine(e));
-      return ExitCode.USAGE;
-    }
+      ListingScope scope, int show, GcsRewriteOptions options, PrintStream out) {
+    RedisSettings redis = JobSettings.redis(options);
     String bucketRoot = options.getBucketRoot() == null ? "gs://" : options.getBucketRoot().trim();
-    ObjectLister lister = ObjectLister.forBucketRoot(bucketRoot);
     ReconcilePlan plan;
     try (ClaimStore states = ClaimStore.forCommand(redis)) {
-      plan = ReconcilePlan.make(lister, parsed.scope(), states, parsed.show());
+      plan = ReconcilePlan.make(ObjectLister.forBucketRoot(bucketRoot), scope, states, show);
     } catch (RedisUnavailableException e) {
-      err.println("reconcile: cannot reach Redis at " + redis.address() + ": " + e.getMessage());
-      return ExitCode.UNAVAILABLE;
+      throw new Failure(
+          ExitCode.UNAVAILABLE, "cannot reach Redis at " + redis.address() + ": " + e.getMessage());
     } catch (IOException e) {
-      err.println("reconcile: cannot list " + parsed.scope() + ": " + e.getMessage());
-      return ExitCode.UNAVAILABLE;
+      throw new Failure(ExitCode.UNAVAILABLE, "cannot list " + scope + ": " + e.getMessage());
     }
-    out.println(
-        "reconcile --dry-run: "
-            + parsed.scope()
-            + " below "
-            + bucketRoot
-            + ", Redis "
-            + redis.address()
-            + " prefix '"
-            + redis.keyPrefix()
-            + "'");
-    out.println("  listed      " + plan.listed() + " current generations");
-    for (GenerationState.State state : GenerationState.State.values()) {
-      out.println(String.format("  %-11s %d  %s", label(state), plan.count(state), meaning(state)));
-      for (String example : plan.examples(state)) {
-        out.println("      " + example);
-      }
+    out.printf(
+        "reconcile --dry-run: %s below %s, Redis %s prefix '%s'%n  listed      %d current"
+            + " generations%n",
+        scope, bucketRoot, redis.address(), redis.keyPrefix(), plan.listed());
+    for (State state : State.values()) {
+      out.printf(
+          "  %-11s %d  %s%n",
+          state.name().toLowerCase(Locale.ROOT).replace('_', ' '),
+          plan.count(state),
+          switch (state) {
+            case UNCLAIMED -> "(would be claimed and processed)";
+            case IN_FLIGHT ->
+                "(claimed, not settled: waited for, or taken over once its lease ends)";
+            case COMPLETED -> "(settled with an output: left alone)";
+            case SKIPPED -> "(settled without one, or superseded: left alone)";
+          });
+      plan.examples(state).forEach(example -> out.println("      " + example));
     }
-    out.println(
-        "  a run would process the "
-            + (plan.count(GenerationState.State.UNCLAIMED)
-                + plan.count(GenerationState.State.IN_FLIGHT))
-            + " unclaimed and in-flight generations; nothing was changed");
+    out.printf(
+        "  a run would process the %d unclaimed and in-flight generations; nothing was changed%n",
+        plan.count(State.UNCLAIMED) + plan.count(State.IN_FLIGHT));
     return ExitCode.OK;
   }
 
-  private static String label(GenerationState.State state) {
-    return state.name().toLowerCase(Locale.ROOT).replace('_', ' ');
-  }
-
-  private static String meaning(GenerationState.State state) {
-    return switch (state) {
-      case UNCLAIMED -> "(would be claimed and processed)";
-      case IN_FLIGHT -> "(claimed, not settled: waited for, or taken over once its lease ends)";
-      case COMPLETED -> "(settled with an output: left alone)";
-      case SKIPPED -> "(settled without one, or superseded: left alone)";
-    };
-  }
-
-  private static String progress(PipelineResult result, long started) {
-    long listed = MetricsReader.attempted(result, "reconcileListed");
-    long settled = MetricsReader.attempted(result, "duplicatesSeenByRedis");
-    long claimed = MetricsReader.attempted(result, "claimed");
-    long written = MetricsReader.attempted(result, "objectsCompleted");
-    long waiting = MetricsReader.attempted(result, "claimsWaiting");
-    long dead = MetricsReader.attempted(result, "deadLettered");
-    return String.format(
+  private static void printProgress(PipelineResult result, long started, PrintStream out) {
+    ToLongFunction<String> counter = name -> MetricsReader.attempted(result, name);
+    out.printf(
         "[%5.0fs] listed %d | already settled %d | claimed %d | written %d | waited %d"
-            + " | dead letters %d",
-        seconds(started), listed, settled, claimed, written, waiting, dead);
+            + " | dead letters %d%n",
+        seconds(started),
+        counter.applyAsLong("reconcileListed"),
+        counter.applyAsLong("duplicatesSeenByRedis"),
+        counter.applyAsLong("claimed"),
+        counter.applyAsLong("objectsCompleted"),
+        counter.applyAsLong("claimsWaiting"),
+        counter.applyAsLong("deadLettered"));
   }
 
   private static void printSummary(PipelineResult result, long started, PrintStream out) {
     double seconds = seconds(started);
-    long listed = MetricsReader.committed(result, "reconcileListed");
-    long written = MetricsReader.committed(result, "objectsCompleted");
-    out.println();
-    out.println(String.format("Summary (%.1f s)", seconds));
-    out.println("  listed           " + listed + " current generations");
-    out.println(
-        "  already settled  "
-            + MetricsReader.committed(result, "duplicatesSeenByRedis")
-            + " (their claims said so: nothing done)");
-    out.println(
-        "  claimed          "
-            + MetricsReader.committed(result, "claimed")
-            + " (after waiting for another job: "
-            + MetricsReader.committed(result, "claimsWaiting")
-            + ")");
-    out.println(
-        "  written          "
-            + written
-            + " outputs, settled and announced ("
-            + MetricsReader.committed(result, "objectsWritten")
-            + " sink writes)");
-    out.println(
-        "  skipped          "
-            + MetricsReader.committed(result, "superseded")
-            + " superseded, "
-            + MetricsReader.committed(result, "skippedSourceMissing")
-            + " gone before they were read, "
-            + MetricsReader.committed(result, "sourceChanged")
-            + " changed");
-    out.println("  dead letters     " + MetricsReader.committed(result, "deadLettered"));
-    out.println(
-        String.format(
-            "  rate             %.0f objects/s listed and settled, %.0f outputs/s",
-            listed / Math.max(seconds, 0.001), written / Math.max(seconds, 0.001)));
+    ToLongFunction<String> counter = name -> MetricsReader.committed(result, name);
+    long listed = counter.applyAsLong("reconcileListed");
+    long written = counter.applyAsLong("objectsCompleted");
+    out.printf(
+        """
+
+        Summary (%.1f s)
+          listed           %d current generations
+          already settled  %d (their claims said so: nothing done)
+          claimed          %d (after waiting for another job: %d)
+          written          %d outputs, settled and announced (%d sink writes)
+          skipped          %d superseded, %d gone before they were read, %d changed
+          dead letters     %d
+          rate             %.0f objects/s listed and settled, %.0f outputs/s
+        """,
+        seconds,
+        listed,
+        counter.applyAsLong("duplicatesSeenByRedis"),
+        counter.applyAsLong("claimed"),
+        counter.applyAsLong("claimsWaiting"),
+        written,
+        counter.applyAsLong("objectsWritten"),
+        counter.applyAsLong("superseded"),
+        counter.applyAsLong("skippedSourceMissing"),
+        counter.applyAsLong("sourceChanged"),
+        counter.applyAsLong("deadLettered"),
+        listed / Math.max(seconds, 0.001),
+        written / Math.max(seconds, 0.001));
   }
 
   private static double seconds(long started) {
@@ -274,16 +223,8 @@ final class ReconcileCommand implements Command {
     return prefix + "-reconcile-" + JOB_SUFFIX.format(Instant.now());
   }
 
-  private static Throwable rootCause(Throwable e) {
-    Throwable root = e;
-    while (root.getCause() != null && root.getCause() != root) {
-      root = root.getCause();
-    }
-    return root;
-  }
-
   /** The command's own arguments, and the rest for the pipeline's options. */
-  record Arguments(
+  private record Arguments(
       ListingScope scope,
       boolean dryRun,
       int show,
@@ -299,59 +240,54 @@ final class ReconcileCommand implements Command {
       List<String> stoppedJobs = new ArrayList<>();
       List<String> rest = new ArrayList<>();
       for (String arg : args) {
+        String value = arg.substring(arg.indexOf('=') + 1);
         if (arg.equals("--dry-run") || arg.equals("--dryRun")) {
           dryRun = true;
         } else if (arg.startsWith("--bucket=")) {
-          bucket = value(arg);
+          bucket = value;
         } else if (arg.startsWith("--prefix=")) {
-          prefix = value(arg);
+          prefix = value;
         } else if (arg.startsWith("--updatedAfter=")) {
-          after = time(arg);
+          after = time("--updatedAfter", value);
         } else if (arg.startsWith("--updatedBefore=")) {
-          before = time(arg);
+          before = time("--updatedBefore", value);
         } else if (arg.startsWith("--stopped-job=")) {
-          String job = value(arg);
-          if (!job.matches(JOB_NAME)) {
-            throw new OptionArgs.BadArguments(
-                "--stopped-job '" + job + "' is not a job name (lower-case letters, digits, -)");
-          }
-          stoppedJobs.add(job);
+          stoppedJobs.add(
+              check(
+                  value,
+                  JOB_NAME,
+                  "--stopped-job '%s' is not a job name (lower-case letters, digits, -)"));
         } else if (arg.startsWith("--show=")) {
-          String n = value(arg);
-          if (!n.matches("[0-9]{1,6}")) {
-            throw new OptionArgs.BadArguments("--show '" + n + "' is not a number");
-          }
-          show = Integer.parseInt(n);
+          show = Integer.parseInt(check(value, "[0-9]{1,6}", "--show '%s' is not a number"));
         } else if (!arg.startsWith("--")) {
-          throw new OptionArgs.BadArguments(
-              "unexpected argument '" + arg + "'; usage: " + SYNOPSIS);
+          throw new BadArguments("unexpected argument '" + arg + "'; usage: " + SYNOPSIS);
         } else {
           rest.add(arg);
         }
       }
       if (bucket == null || bucket.isEmpty() || bucket.contains("/")) {
-        throw new OptionArgs.BadArguments("--bucket=BUCKET (a bucket name) is required");
+        throw new BadArguments("--bucket=BUCKET (a bucket name) is required");
       }
       if (after != null && before != null && !after.isBefore(before)) {
-        throw new OptionArgs.BadArguments("--updatedAfter must be before --updatedBefore");
+        throw new BadArguments("--updatedAfter must be before --updatedBefore");
       }
       return new Arguments(
           new ListingScope(bucket, prefix, after, before), dryRun, show, stoppedJobs, rest);
     }
 
-    private static String value(String arg) {
-      return arg.substring(arg.indexOf('=') + 1);
+    private static String check(String value, String regex, String problem) {
+      if (!value.matches(regex)) {
+        throw new BadArguments(String.format(problem, value));
+      }
+      return value;
     }
 
-    private static Instant time(String arg) {
+    private static Instant time(String flag, String value) {
       try {
-        return Instant.parse(value(arg));
+        return Instant.parse(value);
       } catch (DateTimeParseException e) {
-        throw new OptionArgs.BadArguments(
-            arg.substring(0, arg.indexOf('='))
-                + " '"
-                + value(arg)
-                + "' is not an ISO-8601 time such as 2026-11-26T00:00:00Z");
+        throw new BadArguments(
+            flag + " '" + value + "' is not an ISO-8601 time such as 2026-11-26T00:00:00Z");
       }
     }
   }

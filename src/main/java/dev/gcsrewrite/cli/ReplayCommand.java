@@ -30,7 +30,7 @@ import org.checkerframework.checker.nullness.qual.Nullable;
  *       it, so that it outlives the subscription's 7-day retention.
  * </ul>
  */
-final class ReplayCommand implements Command {
+final class ReplayCommand extends Command {
   static final String SYNOPSIS =
       "gcs-rewrite replay --from=SUBSCRIPTION|ARCHIVE [--to=TOPIC] [--errorType=T,...]"
           + " [--errorStage=S,...] [--failedAfter=TIME] [--failedBefore=TIME] [--max=N]"
@@ -50,23 +50,15 @@ final class ReplayCommand implements Command {
           "show");
   private static final int DEFAULT_SHOW = 20;
 
-  @Override
-  public String name() {
-    return "replay";
+  ReplayCommand() {
+    super(
+        "replay",
+        "republish dead letters' original messages, filtered, with the replay marker",
+        SYNOPSIS);
   }
 
   @Override
-  public String summary() {
-    return "republish dead letters' original messages, filtered, with the replay marker";
-  }
-
-  @Override
-  public String synopsis() {
-    return SYNOPSIS;
-  }
-
-  @Override
-  public void printHelp(PrintStream out) {
+  void printHelp(PrintStream out) {
     out.print(
         """
         usage: %s
@@ -93,21 +85,14 @@ final class ReplayCommand implements Command {
           was settled since is a duplicate to the pipeline: nothing is done twice.
           Exit status: 0 done, 2 bad arguments, 3 Pub/Sub or the archive unreachable.
         """
-            .formatted(SYNOPSIS, summary(), DEFAULT_SHOW));
+            .formatted(SYNOPSIS, summary, DEFAULT_SHOW));
   }
 
   @Override
-  public ExitCode run(List<String> args, PrintStream out, PrintStream err) {
+  ExitCode run(List<String> args, PrintStream out, PrintStream err) {
     List<String> beamOptions = new ArrayList<>();
-    ReplayRequest request;
-    PubsubOptions options;
-    try {
-      request = parse(args, beamOptions);
-      options = OptionArgs.parse(beamOptions).as(PubsubOptions.class);
-    } catch (OptionArgs.BadArguments e) {
-      err.println("replay: " + e.getMessage());
-      return ExitCode.USAGE;
-    }
+    ReplayRequest request = parse(args, beamOptions);
+    PubsubOptions options = parseOptions(beamOptions).as(PubsubOptions.class);
     FileSystems.setDefaultPipelineOptions(options);
     try (PubsubClient pubsub = PubsubConnection.open(options)) {
       String missing =
@@ -125,7 +110,7 @@ final class ReplayCommand implements Command {
         replay.run();
         return ExitCode.OK;
       } catch (IOException e) {
-        err.println("replay: stopped: " + OptionArgs.firstLine(e));
+        err.println("replay: stopped: " + firstLine(e));
       } catch (InterruptedException e) {
         Thread.currentThread().interrupt();
         err.println("replay: interrupted");
@@ -134,7 +119,7 @@ final class ReplayCommand implements Command {
       }
       return ExitCode.UNAVAILABLE;
     } catch (IOException e) {
-      err.println("replay: " + OptionArgs.firstLine(e));
+      err.println("replay: " + firstLine(e));
       return ExitCode.UNAVAILABLE;
     }
   }
@@ -152,34 +137,34 @@ final class ReplayCommand implements Command {
         continue;
       }
       if (!arg.startsWith("--")) {
-        throw new OptionArgs.BadArguments("unexpected argument '" + arg + "' (see replay --help)");
+        throw new BadArguments("unexpected argument '" + arg + "' (see replay --help)");
       }
       int equals = arg.indexOf('=');
       String name = arg.substring(2, equals < 0 ? arg.length() : equals);
       if (!FLAGS.contains(name)) {
         beamOptions.add(arg);
       } else if (equals < 0 || equals == arg.length() - 1) {
-        throw new OptionArgs.BadArguments("--" + name + " needs a value (--" + name + "=...)");
+        throw new BadArguments("--" + name + " needs a value (--" + name + "=...)");
       } else if (own.put(name, arg.substring(equals + 1)) != null) {
-        throw new OptionArgs.BadArguments("--" + name + " given twice");
+        throw new BadArguments("--" + name + " given twice");
       }
     }
     String from = own.get("from");
     String to = own.get("to");
     if (from == null) {
-      throw new OptionArgs.BadArguments(
+      throw new BadArguments(
           "--from=projects/P/subscriptions/S (or an archive folder) is required");
     }
     boolean fromSubscription = ReplayRequest.SUBSCRIPTION.matcher(from).matches();
     if (!fromSubscription && from.startsWith("projects/")) {
-      throw new OptionArgs.BadArguments(
+      throw new BadArguments(
           "--from='" + from + "' is neither projects/P/subscriptions/S nor a folder");
     }
     if (to != null && !TOPIC.matcher(to).matches()) {
-      throw new OptionArgs.BadArguments("--to='" + to + "' is not projects/P/topics/T");
+      throw new BadArguments("--to='" + to + "' is not projects/P/topics/T");
     }
     if (to == null && (own.get("archive") == null || !fromSubscription)) {
-      throw new OptionArgs.BadArguments(
+      throw new BadArguments(
           "--to=projects/P/topics/T is required (only --archive from a subscription goes without)");
     }
     return new ReplayRequest(
@@ -208,14 +193,14 @@ final class ReplayCommand implements Command {
     try {
       return value == null ? null : Instant.parse(value);
     } catch (DateTimeParseException e) {
-      throw new OptionArgs.BadArguments(
+      throw new BadArguments(
           "--" + name + "='" + value + "' is not an RFC 3339 time such as 2026-11-23T10:00:00Z");
     }
   }
 
   private static long number(String name, @Nullable String value, long otherwise) {
     if (value != null && !value.matches("[0-9]{1,18}")) {
-      throw new OptionArgs.BadArguments("--" + name + "='" + value + "' is not a whole number");
+      throw new BadArguments("--" + name + "='" + value + "' is not a whole number");
     }
     return value == null ? otherwise : Long.parseLong(value);
   }

@@ -2,7 +2,6 @@ package dev.gcsrewrite.cli;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import dev.gcsrewrite.config.InvalidOptionException;
 import dev.gcsrewrite.config.JobSettings;
 import dev.gcsrewrite.redis.ClaimStore;
 import dev.gcsrewrite.redis.ObjectStatus;
@@ -21,106 +20,85 @@ import org.joda.time.Instant;
  * answers "what became of my job": each kept generation's state, owner, times and output, the
  * generation in flight, and the object's latest completed generation.
  */
-final class StatusCommand implements Command {
-  static final String SYNOPSIS =
-      "gcs-rewrite status gs://BUCKET/OBJECT [GENERATION] [--json] --redisHost=HOST"
-          + " [--redisPort=PORT] [--redisTls=true] [--redisCluster=true]"
-          + " [--redisPasswordSecret=REF] [--redisTlsCaSecret=REF] [--keyPrefix=PREFIX]";
-
+final class StatusCommand extends Command {
   private static final ObjectMapper JSON = new ObjectMapper();
 
-  @Override
-  public String name() {
-    return "status";
+  StatusCommand() {
+    super(
+        "status",
+        "what Redis records about an object: its generations, the one in flight, the latest",
+        "gcs-rewrite status gs://BUCKET/OBJECT [GENERATION] [--json] --redisHost=HOST"
+            + " [--redisPort=PORT] [--redisTls=true] [--redisCluster=true]"
+            + " [--redisPasswordSecret=REF] [--redisTlsCaSecret=REF] [--keyPrefix=PREFIX]");
   }
 
   @Override
-  public String summary() {
-    return "what Redis records about an object: its generations, the one in flight, the latest";
+  void printHelp(PrintStream out) {
+    out.print(
+        """
+        usage: %s
+
+          %s.
+          GENERATION   only that generation's record
+          --json       the records as JSON (latestCompleted, lock, generations)
+          The Redis options are the pipeline's (see: gcs-rewrite help run).
+          Exit status: 0 records found, 1 nothing recorded, 2 bad arguments,
+          3 Redis unreachable.
+        """
+            .formatted(synopsis, summary));
   }
 
   @Override
-  public String synopsis() {
-    return SYNOPSIS;
-  }
-
-  @Override
-  public void printHelp(PrintStream out) {
-    out.println("usage: " + SYNOPSIS);
-    out.println();
-    out.println("  " + summary() + ".");
-    out.println("  GENERATION   only that generation's record");
-    out.println("  --json       the records as JSON (latestCompleted, lock, generations)");
-    out.println("  The Redis options are the pipeline's (see: gcs-rewrite help run).");
-    out.println("  Exit status: 0 records found, 1 nothing recorded, 2 bad arguments,");
-    out.println("  3 Redis unreachable.");
-  }
-
-  /** Runs the command; returns the exit status. */
-  @Override
-  public ExitCode run(List<String> args, PrintStream out, PrintStream err) {
+  ExitCode run(List<String> args, PrintStream out, PrintStream err) {
     List<String> positional = new ArrayList<>();
     List<String> options = new ArrayList<>();
     boolean json = false;
     for (String arg : args) {
       if (arg.equals("--json")) {
         json = true;
-      } else if (arg.startsWith("--")) {
-        options.add(arg);
       } else {
-        positional.add(arg);
+        (arg.startsWith("--") ? options : positional).add(arg);
       }
     }
     if (positional.isEmpty() || positional.size() > 2 || !positional.get(0).startsWith("gs://")) {
-      err.println("usage: " + SYNOPSIS);
+      err.println("usage: " + synopsis);
       return ExitCode.USAGE;
     }
     String path = positional.get(0).substring("gs://".length());
     int slash = path.indexOf('/');
     if (slash <= 0 || slash == path.length() - 1) {
-      err.println("status: '" + positional.get(0) + "' is not gs://BUCKET/OBJECT");
-      return ExitCode.USAGE;
+      throw new BadArguments("'" + positional.get(0) + "' is not gs://BUCKET/OBJECT");
     }
     String bucket = path.substring(0, slash);
     String objectId = path.substring(slash + 1);
     Long generation = null;
     if (positional.size() == 2) {
       if (!positional.get(1).matches("[0-9]{1,19}")) {
-        err.println("status: generation '" + positional.get(1) + "' is not a number");
-        return ExitCode.USAGE;
+        throw new BadArguments("generation '" + positional.get(1) + "' is not a number");
       }
       generation = Long.parseLong(positional.get(1));
     }
 
-    RedisSettings redis;
-    try {
-      redis = JobSettings.redis(OptionArgs.parse(options));
-    } catch (InvalidOptionException | OptionArgs.BadArguments e) {
-      err.println("status: " + OptionArgs.firstLine(e));
-      return ExitCode.USAGE;
-    }
-
+    RedisSettings redis = JobSettings.redis(parseOptions(options));
     ObjectStatus status;
     try (ClaimStore store = ClaimStore.forCommand(redis)) {
       status = store.status(bucket, objectId, generation);
     } catch (RedisUnavailableException e) {
-      err.println("status: cannot reach Redis at " + redis.address() + ": " + rootMessage(e));
-      return ExitCode.UNAVAILABLE;
+      throw new Failure(
+          ExitCode.UNAVAILABLE,
+          "cannot reach Redis at " + redis.address() + ": " + rootCause(e).getMessage());
     } catch (Exception e) {
-      err.println("status: " + e.getMessage());
-      return ExitCode.UNAVAILABLE;
+      throw new Failure(ExitCode.UNAVAILABLE, String.valueOf(e.getMessage()));
     }
 
     if (generation != null) {
+      Map<String, String> record = status.generations().get(generation);
       status =
           new ObjectStatus(
               bucket,
               objectId,
               status.latest(),
-              new TreeMap<>(
-                  status.generations().containsKey(generation)
-                      ? Map.of(generation, status.generations().get(generation))
-                      : Map.of()),
+              new TreeMap<>(record == null ? Map.of() : Map.of(generation, record)),
               status.lock());
     }
     if (json) {
@@ -135,21 +113,18 @@ final class StatusCommand implements Command {
 
   private static void print(
       ObjectStatus status, @Nullable Long generation, RedisSettings redis, PrintStream out) {
-    String object = "gs://" + status.bucket() + "/" + status.objectId();
+    out.print("gs://" + status.bucket() + "/" + status.objectId());
     if (status.generations().isEmpty()) {
-      out.println(
-          object
-              + (generation == null ? "" : " generation " + generation)
-              + ": no record in Redis at "
-              + redis.address()
-              + " under prefix '"
-              + redis.keyPrefix()
-              + "' (never claimed, or settled longer ago than --claimRetention)");
-    } else {
-      out.println(object);
+      out.printf(
+          "%s: no record in Redis at %s under prefix '%s' (never claimed, or settled longer ago"
+              + " than --claimRetention)",
+          generation == null ? "" : " generation " + generation,
+          redis.address(),
+          redis.keyPrefix());
     }
-    if (!status.latest().isEmpty()) {
-      Map<String, String> latest = status.latest();
+    out.println();
+    Map<String, String> latest = status.latest();
+    if (!latest.isEmpty()) {
       out.println("  latest completed generation " + latest.get("generation"));
       out.println("    completed  " + time(latest.get("completedAt")));
       out.println("    output     " + latest.get("outputUri"));
@@ -158,16 +133,12 @@ final class StatusCommand implements Command {
     }
     Map<String, String> lock = status.lock();
     if (lock.get("generation") != null) {
-      out.println(
-          "  in flight: generation "
-              + lock.get("generation")
-              + " ("
-              + lock.get("owner")
-              + ", token "
-              + lock.get("token")
-              + ", lease until "
-              + time(lock.get("leaseUntil"))
-              + ")");
+      out.printf(
+          "  in flight: generation %s (%s, token %s, lease until %s)%n",
+          lock.get("generation"),
+          lock.get("owner"),
+          lock.get("token"),
+          time(lock.get("leaseUntil")));
     }
     status
         .generations()
@@ -190,7 +161,7 @@ final class StatusCommand implements Command {
 
   private static void line(PrintStream out, String label, @Nullable String value) {
     if (value != null) {
-      out.println(String.format("    %-11s %s", label, value));
+      out.printf("    %-11s %s%n", label, value);
     }
   }
 
@@ -199,37 +170,20 @@ final class StatusCommand implements Command {
     root.put("object", "gs://" + status.bucket() + "/" + status.objectId());
     root.put("redis", redis.address());
     root.put("keyPrefix", redis.keyPrefix());
-    ObjectNode latest = root.putObject("latestCompleted");
-    status.latest().forEach(latest::put);
-    ObjectNode lock = root.putObject("lock");
-    status.lock().forEach(lock::put);
+    status.latest().forEach(root.putObject("latestCompleted")::put);
+    status.lock().forEach(root.putObject("lock")::put);
     ObjectNode generations = root.putObject("generations");
     status
         .generations()
-        .forEach(
-            (g, record) -> {
-              ObjectNode node = generations.putObject(Long.toString(g));
-              record.forEach(node::put);
-            });
+        .forEach((g, record) -> record.forEach(generations.putObject(Long.toString(g))::put));
     return root.toPrettyString();
   }
 
   private static @Nullable String time(@Nullable String millis) {
-    if (millis == null) {
-      return null;
-    }
     try {
-      return new Instant(Long.parseLong(millis)).toString();
+      return millis == null ? null : new Instant(Long.parseLong(millis)).toString();
     } catch (NumberFormatException e) {
       return millis;
     }
-  }
-
-  private static String rootMessage(Throwable e) {
-    Throwable root = e;
-    while (root.getCause() != null) {
-      root = root.getCause();
-    }
-    return String.valueOf(root.getMessage());
   }
 }

@@ -10,15 +10,25 @@ import java.lang.invoke.MethodType;
 import java.lang.reflect.RecordComponent;
 import java.util.Arrays;
 import java.util.List;
+import org.apache.beam.sdk.coders.CannotProvideCoderException;
 import org.apache.beam.sdk.coders.Coder;
+import org.apache.beam.sdk.coders.CoderProvider;
+import org.apache.beam.sdk.coders.CoderProviders;
 import org.apache.beam.sdk.coders.CustomCoder;
+import org.apache.beam.sdk.coders.DefaultCoder;
+import org.apache.beam.sdk.values.TypeDescriptor;
 
 /**
  * Codes a Java record as its components in declaration order, each with its own coder: the one
- * implementation behind the pipeline's record coders (dead letters, claims, failed objects), which
- * differ only in their components. Deterministic, and consistent with equals, when every component
- * coder is; the bytes are those of the component coders one after another, so a coder written by
- * hand with the same components in the same order encodes the same bytes.
+ * implementation behind the pipeline's record coders (notifications, claims, outcomes, dead
+ * letters, failed objects), which differ only in their components. Deterministic, and consistent
+ * with equals, when every component coder is; the bytes are those of the component coders one after
+ * another, so a coder written by hand with the same components in the same order encodes the same
+ * bytes.
+ *
+ * <p>Name a subclass in the record's {@code @DefaultCoder} and give it a static {@code of()}: Beam
+ * then infers it for every collection of that record (see {@link #getCoderProvider}), and no step
+ * has to set a coder.
  *
  * @param <T> the record type
  */
@@ -45,6 +55,26 @@ public abstract class RecordCoder<T extends Record> extends CustomCoder<T> {
           type.getSimpleName() + " has " + declared + " components, not " + components.length);
     }
     resolve();
+  }
+
+  /**
+   * What Beam's {@code @DefaultCoder} lookup calls on the coder class a record names. Every
+   * subclass inherits it, so it makes the coder of whichever record asks, with the static {@code
+   * of()} of the class that record names.
+   */
+  public static CoderProvider getCoderProvider() {
+    return new CoderProvider() {
+      @Override
+      public <R> Coder<R> coderFor(TypeDescriptor<R> type, List<? extends Coder<?>> components)
+          throws CannotProvideCoderException {
+        Class<?> record = type.getRawType();
+        DefaultCoder named = record.getAnnotation(DefaultCoder.class);
+        if (named == null) {
+          throw new CannotProvideCoderException(record + " names no coder in @DefaultCoder");
+        }
+        return CoderProviders.fromStaticMethods(record, named.value()).coderFor(type, components);
+      }
+    };
   }
 
   @Override

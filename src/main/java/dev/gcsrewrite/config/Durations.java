@@ -9,7 +9,7 @@ import org.joda.time.Duration;
  * repeated, e.g. {@code 90s}, {@code 10m}, {@code 1h30m}, {@code 7d}. Units: ms, s, m, h, d.
  */
 public final class Durations {
-  private static final Pattern WHOLE = Pattern.compile("(?:[0-9]{1,9}(?:ms|s|m|h|d))+");
+  private static final Pattern WHOLE = Pattern.compile(OptionPatterns.DURATION);
   private static final Pattern PART = Pattern.compile("([0-9]{1,9})(ms|s|m|h|d)");
 
   private Durations() {}

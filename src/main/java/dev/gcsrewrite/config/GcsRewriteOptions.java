@@ -6,13 +6,16 @@ import org.apache.beam.sdk.options.PipelineOptions;
 import org.apache.beam.sdk.options.StreamingOptions;
 
 /**
- * The pipeline's public options, and the one place each is described: the same names are the flex
- * template's parameters and the keys of the option sets in {@code pipeline-options/}, and {@code
- * templates/metadata.json} and {@code docs/options.md} are generated from these annotations ({@code
- * OptionsReferenceTest} fails when they are out of date). A description starts with "Required." or
- * "Required on Dataflow." when the option must be set, and says "Unset: ..." when leaving it out
- * means something a default value cannot say. Values are checked at start by {@link JobSettings},
- * which reports the first problem in one line naming the option.
+ * The pipeline's public options, and the one place each is described.
+ *
+ * <ul>
+ *   <li>The names are the flex template's parameters and the keys of {@code pipeline-options/}.
+ *   <li>{@code templates/metadata.json} and {@code docs/options.md} are generated from these
+ *       annotations: {@code OptionsReferenceTest} fails when they drift.
+ *   <li>A description opens with "Required." or "Required on Dataflow." when the option must be
+ *       set, and says "Unset: ..." when leaving it out means what no default can say.
+ *   <li>{@link JobSettings} checks the values at start, and names the first bad one in one line.
+ * </ul>
  */
 public interface GcsRewriteOptions extends PipelineOptions, StreamingOptions {
   @Description(

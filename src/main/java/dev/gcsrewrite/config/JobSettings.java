@@ -6,16 +6,19 @@ import dev.gcsrewrite.redis.ClaimSettings;
 import dev.gcsrewrite.redis.RedisSettings;
 import dev.gcsrewrite.redis.Secrets;
 import dev.gcsrewrite.rewrite.RewriteRules;
+import java.io.IOException;
+import java.io.InputStream;
+import java.nio.ByteBuffer;
+import java.nio.channels.Channels;
+import java.nio.charset.CharacterCodingException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.Paths;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.function.Function;
 import java.util.regex.Pattern;
 import org.apache.beam.sdk.io.FileSystems;
-import org.apache.beam.sdk.io.fs.ResourceId;
 import org.checkerframework.checker.nullness.qual.Nullable;
 import org.joda.time.Duration;
 
@@ -24,7 +27,8 @@ import org.joda.time.Duration;
  *
  * <p>Everything that can be wrong with a value is found here, before a pipeline is built, and
  * reported as an {@link InvalidOptionException} naming the option: a job that starts is a job whose
- * configuration makes sense.
+ * configuration makes sense. Beam's {@code @Validation.Required} is not used: its message is
+ * several lines, and the reconcile and status commands need only some of the required options.
  *
  * @param inputSubscription {@code projects/<p>/subscriptions/<s>}
  * @param locations where sources are read and outputs written
@@ -52,10 +56,13 @@ public record JobSettings(
   /** The rule used when neither --rewriteRules nor --rewriteRulesFile is set. */
   public static final String DEFAULT_RULES = "AWS=GCP";
 
+  /** Largest {@code --rewriteRulesFile} read: a rules file is a short list, not data. */
+  public static final int MAX_RULES_FILE_BYTES = 1 << 20;
+
   private static final Pattern SUBSCRIPTION = Pattern.compile(OptionPatterns.SUBSCRIPTION);
   private static final Pattern TOPIC = Pattern.compile(OptionPatterns.TOPIC);
-  private static final int MAX_SUFFIX_BYTES = 64;
   private static final Pattern REDIS_HOST = Pattern.compile(OptionPatterns.REDIS_HOST);
+  private static final int MAX_SUFFIX_BYTES = 64;
 
   /**
    * Checks {@code options} and derives the settings.
@@ -63,48 +70,63 @@ public record JobSettings(
    * @throws InvalidOptionException for the first option that is missing or malformed
    */
   public static JobSettings from(GcsRewriteOptions options) {
-    return from(options, RulesFile::read);
+    return from(options, List.of());
   }
 
   /**
-   * Checks {@code options} and derives the settings, reading a {@code --rewriteRulesFile} with
-   * {@code rulesFiles} (its name in, its text out), so that the checks themselves read nothing.
+   * Checks {@code options} and derives the settings of a job that takes over the live claims of
+   * {@code stoppedJobs} at once (see {@link ClaimSettings#stoppedOwners}).
    *
-   * @throws InvalidOptionException for the first option that is missing or malformed
+   * @throws IllegalArgumentException if one of them is this job; an {@link InvalidOptionException}
+   *     for the first option that is missing or malformed
    */
-  public static JobSettings from(GcsRewriteOptions options, Function<String, String> rulesFiles) {
+  public static JobSettings from(GcsRewriteOptions options, List<String> stoppedJobs) {
+    return from(options, stoppedJobs, JobSettings::readRulesFile);
+  }
+
+  /** As {@link #from(GcsRewriteOptions, List)}, reading a rules file with {@code rulesFiles}. */
+  static JobSettings from(
+      GcsRewriteOptions options, List<String> stoppedJobs, Function<String, String> rulesFiles) {
     FileSystems.setDefaultPipelineOptions(options);
     String subscription =
-        matching("inputSubscription", options.getInputSubscription(), SUBSCRIPTION, "subscription");
+        pubsubName("inputSubscription", options.getInputSubscription(), "subscription");
     String processedBucket = directory("processedBucket", options.getProcessedBucket(), false);
-    String bucketRoot = bucketRoot(options.getBucketRoot());
-    String suffix = suffix(options.getOutputSuffix());
+    String root = required("bucketRoot", options.getBucketRoot()).trim();
+    String bucketRoot = root.equals("gs://") ? root : directory("bucketRoot", root, true);
+    String suffix = required("outputSuffix", options.getOutputSuffix());
+    check(
+        !suffix.contains("/") && !hasControlCharacters(suffix),
+        "outputSuffix",
+        "'%s' must not contain '/' or control characters",
+        suffix);
+    check(
+        suffix.getBytes(StandardCharsets.UTF_8).length <= MAX_SUFFIX_BYTES,
+        "outputSuffix",
+        "is longer than %d bytes",
+        MAX_SUFFIX_BYTES);
     List<String> workBuckets = workBuckets(options);
     RewriteRules rules =
         rules(options.getRewriteRules(), options.getRewriteRulesFile(), rulesFiles);
-    String processing = matching("processingTopic", options.getProcessingTopic(), TOPIC, "topic");
-    String complete = matching("completeTopic", options.getCompleteTopic(), TOPIC, "topic");
-    String deadLetters = matching("deadLetterTopic", options.getDeadLetterTopic(), TOPIC, "topic");
+    String processing = pubsubName("processingTopic", options.getProcessingTopic(), "topic");
+    String complete = pubsubName("completeTopic", options.getCompleteTopic(), "topic");
+    String deadLetters = pubsubName("deadLetterTopic", options.getDeadLetterTopic(), "topic");
     Duration dedupeTtl = duration("dedupeTtl", options.getDedupeTtl());
     RedisSettings redis = redis(options);
     Duration lease = duration("claimLease", options.getClaimLease());
     Duration retention = duration("claimRetention", options.getClaimRetention());
-    if (dedupeTtl.isShorterThan(lease)) {
-      throw new InvalidOptionException(
-          "dedupeTtl",
-          Durations.format(dedupeTtl)
-              + " is shorter than --claimLease ("
-              + Durations.format(lease)
-              + "): a duplicate could then find this job's own claim still in progress");
-    }
-    if (!retention.isLongerThan(lease)) {
-      throw new InvalidOptionException(
-          "claimRetention",
-          Durations.format(retention)
-              + " must be longer than --claimLease ("
-              + Durations.format(lease)
-              + ")");
-    }
+    check(
+        !dedupeTtl.isShorterThan(lease),
+        "dedupeTtl",
+        "%s is shorter than --claimLease (%s): a duplicate could then find this job's own claim"
+            + " still in progress",
+        Durations.format(dedupeTtl),
+        Durations.format(lease));
+    check(
+        retention.isLongerThan(lease),
+        "claimRetention",
+        "%s must be longer than --claimLease (%s)",
+        Durations.format(retention),
+        Durations.format(lease));
     return new JobSettings(
         subscription,
         new ObjectLocations(bucketRoot, processedBucket, suffix, workBuckets),
@@ -115,72 +137,56 @@ public record JobSettings(
         dedupeTtl,
         options.getJobName(),
         redis,
-        new ClaimSettings(options.getJobName(), lease, retention));
+        new ClaimSettings(options.getJobName(), lease, retention, stoppedJobs));
   }
 
   /**
-   * These settings, taking over the live claims of {@code stoppedJobs} at once (see {@link
-   * ClaimSettings#stoppedOwners}).
-   *
-   * @throws IllegalArgumentException if one of them is this job, or no job name
-   */
-  public JobSettings withStoppedJobs(List<String> stoppedJobs) {
-    ClaimSettings withStopped = claims.withStoppedOwners(stoppedJobs);
-    return new JobSettings(
-        inputSubscription,
-        locations,
-        rules,
-        processingTopic,
-        completeTopic,
-        deadLetterTopic,
-        dedupeTtl,
-        jobName,
-        redis,
-        withStopped);
-  }
-
-  /**
-   * Checks and derives only the Redis options, for tools that talk to the claims without running a
-   * pipeline (the status command).
+   * Checks and derives only the Redis options, for the commands that read the claims without
+   * running a pipeline.
    *
    * @throws InvalidOptionException for the first Redis option that is missing or malformed
    */
   public static RedisSettings redis(GcsRewriteOptions options) {
     String host = required("redisHost", options.getRedisHost()).trim();
-    if (!REDIS_HOST.matcher(host).matches()) {
-      throw new InvalidOptionException("redisHost", "'" + host + "' is not a host name or address");
-    }
+    check(
+        REDIS_HOST.matcher(host).matches(),
+        "redisHost",
+        "'%s' is not a host name or address",
+        host);
     int port = options.getRedisPort();
-    if (port < 1 || port > 65535) {
-      throw new InvalidOptionException("redisPort", port + " is not a port (1-65535)");
-    }
+    check(port >= 1 && port <= 65535, "redisPort", "%d is not a port (1-65535)", port);
     String password = secretReference("redisPasswordSecret", options.getRedisPasswordSecret());
     String ca = secretReference("redisTlsCaSecret", options.getRedisTlsCaSecret());
-    if (ca != null && !options.getRedisTls()) {
-      throw new InvalidOptionException("redisTlsCaSecret", "is used only with --redisTls=true");
-    }
+    check(
+        ca == null || options.getRedisTls(),
+        "redisTlsCaSecret",
+        "is used only with --redisTls=true");
     String prefix = options.getKeyPrefix() == null ? "" : options.getKeyPrefix();
-    if (prefix.chars().anyMatch(c -> c < 0x20 || c == 0x7f)) {
-      throw new InvalidOptionException("keyPrefix", "must not contain control characters");
-    }
-    if (prefix.contains("{") || prefix.contains("}")) {
-      // The keys' cluster hash tag is the first {...}: braces here would move it.
-      throw new InvalidOptionException("keyPrefix", "must not contain '{' or '}'");
-    }
+    check(!hasControlCharacters(prefix), "keyPrefix", "must not contain control characters");
+    // The keys' cluster hash tag is the first {...}: braces here would move it.
+    check(
+        !prefix.contains("{") && !prefix.contains("}"), "keyPrefix", "must not contain '{' or '}'");
     return new RedisSettings(
         host, port, options.getRedisTls(), password, ca, prefix, options.getRedisCluster());
+  }
+
+  /** Beam's {@code checkArgument}, for an option: the problem is formatted only to be thrown. */
+  private static void check(boolean valid, String option, String problem, Object... args) {
+    if (!valid) {
+      throw new InvalidOptionException(
+          option, args.length == 0 ? problem : String.format(problem, args));
+    }
   }
 
   private static @Nullable String secretReference(String option, @Nullable String value) {
     if (value == null || value.isEmpty()) {
       return null;
     }
-    if (!Secrets.isReference(value)) {
-      // Never echo the value: it may be a password pasted where its reference belongs.
-      throw new InvalidOptionException(
-          option,
-          "is not a secret reference; use projects/<p>/secrets/<s>/versions/<v> or file:<path>");
-    }
+    // Never echo the value: it may be a password pasted where its reference belongs.
+    check(
+        Secrets.isReference(value),
+        option,
+        "is not a secret reference; use projects/<p>/secrets/<s>/versions/<v> or file:<path>");
     return value;
   }
 
@@ -191,28 +197,27 @@ public record JobSettings(
     return value;
   }
 
-  private static String matching(
-      String option, @Nullable String value, Pattern pattern, String kind) {
-    String checked = required(option, value);
-    if (!pattern.matcher(checked).matches()) {
-      throw new InvalidOptionException(
-          option,
-          "'"
-              + checked
-              + "' is not a Pub/Sub "
-              + kind
-              + " name; expected projects/<project>/"
-              + kind
-              + "s/<name>");
-    }
-    return checked;
+  private static boolean hasControlCharacters(String value) {
+    return value.chars().anyMatch(c -> c < 0x20 || c == 0x7f);
+  }
+
+  /** A Pub/Sub name of {@code kind}: {@code subscription} or {@code topic}. */
+  private static String pubsubName(String option, @Nullable String value, String kind) {
+    String name = required(option, value);
+    check(
+        (kind.equals("topic") ? TOPIC : SUBSCRIPTION).matcher(name).matches(),
+        option,
+        "'%s' is not a Pub/Sub %s name; expected projects/<project>/%ss/<name>",
+        name,
+        kind,
+        kind);
+    return name;
   }
 
   private static Duration duration(String option, @Nullable String value) {
+    String text = required(option, value);
     try {
-      return Durations.parse(required(option, value));
-    } catch (InvalidOptionException e) {
-      throw e;
+      return Durations.parse(text);
     } catch (IllegalArgumentException e) {
       throw new InvalidOptionException(option, e.getMessage());
     }
@@ -220,23 +225,18 @@ public record JobSettings(
 
   /**
    * A folder as a Beam path ending in "/": {@code gs://bucket[/prefix]}, another registered file
-   * system, or a local folder (made absolute; it must exist when {@code mustExist}).
+   * system, or a local folder, made absolute; it must exist when {@code mustExist}.
    */
   private static String directory(String option, @Nullable String value, boolean mustExist) {
     String path = required(option, value).trim();
     if (path.startsWith("gs://")) {
-      String rest = path.substring("gs://".length());
-      String bucket = rest.contains("/") ? rest.substring(0, rest.indexOf('/')) : rest;
-      String problem = StorageNames.bucketProblem(bucket);
-      if (problem != null) {
-        throw new InvalidOptionException(option, "'" + path + "': " + problem);
-      }
+      String problem = StorageNames.bucketProblem(path.substring(5).split("/", 2)[0]);
+      check(problem == null, option, "'%s': %s", path, problem);
       return path.endsWith("/") ? path : path + "/";
     }
     if (path.matches("[A-Za-z][A-Za-z0-9+.-]*://.*") && !path.startsWith("file://")) {
       try {
-        ResourceId resource = FileSystems.matchNewResource(path, true);
-        return resource.toString();
+        return FileSystems.matchNewResource(path, true).toString();
       } catch (IllegalArgumentException e) {
         throw new InvalidOptionException(
             option,
@@ -245,25 +245,14 @@ public record JobSettings(
                 + "' uses a file system this build does not have; use gs:// or a local folder");
       }
     }
-    Path local =
-        Paths.get(path.startsWith("file://") ? path.substring("file://".length()) : path)
-            .toAbsolutePath()
-            .normalize();
-    if (mustExist && !Files.isDirectory(local)) {
-      throw new InvalidOptionException(option, "local folder " + local + " does not exist");
-    }
-    if (Files.exists(local) && !Files.isDirectory(local)) {
-      throw new InvalidOptionException(option, local + " is a file, not a folder");
-    }
+    Path local = Path.of(path.replaceFirst("^file://", "")).toAbsolutePath().normalize();
+    check(!mustExist || Files.isDirectory(local), option, "local folder %s does not exist", local);
+    check(
+        !Files.exists(local) || Files.isDirectory(local),
+        option,
+        "%s is a file, not a folder",
+        local);
     return local + "/";
-  }
-
-  private static String bucketRoot(@Nullable String value) {
-    String root = required("bucketRoot", value).trim();
-    if (root.equals("gs://")) {
-      return root;
-    }
-    return directory("bucketRoot", root, true);
   }
 
   /**
@@ -273,55 +262,67 @@ public record JobSettings(
   private static List<String> workBuckets(GcsRewriteOptions options) {
     String value = options.getWorkBuckets();
     if (value == null || value.isBlank()) {
-      if (options.getRunner() != null && options.getRunner().getSimpleName().contains("Dataflow")) {
-        throw new InvalidOptionException(
-            "workBuckets", "is required on Dataflow: name the bucket(s) whose objects to process");
-      }
+      boolean dataflow =
+          options.getRunner() != null && options.getRunner().getSimpleName().contains("Dataflow");
+      check(
+          !dataflow,
+          "workBuckets",
+          "is required on Dataflow: name the bucket(s) whose objects to process");
       return List.of();
     }
     List<String> buckets = new ArrayList<>();
     for (String bucket : value.split(",", -1)) {
-      String name = bucket.trim();
-      String problem = StorageNames.bucketProblem(name);
-      if (problem != null) {
-        throw new InvalidOptionException("workBuckets", problem);
-      }
-      buckets.add(name);
+      String problem = StorageNames.bucketProblem(bucket.trim());
+      check(problem == null, "workBuckets", "%s", problem);
+      buckets.add(bucket.trim());
     }
     return buckets;
   }
 
-  private static String suffix(@Nullable String value) {
-    String suffix = required("outputSuffix", value);
-    if (suffix.contains("/") || suffix.chars().anyMatch(c -> c < 0x20 || c == 0x7f)) {
-      throw new InvalidOptionException(
-          "outputSuffix", "'" + suffix + "' must not contain '/' or control characters");
-    }
-    if (suffix.getBytes(StandardCharsets.UTF_8).length > MAX_SUFFIX_BYTES) {
-      throw new InvalidOptionException(
-          "outputSuffix", "is longer than " + MAX_SUFFIX_BYTES + " bytes");
-    }
-    return suffix;
-  }
-
   private static RewriteRules rules(
       @Nullable String spec, @Nullable String file, Function<String, String> rulesFiles) {
-    if (spec != null && file != null) {
-      throw new InvalidOptionException(
-          "rewriteRules", "set either --rewriteRules or --rewriteRulesFile, not both");
-    }
-    if (file != null) {
-      String content = rulesFiles.apply(file);
-      try {
-        return RewriteRules.parseFile(content);
-      } catch (IllegalArgumentException e) {
-        throw new InvalidOptionException("rewriteRulesFile", file + ": " + e.getMessage());
-      }
-    }
+    check(
+        spec == null || file == null,
+        "rewriteRules",
+        "set either --rewriteRules or --rewriteRulesFile, not both");
+    String option = file == null ? "rewriteRules" : "rewriteRulesFile";
+    String text = file == null ? null : rulesFiles.apply(file);
     try {
-      return RewriteRules.parse(spec == null ? DEFAULT_RULES : spec);
+      return text == null
+          ? RewriteRules.parse(spec == null ? DEFAULT_RULES : spec)
+          : RewriteRules.parseFile(text);
     } catch (IllegalArgumentException e) {
-      throw new InvalidOptionException("rewriteRules", e.getMessage());
+      throw new InvalidOptionException(option, (file == null ? "" : file + ": ") + e.getMessage());
+    }
+  }
+
+  /**
+   * Reads a {@code --rewriteRulesFile} (gs:// or local, through Beam's file systems) once, at
+   * launch, as strict UTF-8.
+   *
+   * @throws InvalidOptionException when it is empty, unreadable, too large or not UTF-8
+   */
+  private static String readRulesFile(String file) {
+    check(!file.isBlank(), "rewriteRulesFile", "is empty");
+    byte[] content;
+    try (InputStream in =
+        Channels.newInputStream(FileSystems.open(FileSystems.matchNewResource(file, false)))) {
+      content = in.readNBytes(MAX_RULES_FILE_BYTES + 1);
+    } catch (IOException | IllegalArgumentException e) {
+      throw new InvalidOptionException("rewriteRulesFile", "cannot read " + file + ": " + e);
+    }
+    check(
+        content.length <= MAX_RULES_FILE_BYTES,
+        "rewriteRulesFile",
+        "%s is larger than %d bytes",
+        file,
+        MAX_RULES_FILE_BYTES);
+    try {
+      // A new decoder reports malformed input rather than replacing it.
+      return StandardCharsets.UTF_8.newDecoder().decode(ByteBuffer.wrap(content)).toString();
+    } catch (CharacterCodingException e) {
+      throw new InvalidOptionException(
+          "rewriteRulesFile", file + " is not UTF-8 text; write raw bytes as \\xHH");
     }
   }
 }

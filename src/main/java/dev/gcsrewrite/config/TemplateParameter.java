@@ -7,11 +7,9 @@ import java.lang.annotation.RetentionPolicy;
 import java.lang.annotation.Target;
 
 /**
- * What the flex template's metadata says about an option beyond its {@code @Description}: the label
- * the Dataflow console shows, an example value, and the regexes the console checks values against.
- * With it the options interface is the one source of every option's documentation: {@code
- * templates/metadata.json} and {@code docs/options.md} are generated from it and a test fails when
- * either is out of date.
+ * What the flex template's metadata says of an option beyond its {@code @Description}: the label
+ * and example the Dataflow console shows, and the regexes it checks a value against before a
+ * launch.
  */
 @Documented
 @Retention(RetentionPolicy.RUNTIME)

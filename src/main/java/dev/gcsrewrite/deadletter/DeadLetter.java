@@ -1,6 +1,6 @@
 package dev.gcsrewrite.deadletter;
 
-import org.apache.beam.sdk.coders.Coder;
+import dev.gcsrewrite.pubsub.PubsubLimits;
 import org.apache.beam.sdk.coders.DefaultCoder;
 import org.apache.beam.sdk.transforms.WithFailures;
 import org.apache.beam.sdk.values.PCollection;
@@ -28,22 +28,16 @@ public record DeadLetter(
     String errorMessage,
     Instant failedAt) {
 
-  /** Longest error message kept; the published attribute is cut further to Pub/Sub's limit. */
-  public static final int MAX_ERROR_MESSAGE_CHARS = 4000;
+  /** Longest error message kept, in UTF-8 bytes; the published attribute is cut to 1024. */
+  public static final int MAX_ERROR_MESSAGE_BYTES = 4000;
 
   /** The one output tag every stage uses for its failures. */
   public static final TupleTag<DeadLetter> TAG = new TupleTag<>("deadLetters") {};
 
   public DeadLetter {
     // Error messages end up in attributes and log lines: one line, bounded.
-    errorMessage = errorMessage.replaceAll("\\p{Cntrl}+", " ").trim();
-    if (errorMessage.length() > MAX_ERROR_MESSAGE_CHARS) {
-      int end = MAX_ERROR_MESSAGE_CHARS;
-      if (Character.isHighSurrogate(errorMessage.charAt(end - 1))) {
-        end--;
-      }
-      errorMessage = errorMessage.substring(0, end);
-    }
+    String oneLine = errorMessage.replaceAll("\\p{Cntrl}+", " ").trim();
+    errorMessage = PubsubLimits.truncateUtf8(oneLine, MAX_ERROR_MESSAGE_BYTES);
   }
 
   /**
@@ -51,25 +45,7 @@ public record DeadLetter(
    * Every stage that can fail returns this pair, the Beam way ({@link WithFailures.Result}).
    */
   public static <T> WithFailures.Result<PCollection<T>, DeadLetter> result(
-      PCollectionTuple outputs, TupleTag<T> main, Coder<T> coder) {
-    return WithFailures.Result.of(
-        outputs.get(main).setCoder(coder), outputs.get(TAG).setCoder(DeadLetterCoder.of()));
-  }
-
-  /**
-   * A dead letter for an unexpected exception: the type is the exception's simple class name, the
-   * message its own plus where it was thrown (the first few stack frames).
-   */
-  public static DeadLetter fromException(
-      OriginalMessage original, String stage, Exception exception, Instant failedAt) {
-    String message = exception.getMessage();
-    StringBuilder text =
-        new StringBuilder(message == null ? exception.getClass().getName() : message);
-    StackTraceElement[] frames = exception.getStackTrace();
-    for (int i = 0; i < Math.min(frames.length, Failures.FRAMES_KEPT); i++) {
-      text.append(i == 0 ? " | at " : " < ").append(frames[i]);
-    }
-    return new DeadLetter(
-        original, stage, exception.getClass().getSimpleName(), text.toString(), failedAt);
+      PCollectionTuple outputs, TupleTag<T> main) {
+    return WithFailures.Result.of(outputs.get(main), outputs.get(TAG));
   }
 }

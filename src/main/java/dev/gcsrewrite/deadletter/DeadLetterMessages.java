@@ -8,10 +8,8 @@ import com.fasterxml.jackson.databind.json.JsonMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.gcsrewrite.pubsub.PubsubLimits;
 import java.io.IOException;
-import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Base64;
-import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -54,7 +52,7 @@ public final class DeadLetterMessages {
   public static final String ENVELOPE = "envelope";
 
   /** Every attribute this class may add; originals with these keys are replaced. */
-  public static final List<String> OWN_ATTRIBUTES =
+  private static final List<String> OWN_ATTRIBUTES =
       List.of(
           ERROR_STAGE,
           ERROR_TYPE,
@@ -70,15 +68,20 @@ public final class DeadLetterMessages {
   private static final ObjectMapper JSON =
       JsonMapper.builder().enable(JsonWriteFeature.ESCAPE_NON_ASCII).build();
 
-  /** Room left for the envelope's own JSON framing and the truncation markers. */
-  private static final int FRAMING_BYTES = 512;
+  /** Room kept for the envelope's own JSON framing and the three truncation markers. */
+  private static final int FRAMING_BYTES = 512 + 3 * 64;
 
   private DeadLetterMessages() {}
 
   /** The message to publish for {@code deadLetter}; always within Pub/Sub's limits. */
   public static PubsubMessage toPubsubMessage(DeadLetter deadLetter) {
     OriginalMessage original = deadLetter.original();
-    Map<String, String> own = ownAttributes(deadLetter);
+    Map<String, String> own = new LinkedHashMap<>();
+    own.put(ERROR_STAGE, PubsubLimits.attributeValue(deadLetter.errorStage()));
+    own.put(ERROR_TYPE, PubsubLimits.attributeValue(deadLetter.errorType()));
+    own.put(ERROR_MESSAGE, PubsubLimits.attributeValue(deadLetter.errorMessage()));
+    own.put(ORIGINAL_MESSAGE_ID, PubsubLimits.attributeValue(original.messageId()));
+    own.put(FAILED_AT, deadLetter.failedAt().toString());
 
     Map<String, String> inline = new TreeMap<>(original.attributes());
     OWN_ATTRIBUTES.forEach(inline::remove);
@@ -87,11 +90,9 @@ public final class DeadLetterMessages {
     if (idFits && PubsubLimits.problem(original.payload(), inline) == null) {
       return new PubsubMessage(original.payload(), inline);
     }
-    PubsubMessage envelope = envelope(original, own);
-    if (PubsubLimits.problem(envelope.getPayload(), envelope.getAttributeMap()) == null) {
-      return envelope;
-    }
-    return minimal(original, own);
+    PubsubMessage envelope = envelope(original, own, true);
+    boolean fits = PubsubLimits.problem(envelope.getPayload(), envelope.getAttributeMap()) == null;
+    return fits ? envelope : envelope(original, own, false);
   }
 
   /**
@@ -114,11 +115,9 @@ public final class DeadLetterMessages {
     try {
       JsonNode body = JSON.readTree(message.getPayload());
       TreeMap<String, String> kept = new TreeMap<>();
-      Iterator<Map.Entry<String, JsonNode>> fields = body.get("attributes").fields();
-      while (fields.hasNext()) {
-        Map.Entry<String, JsonNode> field = fields.next();
-        kept.put(field.getKey(), field.getValue().textValue());
-      }
+      body.get("attributes")
+          .fields()
+          .forEachRemaining(a -> kept.put(a.getKey(), a.getValue().textValue()));
       byte[] data = Base64.getDecoder().decode(body.get("data").textValue());
       return new Recovered(
           new OriginalMessage(data, kept, body.get("messageId").textValue()), whole);
@@ -135,92 +134,52 @@ public final class DeadLetterMessages {
    */
   public record Recovered(OriginalMessage original, boolean whole) {}
 
-  private static Map<String, String> ownAttributes(DeadLetter deadLetter) {
-    Map<String, String> own = new LinkedHashMap<>();
-    own.put(ERROR_STAGE, PubsubLimits.attributeValue(deadLetter.errorStage()));
-    own.put(ERROR_TYPE, PubsubLimits.attributeValue(deadLetter.errorType()));
-    own.put(ERROR_MESSAGE, PubsubLimits.attributeValue(deadLetter.errorMessage()));
-    own.put(ORIGINAL_MESSAGE_ID, PubsubLimits.attributeValue(deadLetter.original().messageId()));
-    own.put(FAILED_AT, deadLetter.failedAt().toString());
-    return own;
-  }
-
-  /** The original in the payload, cut (data first, then attributes) only if it cannot fit. */
-  private static PubsubMessage envelope(OriginalMessage original, Map<String, String> own) {
+  /**
+   * The original as JSON in the payload, cut (data first, then attributes) only where it cannot
+   * fit; or, if {@code fit} is false, only its message ID, cut to an attribute value's size.
+   */
+  private static PubsubMessage envelope(
+      OriginalMessage original, Map<String, String> own, boolean fit) {
     Map<String, String> attributes = new LinkedHashMap<>(own);
     attributes.put(DEAD_LETTER_FORMAT, ENVELOPE);
-    long budget =
-        PubsubLimits.MAX_MESSAGE_BYTES
-            - PubsubLimits.messageBytes(0, attributes)
-            - FRAMING_BYTES
-            - 3L * 64; // the three markers below, should they be needed
-
-    // Each attribute's escaped JSON size, so that dropping some needs no re-serialising.
-    List<Map.Entry<String, String>> entries = new ArrayList<>(original.attributes().entrySet());
-    long attributesBytes = 0;
-    long[] sizes = new long[entries.size()];
-    for (int i = 0; i < entries.size(); i++) {
-      sizes[i] = jsonBytes(entries.get(i).getKey()) + jsonBytes(entries.get(i).getValue()) + 2;
-      attributesBytes += sizes[i];
-    }
-    int kept = entries.size();
-    long idBytes = jsonBytes(original.messageId());
-    while (kept > 0 && idBytes + attributesBytes > budget) {
-      attributesBytes -= sizes[--kept];
-    }
-    long dataRoom = Math.max(0, budget - idBytes - attributesBytes);
-    int dataBytes = (int) Math.min(original.payload().length, (dataRoom / 4) * 3);
-
+    String messageId =
+        fit ? original.messageId() : PubsubLimits.attributeValue(original.messageId());
+    long room = PubsubLimits.MAX_MESSAGE_BYTES - PubsubLimits.messageBytes(0, attributes);
+    room = fit ? room - FRAMING_BYTES - jsonBytes(messageId) : 0;
     ObjectNode body = JSON.createObjectNode();
     body.put(DEAD_LETTER_FORMAT, ENVELOPE);
-    body.put("messageId", original.messageId());
-    ObjectNode originalAttributes = body.putObject("attributes");
-    for (int i = 0; i < kept; i++) {
-      originalAttributes.put(entries.get(i).getKey(), entries.get(i).getValue());
+    body.put("messageId", messageId);
+    ObjectNode kept = body.putObject("attributes");
+    for (Map.Entry<String, String> attribute : original.attributes().entrySet()) {
+      // Measured as escaped JSON, so that keeping it needs no re-serialising.
+      long size = jsonBytes(attribute.getKey()) + jsonBytes(attribute.getValue()) + 2;
+      if (size > room) {
+        break;
+      }
+      room -= size;
+      kept.put(attribute.getKey(), attribute.getValue());
     }
-    body.put(
-        "data",
-        Base64.getEncoder()
-            .encodeToString(
-                dataBytes == original.payload().length
-                    ? original.payload()
-                    : Arrays.copyOf(original.payload(), dataBytes)));
-    if (dataBytes < original.payload().length) {
+    byte[] payload = original.payload();
+    int dataBytes = (int) Math.min(payload.length, (Math.max(0, room) / 4) * 3);
+    body.put("data", Base64.getEncoder().encodeToString(Arrays.copyOf(payload, dataBytes)));
+    if (!fit || dataBytes < payload.length) {
       attributes.put(PAYLOAD_TRUNCATED, "true");
-      attributes.put(ORIGINAL_PAYLOAD_BYTES, Integer.toString(original.payload().length));
+      attributes.put(ORIGINAL_PAYLOAD_BYTES, Integer.toString(payload.length));
     }
-    if (kept < entries.size()) {
-      attributes.put(DROPPED_ATTRIBUTES, Integer.toString(entries.size() - kept));
+    if (!fit || kept.size() < original.attributes().size()) {
+      attributes.put(
+          DROPPED_ATTRIBUTES, Integer.toString(original.attributes().size() - kept.size()));
     }
-    return new PubsubMessage(json(body), attributes);
-  }
-
-  /** Our attributes and the original's message ID only: fits whatever the original was. */
-  private static PubsubMessage minimal(OriginalMessage original, Map<String, String> own) {
-    Map<String, String> attributes = new LinkedHashMap<>(own);
-    attributes.put(DEAD_LETTER_FORMAT, ENVELOPE);
-    attributes.put(PAYLOAD_TRUNCATED, "true");
-    attributes.put(ORIGINAL_PAYLOAD_BYTES, Integer.toString(original.payload().length));
-    attributes.put(DROPPED_ATTRIBUTES, Integer.toString(original.attributes().size()));
-    ObjectNode body = JSON.createObjectNode();
-    body.put(DEAD_LETTER_FORMAT, ENVELOPE);
-    body.put("messageId", PubsubLimits.attributeValue(original.messageId()));
-    body.putObject("attributes");
-    body.put("data", "");
     return new PubsubMessage(json(body), attributes);
   }
 
   private static long jsonBytes(@Nullable String value) {
-    try {
-      return JSON.writeValueAsBytes(value).length;
-    } catch (JsonProcessingException e) {
-      throw new IllegalStateException("cannot measure a JSON string", e);
-    }
+    return json(value).length;
   }
 
-  private static byte[] json(ObjectNode body) {
+  private static byte[] json(@Nullable Object value) {
     try {
-      return JSON.writeValueAsBytes(body);
+      return JSON.writeValueAsBytes(value);
     } catch (JsonProcessingException e) {
       throw new IllegalStateException("cannot write a dead-letter envelope", e);
     }

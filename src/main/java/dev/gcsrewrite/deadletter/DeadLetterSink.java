@@ -2,10 +2,9 @@ package dev.gcsrewrite.deadletter;
 
 import dev.gcsrewrite.pubsub.TopicWriter;
 import java.util.ArrayList;
-import java.util.HashMap;
+import java.util.Collections;
 import java.util.HashSet;
 import java.util.List;
-import java.util.Map;
 import java.util.Set;
 import java.util.TreeSet;
 import org.apache.beam.sdk.Pipeline;
@@ -19,13 +18,25 @@ import org.checkerframework.checker.nullness.qual.Nullable;
 
 /**
  * Beam's {@link ErrorHandler} for the pipeline's dead letters: each stage's failure output is added
- * to it, and closing it publishes them all in one step, {@code PublishDeadLetters}.
+ * to it, and closing it publishes them all in one step, {@value #STEP}.
  *
- * <p>Unlike Beam's own {@code PTransformErrorHandler}, it keeps the step's stable name (Dataflow
- * updates map steps by name) and, when closed, reads the whole pipeline graph and refuses to close
- * while any {@link DeadLetter} collection has no path to it: a stage whose failures are not wired
- * to the dead-letter topic fails the build of the graph, in every test and at launch, instead of
- * silently dropping what it gave up on.
+ * <p>Unlike Beam's own {@code PTransformErrorHandler}:
+ *
+ * <ul>
+ *   <li>the step keeps its stable name (Dataflow updates map steps by name);
+ *   <li>closing reads the whole pipeline graph and refuses while any {@link DeadLetter} collection
+ *       has no path to the sink: a stage whose failures are not wired to the dead-letter topic
+ *       fails the build of the graph, in every test and at launch, instead of silently dropping
+ *       what it gave up on.
+ * </ul>
+ *
+ * <pre>{@code
+ * DeadLetterSink deadLetters = DeadLetterSink.publishingTo(pipeline, topic, TopicWriter.pubsub());
+ * deadLetters.addErrorCollection(parsed.failures());
+ * deadLetters.addErrorCollection(claims.failures());
+ * deadLetters.close(); // throws, naming the step, if a failure output was left out
+ * PCollection<PubsubMessage> published = deadLetters.getOutput();
+ * }</pre>
  */
 public final class DeadLetterSink implements ErrorHandler<DeadLetter, PCollection<PubsubMessage>> {
   private static final long serialVersionUID = 1L;
@@ -98,53 +109,35 @@ public final class DeadLetterSink implements ErrorHandler<DeadLetter, PCollectio
    * composite that takes a stage's whole result (failures included) may use only part of it.
    */
   private Set<String> unconnectedFailureOutputs() {
-    Map<PValue, List<TransformHierarchy.Node>> consumers = new HashMap<>();
-    List<PCollection<?>> deadLetterCollections = new ArrayList<>();
+    List<TransformHierarchy.Node> primitives = new ArrayList<>();
+    List<PCollection<?>> deadLetters = new ArrayList<>();
     pipeline.traverseTopologically(
         new Pipeline.PipelineVisitor.Defaults() {
           @Override
           public void visitPrimitiveTransform(TransformHierarchy.Node node) {
-            for (PValue input : node.getInputs().values()) {
-              consumers.computeIfAbsent(input, unused -> new ArrayList<>()).add(node);
-            }
+            primitives.add(node);
           }
 
           @Override
           public void visitValue(PValue value, TransformHierarchy.Node producer) {
             if (value instanceof PCollection<?> collection && isDeadLetters(collection)) {
-              deadLetterCollections.add(collection);
+              deadLetters.add(collection);
             }
           }
         });
-    Set<PValue> added = new HashSet<>(failures);
+    // Consumers come after producers, so one backward walk marks every input with a path here.
+    Collections.reverse(primitives);
+    Set<PValue> reaching = new HashSet<>(failures);
+    for (TransformHierarchy.Node node : primitives) {
+      if (node.getOutputs().values().stream().anyMatch(reaching::contains)) {
+        reaching.addAll(node.getInputs().values());
+      }
+    }
     Set<String> unconnected = new TreeSet<>();
-    for (PCollection<?> collection : deadLetterCollections) {
-      if (!reaches(collection, added, consumers, new HashSet<>())) {
-        unconnected.add(producerName(collection));
-      }
-    }
+    deadLetters.stream()
+        .filter(collection -> !reaching.contains(collection))
+        .forEach(collection -> unconnected.add(producerName(collection)));
     return unconnected;
-  }
-
-  private static boolean reaches(
-      PValue from,
-      Set<PValue> targets,
-      Map<PValue, List<TransformHierarchy.Node>> consumers,
-      Set<PValue> seen) {
-    if (targets.contains(from)) {
-      return true;
-    }
-    if (!seen.add(from)) {
-      return false;
-    }
-    for (TransformHierarchy.Node consumer : consumers.getOrDefault(from, List.of())) {
-      for (PValue output : consumer.getOutputs().values()) {
-        if (reaches(output, targets, consumers, seen)) {
-          return true;
-        }
-      }
-    }
-    return false;
   }
 
   private static boolean isDeadLetters(PCollection<?> collection) {

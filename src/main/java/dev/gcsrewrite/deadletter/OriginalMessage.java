@@ -25,7 +25,7 @@ public record OriginalMessage(
     payload = payload == null ? new byte[0] : payload;
     attributes =
         Collections.unmodifiableSortedMap(
-            attributes == null ? new TreeMap<>() : new TreeMap<>(attributes));
+            new TreeMap<>(attributes == null ? Map.of() : attributes));
     messageId = messageId == null ? "" : messageId;
   }
 
@@ -34,7 +34,7 @@ public record OriginalMessage(
     @Nullable Map<String, String> attributes = message.getAttributeMap();
     return new OriginalMessage(
         message.getPayload(),
-        attributes == null ? new TreeMap<>() : new TreeMap<>(attributes),
+        attributes == null ? null : new TreeMap<>(attributes),
         message.getMessageId());
   }
 
@@ -58,12 +58,8 @@ public record OriginalMessage(
 
   @Override
   public String toString() {
-    return "OriginalMessage{messageId="
-        + messageId
-        + ", attributes="
-        + attributes
-        + ", payloadBytes="
-        + payload.length
-        + "}";
+    return String.format(
+        "OriginalMessage{messageId=%s, attributes=%s, payloadBytes=%d}",
+        messageId, attributes, payload.length);
   }
 }

@@ -3,7 +3,6 @@ package dev.gcsrewrite.deadletter;
 import dev.gcsrewrite.metrics.PipelineMetrics;
 import dev.gcsrewrite.pubsub.TopicWriter;
 import org.apache.beam.sdk.io.gcp.pubsub.PubsubMessage;
-import org.apache.beam.sdk.io.gcp.pubsub.PubsubMessageWithAttributesCoder;
 import org.apache.beam.sdk.transforms.DoFn;
 import org.apache.beam.sdk.transforms.Flatten;
 import org.apache.beam.sdk.transforms.PTransform;
@@ -14,8 +13,18 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The one place every failure goes: flattens the failure outputs of all stages and publishes them
- * to the dead-letter topic. Returns the published messages so that tests can assert on them.
+ * Publishes every stage's dead letters to the dead-letter topic, counted and logged per stage.
+ *
+ * <p>Output: the published messages ({@link DeadLetterMessages} form: the original untouched plus
+ * {@code errorStage}, {@code errorType}, {@code errorMessage}, {@code originalMessageId}, {@code
+ * failedAt}), so that tests can assert on them. A {@link DeadLetterSink} applies it when closed;
+ * use the sink rather than this alone, so that no failure output can be left out.
+ *
+ * <pre>{@code
+ * PCollection<PubsubMessage> published =
+ *     PCollectionList.of(parseFailures).and(claimFailures)
+ *         .apply("PublishDeadLetters", new PublishDeadLetters(topic, TopicWriter.pubsub()));
+ * }</pre>
  */
 public final class PublishDeadLetters
     extends PTransform<PCollectionList<DeadLetter>, PCollection<PubsubMessage>> {
@@ -32,8 +41,7 @@ public final class PublishDeadLetters
     PCollection<PubsubMessage> messages =
         failures
             .apply("AllFailures", Flatten.pCollections())
-            .apply("ToMessages", ParDo.of(new ToMessageFn()))
-            .setCoder(PubsubMessageWithAttributesCoder.of());
+            .apply("ToMessages", ParDo.of(new ToMessageFn()));
     return writer.publish(messages, topic);
   }
 

@@ -2,8 +2,6 @@ package dev.gcsrewrite.dedupe;
 
 import dev.gcsrewrite.metrics.PipelineMetrics;
 import dev.gcsrewrite.notification.GcsNotification;
-import dev.gcsrewrite.notification.GcsNotificationCoder;
-import org.apache.beam.sdk.coders.KvCoder;
 import org.apache.beam.sdk.coders.StringUtf8Coder;
 import org.apache.beam.sdk.state.StateSpec;
 import org.apache.beam.sdk.state.StateSpecs;
@@ -28,27 +26,27 @@ import org.slf4j.LoggerFactory;
  * message IDs.
  *
  * <p>Cloud Storage and Pub/Sub both deliver at least once, and a duplicate notification carries a
- * new message ID, so deduplicating on the message ID lets duplicates through. This keys on {@code
- * <bucket>/<objectId>#<generation>} instead, modelled on Beam's {@code Deduplicate}:
+ * new message ID, so this keys on {@code <bucket>/<objectId>#<generation>}, modelled on Beam's
+ * {@code Deduplicate}:
  *
  * <ul>
  *   <li>{@code KeyByGeneration}, then {@code DropSeen}: per-key state holding the first message ID,
  *       cleared by a processing-time timer {@code ttl} later, so the state stays bounded; the timer
  *       sets no output timestamp, so it never holds the watermark back.
- *   <li>A replayed notification (marked {@code gcsRewriteReplay}, republished after its dead letter
- *       was dealt with) passes without touching the state: the pipeline remembers the generation
- *       from its first, failed, attempt, and only Redis knows whether it was ever settled.
- *   <li>A bounded input (the reconcile command's listing, which names each live generation once)
+ *   <li>A replayed notification (marked {@code gcsRewriteReplay}) passes without touching the
+ *       state: the pipeline remembers the generation from its first, failed, attempt, and only
+ *       Redis knows whether it was ever settled.
+ *   <li>A bounded input (the reconcile command's listing, one notification per live generation)
  *       passes through {@code PassListed} without state: there are no repeats to drop, and expiry
  *       timers would outlive the run.
  * </ul>
  *
- * <p>Its output is the notifications passed on. Duplicates older than the TTL, or seen by another
+ * <p>Output: the notifications passed on. Duplicates older than the TTL, or seen by another
  * pipeline, are the Redis claim's business.
  *
  * <pre>{@code
  * PCollection<GcsNotification> unseen =
- *     notifications.apply("DropSeenGenerations", new DropSeenGenerations(Duration.standardHours(1)));
+ *     selected.apply("DropSeenGenerations", new DropSeenGenerations(Duration.standardHours(1)));
  * }</pre>
  */
 public final class DropSeenGenerations
@@ -63,18 +61,13 @@ public final class DropSeenGenerations
   @Override
   public PCollection<GcsNotification> expand(PCollection<GcsNotification> notifications) {
     if (notifications.isBounded() == PCollection.IsBounded.BOUNDED) {
-      // A listing has no repeats to remember; the Redis claim still decides every generation.
-      return notifications
-          .apply("PassListed", ParDo.of(new PassListedFn()))
-          .setCoder(GcsNotificationCoder.of());
+      return notifications.apply("PassListed", ParDo.of(new PassListedFn()));
     }
     return notifications
         .apply(
             "KeyByGeneration",
             WithKeys.of(GcsNotification::generationKey).withKeyType(TypeDescriptors.strings()))
-        .setCoder(KvCoder.of(StringUtf8Coder.of(), GcsNotificationCoder.of()))
-        .apply("DropSeen", ParDo.of(new DropSeenFn(ttl)))
-        .setCoder(GcsNotificationCoder.of());
+        .apply("DropSeen", ParDo.of(new DropSeenFn(ttl)));
   }
 
   /** Passes a bounded run's notifications on, counted. */
@@ -115,21 +108,14 @@ public final class DropSeenGenerations
       GcsNotification notification = element.getValue();
       if (notification.isReplay()) {
         PipelineMetrics.REPLAYS.inc();
-        LOG.info(
-            "Passed replayed notification of {} (message {}) on to the claim",
-            element.getKey(),
-            notification.messageId());
+        LOG.info("Passed replayed {} on to the claim", notification);
         out.output(notification);
         return;
       }
       String first = firstMessage.read();
       if (first != null) {
         PipelineMetrics.DUPLICATES.inc();
-        LOG.info(
-            "Dropped duplicate notification of {} (message {}, first seen in message {})",
-            element.getKey(),
-            notification.messageId(),
-            first);
+        LOG.info("Dropped duplicate {} (first seen in message {})", notification, first);
         return;
       }
       firstMessage.write(notification.messageId());

@@ -1,5 +1,6 @@
 package dev.gcsrewrite.location;
 
+import java.io.File;
 import java.io.IOException;
 import java.nio.file.FileVisitResult;
 import java.nio.file.Files;
@@ -7,14 +8,14 @@ import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.nio.file.SimpleFileVisitor;
 import java.nio.file.attribute.BasicFileAttributes;
-import java.util.StringJoiner;
 
 /**
  * The objects of a bucket that is a local folder: every regular file below it, named by its path
- * relative to the folder joined with {@code /}. One walk for everyone who lists a local bucket (the
- * local stack's notifier, the reconcile command's lister), so that both see the same objects under
- * the same names, and neither fails when a file or folder goes while it walks: a file being moved
- * or deleted is simply not there any more. Symbolic links are not followed: a link is no object.
+ * relative to the folder with {@code /} between folders.
+ *
+ * <p>One walk for everyone who lists a local bucket (the local stack's notifier, the reconcile
+ * command's lister), so that they see the same objects under the same names. Symbolic links are no
+ * objects and are not followed.
  */
 public final class BucketFolder {
   private BucketFolder() {}
@@ -26,10 +27,11 @@ public final class BucketFolder {
   }
 
   /**
-   * Visits every object below {@code folder}.
+   * Visits every object below {@code folder}. A file or folder that goes while it walks (moved,
+   * deleted) is simply not there any more.
    *
    * @throws IOException if a folder that exists cannot be read: a partial listing would make the
-   *     missing files look deleted, so the walk fails instead
+   *     missing files look deleted
    */
   public static void walk(Path folder, Visitor visitor) throws IOException {
     Files.walkFileTree(
@@ -38,7 +40,8 @@ public final class BucketFolder {
           @Override
           public FileVisitResult visitFile(Path file, BasicFileAttributes attributes) {
             if (attributes.isRegularFile()) {
-              visitor.object(objectName(folder, file), file, attributes);
+              String name = folder.relativize(file).toString();
+              visitor.object(name.replace(File.separatorChar, '/'), file, attributes);
             }
             return FileVisitResult.CONTINUE;
           }
@@ -51,14 +54,5 @@ public final class BucketFolder {
             throw e;
           }
         });
-  }
-
-  /** Joined element by element, so the name uses {@code /} whatever the platform's separator. */
-  static String objectName(Path folder, Path file) {
-    StringJoiner name = new StringJoiner("/");
-    for (Path element : folder.relativize(file)) {
-      name.add(element.toString());
-    }
-    return name.toString();
   }
 }

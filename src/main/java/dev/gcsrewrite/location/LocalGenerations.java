@@ -11,19 +11,19 @@ import java.security.NoSuchAlgorithmException;
 import java.util.HexFormat;
 
 /**
- * Object generations for buckets that are local folders, as Cloud Storage keeps them: each
- * generation's content stays readable, exactly, until it is replaced (or, in a versioned bucket,
- * for good), so that the pipeline's pinned read and its "generation gone" path work on local
- * folders as they do on Cloud Storage.
+ * Object generations for buckets that are local folders, kept as Cloud Storage keeps them: each
+ * generation stays readable until it is replaced (in a versioned bucket, for good), so that the
+ * pipeline's pinned read and its "generation gone" path work locally too.
  *
- * <p>The store is {@code <bucketRoot>/.generations/<bucket>/}: one hard link per generation, at
- * {@code <sha256 of the object name>/<generation>}, to the file as it was when its generation was
- * announced. A file replaced by another (a new inode, as moving a file into place does) leaves the
- * link on the old content; the one who announces generations (the local stack's notifier, or a
- * test) adds a link for each new generation and, unless the bucket is versioned (a file {@code
- * .versioned} in its store), removes the one it replaces, as Cloud Storage deletes a replaced
- * generation. A bucket without a store has no generations to pin: its files are read as they are,
- * and checked against the notification's size and checksums.
+ * <ul>
+ *   <li>The store, {@code <bucketRoot>/.generations/<bucket>/}, holds a hard link per generation,
+ *       {@code <sha256 of the name>/<generation>}: a file replaced by a new inode leaves the link
+ *       on the old content.
+ *   <li>Whoever announces generations (the local stack's notifier, a test) links each new one and,
+ *       unless the store holds {@code .versioned}, unlinks the one it replaces.
+ *   <li>Files of a bucket without a store are read as they are, checked against the notification's
+ *       size and checksums.
+ * </ul>
  */
 public final class LocalGenerations {
   /** The store's folder below the bucket root; a bucket folder cannot have this name. */
@@ -32,11 +32,6 @@ public final class LocalGenerations {
   private static final String VERSIONED = ".versioned";
 
   private LocalGenerations() {}
-
-  /** The store of {@code bucket} below {@code bucketRoot}. */
-  public static Path store(Path bucketRoot, String bucket) {
-    return bucketRoot.resolve(STORE).resolve(bucket);
-  }
 
   /** Whether {@code bucket} keeps generations (an announcer maintains its store). */
   public static boolean hasStore(Path bucketRoot, String bucket) {
@@ -54,21 +49,13 @@ public final class LocalGenerations {
     Path marker = store(bucketRoot, bucket).resolve(VERSIONED);
     Files.createDirectories(marker.getParent());
     if (versioned) {
-      Files.writeString(marker, "", StandardCharsets.UTF_8);
+      Files.writeString(marker, "");
     } else {
       Files.deleteIfExists(marker);
     }
   }
 
-  public static boolean isVersioned(Path bucketRoot, String bucket) {
-    return Files.exists(store(bucketRoot, bucket).resolve(VERSIONED));
-  }
-
-  /**
-   * Keeps {@code file}'s current content as generation {@code generation} of {@code objectId} (a
-   * hard link, so no copy is made; the content stays as long as the file is replaced rather than
-   * written over).
-   */
+  /** Keeps {@code file}'s current content as the generation: a hard link, so no copy is made. */
   public static void keep(
       Path bucketRoot, String bucket, String objectId, long generation, Path file)
       throws IOException {
@@ -82,14 +69,10 @@ public final class LocalGenerations {
   }
 
   /**
-   * The generation the store keeps {@code file} (currently object {@code objectId}) as: the kept
-   * link that is the file itself (same inode); a file the store does not know yet is kept now, as a
-   * new generation: its modification time in microseconds, {@code modifiedMicros}, or one more than
-   * the newest generation kept for the name when that is not less.
-   *
-   * <p>Whoever meets a file first (the local stack's notifier, the reconcile command's lister)
-   * gives it its generation here, so that both name the same file by the same generation and its
-   * Redis claim decides between them, across restarts too.
+   * The generation {@code file} (now object {@code objectId}) is kept as: the link with its inode;
+   * or, for a file the store does not know yet, a new generation kept now: {@code modifiedMicros},
+   * or one more than the newest one of the name when that is not less. Whoever meets a file first
+   * (the notifier, the reconcile lister) gives it its generation, so that both name it alike.
    */
   public static long current(
       Path bucketRoot, String bucket, String objectId, Path file, long modifiedMicros)
@@ -98,13 +81,10 @@ public final class LocalGenerations {
     long newest = 0;
     long same = -1;
     if (Files.isDirectory(kept)) {
-      try (DirectoryStream<Path> generations = Files.newDirectoryStream(kept)) {
+      try (DirectoryStream<Path> generations =
+          Files.newDirectoryStream(kept, g -> g.getFileName().toString().matches("[0-9]{1,19}"))) {
         for (Path g : generations) {
-          String text = g.getFileName().toString();
-          if (!text.matches("[0-9]{1,19}")) {
-            continue;
-          }
-          long generation = Long.parseLong(text);
+          long generation = Long.parseLong(g.getFileName().toString());
           newest = Math.max(newest, generation);
           if (generation > same && Files.isSameFile(g, file)) {
             same = generation;
@@ -120,24 +100,24 @@ public final class LocalGenerations {
     return generation;
   }
 
-  /**
-   * Forgets generation {@code generation} (replaced or deleted), unless the bucket is versioned.
-   */
+  /** Forgets a replaced or deleted generation, unless the bucket is versioned. */
   public static void replaced(Path bucketRoot, String bucket, String objectId, long generation)
       throws IOException {
-    if (!isVersioned(bucketRoot, bucket)) {
+    if (!Files.exists(store(bucketRoot, bucket).resolve(VERSIONED))) {
       Files.deleteIfExists(path(bucketRoot, bucket, objectId, generation));
     }
   }
 
+  private static Path store(Path bucketRoot, String bucket) {
+    return bucketRoot.resolve(STORE).resolve(bucket);
+  }
+
   private static String hash(String objectId) {
     try {
-      return HexFormat.of()
-          .formatHex(
-              MessageDigest.getInstance("SHA-256")
-                  .digest(objectId.getBytes(StandardCharsets.UTF_8)));
+      MessageDigest sha256 = MessageDigest.getInstance("SHA-256");
+      return HexFormat.of().formatHex(sha256.digest(objectId.getBytes(StandardCharsets.UTF_8)));
     } catch (NoSuchAlgorithmException e) {
-      throw new IllegalStateException("SHA-256 is required of every JVM", e);
+      throw new IllegalStateException("every Java platform has SHA-256", e);
     }
   }
 }

@@ -2,6 +2,7 @@ package dev.gcsrewrite.location;
 
 import java.io.Serializable;
 import java.nio.charset.StandardCharsets;
+import java.util.Arrays;
 import java.util.List;
 import java.util.TreeSet;
 import java.util.regex.PatternSyntaxException;
@@ -10,18 +11,16 @@ import org.apache.beam.sdk.io.fs.ResourceId;
 import org.checkerframework.checker.nullness.qual.Nullable;
 
 /**
- * Where an object's content is read from, where its result is written, and which objects the
- * pipeline may touch at all.
+ * Where an object is read from and written to, and which objects the pipeline may touch at all.
  *
- * <p>Source: {@code <bucketRoot><bucket>/<objectId>}, where the bucket root is {@code gs://} in
- * production and a local folder in development runs. Output: {@code
- * <outputDirectory><objectId><outputSuffix>}, or {@code <outputDirectory><bucket>/<objectId>
- * <outputSuffix>} when several work buckets are allowed (so that two buckets' objects of one name
- * never share an output). Paths are built as strings and turned into resource IDs without
- * matching, and nothing on the write path matches them either (on Cloud Storage FileIO's final
- * rename is a rewrite of the exact name; locally a glob match that can only find the name itself
- * or files without checksums), so object names with glob characters ({@code * ? [ {}) are
- * written exactly as named.
+ * <ul>
+ *   <li>Source: {@code <bucketRoot><bucket>/<objectId>}.
+ *   <li>Output: {@code <outputDirectory>[<bucket>/]<objectId><outputSuffix>}; the bucket's folder
+ *       only with several work buckets, so that two buckets' objects of one name never share one.
+ * </ul>
+ *
+ * <p>Paths are built as strings and never matched, so names with glob characters ({@code * ? [
+ * {}) are written exactly as named; {@link #localRenameProblem} names the one exception.
  *
  * @param bucketRoot ends with "/" (e.g. {@code gs://} or {@code /data/buckets/})
  * @param outputDirectory ends with "/" (e.g. {@code gs://processed/} or {@code /data/out/})
@@ -32,17 +31,12 @@ public record ObjectLocations(
     String bucketRoot, String outputDirectory, String outputSuffix, List<String> workBuckets)
     implements Serializable {
 
-  /** Cloud Storage's limit on object names, in UTF-8 bytes. */
-  public static final int MAX_OBJECT_NAME_BYTES = 1024;
-
-  /** Longest file name (one path segment) local file systems take, in bytes. */
-  public static final int MAX_LOCAL_SEGMENT_BYTES = 255;
-
-  /** Longest local path, in bytes (Linux's PATH_MAX less its terminating NUL). */
-  public static final int MAX_LOCAL_PATH_BYTES = 4095;
-
   /** Prefix of the folders FileIO writes temporary files to, below the output directory. */
   public static final String FILEIO_TEMP_PREFIX = ".temp-beam";
+
+  private static final int MAX_OBJECT_NAME_BYTES = 1024; // Cloud Storage's limit
+  private static final int MAX_LOCAL_SEGMENT_BYTES = 255; // one file name
+  private static final int MAX_LOCAL_PATH_BYTES = 4095; // Linux's PATH_MAX less its NUL
 
   public ObjectLocations {
     bucketRoot = withSlash(bucketRoot);
@@ -78,9 +72,8 @@ public record ObjectLocations(
   }
 
   /**
-   * Whether {@code objectId} of {@code bucket} is one this pipeline writes: an output or one of
-   * FileIO's temporary files, below the output directory. Objects elsewhere are the users' own,
-   * whatever their names end with.
+   * Whether the object is one this pipeline writes: an output or one of FileIO's temporary files,
+   * below the output directory. Objects elsewhere are the users' own, whatever their names.
    */
   public boolean isOwnOutput(String bucket, String objectId) {
     String source = sourceSpec(bucket, objectId);
@@ -88,22 +81,18 @@ public record ObjectLocations(
       return false;
     }
     String relative = source.substring(outputDirectory.length());
-    if (relative.endsWith(outputSuffix)) {
-      return true;
-    }
-    for (String segment : relative.split("/")) {
-      if (segment.startsWith(FILEIO_TEMP_PREFIX)) {
-        return true;
-      }
-    }
-    return false;
+    return relative.endsWith(outputSuffix)
+        || Arrays.stream(relative.split("/")).anyMatch(s -> s.startsWith(FILEIO_TEMP_PREFIX));
   }
 
   /**
-   * Why the output of {@code objectId} could not be written under its name, or null if it can: a
-   * final object name (on Cloud Storage with the processed prefix) over Cloud Storage's 1024 bytes,
-   * refused in local runs too so that they refuse what production would; and in a local folder, a
-   * file name over 255 bytes or a path over 4095.
+   * Why the output could not be written under its name, or null if it can.
+   *
+   * <ul>
+   *   <li>Its object name (with the processed prefix on Cloud Storage) is over Cloud Storage's 1024
+   *       bytes: refused in local runs too, so that they refuse what production would.
+   *   <li>In a local folder: a file name over 255 bytes, or a path over 4095.
+   * </ul>
    */
   public @Nullable String outputNameProblem(String bucket, String objectId) {
     String name = outputName(bucket, objectId);
@@ -112,27 +101,19 @@ public record ObjectLocations(
       String rest = outputDirectory.substring("gs://".length());
       objectName = rest.substring(rest.indexOf('/') + 1) + name;
     }
-    int bytes = utf8Length(objectName);
-    if (bytes > MAX_OBJECT_NAME_BYTES) {
-      return "output object name '"
-          + objectName
-          + "' would be "
-          + bytes
-          + " bytes; Cloud Storage allows "
-          + MAX_OBJECT_NAME_BYTES;
+    if (utf8Length(objectName) > MAX_OBJECT_NAME_BYTES) {
+      return String.format(
+          "output object name '%s' would be %d bytes; Cloud Storage allows %d",
+          objectName, utf8Length(objectName), MAX_OBJECT_NAME_BYTES);
     }
-    if (!isLocal(outputDirectory)) {
+    if (!isLocal()) {
       return null;
     }
     for (String segment : name.split("/")) {
-      int segmentBytes = utf8Length(segment);
-      if (segmentBytes > MAX_LOCAL_SEGMENT_BYTES) {
-        return "output file name '"
-            + segment
-            + "' would be "
-            + segmentBytes
-            + " bytes; a local folder allows "
-            + MAX_LOCAL_SEGMENT_BYTES;
+      if (utf8Length(segment) > MAX_LOCAL_SEGMENT_BYTES) {
+        return String.format(
+            "output file name '%s' would be %d bytes; a local folder allows %d",
+            segment, utf8Length(segment), MAX_LOCAL_SEGMENT_BYTES);
       }
     }
     int pathBytes = utf8Length(outputDirectory + name);
@@ -142,19 +123,16 @@ public record ObjectLocations(
   }
 
   /**
-   * Why Beam's local file system could not move the output of {@code objectId} into place, or
-   * null if it can (always null for Cloud Storage, whose rename takes any name).
-   *
-   * <p>FileIO's final rename asks the file system whether the destination exists by matching its
-   * path, and Beam's local file system matches a path that does not exist yet as a glob: a name
-   * the JDK cannot parse as one ({@code ]x[}, {@code a{b}, {@code [b/c]}) throws there, failing the
-   * whole bundle of renames. Such names are refused in local runs only.
+   * Why Beam's local file system could not move the output into place, or null if it can (always
+   * on Cloud Storage). FileIO's final rename matches the destination's path, which Beam's local file
+   * system takes as a glob: a name the JDK cannot parse as one ({@code ]x[}, {@code a{b}) fails the
+   * whole bundle.
    */
   public @Nullable String localRenameProblem(String bucket, String objectId) {
-    if (!isLocal(outputDirectory)) {
+    if (!isLocal()) {
       return null;
     }
-    String path = outputDirectory + outputName(bucket, objectId);
+    String path = outputSpec(bucket, objectId);
     try {
       // As LocalFileSystem builds it: backslashes doubled, the rest taken as glob syntax.
       java.nio.file.FileSystems.getDefault().getPathMatcher("glob:" + path.replace("\\", "\\\\"));
@@ -168,8 +146,8 @@ public record ObjectLocations(
     }
   }
 
-  private static boolean isLocal(String path) {
-    return path.startsWith("/");
+  private boolean isLocal() {
+    return outputDirectory.startsWith("/");
   }
 
   private static int utf8Length(String value) {

@@ -1,5 +1,7 @@
 package dev.gcsrewrite.metrics;
 
+import java.util.function.ToLongFunction;
+import java.util.stream.StreamSupport;
 import org.apache.beam.sdk.PipelineResult;
 import org.apache.beam.sdk.metrics.MetricNameFilter;
 import org.apache.beam.sdk.metrics.MetricResult;
@@ -11,29 +13,23 @@ public final class MetricsReader {
 
   /** A counter's attempted value so far, summed over steps; 0 if it never counted. */
   public static long attempted(PipelineResult result, String name) {
-    long total = 0;
-    for (MetricResult<Long> counter : query(result, name)) {
-      total += counter.getAttempted();
-    }
-    return total;
+    return sum(result, name, MetricResult::getAttempted);
   }
 
   /** A counter's committed value, summed over steps; 0 if it never counted. */
   public static long committed(PipelineResult result, String name) {
-    long total = 0;
-    for (MetricResult<Long> counter : query(result, name)) {
-      total += counter.getCommitted();
-    }
-    return total;
+    return sum(result, name, MetricResult::getCommitted);
   }
 
-  private static Iterable<MetricResult<Long>> query(PipelineResult result, String name) {
-    return result
-        .metrics()
-        .queryMetrics(
-            MetricsFilter.builder()
-                .addNameFilter(MetricNameFilter.named(PipelineMetrics.NAMESPACE, name))
-                .build())
-        .getCounters();
+  private static long sum(
+      PipelineResult result, String name, ToLongFunction<MetricResult<Long>> value) {
+    MetricsFilter filter =
+        MetricsFilter.builder()
+            .addNameFilter(MetricNameFilter.named(PipelineMetrics.NAMESPACE, name))
+            .build();
+    return StreamSupport.stream(
+            result.metrics().queryMetrics(filter).getCounters().spliterator(), false)
+        .mapToLong(value)
+        .sum();
   }
 }

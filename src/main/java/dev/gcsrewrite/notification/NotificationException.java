@@ -1,34 +1,35 @@
 package dev.gcsrewrite.notification;
 
 /**
- * Why a Pub/Sub message is not a usable Cloud Storage notification. The {@link #errorType()} is the
- * dead letter's {@code errorType}; the message says exactly what was wrong.
+ * Why a Pub/Sub message is not a usable Cloud Storage notification: the {@link #errorType()} is the
+ * dead letter's {@code errorType}, the message says exactly what was wrong.
+ *
+ * <p>The error types:
+ *
+ * <ul>
+ *   <li>{@value #OVERSIZE_MESSAGE}: the payload is larger than any real notification;
+ *   <li>{@value #MISSING_ATTRIBUTE}: a required attribute is absent or empty;
+ *   <li>{@value #INVALID_ATTRIBUTE}: an attribute is present but not valid (a non-numeric
+ *       generation, a bad time, a bad bucket name);
+ *   <li>{@value #UNSAFE_OBJECT_NAME}: the object name could escape a bucket root or confuse a file
+ *       system ({@link StorageNames#objectProblem});
+ *   <li>{@value #UNSUPPORTED_PAYLOAD_FORMAT}: a payload format this pipeline cannot read;
+ *   <li>{@value #MALFORMED_JSON}: the {@code JSON_API_V1} payload is not well-formed JSON;
+ *   <li>{@value #INVALID_PAYLOAD}: it is JSON, but not an object resource of the expected shape;
+ *   <li>{@value #INCONSISTENT_PAYLOAD}: it describes another object or generation than the
+ *       attributes.
+ * </ul>
  */
 public final class NotificationException extends Exception {
   private static final long serialVersionUID = 1L;
 
-  /** The payload is larger than any real notification. */
   public static final String OVERSIZE_MESSAGE = "OversizeMessage";
-
-  /** A required attribute is absent or empty. */
   public static final String MISSING_ATTRIBUTE = "MissingAttribute";
-
-  /** An attribute is present but not valid (non-numeric generation, bad time...). */
   public static final String INVALID_ATTRIBUTE = "InvalidAttribute";
-
-  /** The object name could escape a bucket root or confuse a file system. */
   public static final String UNSAFE_OBJECT_NAME = "UnsafeObjectName";
-
-  /** The payload format attribute names a format this pipeline cannot read. */
   public static final String UNSUPPORTED_PAYLOAD_FORMAT = "UnsupportedPayloadFormat";
-
-  /** The JSON_API_V1 payload is not well-formed JSON. */
   public static final String MALFORMED_JSON = "MalformedJson";
-
-  /** The JSON_API_V1 payload is JSON, but not an object resource of the expected shape. */
   public static final String INVALID_PAYLOAD = "InvalidPayload";
-
-  /** The payload describes a different object or generation than the attributes. */
   public static final String INCONSISTENT_PAYLOAD = "InconsistentPayload";
 
   private final String errorType;

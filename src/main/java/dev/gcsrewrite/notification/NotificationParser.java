@@ -15,6 +15,7 @@ import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.MissingNode;
 import dev.gcsrewrite.deadletter.OriginalMessage;
 import java.io.IOException;
 import java.time.OffsetDateTime;
@@ -26,10 +27,16 @@ import org.joda.time.Instant;
 /**
  * Reads a Pub/Sub message as a Cloud Storage notification, or says precisely why it is not one.
  *
- * <p>Strict on purpose: the attributes Cloud Storage always sends are required, numbers must be
- * 64-bit decimal strings, names must be safe paths, and a {@code JSON_API_V1} payload must be a
- * well-formed object resource describing the same object and generation as the attributes. Every
- * rejection is a {@link NotificationException} carrying the dead letter's error type.
+ * <p>Strict on purpose; every rejection is a {@link NotificationException} carrying the dead
+ * letter's error type:
+ *
+ * <ul>
+ *   <li>the attributes Cloud Storage always sends are required;
+ *   <li>generations are positive 64-bit decimal strings, times RFC 3339;
+ *   <li>bucket and object names must be safe paths ({@link StorageNames});
+ *   <li>a {@code JSON_API_V1} payload must be a well-formed object resource (no duplicate keys, no
+ *       trailing data) describing the same bucket, object and generation as the attributes.
+ * </ul>
  */
 public final class NotificationParser {
   /** Larger than any real notification (object metadata is capped at 8 KiB), far below 10 MB. */
@@ -50,9 +57,9 @@ public final class NotificationParser {
   public static final String REPLAY = "gcsRewriteReplay";
 
   /**
-   * Marks a notification made by the reconcile command for an object generation it listed: the
-   * reconcile job's name. Cloud Storage never sends it; it tells an operator (in a dead letter, for
-   * instance) where a message came from.
+   * Marks a notification the reconcile command made for a generation it listed: the reconcile job's
+   * name, which tells an operator (in a dead letter, say) where it came from. Cloud Storage never
+   * sends it.
    */
   public static final String RECONCILE = "gcsRewriteReconcile";
 
@@ -73,14 +80,12 @@ public final class NotificationParser {
   public static GcsNotification parse(OriginalMessage message, Instant publishTime)
       throws NotificationException {
     byte[] payload = message.payload();
-    if (payload.length > MAX_PAYLOAD_BYTES) {
-      throw new NotificationException(
-          OVERSIZE_MESSAGE,
-          "payload is "
-              + payload.length
-              + " bytes; a Cloud Storage notification is at most "
-              + MAX_PAYLOAD_BYTES);
-    }
+    check(
+        payload.length <= MAX_PAYLOAD_BYTES,
+        OVERSIZE_MESSAGE,
+        "payload is %d bytes; a Cloud Storage notification is at most %d",
+        payload.length,
+        MAX_PAYLOAD_BYTES);
     String eventType = required(message, EVENT_TYPE);
     if (!EVENT_TYPE_FORMAT.matcher(eventType).matches()) {
       throw invalid(EVENT_TYPE, eventType, "is not an event type");
@@ -90,63 +95,74 @@ public final class NotificationParser {
     String objectId = required(message, OBJECT_ID);
     long generation = generation(OBJECT_GENERATION, required(message, OBJECT_GENERATION));
     String eventTime = required(message, EVENT_TIME);
-    checkTime(EVENT_TIME, eventTime);
+    try {
+      OffsetDateTime.parse(eventTime);
+    } catch (DateTimeParseException e) {
+      throw invalid(EVENT_TIME, eventTime, "is not an RFC 3339 time");
+    }
     String overwrote = message.attribute(OVERWROTE_GENERATION);
     Long overwroteGeneration =
         overwrote == null ? null : generation(OVERWROTE_GENERATION, overwrote);
-
     String bucketProblem = StorageNames.bucketProblem(bucket);
-    if (bucketProblem != null) {
-      throw new NotificationException(INVALID_ATTRIBUTE, BUCKET_ID + ": " + bucketProblem);
-    }
+    check(bucketProblem == null, INVALID_ATTRIBUTE, "%s: %s", BUCKET_ID, bucketProblem);
     String objectProblem = StorageNames.objectProblem(objectId);
-    if (objectProblem != null) {
-      throw new NotificationException(UNSAFE_OBJECT_NAME, OBJECT_ID + ": " + objectProblem);
-    }
+    check(objectProblem == null, UNSAFE_OBJECT_NAME, "%s: %s", OBJECT_ID, objectProblem);
 
-    ObjectResource resource;
-    switch (payloadFormat) {
-      case GcsNotification.JSON_API_V1 -> resource = readResource(payload);
-      case GcsNotification.PAYLOAD_NONE -> resource = ObjectResource.EMPTY;
-      default ->
-          throw new NotificationException(
-              UNSUPPORTED_PAYLOAD_FORMAT,
-              PAYLOAD_FORMAT
-                  + " '"
-                  + StorageNames.printable(payloadFormat)
-                  + "' is not JSON_API_V1 or NONE");
-    }
-    resource.checkDescribes(bucket, objectId, generation);
+    JsonNode resource =
+        switch (payloadFormat) {
+          case GcsNotification.JSON_API_V1 -> readResource(payload);
+          case GcsNotification.PAYLOAD_NONE -> MissingNode.getInstance();
+          default ->
+              throw new NotificationException(
+                  UNSUPPORTED_PAYLOAD_FORMAT,
+                  PAYLOAD_FORMAT
+                      + " '"
+                      + StorageNames.printable(payloadFormat)
+                      + "' is not JSON_API_V1 or NONE");
+        };
+    // Every field is read, and its type checked, before the resource is compared with attributes.
+    String resourceBucket = text(resource, "bucket");
+    String resourceName = text(resource, "name");
+    Long resourceGeneration = number(resource, "generation");
+    GcsNotification notification =
+        new GcsNotification(
+            bucket,
+            objectId,
+            generation,
+            eventType,
+            payloadFormat,
+            eventTime,
+            overwroteGeneration,
+            number(resource, "metageneration"),
+            number(resource, "size"),
+            text(resource, "contentType"),
+            text(resource, "md5Hash"),
+            text(resource, "crc32c"),
+            message.messageId(),
+            publishTime,
+            message);
+    checkSame("bucket", resourceBucket, bucket);
+    checkSame("name", resourceName, objectId);
+    checkSame("generation", resourceGeneration, generation);
+    return notification;
+  }
 
-    return new GcsNotification(
-        bucket,
-        objectId,
-        generation,
-        eventType,
-        payloadFormat,
-        eventTime,
-        overwroteGeneration,
-        resource.metageneration,
-        resource.size,
-        resource.contentType,
-        resource.md5Hash,
-        resource.crc32c,
-        message.messageId(),
-        publishTime,
-        message);
+  /** Throws a {@code errorType} exception with the formatted message unless {@code ok}. */
+  private static void check(boolean ok, String errorType, String format, Object... args)
+      throws NotificationException {
+    if (!ok) {
+      throw new NotificationException(errorType, String.format(format, args));
+    }
   }
 
   private static String required(OriginalMessage message, String name)
       throws NotificationException {
     String value = message.attribute(name);
-    if (value == null || value.isEmpty()) {
-      throw new NotificationException(
-          MISSING_ATTRIBUTE, "attribute " + name + " is " + (value == null ? "missing" : "empty"));
-    }
+    check(value != null, MISSING_ATTRIBUTE, "attribute %s is missing", name);
+    check(!value.isEmpty(), MISSING_ATTRIBUTE, "attribute %s is empty", name);
     return value;
   }
 
-  /** Generations are positive 64-bit integers written as decimal strings. */
   private static long generation(String name, String text) throws NotificationException {
     long value = decimal(name, text);
     if (value <= 0) {
@@ -166,14 +182,6 @@ public final class NotificationParser {
     }
   }
 
-  private static void checkTime(String name, String text) throws NotificationException {
-    try {
-      OffsetDateTime.parse(text);
-    } catch (DateTimeParseException e) {
-      throw invalid(name, text, "is not an RFC 3339 time");
-    }
-  }
-
   private static NotificationException invalid(String name, String value, String problem) {
     String shown = StorageNames.printable(value);
     if (shown.length() > 64) {
@@ -182,11 +190,11 @@ public final class NotificationParser {
     return new NotificationException(INVALID_ATTRIBUTE, name + " '" + shown + "' " + problem);
   }
 
-  private static ObjectResource readResource(byte[] payload) throws NotificationException {
-    if (payload.length == 0) {
-      throw new NotificationException(
-          INVALID_PAYLOAD, "payload format is JSON_API_V1 but the message has no data");
-    }
+  private static JsonNode readResource(byte[] payload) throws NotificationException {
+    check(
+        payload.length > 0,
+        INVALID_PAYLOAD,
+        "payload format is JSON_API_V1 but the message has no data");
     JsonNode root;
     try {
       root = JSON.readTree(payload);
@@ -197,39 +205,33 @@ public final class NotificationParser {
     } catch (IOException e) {
       throw new NotificationException(MALFORMED_JSON, String.valueOf(e.getMessage()));
     }
-    if (root == null || !root.isObject()) {
-      throw new NotificationException(
-          INVALID_PAYLOAD,
-          "JSON_API_V1 payload is "
-              + (root == null ? "empty" : root.getNodeType().toString().toLowerCase())
-              + ", not an object resource");
-    }
-    return new ObjectResource(
-        text(root, "bucket"),
-        text(root, "name"),
-        number(root, "generation"),
-        number(root, "metageneration"),
-        number(root, "size"),
-        text(root, "contentType"),
-        text(root, "md5Hash"),
-        text(root, "crc32c"));
+    check(
+        root != null && root.isObject(),
+        INVALID_PAYLOAD,
+        "JSON_API_V1 payload is %s, not an object resource",
+        root == null ? "empty" : root.getNodeType().toString().toLowerCase());
+    return root;
   }
 
-  private static @Nullable String text(JsonNode root, String field) throws NotificationException {
-    JsonNode node = root.get(field);
+  private static @Nullable String text(JsonNode resource, String field)
+      throws NotificationException {
+    JsonNode node = resource.get(field);
     if (node == null || node.isNull()) {
       return null;
     }
-    if (!node.isTextual()) {
-      throw new NotificationException(
-          INVALID_PAYLOAD, "payload field " + field + " is " + node.getNodeType() + ", not text");
-    }
+    check(
+        node.isTextual(),
+        INVALID_PAYLOAD,
+        "payload field %s is %s, not text",
+        field,
+        node.getNodeType());
     return node.textValue();
   }
 
   /** The JSON API writes 64-bit numbers as strings; plain JSON integers are accepted too. */
-  private static @Nullable Long number(JsonNode root, String field) throws NotificationException {
-    JsonNode node = root.get(field);
+  private static @Nullable Long number(JsonNode resource, String field)
+      throws NotificationException {
+    JsonNode node = resource.get(field);
     if (node == null || node.isNull()) {
       return null;
     }
@@ -247,44 +249,17 @@ public final class NotificationParser {
         INVALID_PAYLOAD, "payload field " + field + " is not a non-negative 64-bit number");
   }
 
-  /** The fields of a JSON API object resource that the pipeline uses. */
-  private record ObjectResource(
-      @Nullable String bucket,
-      @Nullable String name,
-      @Nullable Long generation,
-      @Nullable Long metageneration,
-      @Nullable Long size,
-      @Nullable String contentType,
-      @Nullable String md5Hash,
-      @Nullable String crc32c) {
-
-    static final ObjectResource EMPTY =
-        new ObjectResource(null, null, null, null, null, null, null, null);
-
-    void checkDescribes(String bucketId, String objectId, long objectGeneration)
-        throws NotificationException {
-      if (bucket != null && !bucket.equals(bucketId)) {
-        throw inconsistent("bucket", bucket, bucketId);
-      }
-      if (name != null && !name.equals(objectId)) {
-        throw inconsistent("name", name, objectId);
-      }
-      if (generation != null && generation != objectGeneration) {
-        throw inconsistent("generation", generation.toString(), Long.toString(objectGeneration));
-      }
-    }
-
-    private static NotificationException inconsistent(
-        String field, String inPayload, String inAttributes) {
-      return new NotificationException(
-          INCONSISTENT_PAYLOAD,
-          "payload "
-              + field
-              + " '"
-              + StorageNames.printable(inPayload)
-              + "' differs from the attributes' '"
-              + StorageNames.printable(inAttributes)
-              + "'");
+  /** Refuses a payload whose {@code field} names another object or generation. */
+  private static void checkSame(String field, @Nullable Object inPayload, Object inAttributes)
+      throws NotificationException {
+    if (inPayload != null && !inPayload.equals(inAttributes)) {
+      String problem =
+          String.format(
+              "payload %s '%s' differs from the attributes' '%s'",
+              field,
+              StorageNames.printable(inPayload.toString()),
+              StorageNames.printable(inAttributes.toString()));
+      throw new NotificationException(INCONSISTENT_PAYLOAD, problem);
     }
   }
 }

@@ -16,9 +16,22 @@ import org.apache.beam.sdk.values.TupleTagList;
 import org.joda.time.Instant;
 
 /**
- * Step {@code ParseNotifications}: Pub/Sub messages in, typed {@link GcsNotification}s out, and a
- * dead letter for every message that is not a usable notification. Never throws on input: a
- * malformed message must not stop the pipeline.
+ * Turns Pub/Sub messages into typed {@link GcsNotification}s with {@link NotificationParser}.
+ *
+ * <p>Outputs, as a {@link WithFailures.Result}:
+ *
+ * <ul>
+ *   <li>{@code output()}: one notification per usable message, timestamped as it was published;
+ *   <li>{@code failures()}: a {@link DeadLetter} for every other message, with the parser's error
+ *       type, or the exception's for a parser bug. Input never makes it throw: a malformed message
+ *       must not stop the pipeline.
+ * </ul>
+ *
+ * <pre>{@code
+ * WithFailures.Result<PCollection<GcsNotification>, DeadLetter> parsed =
+ *     messages.apply(ParseNotifications.STEP, new ParseNotifications());
+ * deadLetters.addErrorCollection(parsed.failures());
+ * }</pre>
  */
 public final class ParseNotifications
     extends PTransform<
@@ -27,7 +40,7 @@ public final class ParseNotifications
   /** Stable step name, used as the dead letters' {@code errorStage}. */
   public static final String STEP = "ParseNotifications";
 
-  static final TupleTag<GcsNotification> PARSED = new TupleTag<>("parsed") {};
+  private static final TupleTag<GcsNotification> PARSED = new TupleTag<>("parsed") {};
 
   @Override
   public WithFailures.Result<PCollection<GcsNotification>, DeadLetter> expand(
@@ -36,7 +49,7 @@ public final class ParseNotifications
         messages.apply(
             "Parse",
             ParDo.of(new ParseFn()).withOutputTags(PARSED, TupleTagList.of(DeadLetter.TAG)));
-    return DeadLetter.result(results, PARSED, GcsNotificationCoder.of());
+    return DeadLetter.result(results, PARSED);
   }
 
   /** Parses one message; every exception becomes a dead letter. */
@@ -53,7 +66,6 @@ public final class ParseNotifications
         out.get(DeadLetter.TAG)
             .output(new DeadLetter(original, STEP, e.errorType(), e.getMessage(), Instant.now()));
       } catch (RuntimeException e) {
-        // A parser bug must cost one message, not the pipeline.
         out.get(DeadLetter.TAG).output(Failures.unexpected(original, STEP, e));
       }
     }

@@ -4,6 +4,7 @@ import dev.gcsrewrite.deadletter.DeadLetter;
 import dev.gcsrewrite.deadletter.Failures;
 import dev.gcsrewrite.location.ObjectLocations;
 import dev.gcsrewrite.metrics.PipelineMetrics;
+import org.apache.beam.sdk.metrics.Counter;
 import org.apache.beam.sdk.transforms.DoFn;
 import org.apache.beam.sdk.transforms.PTransform;
 import org.apache.beam.sdk.transforms.ParDo;
@@ -12,24 +13,41 @@ import org.apache.beam.sdk.values.PCollection;
 import org.apache.beam.sdk.values.PCollectionTuple;
 import org.apache.beam.sdk.values.TupleTag;
 import org.apache.beam.sdk.values.TupleTagList;
+import org.checkerframework.checker.nullness.qual.Nullable;
 import org.joda.time.Instant;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Step {@code SelectNewObjects}: keeps only notifications that announce new content to rewrite.
+ * Keeps only the notifications that announce new content to rewrite.
  *
- * <p>Dead-lettered: notifications of a bucket that is not a work bucket (a second notification
- * configuration on the topic, or a forged message: processing it would read a bucket nobody meant
- * and overwrite an output), and objects whose output could not be written under its name (too long
- * for Cloud Storage or a local folder, once the processed prefix and the suffix are added; or, in
- * local runs only, not a glob Beam's local file system can parse).
+ * <p>Outputs, as a {@link WithFailures.Result}:
  *
- * <p>Skipped, each counted: events other than {@code OBJECT_FINALIZE} (deletes, archives and
- * metadata updates carry no new content), folder placeholders (names ending in "/"), and objects
- * this pipeline wrote itself (outputs and FileIO's temporary files below the output directory),
- * which would otherwise loop when the work and processed buckets are the same. A user's object
- * elsewhere is processed whatever its name ends with.
+ * <ul>
+ *   <li>{@code output()}: {@code OBJECT_FINALIZE} notifications of work-bucket objects to rewrite;
+ *   <li>{@code failures()}: a {@link DeadLetter} for a bucket outside {@code --workBuckets}
+ *       ({@value #BUCKET_NOT_ALLOWED}: another notification configuration on the topic, or a forged
+ *       message, would read a bucket nobody meant and overwrite an output), and for an object whose
+ *       output name could not be written ({@value #OUTPUT_NAME_TOO_LONG} once the processed prefix
+ *       and suffix are added; {@value #OUTPUT_NAME_NOT_LOCAL}, local runs only, for a name Beam's
+ *       local file system cannot rename into place).
+ * </ul>
+ *
+ * <p>Skipped, each counted and logged:
+ *
+ * <ul>
+ *   <li>other events (deletes, archives, metadata updates carry no new content);
+ *   <li>folder placeholders (names ending in "/");
+ *   <li>objects this pipeline wrote (outputs and FileIO's temporary files below the output
+ *       directory), which would loop when the work and processed buckets are the same. A user's
+ *       object elsewhere is processed whatever its name ends with.
+ * </ul>
+ *
+ * <pre>{@code
+ * WithFailures.Result<PCollection<GcsNotification>, DeadLetter> selected =
+ *     parsed.output().apply(SelectNewObjects.STEP, new SelectNewObjects(locations));
+ * deadLetters.addErrorCollection(selected.failures());
+ * }</pre>
  */
 public final class SelectNewObjects
     extends PTransform<
@@ -39,13 +57,8 @@ public final class SelectNewObjects
   /** Stable step name, used as the dead letters' {@code errorStage}. */
   public static final String STEP = "SelectNewObjects";
 
-  /** Error type for a notification of a bucket outside {@code --workBuckets}. */
   public static final String BUCKET_NOT_ALLOWED = "BucketNotAllowed";
-
-  /** Error type for objects whose output name would be too long. */
   public static final String OUTPUT_NAME_TOO_LONG = "OutputNameTooLong";
-
-  /** Error type for names a local processed folder cannot take (see ObjectLocations). */
   public static final String OUTPUT_NAME_NOT_LOCAL = "OutputNameNotLocal";
 
   private static final TupleTag<GcsNotification> SELECTED = new TupleTag<>("selected") {};
@@ -64,7 +77,7 @@ public final class SelectNewObjects
             "Select",
             ParDo.of(new SelectFn(locations))
                 .withOutputTags(SELECTED, TupleTagList.of(DeadLetter.TAG)));
-    return DeadLetter.result(results, SELECTED, GcsNotificationCoder.of());
+    return DeadLetter.result(results, SELECTED);
   }
 
   /** Applies the selection rules to one notification. */
@@ -77,54 +90,44 @@ public final class SelectNewObjects
     }
 
     @ProcessElement
-    public void process(@Element GcsNotification notification, MultiOutputReceiver out) {
+    public void process(@Element GcsNotification n, MultiOutputReceiver out) {
       try {
-        select(notification, out);
-      } catch (RuntimeException e) {
-        out.get(DeadLetter.TAG).output(Failures.unexpected(notification.original(), STEP, e));
-      }
-    }
-
-    private void select(GcsNotification notification, MultiOutputReceiver out) {
-      String bucket = notification.bucket();
-      String name = notification.objectId();
-      if (!locations.isWorkBucket(bucket)) {
-        out.get(DeadLetter.TAG)
-            .output(
-                deadLetter(
-                    notification,
-                    BUCKET_NOT_ALLOWED,
-                    "bucket '"
-                        + bucket
-                        + "' is not one of the work buckets "
-                        + locations.workBuckets()));
-      } else if (!notification.isFinalize()) {
-        PipelineMetrics.SKIPPED_NOT_FINALIZE.inc();
-        LOG.info(
-            "Skipped {} of {}: not a new object",
-            notification.eventType(),
-            notification.generationKey());
-      } else if (name.endsWith("/")) {
-        PipelineMetrics.SKIPPED_FOLDER_PLACEHOLDER.inc();
-        LOG.info("Skipped {}: folder placeholder", notification.generationKey());
-      } else if (locations.isOwnOutput(bucket, name)) {
-        PipelineMetrics.SKIPPED_OWN_OUTPUT.inc();
-        LOG.info("Skipped {}: written by this pipeline", notification.generationKey());
-      } else {
-        String tooLong = locations.outputNameProblem(bucket, name);
-        String notLocal = locations.localRenameProblem(bucket, name);
-        if (tooLong != null) {
-          out.get(DeadLetter.TAG).output(deadLetter(notification, OUTPUT_NAME_TOO_LONG, tooLong));
-        } else if (notLocal != null) {
-          out.get(DeadLetter.TAG).output(deadLetter(notification, OUTPUT_NAME_NOT_LOCAL, notLocal));
-        } else {
-          out.get(SELECTED).output(notification);
+        if (!locations.isWorkBucket(n.bucket())) {
+          String problem = " is not one of the work buckets " + locations.workBuckets();
+          reject(n, BUCKET_NOT_ALLOWED, "bucket '" + n.bucket() + "'" + problem, out);
+        } else if (!n.isFinalize()) {
+          skip(n, PipelineMetrics.SKIPPED_NOT_FINALIZE, n.eventType() + " is not a new object");
+        } else if (n.objectId().endsWith("/")) {
+          skip(n, PipelineMetrics.SKIPPED_FOLDER_PLACEHOLDER, "folder placeholder");
+        } else if (locations.isOwnOutput(n.bucket(), n.objectId())) {
+          skip(n, PipelineMetrics.SKIPPED_OWN_OUTPUT, "written by this pipeline");
+        } else if (!reject(
+                n, OUTPUT_NAME_TOO_LONG, locations.outputNameProblem(n.bucket(), n.objectId()), out)
+            && !reject(
+                n,
+                OUTPUT_NAME_NOT_LOCAL,
+                locations.localRenameProblem(n.bucket(), n.objectId()),
+                out)) {
+          out.get(SELECTED).output(n);
         }
+      } catch (RuntimeException e) {
+        out.get(DeadLetter.TAG).output(Failures.unexpected(n.original(), STEP, e));
       }
     }
 
-    private static DeadLetter deadLetter(GcsNotification n, String type, String message) {
-      return new DeadLetter(n.original(), STEP, type, message, Instant.now());
+    private static void skip(GcsNotification n, Counter counter, String reason) {
+      counter.inc();
+      LOG.info("Skipped {}: {}", n.generationKey(), reason);
+    }
+
+    /** Dead-letters {@code n} if there is a {@code problem}; returns whether there was. */
+    private static boolean reject(
+        GcsNotification n, String type, @Nullable String problem, MultiOutputReceiver out) {
+      if (problem != null) {
+        out.get(DeadLetter.TAG)
+            .output(new DeadLetter(n.original(), STEP, type, problem, Instant.now()));
+      }
+      return problem != null;
     }
   }
 }

@@ -8,15 +8,15 @@ import org.checkerframework.checker.nullness.qual.Nullable;
  * Decides whether bucket and object names from a notification are safe to use as paths.
  *
  * <p>The same names address local folders in development runs, so anything that could escape a
- * bucket root or confuse a file system is refused everywhere: the rule set is one, whatever the
- * storage behind it, and an unsafe name is a dead letter rather than a surprise in production.
+ * bucket root or confuse a file system is refused everywhere: one rule set, whatever the storage
+ * behind it, and an unsafe name is a dead letter rather than a surprise in production.
  */
 public final class StorageNames {
   /** Cloud Storage's own limit on object names, in UTF-8 bytes. */
   public static final int MAX_OBJECT_NAME_BYTES = 1024;
 
-  // Bucket naming rules: lowercase letters, digits, dashes, underscores and dots; 3 to 222
-  // characters; starts and ends with a letter or digit.
+  // Lowercase letters, digits, dashes, underscores and dots; 3 to 222 characters; starts and ends
+  // with a letter or digit.
   private static final Pattern BUCKET = Pattern.compile("[a-z0-9][a-z0-9._-]{1,220}[a-z0-9]");
 
   private StorageNames() {}
@@ -28,10 +28,7 @@ public final class StorageNames {
           + printable(bucket)
           + "' is not valid (3-222 of a-z 0-9 . _ -, starting and ending with a letter or digit)";
     }
-    if (bucket.contains("..")) {
-      return "bucket name '" + bucket + "' contains '..'";
-    }
-    return null;
+    return bucket.contains("..") ? "bucket name '" + bucket + "' contains '..'" : null;
   }
 
   /**
@@ -58,27 +55,15 @@ public final class StorageNames {
     if (objectId.isEmpty()) {
       return "object name is empty";
     }
-    for (int i = 0; i < objectId.length(); i++) {
-      char c = objectId.charAt(i);
-      if (Character.isSurrogate(c)) {
-        boolean paired =
-            Character.isHighSurrogate(c)
-                && i + 1 < objectId.length()
-                && Character.isLowSurrogate(objectId.charAt(i + 1));
-        if (!paired) {
-          return String.format(
-              "object name '%s' is not valid Unicode: unpaired surrogate U+%04X",
-              printable(objectId), (int) c);
-        }
-        i++;
-      } else if (c == '\u0085' || c == '\u2028' || c == '\u2029') {
+    String name = "object name '" + printable(objectId) + "'";
+    for (int c : objectId.codePoints().toArray()) {
+      if (Character.getType(c) == Character.SURROGATE) {
+        return String.format("%s is not valid Unicode: unpaired surrogate U+%04X", name, c);
+      } else if (c == 0x85 || c == 0x2028 || c == 0x2029) {
         return String.format(
-            "object name '%s' contains line terminator U+%04X, which Beam's path handling"
-                + " stops at",
-            printable(objectId), (int) c);
-      } else if (isControl(c)) {
-        return String.format(
-            "object name '%s' contains control character U+%04X", printable(objectId), (int) c);
+            "%s contains line terminator U+%04X, which Beam's path handling stops at", name, c);
+      } else if (Character.isISOControl(c)) {
+        return String.format("%s contains control character U+%04X", name, c);
       }
     }
     int bytes = objectId.getBytes(StandardCharsets.UTF_8).length;
@@ -86,16 +71,14 @@ public final class StorageNames {
       return "object name is " + bytes + " bytes long; the limit is " + MAX_OBJECT_NAME_BYTES;
     }
     if (objectId.startsWith("/")) {
-      return "object name '" + printable(objectId) + "' starts with '/'";
+      return name + " starts with '/'";
     }
     String[] segments = objectId.split("/", -1);
     for (int i = 0; i < segments.length; i++) {
-      String segment = segments[i];
-      if (segment.equals(".") || segment.equals("..")) {
-        return "object name '" + printable(objectId) + "' contains a '" + segment + "' segment";
-      }
-      if (segment.isEmpty() && i < segments.length - 1) {
-        return "object name '" + printable(objectId) + "' contains an empty segment ('//')";
+      if (segments[i].equals(".") || segments[i].equals("..")) {
+        return name + " contains a '" + segments[i] + "' segment";
+      } else if (segments[i].isEmpty() && i < segments.length - 1) {
+        return name + " contains an empty segment ('//')";
       }
     }
     return null;
@@ -106,29 +89,18 @@ public final class StorageNames {
    * surrogates shown as \\uXXXX, and at most 300 characters (the rest as "...").
    */
   public static String printable(String name) {
-    StringBuilder out = new StringBuilder(Math.min(name.length(), 320));
-    for (int i = 0; i < name.length(); i++) {
+    StringBuilder out = new StringBuilder();
+    for (int c : name.codePoints().toArray()) {
       if (out.length() >= 300) {
-        out.append("...");
-        break;
+        return out.append("...").toString();
       }
-      char c = name.charAt(i);
-      boolean pairedHigh =
-          Character.isHighSurrogate(c)
-              && i + 1 < name.length()
-              && Character.isLowSurrogate(name.charAt(i + 1));
-      if (pairedHigh) {
-        out.append(c).append(name.charAt(++i));
-      } else if (isControl(c) || c == '\u2028' || c == '\u2029' || Character.isSurrogate(c)) {
-        out.append(String.format("\\u%04x", (int) c));
-      } else {
-        out.append(c);
-      }
+      boolean hidden =
+          Character.isISOControl(c)
+              || c == 0x2028
+              || c == 0x2029
+              || Character.getType(c) == Character.SURROGATE;
+      out.append(hidden ? String.format("\\u%04x", c) : Character.toString(c));
     }
     return out.toString();
-  }
-
-  private static boolean isControl(char c) {
-    return c < 0x20 || (c >= 0x7f && c <= 0x9f);
   }
 }

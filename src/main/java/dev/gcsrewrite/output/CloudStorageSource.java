@@ -30,8 +30,10 @@ final class CloudStorageSource implements GenerationSource {
       GoogleCloudStorageReadOptions.builder().setFastFailOnNotFound(false).build();
 
   private final SerializableFunction<Void, Storage> storage;
-  private transient @Nullable Storage client;
-  private transient @Nullable GoogleCloudStorage gcs;
+  private transient @Nullable Clients clients;
+
+  /** The JSON API client, and the connector that reads through it. */
+  private record Clients(Storage json, GoogleCloudStorage connector) {}
 
   /**
    * @param storage makes the JSON API client on each worker
@@ -52,7 +54,8 @@ final class CloudStorageSource implements GenerationSource {
   @Override
   public long sizeOf(GcsNotification n) throws IOException {
     StorageObject object =
-        client()
+        clients()
+            .json()
             .objects()
             .get(n.bucket(), n.objectId())
             .setGeneration(n.generation())
@@ -63,26 +66,19 @@ final class CloudStorageSource implements GenerationSource {
 
   @Override
   public ReadableByteChannel open(GcsNotification n) throws IOException {
-    return gcs().open(pinned(n), READ_OPTIONS);
+    StorageResourceId pinned = new StorageResourceId(n.bucket(), n.objectId(), n.generation());
+    return clients().connector().open(pinned, READ_OPTIONS);
   }
 
-  private static StorageResourceId pinned(GcsNotification n) {
-    return new StorageResourceId(n.bucket(), n.objectId(), n.generation());
-  }
-
-  private synchronized Storage client() {
-    if (client == null) {
-      client = storage.apply(null);
+  private synchronized Clients clients() {
+    if (clients == null) {
+      Storage json = storage.apply(null);
+      clients =
+          new Clients(
+              json,
+              new GoogleCloudStorageImpl(
+                  GoogleCloudStorageOptions.builder().setAppName("gcs-rewrite").build(), json));
     }
-    return client;
-  }
-
-  private synchronized GoogleCloudStorage gcs() {
-    if (gcs == null) {
-      gcs =
-          new GoogleCloudStorageImpl(
-              GoogleCloudStorageOptions.builder().setAppName("gcs-rewrite").build(), client());
-    }
-    return gcs;
+    return clients;
   }
 }

@@ -1,6 +1,5 @@
 package dev.gcsrewrite.output;
 
-import dev.gcsrewrite.location.ObjectLocations;
 import dev.gcsrewrite.notification.GcsNotification;
 import java.io.IOException;
 import java.io.Serializable;
@@ -25,11 +24,4 @@ interface GenerationSource extends Serializable {
 
   /** Opens the generation's content; fails as {@link #sizeOf} does. */
   ReadableByteChannel open(GcsNotification notification) throws IOException;
-
-  /** What to read sources from, for {@code locations}. */
-  static GenerationSource of(ObjectLocations locations) {
-    return locations.bucketRoot().startsWith("gs://")
-        ? new CloudStorageSource(CloudStorageSource.defaultStorage())
-        : new LocalFolderSource(locations.bucketRoot());
-  }
 }

@@ -1,5 +1,6 @@
 package dev.gcsrewrite.output;
 
+import dev.gcsrewrite.metrics.PipelineMetrics;
 import dev.gcsrewrite.redis.ClaimStore;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
@@ -36,17 +37,13 @@ final class LeaseHeartbeat implements AutoCloseable {
   private final AtomicBoolean lost = new AtomicBoolean();
   private final ScheduledFuture<?> beat;
 
-  private LeaseHeartbeat(ClaimStore store, ClaimStore.Held claim, Duration lease) {
+  /** Starts renewing {@code claim}'s lease of {@code lease} until {@link #close}. */
+  LeaseHeartbeat(ClaimStore store, ClaimStore.Held claim, Duration lease) {
     this.store = store;
     this.claim = claim;
     this.lease = lease;
     long period = Math.max(1, lease.getMillis() / 3);
     this.beat = BEATS.scheduleAtFixedRate(this::renew, period, period, TimeUnit.MILLISECONDS);
-  }
-
-  /** Starts renewing {@code claim}'s lease of {@code lease} until {@link #close}. */
-  static LeaseHeartbeat start(ClaimStore store, ClaimStore.Held claim, Duration lease) {
-    return new LeaseHeartbeat(store, claim, lease);
   }
 
   private void renew() {
@@ -68,19 +65,14 @@ final class LeaseHeartbeat implements AutoCloseable {
     }
   }
 
-  /** Leases renewed so far. */
-  int renewals() {
-    return renewals.get();
-  }
-
-  /** Whether the claim was found lost. */
-  boolean lost() {
-    return lost.get();
-  }
-
+  /** Stops renewing, and counts (on the caller's thread, where Beam's metrics live) what it did. */
   @Override
   public void close() {
     // Interrupts a renewal waiting out a Redis outage: the write it was for is over.
     beat.cancel(true);
+    PipelineMetrics.LEASES_RENEWED.inc(renewals.get());
+    if (lost.get()) {
+      PipelineMetrics.CLAIMS_LOST.inc();
+    }
   }
 }

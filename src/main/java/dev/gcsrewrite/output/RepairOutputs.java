@@ -6,17 +6,14 @@ import dev.gcsrewrite.claim.SettleResults;
 import dev.gcsrewrite.location.ObjectLocations;
 import dev.gcsrewrite.metrics.PipelineMetrics;
 import dev.gcsrewrite.notification.GcsNotification;
-import dev.gcsrewrite.notification.GcsNotificationCoder;
-import dev.gcsrewrite.redis.ClaimSettings;
 import dev.gcsrewrite.redis.ClaimStore;
 import dev.gcsrewrite.redis.RedisSettings;
-import dev.gcsrewrite.rewrite.TokenRewriter;
 import java.io.IOException;
-import java.nio.channels.ReadableByteChannel;
 import java.nio.channels.WritableByteChannel;
 import java.util.List;
 import java.util.UUID;
 import org.apache.beam.sdk.io.FileSystems;
+import org.apache.beam.sdk.io.fs.MoveOptions.StandardMoveOptions;
 import org.apache.beam.sdk.io.fs.ResourceId;
 import org.apache.beam.sdk.transforms.Flatten;
 import org.apache.beam.sdk.transforms.PTransform;
@@ -24,22 +21,33 @@ import org.apache.beam.sdk.transforms.ParDo;
 import org.apache.beam.sdk.util.MimeTypes;
 import org.apache.beam.sdk.values.PCollection;
 import org.apache.beam.sdk.values.PCollectionList;
-import org.apache.beam.sdk.values.TypeDescriptors;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Step {@code RepairOutputs}: what settlement found left to do on outputs, so that each output ends
- * as the rewrite of its object's newest completed generation.
+ * Does what settlement found left to do on outputs, so that each output ends as the rewrite of its
+ * object's newest completed generation.
  *
- * <p>{@code CleanUp} removes the empty output a writer had to leave where none was (its source
- * vanished), then releases the object's lock. {@code Repair} writes an object's newest completed
- * generation again, pinned to that generation and under the object's lock, when a stale write (a
- * writer whose lease had run out) may have landed over it: not through FileIO, but as FileIO does,
- * a temporary file below the output directory renamed into place. If the lock is busy, its holder
- * writes after the stale write, and writes again at its own settlement if it had written before; if
- * the generation is gone, a newer one exists and its own work will write the output. Returns the
- * generations written again.
+ * <p>Its output: the keys ({@code <bucket>/<objectId>#<generation>}) of the generations written
+ * again.
+ *
+ * <p>Its steps:
+ *
+ * <ul>
+ *   <li>{@code CleanUp} removes the empty output a writer had to leave where none was (its source
+ *       vanished), then releases the object's lock;
+ *   <li>{@code Repair} writes an object's newest completed generation again, under the object's
+ *       lock, when a stale write (a writer whose lease had run out) may have landed over it. It
+ *       writes with the {@link OutputWriter} the sink uses, into a temporary file below the output
+ *       directory renamed into place, as FileIO does. It writes nothing when the lock is busy (its
+ *       holder writes after the stale write), when the generation is gone (a newer one's own work
+ *       writes the output), or when what it reads is not that generation as notified.
+ * </ul>
+ *
+ * <pre>{@code
+ * SettleResults settled = processed.apply(CompleteClaims.STEP, new CompleteClaims(redis, claims));
+ * settled.apply(RepairOutputs.STEP, new RepairOutputs(writer, redis));
+ * }</pre>
  */
 public final class RepairOutputs extends PTransform<SettleResults, PCollection<String>> {
   /** Stable step name. */
@@ -48,69 +56,45 @@ public final class RepairOutputs extends PTransform<SettleResults, PCollection<S
   /** A repair taken over by stale writes again and again stops after this many rounds. */
   static final int MAX_ROUNDS = 5;
 
-  private final ObjectLocations locations;
-  private final GenerationSource sources;
-  private final TokenRewriter rewriter;
+  private final OutputWriter writer;
   private final RedisSettings redis;
-  private final ClaimSettings claimSettings;
 
-  public RepairOutputs(
-      ObjectLocations locations,
-      TokenRewriter rewriter,
-      RedisSettings redis,
-      ClaimSettings claimSettings) {
-    this(locations, GenerationSource.of(locations), rewriter, redis, claimSettings);
-  }
-
-  RepairOutputs(
-      ObjectLocations locations,
-      GenerationSource sources,
-      TokenRewriter rewriter,
-      RedisSettings redis,
-      ClaimSettings claimSettings) {
-    this.locations = locations;
-    this.sources = sources;
-    this.rewriter = rewriter;
+  /** Writes with {@code writer}: the one {@link WriteProcessedObjects} writes with. */
+  public RepairOutputs(OutputWriter writer, RedisSettings redis) {
+    this.writer = writer;
     this.redis = redis;
-    this.claimSettings = claimSettings;
   }
 
   @Override
   public PCollection<String> expand(SettleResults settled) {
     PCollection<GcsNotification> dirtyAfterCleanup =
-        settled
-            .cleanups()
-            .apply("CleanUp", ParDo.of(new CleanUpFn(locations, redis)))
-            .setCoder(GcsNotificationCoder.of());
+        settled.cleanups().apply("CleanUp", ParDo.of(new CleanUpFn(writer, redis)));
     return PCollectionList.of(settled.repairs())
         .and(dirtyAfterCleanup)
         .apply("AllRepairs", Flatten.pCollections())
-        .setCoder(GcsNotificationCoder.of())
-        .apply("Repair", ParDo.of(new RepairFn(locations, sources, rewriter, redis, claimSettings)))
-        .setTypeDescriptor(TypeDescriptors.strings());
+        .apply("Repair", ParDo.of(new RepairFn(writer, redis)));
   }
 
   /** Removes an empty output left for a vanished source, then releases the lock. */
   static final class CleanUpFn extends ClaimStoreFn<Claim, GcsNotification> {
     private static final Logger LOG = LoggerFactory.getLogger(RepairOutputs.class);
-    private final ObjectLocations locations;
+    private final OutputWriter writer;
 
-    CleanUpFn(ObjectLocations locations, RedisSettings redis) {
+    CleanUpFn(OutputWriter writer, RedisSettings redis) {
       super(redis);
-      this.locations = locations;
+      this.writer = writer;
     }
 
     @ProcessElement
     public void process(@Element Claim claim, OutputReceiver<GcsNotification> out)
         throws IOException {
       GcsNotification n = claim.notification();
-      String spec = locations.outputSpec(n.bucket(), n.objectId());
-      ResourceId output = FileSystems.matchNewResource(spec, false);
+      String spec = writer.outputSpec(n);
       // Opened, never matched: a match would take glob characters in the name for a pattern.
       if (SourceProbe.sizeOf(spec) == 0) {
-        FileSystems.delete(List.of(output));
+        FileSystems.delete(List.of(FileSystems.matchNewResource(spec, false)));
         PipelineMetrics.CLEANUPS.inc();
-        LOG.info("Removed the empty output {} left for {}", output, n.generationKey());
+        LOG.info("Removed the empty output {} left for {}", spec, n.generationKey());
       }
       if (store().releaseLock(claim)) {
         out.output(n);
@@ -121,22 +105,11 @@ public final class RepairOutputs extends PTransform<SettleResults, PCollection<S
   /** Writes an object's newest completed generation again, under its lock. */
   static final class RepairFn extends ClaimStoreFn<GcsNotification, String> {
     private static final Logger LOG = LoggerFactory.getLogger(RepairOutputs.class);
-    private final ObjectLocations locations;
-    private final GenerationSource sources;
-    private final TokenRewriter rewriter;
-    private final ClaimSettings claimSettings;
+    private final OutputWriter writer;
 
-    RepairFn(
-        ObjectLocations locations,
-        GenerationSource sources,
-        TokenRewriter rewriter,
-        RedisSettings redis,
-        ClaimSettings claimSettings) {
+    RepairFn(OutputWriter writer, RedisSettings redis) {
       super(redis);
-      this.locations = locations;
-      this.sources = sources;
-      this.rewriter = rewriter;
-      this.claimSettings = claimSettings;
+      this.writer = writer;
     }
 
     @ProcessElement
@@ -144,14 +117,13 @@ public final class RepairOutputs extends PTransform<SettleResults, PCollection<S
         throws IOException {
       ClaimStore current = store();
       for (int round = 0; round < MAX_ROUNDS; round++) {
-        ClaimStore.Held latest = current.repair(object, claimSettings);
+        ClaimStore.Held latest = current.repair(object, writer.claimSettings());
         if (latest == null) {
           return;
         }
         boolean dirty;
-        try (LeaseHeartbeat heartbeat =
-            LeaseHeartbeat.start(current, latest, claimSettings.lease())) {
-          if (write(latest)) {
+        try (LeaseHeartbeat heartbeat = writer.heartbeat(current, latest)) {
+          if (writeAgain(described(latest.notification(), object))) {
             PipelineMetrics.REPAIRS.inc();
             out.output(latest.notification().generationKey());
           }
@@ -165,34 +137,49 @@ public final class RepairOutputs extends PTransform<SettleResults, PCollection<S
       LOG.warn("Gave up repairing {} after {} rounds", object.objectKey(), MAX_ROUNDS);
     }
 
-    /** Rewrites {@code latest}'s generation into place; false if that generation is gone. */
-    private boolean write(ClaimStore.Held latest) throws IOException {
-      GcsNotification n = latest.notification();
-      ReadableByteChannel in = SourceProbe.openUnlessMissing(() -> sources.open(n));
-      if (in == null) {
-        LOG.info(
-            "Did not repair the output of {}: the generation is gone, and a newer one's own work"
-                + " writes the output",
-            n.generationKey());
-        return false;
-      }
+    /**
+     * Redis names the generation to write again, but keeps nothing of its size and checksums: the
+     * notification at hand says those only when it is of that same generation.
+     */
+    private static GcsNotification described(GcsNotification latest, GcsNotification at) {
+      return latest.generation() == at.generation() ? at : latest;
+    }
+
+    /** Writes {@code n}'s generation into place; false when it is gone or not as notified. */
+    private boolean writeAgain(GcsNotification n) throws IOException {
       ResourceId temp =
           FileSystems.matchNewResource(
-              locations.outputDirectory()
+              writer.locations().outputDirectory()
                   + ObjectLocations.FILEIO_TEMP_PREFIX
                   + "-repair-"
                   + UUID.randomUUID(),
               false);
-      try (ReadableByteChannel source = in;
-          WritableByteChannel target = FileSystems.create(temp, MimeTypes.BINARY)) {
-        rewriter.rewrite(source, target);
+      boolean written = false;
+      try {
+        OutputWriter.Result result;
+        try (WritableByteChannel target = FileSystems.create(temp, MimeTypes.BINARY)) {
+          result = writer.write(n, target);
+        }
+        if (!result.asNotified()) {
+          LOG.info(
+              "Did not repair the output of {}: the generation is {}",
+              n.generationKey(),
+              result.stats() == null
+                  ? "gone (a newer one's own work writes it)"
+                  : "not as notified");
+          return false;
+        }
+        ResourceId output = FileSystems.matchNewResource(writer.outputSpec(n), false);
+        // No move options: on Cloud Storage a rewrite of the exact name, locally an atomic move.
+        FileSystems.rename(List.of(temp), List.of(output));
+        written = true;
+        LOG.info("Repaired {}: wrote generation {} again", output, n.generation());
+        return true;
+      } finally {
+        if (!written) {
+          FileSystems.delete(List.of(temp), StandardMoveOptions.IGNORE_MISSING_FILES);
+        }
       }
-      ResourceId output =
-          FileSystems.matchNewResource(locations.outputSpec(n.bucket(), n.objectId()), false);
-      // No move options: on Cloud Storage a rewrite of the exact name, locally an atomic move.
-      FileSystems.rename(List.of(temp), List.of(output));
-      LOG.info("Repaired {}: wrote generation {} again", output, n.generation());
-      return true;
     }
   }
 }

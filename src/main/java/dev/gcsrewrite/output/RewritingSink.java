@@ -1,36 +1,37 @@
 package dev.gcsrewrite.output;
 
 import dev.gcsrewrite.claim.Claim;
-import dev.gcsrewrite.location.ObjectLocations;
 import dev.gcsrewrite.metrics.PipelineMetrics;
 import dev.gcsrewrite.notification.GcsNotification;
-import dev.gcsrewrite.redis.ClaimSettings;
 import dev.gcsrewrite.redis.ClaimStore;
 import dev.gcsrewrite.redis.RedisSettings;
 import dev.gcsrewrite.rewrite.RewriteStats;
-import dev.gcsrewrite.rewrite.TokenRewriter;
 import java.io.IOException;
-import java.nio.ByteBuffer;
+import java.nio.channels.Channels;
 import java.nio.channels.ReadableByteChannel;
 import java.nio.channels.WritableByteChannel;
 import org.apache.beam.sdk.io.FileIO;
 import org.apache.beam.sdk.io.FileSystems;
+import org.apache.beam.sdk.transforms.SerializableFunction;
 import org.checkerframework.checker.nullness.qual.Nullable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The FileIO sink that makes one output: it receives a claim on a source generation and streams
- * that generation's content, token rewrite and FileIO's channel together, so an object of any size
- * needs only the rewriter's two fixed buffers and no content ever becomes a pipeline element.
+ * The FileIO sink that makes one output: it receives a claim and has the {@link OutputWriter}
+ * stream the claim's generation into FileIO's channel, so an object of any size needs only the
+ * rewriter's two fixed buffers and no content ever becomes a pipeline element.
  *
- * <p>While it writes, a {@link LeaseHeartbeat} keeps the claim's lease alive. What it reads is the
- * notified generation and nothing else, checked against the notification's size and checksum.
- * FileIO renames whatever this sink wrote into place, so when the read goes wrong in a way no retry
- * mends, the sink writes what keeps the output as it was and tells the settlement (in the claim's
- * Redis record): a generation that vanished after it was found gets the current output's own bytes
- * (or, with no output yet, an empty file the settlement deletes); content that is not the notified
- * generation's is noted as changed and never announced as complete.
+ * <p>FileIO renames whatever this sink wrote into place, so when the read goes wrong in a way no
+ * retry mends, the sink tells the settlement in the claim's Redis record:
+ *
+ * <ul>
+ *   <li>a generation that vanished after it was located gets the current output's own bytes
+ *       ({@value #VANISHED_PRESERVED}), or with no output yet an empty file the settlement deletes
+ *       ({@value #VANISHED_EMPTY});
+ *   <li>content that is not the notified generation's is noted as {@value #CHANGED} and never
+ *       announced as complete.
+ * </ul>
  *
  * <p>FileIO opens one sink per destination, and the destination is the claim itself, so a sink sees
  * one generation. Should FileIO hand it the same claim twice in one pane, the second copy is
@@ -40,31 +41,24 @@ final class RewritingSink implements FileIO.Sink<Claim> {
   private static final long serialVersionUID = 1L;
   private static final Logger LOG = LoggerFactory.getLogger(RewritingSink.class);
 
-  /** What the sink notes when it finds the source gone or not as notified. */
   static final String VANISHED_PRESERVED = "vanished:preserved";
-
   static final String VANISHED_EMPTY = "vanished:empty";
   static final String CHANGED = "changed:";
 
-  private final TokenRewriter rewriter;
-  private final ObjectLocations locations;
-  private final GenerationSource sources;
+  private final OutputWriter writer;
   private final RedisSettings redis;
-  private final ClaimSettings claimSettings;
   private transient @Nullable WritableByteChannel channel;
   private transient @Nullable Claim written;
 
-  RewritingSink(
-      TokenRewriter rewriter,
-      ObjectLocations locations,
-      GenerationSource sources,
-      RedisSettings redis,
-      ClaimSettings claimSettings) {
-    this.rewriter = rewriter;
-    this.locations = locations;
-    this.sources = sources;
+  RewritingSink(OutputWriter writer, RedisSettings redis) {
+    this.writer = writer;
     this.redis = redis;
-    this.claimSettings = claimSettings;
+  }
+
+  /** A new sink for each destination: a sink holds its destination's channel. */
+  static SerializableFunction<Claim, FileIO.Sink<Claim>> perDestination(
+      OutputWriter writer, RedisSettings redis) {
+    return destination -> new RewritingSink(writer, redis);
   }
 
   @Override
@@ -87,78 +81,55 @@ final class RewritingSink implements FileIO.Sink<Claim> {
     if (out == null) {
       throw new IllegalStateException("write() before open()");
     }
+    GcsNotification n = claim.notification();
     try (ClaimStore store = ClaimStore.forPipeline(redis);
-        LeaseHeartbeat heartbeat = LeaseHeartbeat.start(store, claim, claimSettings.lease())) {
-      write(claim, out, store);
-      PipelineMetrics.LEASES_RENEWED.inc(heartbeat.renewals());
-      if (heartbeat.lost()) {
-        PipelineMetrics.CLAIMS_LOST.inc();
+        LeaseHeartbeat heartbeat = writer.heartbeat(store, claim)) {
+      OutputWriter.Result result = writer.write(n, out);
+      RewriteStats stats = result.stats();
+      if (stats == null) {
+        record(store, n, vanished(n, out));
+      } else if (result.mismatch() != null) {
+        record(store, n, CHANGED + result.mismatch());
+      } else {
+        PipelineMetrics.WRITTEN.inc();
+        PipelineMetrics.BYTES_IN.inc(stats.bytesIn());
+        PipelineMetrics.BYTES_OUT.inc(stats.bytesOut());
+        PipelineMetrics.REPLACEMENTS.inc(stats.replacements());
+        LOG.info(
+            "Rewrote {} to a temporary file ({} bytes in, {} bytes out, {} replacements)",
+            n.generationKey(),
+            stats.bytesIn(),
+            stats.bytesOut(),
+            stats.replacements());
       }
     }
-  }
-
-  private void write(Claim claim, WritableByteChannel out, ClaimStore store) throws IOException {
-    GcsNotification n = claim.notification();
-    ReadableByteChannel in = SourceProbe.openUnlessMissing(() -> sources.open(n));
-    if (in == null) {
-      vanished(claim, out, store);
-      return;
-    }
-    RewriteStats stats;
-    String mismatch;
-    try (VerifyingChannel source = new VerifyingChannel(in, n)) {
-      stats = rewriter.rewrite(source, out);
-      mismatch = source.mismatch();
-    }
-    if (mismatch != null) {
-      PipelineMetrics.SOURCE_CHANGED.inc();
-      LOG.warn("Read {}, but not as notified: {}", n.generationKey(), mismatch);
-      store.recordReadResult(claim.notification(), CHANGED + mismatch, claimSettings.retention());
-      return;
-    }
-    PipelineMetrics.WRITTEN.inc();
-    PipelineMetrics.BYTES_IN.inc(stats.bytesIn());
-    PipelineMetrics.BYTES_OUT.inc(stats.bytesOut());
-    PipelineMetrics.REPLACEMENTS.inc(stats.replacements());
-    LOG.info(
-        "Rewrote {} to a temporary file ({} bytes in, {} bytes out, {} replacements)",
-        n.generationKey(),
-        stats.bytesIn(),
-        stats.bytesOut(),
-        stats.replacements());
   }
 
   /**
    * The generation was there when it was located and is gone now (overwritten, deleted). FileIO
    * will put whatever this writes in place of the output, so write the output's own current bytes.
    */
-  private void vanished(Claim claim, WritableByteChannel out, ClaimStore store) throws IOException {
+  private String vanished(GcsNotification n, WritableByteChannel out) throws IOException {
     PipelineMetrics.SOURCE_VANISHED.inc();
-    String output =
-        locations.outputSpec(claim.notification().bucket(), claim.notification().objectId());
     ReadableByteChannel current =
         SourceProbe.openUnlessMissing(
-            () -> FileSystems.open(FileSystems.matchNewResource(output, false)));
+            () -> FileSystems.open(FileSystems.matchNewResource(writer.outputSpec(n), false)));
     if (current == null) {
       LOG.warn(
           "{} vanished before it was read, and there is no output yet: the empty file left in"
               + " its place is removed at settlement",
-          claim.generationKey());
-      store.recordReadResult(claim.notification(), VANISHED_EMPTY, claimSettings.retention());
-      return;
+          n.generationKey());
+      return VANISHED_EMPTY;
     }
     try (ReadableByteChannel copy = current) {
-      ByteBuffer buffer = ByteBuffer.allocate(64 * 1024);
-      while (copy.read(buffer) >= 0) {
-        buffer.flip();
-        while (buffer.hasRemaining()) {
-          out.write(buffer);
-        }
-        buffer.clear();
-      }
+      Channels.newInputStream(copy).transferTo(Channels.newOutputStream(out));
     }
-    LOG.warn("{} vanished before it was read: its output is kept as it was", claim.generationKey());
-    store.recordReadResult(claim.notification(), VANISHED_PRESERVED, claimSettings.retention());
+    LOG.warn("{} vanished before it was read: its output is kept as it was", n.generationKey());
+    return VANISHED_PRESERVED;
+  }
+
+  private void record(ClaimStore store, GcsNotification n, String readResult) {
+    store.recordReadResult(n, readResult, writer.claimSettings().retention());
   }
 
   @Override

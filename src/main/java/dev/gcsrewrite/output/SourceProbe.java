@@ -103,30 +103,25 @@ final class SourceProbe {
    * Classifies a failure to open a source: {@link Outcome#MISSING}, {@link Outcome#UNREADABLE}
    * (permanent), or null when it may pass and is worth retrying.
    */
-  static Outcome classify(IOException failure) {
-    if (failure instanceof AccessDeniedException || failure instanceof NotDirectoryException) {
+  static @Nullable Outcome classify(IOException failure) {
+    String message = String.valueOf(failure.getMessage());
+    if (failure instanceof AccessDeniedException
+        || failure instanceof NotDirectoryException
+        // java.io reports a permission problem or a directory as "not found" too.
+        || (failure instanceof FileNotFoundException
+            && (message.endsWith("(Permission denied)") || message.endsWith("(Is a directory)")))) {
       return Outcome.UNREADABLE;
     }
-    if (failure instanceof NoSuchFileException) {
+    if (failure instanceof NoSuchFileException || failure instanceof FileNotFoundException) {
       return Outcome.MISSING;
-    }
-    if (failure instanceof FileNotFoundException) {
-      // java.io reports a permission problem or a directory as "not found" too.
-      String message = String.valueOf(failure.getMessage());
-      return message.endsWith("(Permission denied)") || message.endsWith("(Is a directory)")
-          ? Outcome.UNREADABLE
-          : Outcome.MISSING;
     }
     for (Throwable cause = failure; cause != null; cause = cause.getCause()) {
       if (cause instanceof HttpResponseException http) {
-        int status = http.getStatusCode();
-        if (status == 404 || status == 410) {
-          return Outcome.MISSING;
-        }
-        if (status == 400 || status == 401 || status == 403) {
-          return Outcome.UNREADABLE;
-        }
-        return null;
+        return switch (http.getStatusCode()) {
+          case 404, 410 -> Outcome.MISSING;
+          case 400, 401, 403 -> Outcome.UNREADABLE;
+          default -> null;
+        };
       }
     }
     return null;

@@ -11,27 +11,23 @@ import java.util.zip.CRC32C;
 import org.checkerframework.checker.nullness.qual.Nullable;
 
 /**
- * Reads a source through, counting its bytes and checksumming them, so that what was read can be
- * held to what the notification says of its generation: its size, and its CRC32C (hardware-fast on
- * Java 17) or, when the notification has no CRC32C, its MD5. What the notification does not carry
- * is not checked.
+ * Reads a source through, counting and checksumming its bytes, so that what was read can be held to
+ * what the notification says of its generation: its size, and its CRC32C (hardware-fast on Java 17)
+ * or, when the notification has no CRC32C, its MD5. What the notification does not carry is not
+ * checked.
  */
 final class VerifyingChannel implements ReadableByteChannel {
   private final ReadableByteChannel in;
-  private final @Nullable Long expectedSize;
-  private final @Nullable String expectedCrc32c;
-  private final @Nullable String expectedMd5;
+  private final GcsNotification notification;
   private final @Nullable CRC32C crc;
   private final @Nullable MessageDigest md5;
   private long bytes;
 
   VerifyingChannel(ReadableByteChannel in, GcsNotification notification) {
     this.in = in;
-    this.expectedSize = notification.size();
-    this.expectedCrc32c = notification.crc32c();
-    this.expectedMd5 = expectedCrc32c == null ? notification.md5Hash() : null;
-    this.crc = expectedCrc32c == null ? null : new CRC32C();
-    this.md5 = expectedMd5 == null ? null : md5();
+    this.notification = notification;
+    this.crc = notification.crc32c() == null ? null : new CRC32C();
+    this.md5 = crc == null && notification.md5Hash() != null ? md5() : null;
   }
 
   @Override
@@ -40,21 +36,14 @@ final class VerifyingChannel implements ReadableByteChannel {
     int read = in.read(destination);
     if (read > 0) {
       bytes += read;
-      ByteBuffer readBytes = destination.duplicate();
-      readBytes.flip().position(start);
+      ByteBuffer readBytes = destination.duplicate().flip().position(start);
       if (crc != null) {
-        crc.update(readBytes.duplicate());
-      }
-      if (md5 != null) {
+        crc.update(readBytes);
+      } else if (md5 != null) {
         md5.update(readBytes);
       }
     }
     return read;
-  }
-
-  /** Bytes read so far. */
-  long bytes() {
-    return bytes;
   }
 
   /**
@@ -62,26 +51,22 @@ final class VerifyingChannel implements ReadableByteChannel {
    * generation, or null when it does not (or the notification says nothing to check).
    */
   @Nullable String mismatch() {
-    if (expectedSize != null && expectedSize != bytes) {
-      return "read " + bytes + " bytes, the notification says " + expectedSize;
+    Long size = notification.size();
+    if (size != null && size != bytes) {
+      return "read " + bytes + " bytes, the notification says " + size;
     }
     if (crc != null) {
-      long value = crc.getValue();
-      byte[] bigEndian = {
-        (byte) (value >>> 24), (byte) (value >>> 16), (byte) (value >>> 8), (byte) value
-      };
-      String actual = Base64.getEncoder().encodeToString(bigEndian);
-      if (!actual.equals(expectedCrc32c)) {
-        return "read CRC32C " + actual + ", the notification says " + expectedCrc32c;
-      }
+      byte[] bigEndian = ByteBuffer.allocate(4).putInt((int) crc.getValue()).array();
+      return differs("CRC32C", bigEndian, notification.crc32c());
     }
-    if (md5 != null) {
-      String actual = Base64.getEncoder().encodeToString(md5.digest());
-      if (!actual.equals(expectedMd5)) {
-        return "read MD5 " + actual + ", the notification says " + expectedMd5;
-      }
-    }
-    return null;
+    return md5 == null ? null : differs("MD5", md5.digest(), notification.md5Hash());
+  }
+
+  private static @Nullable String differs(String checksum, byte[] read, @Nullable String notified) {
+    String actual = Base64.getEncoder().encodeToString(read);
+    return actual.equals(notified)
+        ? null
+        : "read " + checksum + " " + actual + ", the notification says " + notified;
   }
 
   @Override

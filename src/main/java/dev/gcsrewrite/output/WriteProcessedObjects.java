@@ -3,18 +3,14 @@ package dev.gcsrewrite.output;
 import dev.gcsrewrite.claim.Claim;
 import dev.gcsrewrite.claim.ClaimCoder;
 import dev.gcsrewrite.claim.FailedObject;
-import dev.gcsrewrite.claim.FailedObjectCoder;
 import dev.gcsrewrite.claim.Outcome;
-import dev.gcsrewrite.claim.OutcomeCoder;
 import dev.gcsrewrite.claim.ProcessedObjects;
 import dev.gcsrewrite.deadletter.DeadLetter;
 import dev.gcsrewrite.deadletter.Failures;
 import dev.gcsrewrite.location.ObjectLocations;
 import dev.gcsrewrite.metrics.PipelineMetrics;
 import dev.gcsrewrite.notification.GcsNotification;
-import dev.gcsrewrite.redis.ClaimSettings;
 import dev.gcsrewrite.redis.RedisSettings;
-import dev.gcsrewrite.rewrite.TokenRewriter;
 import java.io.IOException;
 import org.apache.beam.sdk.io.FileIO;
 import org.apache.beam.sdk.io.WriteFilesResult;
@@ -42,32 +38,29 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Streams each claimed generation through the token rewriter into {@code
- * <outputDirectory><objectId><outputSuffix>} with {@code FileIO.writeDynamic}, one destination per
- * claim.
- *
- * <p>Its steps:
- *
- * <ul>
- *   <li>{@code LocateSources} looks the notified generation up, so that a generation gone
- *       (overwritten or deleted) is skipped and an unreadable one fails before FileIO creates an
- *       output for it.
- *   <li>{@code WindowForWrite} puts claims in the global window with a processing-time trigger: an
- *       event-time trigger may never fire while the Pub/Sub watermark stalls, and the global window
- *       never drops late data.
- *   <li>{@code WriteFiles} is {@code FileIO.writeDynamic} with {@link RewritingSink}: a temporary
- *       file, then a rename into place, named by {@link OutputNaming}.
- *   <li>{@code DescribeOutputs} turns FileIO's final filenames, which exist only after the rename,
- *       into complete {@link Outcome}s; {@code RestoreWindowing} gives them back the default
- *       trigger so that they flatten with the skipped ones.
- * </ul>
+ * Writes each claimed generation's rewrite to {@code <outputDirectory><objectId><outputSuffix>},
+ * with {@code FileIO.writeDynamic} and one destination per claim.
  *
  * <p>Its outputs, as {@link ProcessedObjects}:
  *
  * <ul>
- *   <li>{@code outcomes()}: complete (the output in place) or skipped (the generation is gone);
+ *   <li>{@code outcomes()}: complete (the output is in place) or skipped (the generation is gone);
  *   <li>{@code failures()}: generations that exist but can never be read ({@value
  *       #SOURCE_UNREADABLE}).
+ * </ul>
+ *
+ * <p>Its steps:
+ *
+ * <ul>
+ *   <li>{@code LocateSources} looks the notified generation up, so that a generation gone is
+ *       skipped and an unreadable one fails before FileIO creates an output for it;
+ *   <li>{@code WindowForWrite} puts claims in the global window with a processing-time trigger: an
+ *       event-time trigger may never fire while the Pub/Sub watermark stalls;
+ *   <li>{@code WriteFiles} is {@code FileIO.writeDynamic} with {@link RewritingSink}: a temporary
+ *       file, then a rename into place;
+ *   <li>{@code DescribeOutputs} turns FileIO's final filenames, which exist only after the rename,
+ *       into complete {@link Outcome}s; {@code RestoreWindowing} gives them back the default
+ *       trigger so that they flatten with the skipped ones.
  * </ul>
  *
  * <p>The destination is the claim itself, so two generations of one object never share a
@@ -78,8 +71,7 @@ import org.slf4j.LoggerFactory;
  * ProcessedObjects processed =
  *     claimed.apply(
  *         WriteProcessedObjects.STEP,
- *         new WriteProcessedObjects(
- *             locations, rewriter, redis, claimSettings, WriteProcessedObjects.DEFAULT_PANE_DELAY));
+ *         new WriteProcessedObjects(writer, redis, WriteProcessedObjects.DEFAULT_PANE_DELAY));
  * }</pre>
  */
 public final class WriteProcessedObjects extends PTransform<PCollection<Claim>, ProcessedObjects> {
@@ -96,35 +88,14 @@ public final class WriteProcessedObjects extends PTransform<PCollection<Claim>, 
   private static final TupleTag<Outcome> MISSING = new TupleTag<>("missing") {};
   private static final TupleTag<FailedObject> UNREADABLE = new TupleTag<>("unreadable") {};
 
-  private final ObjectLocations locations;
-  private final GenerationSource sources;
-  private final TokenRewriter rewriter;
+  private final OutputWriter writer;
   private final RedisSettings redis;
-  private final ClaimSettings claimSettings;
   private final Duration paneDelay;
 
-  /** Writes with {@code rewriter} into {@code locations}, FileIO's panes {@code paneDelay} long. */
-  public WriteProcessedObjects(
-      ObjectLocations locations,
-      TokenRewriter rewriter,
-      RedisSettings redis,
-      ClaimSettings claimSettings,
-      Duration paneDelay) {
-    this(locations, GenerationSource.of(locations), rewriter, redis, claimSettings, paneDelay);
-  }
-
-  WriteProcessedObjects(
-      ObjectLocations locations,
-      GenerationSource sources,
-      TokenRewriter rewriter,
-      RedisSettings redis,
-      ClaimSettings claimSettings,
-      Duration paneDelay) {
-    this.locations = locations;
-    this.sources = sources;
-    this.rewriter = rewriter;
+  /** Writes with {@code writer}, FileIO's panes {@code paneDelay} long. */
+  public WriteProcessedObjects(OutputWriter writer, RedisSettings redis, Duration paneDelay) {
+    this.writer = writer;
     this.redis = redis;
-    this.claimSettings = claimSettings;
     this.paneDelay = paneDelay;
   }
 
@@ -133,13 +104,11 @@ public final class WriteProcessedObjects extends PTransform<PCollection<Claim>, 
     PCollectionTuple located =
         claims.apply(
             "LocateSources",
-            ParDo.of(new LocateSourceFn(locations, sources))
+            ParDo.of(new LocateSourceFn(writer))
                 .withOutputTags(READABLE, TupleTagList.of(MISSING).and(UNREADABLE)));
-
     WriteFilesResult<Claim> files =
         located
             .get(READABLE)
-            .setCoder(ClaimCoder.of())
             .apply(
                 "WindowForWrite",
                 Window.<Claim>into(new GlobalWindows())
@@ -151,19 +120,16 @@ public final class WriteProcessedObjects extends PTransform<PCollection<Claim>, 
                 "WriteFiles",
                 FileIO.<Claim, Claim>writeDynamic()
                     .by(SerializableFunctions.identity())
+                    // identity() erases its type: the coder cannot be inferred.
                     .withDestinationCoder(ClaimCoder.of())
-                    .via(
-                        Contextful.fn(
-                            new SinkFactory(rewriter, locations, sources, redis, claimSettings)))
-                    .to(locations.outputDirectory())
-                    .withNaming(new NamingFactory(locations))
+                    .via(Contextful.fn(RewritingSink.perDestination(writer, redis)))
+                    .to(writer.locations().outputDirectory())
+                    .withNaming(outputNaming(writer.locations()))
                     .withNumShards(1));
-
     PCollection<Outcome> written =
         files
             .getPerDestinationOutputFilenames()
             .apply("DescribeOutputs", ParDo.of(new DescribeOutputFn()))
-            .setCoder(OutcomeCoder.of())
             // Give the outputs the windowing the inputs had, so they flatten with the others.
             .apply(
                 "RestoreWindowing",
@@ -171,62 +137,69 @@ public final class WriteProcessedObjects extends PTransform<PCollection<Claim>, 
                     .triggering(DefaultTrigger.of())
                     .withAllowedLateness(Duration.ZERO)
                     .discardingFiredPanes());
-    PCollection<Outcome> outcomes =
+    return new ProcessedObjects(
         PCollectionList.of(written)
-            .and(located.get(MISSING).setCoder(OutcomeCoder.of()))
-            .apply("AllOutcomes", Flatten.pCollections())
-            .setCoder(OutcomeCoder.of());
-    return new ProcessedObjects(outcomes, located.get(UNREADABLE).setCoder(FailedObjectCoder.of()));
+            .and(located.get(MISSING))
+            .apply("AllOutcomes", Flatten.pCollections()),
+        located.get(UNREADABLE));
+  }
+
+  /**
+   * Names each destination's single file {@code <objectId><outputSuffix>}, whatever the window,
+   * pane or shard: FileIO's usual shard and pane parts would only get in the way of a predictable
+   * output path.
+   */
+  static SerializableFunction<Claim, FileIO.Write.FileNaming> outputNaming(
+      ObjectLocations locations) {
+    return claim -> {
+      String name =
+          locations.outputName(claim.notification().bucket(), claim.notification().objectId());
+      return (window, pane, numShards, shardIndex, compression) -> name;
+    };
   }
 
   /** Sorts claims by what looking their generation up finds. */
   static final class LocateSourceFn extends DoFn<Claim, Claim> {
     private static final Logger LOG = LoggerFactory.getLogger(WriteProcessedObjects.class);
-    private final ObjectLocations locations;
-    private final GenerationSource sources;
+    private final OutputWriter writer;
 
-    LocateSourceFn(ObjectLocations locations, GenerationSource sources) {
-      this.locations = locations;
-      this.sources = sources;
+    LocateSourceFn(OutputWriter writer) {
+      this.writer = writer;
     }
 
     @ProcessElement
     public void process(@Element Claim claim, MultiOutputReceiver out)
         throws IOException, InterruptedException {
-      try {
-        locate(claim, out);
-      } catch (RuntimeException e) {
-        out.get(UNREADABLE)
-            .output(
-                new FailedObject(
-                    claim, Failures.unexpected(claim.notification().original(), STEP, e)));
-      }
-    }
-
-    private void locate(Claim claim, MultiOutputReceiver out)
-        throws IOException, InterruptedException {
       GcsNotification n = claim.notification();
-      SourceProbe.Result probe = SourceProbe.probe(sources, n);
-      String source = locations.sourceSpec(n.bucket(), n.objectId()) + "#" + n.generation();
-      switch (probe.outcome()) {
-        case READABLE -> out.get(READABLE).output(claim);
-        case MISSING -> {
-          PipelineMetrics.SKIPPED_SOURCE_MISSING.inc();
-          LOG.info("Skipped {}: generation {} no longer exists", n.generationKey(), source);
-          out.get(MISSING).output(Outcome.skipped(claim, Outcome.SOURCE_MISSING));
+      DeadLetter unreadable;
+      try {
+        SourceProbe.Result probe = SourceProbe.probe(writer.sources(), n);
+        String source =
+            writer.locations().sourceSpec(n.bucket(), n.objectId()) + "#" + n.generation();
+        switch (probe.outcome()) {
+          case READABLE -> {
+            out.get(READABLE).output(claim);
+            return;
+          }
+          case MISSING -> {
+            PipelineMetrics.SKIPPED_SOURCE_MISSING.inc();
+            LOG.info("Skipped {}: generation {} no longer exists", n.generationKey(), source);
+            out.get(MISSING).output(Outcome.skipped(claim, Outcome.SOURCE_MISSING));
+            return;
+          }
+          default ->
+              unreadable =
+                  new DeadLetter(
+                      n.original(),
+                      STEP,
+                      SOURCE_UNREADABLE,
+                      "cannot read " + source + ": " + probe.reason(),
+                      Instant.now());
         }
-        case UNREADABLE ->
-            out.get(UNREADABLE)
-                .output(
-                    new FailedObject(
-                        claim,
-                        new DeadLetter(
-                            n.original(),
-                            STEP,
-                            SOURCE_UNREADABLE,
-                            "cannot read " + source + ": " + probe.reason(),
-                            Instant.now())));
+      } catch (RuntimeException e) {
+        unreadable = Failures.unexpected(n.original(), STEP, e);
       }
+      out.get(UNREADABLE).output(new FailedObject(claim, unreadable));
     }
   }
 
@@ -242,30 +215,6 @@ public final class WriteProcessedObjects extends PTransform<PCollection<Claim>, 
       PipelineMetrics.COMPLETED.inc();
       LOG.info("Wrote {}: {} ({} bytes)", claim.generationKey(), outputUri, size);
       out.output(Outcome.complete(claim, outputUri, size));
-    }
-  }
-
-  /** Creates the sink FileIO opens for each destination. */
-  private record SinkFactory(
-      TokenRewriter rewriter,
-      ObjectLocations locations,
-      GenerationSource sources,
-      RedisSettings redis,
-      ClaimSettings claimSettings)
-      implements SerializableFunction<Claim, FileIO.Sink<Claim>> {
-    @Override
-    public FileIO.Sink<Claim> apply(Claim destination) {
-      return new RewritingSink(rewriter, locations, sources, redis, claimSettings);
-    }
-  }
-
-  /** Names each destination's single file after its object. */
-  private record NamingFactory(ObjectLocations locations)
-      implements SerializableFunction<Claim, FileIO.Write.FileNaming> {
-    @Override
-    public FileIO.Write.FileNaming apply(Claim destination) {
-      GcsNotification n = destination.notification();
-      return new OutputNaming(locations.outputName(n.bucket(), n.objectId()));
     }
   }
 }

@@ -4,6 +4,7 @@ import dev.gcsrewrite.metrics.PipelineMetrics;
 import java.io.IOException;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import org.apache.beam.sdk.io.gcp.pubsub.PubsubClient;
 import org.apache.beam.sdk.io.gcp.pubsub.PubsubJsonClient;
 import org.apache.beam.sdk.io.gcp.pubsub.PubsubMessage;
@@ -17,19 +18,20 @@ import org.slf4j.LoggerFactory;
 
 /**
  * Publishes a bundle's messages to one topic when the bundle finishes, and outputs each message
- * once Pub/Sub has accepted it: what comes out has been published. A failed publish is retried (0.5
- * s doubling to 30 s) until it succeeds, as the claims' Redis is, because failing the bundle would
- * end the job on a runner that does not retry bundles; a message published twice after a retried
- * bundle is a repeat that consumers drop by its {@code eventId}.
+ * once Pub/Sub has accepted it: what comes out has been published.
+ *
+ * <ul>
+ *   <li>Requests keep to Pub/Sub's limits: 1,000 messages, 10 MB (some room kept).
+ *   <li>A failed publish is retried, 0.5 s doubling to 30 s, until it succeeds, as the claims'
+ *       Redis is: failing the bundle would end the job on a runner that does not retry bundles.
+ *   <li>A message published twice after a retried bundle is a repeat that consumers drop by its
+ *       {@code eventId}.
+ * </ul>
  */
 final class ConfirmedPublishFn extends DoFn<PubsubMessage, PubsubMessage> {
   private static final Logger LOG = LoggerFactory.getLogger(ConfirmedPublishFn.class);
-
-  /** Pub/Sub's limits per publish request: 1,000 messages, 10 MB (some room kept). */
-  static final int MAX_MESSAGES = 1000;
-
-  static final long MAX_BYTES = 8L << 20;
-
+  private static final int MAX_MESSAGES = 1000;
+  private static final long MAX_BYTES = 8L << 20;
   private static final long FIRST_BACKOFF_MILLIS = 500;
   private static final long MAX_BACKOFF_MILLIS = 30_000;
 
@@ -46,9 +48,8 @@ final class ConfirmedPublishFn extends DoFn<PubsubMessage, PubsubMessage> {
   @StartBundle
   public void startBundle(StartBundleContext context) throws IOException {
     if (client == null) {
-      client =
-          PubsubJsonClient.FACTORY.newClient(
-              null, null, context.getPipelineOptions().as(PubsubOptions.class));
+      PubsubOptions options = context.getPipelineOptions().as(PubsubOptions.class);
+      client = PubsubJsonClient.FACTORY.newClient(null, null, options);
     }
     pending = new ArrayList<>();
   }
@@ -61,25 +62,22 @@ final class ConfirmedPublishFn extends DoFn<PubsubMessage, PubsubMessage> {
 
   @FinishBundle
   public void finishBundle(FinishBundleContext context) throws InterruptedException {
-    int from = 0;
-    while (from < pending.size()) {
-      int to = from;
-      long bytes = 0;
-      while (to < pending.size() && to - from < MAX_MESSAGES) {
-        long size = size(pending.get(to).message());
-        if (to > from && bytes + size > MAX_BYTES) {
-          break;
-        }
-        bytes += size;
-        to++;
+    List<Pending> request = new ArrayList<>();
+    long bytes = 0;
+    for (Pending item : pending) {
+      Map<String, String> attributes = item.message().getAttributeMap();
+      long size =
+          PubsubLimits.messageBytes(
+              item.message().getPayload().length, attributes == null ? Map.of() : attributes);
+      if (request.size() == MAX_MESSAGES || (!request.isEmpty() && bytes + size > MAX_BYTES)) {
+        publish(request, context);
+        request = new ArrayList<>();
+        bytes = 0;
       }
-      List<Pending> chunk = pending.subList(from, to);
-      publish(chunk);
-      for (Pending published : chunk) {
-        context.output(published.message(), published.timestamp(), published.window());
-      }
-      from = to;
+      request.add(item);
+      bytes += size;
     }
+    publish(request, context);
     pending = new ArrayList<>();
   }
 
@@ -91,19 +89,23 @@ final class ConfirmedPublishFn extends DoFn<PubsubMessage, PubsubMessage> {
     }
   }
 
-  private void publish(List<Pending> chunk) throws InterruptedException {
-    List<PubsubClient.OutgoingMessage> outgoing = new ArrayList<>(chunk.size());
-    for (Pending item : chunk) {
+  /** Publishes {@code request}, trying until Pub/Sub accepts it, then outputs its messages. */
+  private void publish(List<Pending> request, FinishBundleContext context)
+      throws InterruptedException {
+    if (request.isEmpty()) {
+      return;
+    }
+    List<PubsubClient.OutgoingMessage> outgoing = new ArrayList<>(request.size());
+    for (Pending item : request) {
       outgoing.add(
           PubsubClient.OutgoingMessage.of(
               item.message(), item.timestamp().getMillis(), null, null));
     }
-    PubsubClient.TopicPath path = PubsubClient.topicPathFromPath(topic);
     long backoff = FIRST_BACKOFF_MILLIS;
     for (int attempt = 1; ; attempt++) {
       try {
-        client.publish(path, outgoing);
-        return;
+        client.publish(PubsubClient.topicPathFromPath(topic), outgoing);
+        break;
       } catch (IOException | RuntimeException e) {
         PipelineMetrics.PUBLISH_RETRIES.inc();
         LOG.warn(
@@ -117,15 +119,6 @@ final class ConfirmedPublishFn extends DoFn<PubsubMessage, PubsubMessage> {
         backoff = Math.min(MAX_BACKOFF_MILLIS, backoff * 2);
       }
     }
-  }
-
-  private static long size(PubsubMessage message) {
-    long size = message.getPayload().length;
-    if (message.getAttributeMap() != null) {
-      for (var attribute : message.getAttributeMap().entrySet()) {
-        size += attribute.getKey().length() + attribute.getValue().length();
-      }
-    }
-    return size;
+    request.forEach(item -> context.output(item.message(), item.timestamp(), item.window()));
   }
 }

@@ -1,5 +1,8 @@
 package dev.gcsrewrite.pubsub;
 
+import java.nio.ByteBuffer;
+import java.nio.CharBuffer;
+import java.nio.charset.CodingErrorAction;
 import java.nio.charset.StandardCharsets;
 import java.util.Map;
 import org.checkerframework.checker.nullness.qual.Nullable;
@@ -7,12 +10,17 @@ import org.checkerframework.checker.nullness.qual.Nullable;
 /**
  * The Pub/Sub resource limits that every message we publish must respect.
  *
- * <p>Beam's Pub/Sub writer rejects a message that breaks them by failing the bundle, which in a
- * streaming job means retrying forever (or the end of the job, on a runner that does not retry
- * bundles); so the pipeline checks its own messages with {@link #problem} first and shapes them to
- * fit. The checks are those of Beam's {@code PreparePubsubWriteDoFn} plus what the service itself
- * refuses (text that is not valid UTF-8). Figures from
- * https://cloud.google.com/pubsub/quotas#resource_limits.
+ * <p>Beam's Pub/Sub writer rejects a message that breaks them by failing the bundle: in a streaming
+ * job, a retry forever (or the end of the job, on a runner that does not retry bundles). So the
+ * pipeline checks its own messages with {@link #problem} first and shapes them to fit. It checks:
+ *
+ * <ul>
+ *   <li>what Beam's {@code PreparePubsubWriteDoFn} checks: a payload or an attribute, at most 100
+ *       attributes, keys of 1 to 256 UTF-8 bytes, values of at most 1024, the message's size;
+ *   <li>what the service itself refuses: text that is not valid UTF-8 (an unpaired surrogate).
+ * </ul>
+ *
+ * Figures from https://cloud.google.com/pubsub/quotas#resource_limits.
  */
 public final class PubsubLimits {
   /** Most attributes one message may carry. */
@@ -25,9 +33,8 @@ public final class PubsubLimits {
   public static final int MAX_ATTRIBUTE_VALUE_BYTES = 1024;
 
   /**
-   * Largest message we publish (payload plus attributes plus 6 bytes of framing per attribute):
-   * three quarters of 10 MB, because the JSON client base64-encodes data; Beam's streaming writer
-   * allows 10,000,000.
+   * Largest message we publish, as {@link #messageBytes} counts it: three quarters of 10 MB,
+   * because the JSON client base64-encodes data (Beam's streaming writer allows 10,000,000).
    */
   public static final int MAX_MESSAGE_BYTES = ((10 * 1000 * 1000) / 4) * 3;
 
@@ -36,57 +43,37 @@ public final class PubsubLimits {
 
   private PubsubLimits() {}
 
-  /**
-   * Why a message with {@code payload} and {@code attributes} cannot be published, or null when it
-   * can.
-   */
+  /** Why a message of {@code payload} and {@code attributes} cannot be published, or null. */
   public static @Nullable String problem(byte[] payload, @Nullable Map<String, String> attributes) {
-    int attributeCount = attributes == null ? 0 : attributes.size();
-    if (payload.length == 0 && attributeCount == 0) {
+    Map<String, String> all = attributes == null ? Map.of() : attributes;
+    if (payload.length == 0 && all.isEmpty()) {
       return "a message needs a payload or at least one attribute";
     }
-    if (attributeCount > MAX_ATTRIBUTES) {
-      return attributeCount + " attributes; the limit is " + MAX_ATTRIBUTES;
+    if (all.size() > MAX_ATTRIBUTES) {
+      return all.size() + " attributes; the limit is " + MAX_ATTRIBUTES;
     }
-    if (attributes != null) {
-      for (Map.Entry<String, String> attribute : attributes.entrySet()) {
-        String key = attribute.getKey();
-        String value = attribute.getValue();
-        if (key == null || key.isEmpty()) {
-          return "an attribute has an empty key";
-        }
-        if (value == null) {
-          return "attribute " + shown(key) + " has no value";
-        }
-        if (!isValidUtf16(key) || !isValidUtf16(value)) {
-          return "attribute " + shown(key) + " is not valid Unicode (unpaired surrogate)";
-        }
-        if (utf8Length(key) > MAX_ATTRIBUTE_KEY_BYTES) {
-          return "attribute key "
-              + shown(key)
-              + " is "
-              + utf8Length(key)
-              + " bytes; the limit is "
-              + MAX_ATTRIBUTE_KEY_BYTES;
-        }
-        if (utf8Length(value) > MAX_ATTRIBUTE_VALUE_BYTES) {
-          return "attribute "
-              + shown(key)
-              + " is "
-              + utf8Length(value)
-              + " bytes; the limit is "
-              + MAX_ATTRIBUTE_VALUE_BYTES;
-        }
+    for (Map.Entry<String, String> attribute : all.entrySet()) {
+      String key = attribute.getKey();
+      String value = attribute.getValue();
+      if (key == null || key.isEmpty()) {
+        return "an attribute has an empty key";
+      }
+      String shown = "'" + truncateUtf8(validUtf16(key), 64) + "'";
+      if (value == null) {
+        return "attribute " + shown + " has no value";
+      } else if (!isValidUtf16(key) || !isValidUtf16(value)) {
+        return "attribute " + shown + " is not valid Unicode (unpaired surrogate)";
+      } else if (utf8Length(key) > MAX_ATTRIBUTE_KEY_BYTES) {
+        return tooLarge("attribute key " + shown, utf8Length(key), MAX_ATTRIBUTE_KEY_BYTES);
+      } else if (utf8Length(value) > MAX_ATTRIBUTE_VALUE_BYTES) {
+        return tooLarge("attribute " + shown, utf8Length(value), MAX_ATTRIBUTE_VALUE_BYTES);
       }
     }
-    long total = messageBytes(payload.length, attributes == null ? Map.of() : attributes);
-    if (total > MAX_MESSAGE_BYTES) {
-      return "the message is " + total + " bytes; the limit is " + MAX_MESSAGE_BYTES;
-    }
-    return null;
+    long total = messageBytes(payload.length, all);
+    return total > MAX_MESSAGE_BYTES ? tooLarge("the message", total, MAX_MESSAGE_BYTES) : null;
   }
 
-  /** Size of a message as Beam's writer counts it against {@link #MAX_MESSAGE_BYTES}. */
+  /** Size of a message as Beam's writer counts it: 6 bytes of framing per attribute. */
   public static long messageBytes(int payloadBytes, Map<String, String> attributes) {
     long total = payloadBytes;
     for (Map.Entry<String, String> attribute : attributes.entrySet()) {
@@ -106,27 +93,19 @@ public final class PubsubLimits {
     return truncateUtf8(validUtf16(value), MAX_ATTRIBUTE_VALUE_BYTES);
   }
 
-  /**
-   * Cuts {@code value} so that it fits in {@code maxBytes} of UTF-8, marking the cut with an
-   * ellipsis, and never splitting a character.
-   */
+  /** {@code value} cut to {@code maxBytes} of UTF-8 between characters, ending in an ellipsis. */
   public static String truncateUtf8(String value, int maxBytes) {
     if (utf8Length(value) <= maxBytes) {
       return value;
     }
-    int budget = maxBytes - utf8Length(ELLIPSIS);
-    int used = 0;
-    int end = 0;
-    while (end < value.length()) {
-      int codePoint = value.codePointAt(end);
-      int width = utf8Length(new String(Character.toChars(codePoint)));
-      if (used + width > budget) {
-        break;
-      }
-      used += width;
-      end += Character.charCount(codePoint);
-    }
-    return value.substring(0, end) + ELLIPSIS;
+    // The encoder stops before the first character that does not fit whole.
+    CharBuffer in = CharBuffer.wrap(value);
+    ByteBuffer room = ByteBuffer.allocate(Math.max(0, maxBytes - utf8Length(ELLIPSIS)));
+    StandardCharsets.UTF_8
+        .newEncoder()
+        .onMalformedInput(CodingErrorAction.REPLACE)
+        .encode(in, room, true);
+    return value.substring(0, in.position()) + ELLIPSIS;
   }
 
   /** Number of bytes {@code value} takes in UTF-8. */
@@ -136,18 +115,7 @@ public final class PubsubLimits {
 
   /** Whether every surrogate in {@code value} is half of a pair (so it has a UTF-8 form). */
   public static boolean isValidUtf16(String value) {
-    for (int i = 0; i < value.length(); i++) {
-      char c = value.charAt(i);
-      if (Character.isHighSurrogate(c)) {
-        if (i + 1 >= value.length() || !Character.isLowSurrogate(value.charAt(i + 1))) {
-          return false;
-        }
-        i++;
-      } else if (Character.isLowSurrogate(c)) {
-        return false;
-      }
-    }
-    return true;
+    return value.codePoints().noneMatch(PubsubLimits::isSurrogate);
   }
 
   /** {@code value} with every unpaired surrogate replaced by U+FFFD. */
@@ -156,22 +124,16 @@ public final class PubsubLimits {
       return value;
     }
     StringBuilder out = new StringBuilder(value.length());
-    for (int i = 0; i < value.length(); i++) {
-      char c = value.charAt(i);
-      if (Character.isHighSurrogate(c)
-          && i + 1 < value.length()
-          && Character.isLowSurrogate(value.charAt(i + 1))) {
-        out.append(c).append(value.charAt(++i));
-      } else if (Character.isSurrogate(c)) {
-        out.append('\uFFFD');
-      } else {
-        out.append(c);
-      }
-    }
+    value.codePoints().map(c -> isSurrogate(c) ? 0xFFFD : c).forEach(out::appendCodePoint);
     return out.toString();
   }
 
-  private static String shown(String key) {
-    return "'" + truncateUtf8(validUtf16(key), 64) + "'";
+  /** Whether a code point from {@link String#codePoints} is an unpaired surrogate. */
+  private static boolean isSurrogate(int codePoint) {
+    return Character.getType(codePoint) == Character.SURROGATE;
+  }
+
+  private static String tooLarge(String what, long bytes, int limit) {
+    return what + " is " + bytes + " bytes; the limit is " + limit;
   }
 }

@@ -2,7 +2,6 @@ package dev.gcsrewrite.reconcile;
 
 import dev.gcsrewrite.metrics.PipelineMetrics;
 import java.io.IOException;
-import java.util.List;
 import org.apache.beam.sdk.coders.SerializableCoder;
 import org.apache.beam.sdk.io.gcp.pubsub.PubsubMessage;
 import org.apache.beam.sdk.io.gcp.pubsub.PubsubMessageWithAttributesAndMessageIdCoder;
@@ -18,11 +17,19 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The reconcile run's source, in place of {@code ReadNotifications}: lists the scope's current
- * object generations, part by part on as many workers as there are parts ({@code Splits}, {@code
- * ListSplits}), and turns each into the notification Cloud Storage would have sent for it, spread
- * evenly over workers ({@code Spread}). Bounded: the run ends when every part is listed and
- * processed.
+ * Lists a scope's current object generations as the notifications Cloud Storage would have sent:
+ * the reconcile run's bounded source, in place of {@code ReadNotifications}.
+ *
+ * <p>Its output is one notification per generation ({@link ListedObject#toNotification}), spread
+ * over workers. Its steps: {@code Splits} (the lister's parts), {@code ListSplits} (each part
+ * listed by one worker, streaming) and {@code Spread} (a reshuffle, so that one part's work is not
+ * left to one worker).
+ *
+ * <pre>{@code
+ * PCollection<PubsubMessage> notifications =
+ *     pipeline.apply("ListCurrentGenerations",
+ *         new ListCurrentGenerations(ObjectLister.forBucketRoot("gs://"), scope, jobName));
+ * }</pre>
  */
 public final class ListCurrentGenerations extends PTransform<PBegin, PCollection<PubsubMessage>> {
   private final ObjectLister lister;
@@ -37,38 +44,40 @@ public final class ListCurrentGenerations extends PTransform<PBegin, PCollection
 
   @Override
   public PCollection<PubsubMessage> expand(PBegin begin) {
-    List<ListingSplit> splits = lister.splits(scope);
     return begin
-        .apply("Splits", Create.of(splits).withCoder(SerializableCoder.of(ListingSplit.class)))
-        .apply("ListSplits", ParDo.of(new ListSplitFn(lister, jobName)))
+        .apply(
+            "Splits",
+            Create.of(lister.parts(scope)).withCoder(SerializableCoder.of(ListingScope.class)))
+        .apply("ListSplits", ParDo.of(new ListPartFn(lister, jobName)))
+        // Beam's default PubsubMessage coder would drop the message ID: keep it.
         .setCoder(PubsubMessageWithAttributesAndMessageIdCoder.of())
         .apply("Spread", Reshuffle.viaRandomKey());
   }
 
   /** Lists one part, emitting each generation's notification as the listing streams by. */
-  static final class ListSplitFn extends DoFn<ListingSplit, PubsubMessage> {
+  private static final class ListPartFn extends DoFn<ListingScope, PubsubMessage> {
     private static final Logger LOG = LoggerFactory.getLogger(ListCurrentGenerations.class);
     private final ObjectLister lister;
     private final String jobName;
 
-    ListSplitFn(ObjectLister lister, String jobName) {
+    ListPartFn(ObjectLister lister, String jobName) {
       this.lister = lister;
       this.jobName = jobName;
     }
 
     @ProcessElement
-    public void process(@Element ListingSplit split, OutputReceiver<PubsubMessage> out)
+    public void process(@Element ListingScope part, OutputReceiver<PubsubMessage> out)
         throws IOException {
       long[] listed = {0};
       lister.list(
-          split,
+          part,
           object -> {
             PipelineMetrics.RECONCILE_LISTED.inc();
             listed[0]++;
             // Stamped now, as Pub/Sub stamps a message when it is published.
-            out.outputWithTimestamp(ReconcileNotifications.of(object, jobName), Instant.now());
+            out.outputWithTimestamp(object.toNotification(jobName), Instant.now());
           });
-      LOG.info("Listed {}: {} current generations", split, listed[0]);
+      LOG.info("Listed {}: {} current generations", part, listed[0]);
     }
   }
 }

@@ -6,15 +6,14 @@ import java.util.List;
 import java.util.function.Consumer;
 
 /**
- * Lists the current generations of a bucket's objects: local folders ({@link LocalFolderLister}) or
- * Cloud Storage ({@link CloudStorageLister}). Listings stream: nothing holds the whole bucket.
+ * Lists the current generations of a bucket's objects, streaming: nothing holds the whole bucket.
  */
 public interface ObjectLister extends Serializable {
   /** Parts of {@code scope} that can be listed independently, together exactly the scope. */
-  List<ListingSplit> splits(ListingScope scope);
+  List<ListingScope> parts(ListingScope scope);
 
-  /** Passes each current generation of {@code split} in the scope to {@code found}, in order. */
-  void list(ListingSplit split, Consumer<ListedObject> found) throws IOException;
+  /** Passes each current generation of {@code part} to {@code found}, in name order. */
+  void list(ListingScope part, Consumer<ListedObject> found) throws IOException;
 
   /** The lister for buckets below {@code bucketRoot}: {@code gs://} or a local folder. */
   static ObjectLister forBucketRoot(String bucketRoot) {

@@ -10,9 +10,9 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * What a reconcile run would do, found without changing anything: the scope listed, and Redis asked
- * (read only, a round trip per thousand generations) what it records about each generation, counted
- * by state with the first few of each. The listing streams; only those few are kept.
+ * What a reconcile run would do, found without changing anything: the scope listed, and each
+ * generation's state read from Redis (one round trip per thousand), counted by state with the first
+ * few of each. The listing streams; only those few are kept.
  */
 public final class ReconcilePlan {
   private static final int BATCH = 1000;
@@ -20,14 +20,9 @@ public final class ReconcilePlan {
   private final Map<State, Long> counts = new EnumMap<>(State.class);
   private final Map<State, List<String>> examples = new EnumMap<>(State.class);
   private final int show;
-  private long listed;
 
   private ReconcilePlan(int show) {
     this.show = show;
-    for (State state : State.values()) {
-      counts.put(state, 0L);
-      examples.put(state, new ArrayList<>());
-    }
   }
 
   /** Lists {@code scope} with {@code lister} and reads each generation's state. */
@@ -35,9 +30,9 @@ public final class ReconcilePlan {
       ObjectLister lister, ListingScope scope, ClaimStore states, int show) throws IOException {
     ReconcilePlan plan = new ReconcilePlan(show);
     List<ListedObject> batch = new ArrayList<>(BATCH);
-    for (ListingSplit split : lister.splits(scope)) {
+    for (ListingScope part : lister.parts(scope)) {
       lister.list(
-          split,
+          part,
           object -> {
             batch.add(object);
             if (batch.size() == BATCH) {
@@ -50,38 +45,36 @@ public final class ReconcilePlan {
   }
 
   private void add(List<ListedObject> batch, ClaimStore states) {
-    if (batch.isEmpty()) {
-      return;
-    }
-    List<GenerationState.Generation> asked = new ArrayList<>(batch.size());
-    for (ListedObject object : batch) {
-      asked.add(
-          new GenerationState.Generation(object.bucket(), object.name(), object.generation()));
-    }
-    List<GenerationState> found = states.states(asked);
+    List<GenerationState> found =
+        batch.isEmpty()
+            ? List.of()
+            : states.states(
+                batch.stream()
+                    .map(o -> new GenerationState.Generation(o.bucket(), o.name(), o.generation()))
+                    .toList());
     for (int i = 0; i < batch.size(); i++) {
       State state = found.get(i).state();
-      listed++;
+      String detail = found.get(i).detail();
       counts.merge(state, 1L, Long::sum);
-      List<String> some = examples.get(state);
+      List<String> some = examples.computeIfAbsent(state, s -> new ArrayList<>());
       if (some.size() < show) {
-        String detail = found.get(i).detail();
         some.add(batch.get(i).generationKey() + (detail.isEmpty() ? "" : "  (" + detail + ")"));
       }
     }
     batch.clear();
   }
 
+  /** How many current generations were listed. */
   public long listed() {
-    return listed;
+    return counts.values().stream().mapToLong(Long::longValue).sum();
   }
 
   public long count(State state) {
-    return counts.get(state);
+    return counts.getOrDefault(state, 0L);
   }
 
   /** The first generations found in {@code state}, at most the number asked for. */
   public List<String> examples(State state) {
-    return List.copyOf(examples.get(state));
+    return List.copyOf(examples.getOrDefault(state, List.of()));
   }
 }

@@ -3,7 +3,7 @@ package dev.gcsrewrite.redis;
 import java.io.Serializable;
 
 /**
- * The Redis keys of the claims, below a prefix so that deployments can share one Redis:
+ * The Redis keys of the claims, below a prefix so that deployments can share one Redis.
  *
  * <ul>
  *   <li>{@code <prefix>gen:{<bucket>/<objectId>}#<generation>}: one generation's record (hash);
@@ -16,9 +16,8 @@ import java.io.Serializable;
  * </ul>
  *
  * <p>The braces are a Redis Cluster hash tag: an object's four keys share a slot, so one script can
- * touch them all. The tag is the same in each whatever the name holds (a "}" in it ends the tag
- * early, at the same place in each); {@code --keyPrefix} may hold no braces. Keys are binary-safe,
- * so object names are used as they are.
+ * touch them all. A "}" in a name ends the tag early, at the same place in each key, and {@code
+ * --keyPrefix} may hold no braces. Keys are binary-safe: object names are used as they are.
  */
 public record ClaimKeys(String prefix) implements Serializable {
 

@@ -8,17 +8,15 @@ import org.joda.time.Duration;
  * How one job claims generations: as whom, for how long, and whose live leases it need not wait
  * out.
  *
- * @param owner who claims: the job name, so that a bundle retried within the job finds its own
- *     claim, while another job (or a relaunch under a new name) waits for the lease to end
- * @param lease how long a claim holds without being settled; a dead worker's claim is free again
- *     after it
- * @param retention how long settled records (and the latest completed generation) are kept, which
- *     is how long duplicates are recognised across relaunches
- * @param stoppedOwners jobs known to be stopped (cancelled, killed), whose live leases are taken
- *     over at once instead of waited out: the reconcile command after a cancel. Should one still be
- *     running, it is as if its lease had ended: a generation it is writing may be written twice,
- *     with the same bytes, and the takeover's new fencing token keeps the object's lock and repairs
- *     right.
+ * @param owner the job name: a bundle retried within the job finds its own claim, while another job
+ *     (or a relaunch under a new name) waits for the lease to end
+ * @param lease how long a claim holds unsettled; a dead worker's claim is free again after it
+ * @param retention how long settled records and the latest completed generation are kept: how long
+ *     duplicates are recognised across relaunches
+ * @param stoppedOwners jobs known to be stopped (the reconcile command after a cancel), whose live
+ *     leases are taken over at once. Should one still run, it is as if its lease had ended: a
+ *     generation may be written twice with the same bytes, and the takeover's new fencing token
+ *     keeps the lock and repairs right.
  */
 public record ClaimSettings(
     String owner, Duration lease, Duration retention, List<String> stoppedOwners)

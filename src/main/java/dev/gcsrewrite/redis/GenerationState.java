@@ -1,16 +1,14 @@
 package dev.gcsrewrite.redis;
 
 import java.util.List;
+import java.util.Objects;
 import org.checkerframework.checker.nullness.qual.Nullable;
 
 /**
- * What Redis records about a generation, from the point of view of a run that would process it: the
- * reply of {@link ClaimStore#states}, for the reconcile command's dry run, which must say what a
- * run would do before it claims anything.
+ * What Redis records about a generation, as a run would find it: the reply of {@link
+ * ClaimStore#states}, for the reconcile command's dry run.
  *
- * @param state the state
- * @param detail the owner (in flight), the output (completed) or the reason (skipped); empty when
- *     unclaimed
+ * @param detail the owner (in flight), the output (completed) or the reason (skipped); else ""
  * @param announced whether its settled record says its audit event was published
  */
 public record GenerationState(State state, String detail, boolean announced) {
@@ -29,29 +27,24 @@ public record GenerationState(State state, String detail, boolean announced) {
   /** A generation to look up. */
   public record Generation(String bucket, String objectId, long generation) {}
 
-  /**
-   * Reads {@code record} (the generation's state, owner, outputUri, reason and announced fields)
-   * and {@code latest} (the object's latest completed generation).
-   */
+  /** The fields of a generation's record that {@link #of} reads, in this order. */
+  static final String[] FIELDS = {"state", "owner", "outputUri", "reason", "announced"};
+
+  /** Reads a generation's {@link #FIELDS} and its object's latest completed generation. */
   static GenerationState of(long generation, List<String> record, @Nullable String latest) {
-    String state = record.get(0);
-    boolean announced = record.get(4) != null && !record.get(4).isEmpty();
-    if ("COMPLETED".equals(state)) {
-      return new GenerationState(State.COMPLETED, orEmpty(record.get(2)), announced);
-    }
-    if ("SKIPPED".equals(state)) {
-      return new GenerationState(State.SKIPPED, orEmpty(record.get(3)), announced);
-    }
-    if ("INPROGRESS".equals(state)) {
-      return new GenerationState(State.IN_FLIGHT, orEmpty(record.get(1)), false);
-    }
-    if (latest != null && latest.matches("[0-9]{1,19}") && Long.parseLong(latest) > generation) {
-      return new GenerationState(State.SKIPPED, "superseded by generation " + latest, false);
-    }
-    return new GenerationState(State.UNCLAIMED, "", false);
+    boolean announced = !Objects.toString(record.get(4), "").isEmpty();
+    return switch (String.valueOf(record.get(0))) {
+      case "COMPLETED" -> new GenerationState(State.COMPLETED, text(record, 2), announced);
+      case "SKIPPED" -> new GenerationState(State.SKIPPED, text(record, 3), announced);
+      case "INPROGRESS" -> new GenerationState(State.IN_FLIGHT, text(record, 1), false);
+      default ->
+          latest != null && latest.matches("[0-9]{1,19}") && Long.parseLong(latest) > generation
+              ? new GenerationState(State.SKIPPED, "superseded by generation " + latest, false)
+              : new GenerationState(State.UNCLAIMED, "", false);
+    };
   }
 
-  private static String orEmpty(@Nullable String value) {
-    return value == null ? "" : value;
+  private static String text(List<String> record, int field) {
+    return Objects.toString(record.get(field), "");
   }
 }

@@ -15,6 +15,7 @@ import org.joda.time.Duration;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import redis.clients.jedis.PipelineBase;
+import redis.clients.jedis.Response;
 import redis.clients.jedis.exceptions.JedisAccessControlException;
 import redis.clients.jedis.exceptions.JedisClusterOperationException;
 import redis.clients.jedis.exceptions.JedisConnectionException;
@@ -24,21 +25,8 @@ import redis.clients.jedis.exceptions.JedisNoScriptException;
 import redis.clients.jedis.exceptions.JedisRedirectionException;
 
 /**
- * Round trips to Redis that ride out its failures: each call is retried, and each error sorted by
- * what to do about it.
- *
- * <ul>
- *   <li>{@code NOSCRIPT} (first use, or Redis restarted empty): the scripts are loaded and the call
- *       is sent again.
- *   <li>The credentials refused (a rotated AUTH string): the client is rebuilt with the secret read
- *       again, then retried.
- *   <li>A cluster's slots moved or a node failed over: its layout is read again, then retried.
- *   <li>One element's own record is unusable (a key of another type, a script error on its values):
- *       it would fail every retry, so it becomes that element's result and the batch goes on.
- *   <li>Anything else (down, failing over, timing out, full, read-only): retried with backoff for
- *       as long as it takes when made for the pipeline, so that nothing is dropped or let through
- *       unclaimed; reported at once as {@link RedisUnavailableException} when made for a command.
- * </ul>
+ * Round trips to Redis that ride out its failures, each sorted by {@link Failure#of}: the one place
+ * that says what a Redis error means.
  */
 final class RedisCalls implements AutoCloseable {
   /** Most commands sent in one pipeline; a larger batch takes more round trips. */
@@ -51,24 +39,59 @@ final class RedisCalls implements AutoCloseable {
           .withMaxBackoff(Duration.standardSeconds(30))
           .withExponent(2);
 
-  /** Where the calls get their client: the worker's shared one, or one of their own. */
-  interface Clients extends AutoCloseable {
-    RedisClient current();
+  /** What a Redis error means for the call that met it. */
+  enum Failure {
+    /** Redis does not know a script (first use, or restarted empty): load them, send again. */
+    NO_SCRIPT,
+    /** The credentials were refused (a rotated AUTH string): read the secret again, retry. */
+    AUTH,
+    /** A cluster's slots moved or a node failed over: read its layout again, retry. */
+    TOPOLOGY,
+    /** One element's own record is unusable: its result, since it would fail every retry. */
+    ELEMENT,
+    /**
+     * Anything else (down, timing out, full, read-only): retried with backoff as long as it takes
+     * for the pipeline, which drops nothing; a {@link RedisUnavailableException} for a command.
+     */
+    UNAVAILABLE;
 
-    /** Redis refused {@code failed}'s credentials: read them again if that can help. */
-    default void authFailed(RedisClient failed) {}
+    static Failure of(Throwable error) {
+      String message = String.valueOf(error.getMessage());
+      if (error instanceof JedisNoScriptException) {
+        return NO_SCRIPT;
+      } else if (causedBy(error, JedisAccessControlException.class, "NOAUTH", "WRONGPASS")) {
+        return AUTH;
+      } else if (causedBy(error, JedisRedirectionException.class, "CLUSTERDOWN", "TRYAGAIN")
+          || causedBy(error, JedisClusterOperationException.class)) {
+        return TOPOLOGY;
+      } else if (error instanceof JedisDataException
+          && (message.startsWith("WRONGTYPE")
+              || message.startsWith("ERR Error running script")
+              || message.contains("user_script:"))) {
+        return ELEMENT;
+      }
+      return UNAVAILABLE;
+    }
 
-    @Override
-    void close();
+    /** Whether {@code error} or a cause is a {@code type}, or its message starts with a prefix. */
+    private static boolean causedBy(Throwable error, Class<?> type, String... prefixes) {
+      for (Throwable cause = error; cause != null; cause = cause.getCause()) {
+        String message = String.valueOf(cause.getMessage());
+        if (type.isInstance(cause) || List.of(prefixes).stream().anyMatch(message::startsWith)) {
+          return true;
+        }
+      }
+      return false;
+    }
   }
 
-  private final Clients clients;
+  private final RedisClient client;
   private final boolean retryForever;
   private final AtomicLong roundTrips = new AtomicLong();
   private boolean closed;
 
-  RedisCalls(Clients clients, boolean retryForever) {
-    this.clients = clients;
+  RedisCalls(RedisClient client, boolean retryForever) {
+    this.client = client;
     this.retryForever = retryForever;
   }
 
@@ -77,10 +100,38 @@ final class RedisCalls implements AutoCloseable {
   }
 
   /**
+   * Runs {@code script} for each item, pipelined as {@link #pipelined}; returns each reply, read as
+   * strings by {@code read}, aligned with the items.
+   */
+  <I, O> List<O> evalEach(
+      RedisScript script,
+      List<I> items,
+      Function<I, List<String>> keys,
+      Function<I, List<String>> args,
+      Function<List<String>, O> read,
+      BiFunction<I, String, O> failed) {
+    return pipelined(
+        script.operation(),
+        items,
+        (pipeline, item) -> {
+          Response<Object> reply = pipeline.evalsha(script.sha, keys.apply(item), args.apply(item));
+          return () -> read.apply(strings(reply.get()));
+        },
+        failed);
+  }
+
+  /** Runs {@code script} once, outside a batch; returns its reply as strings. */
+  List<String> eval(RedisScript script, List<String> keys, List<String> args) {
+    return strings(
+        withRetries(script.operation(), client -> client.jedis().evalsha(script.sha, keys, args)));
+  }
+
+  /**
    * Sends {@code send} for every item, {@value #MAX_PER_ROUND_TRIP} items per pipelined round trip,
-   * and returns, aligned with the items, what each one's reply reads as: {@code send} queues an
-   * item's commands and returns how to read their replies once the round trip is back; {@code
-   * failed} makes the result of an item whose own record Redis cannot use.
+   * and returns what each reply reads as, aligned with the items.
+   *
+   * @param send queues an item's commands; returns how to read their replies once they are back
+   * @param failed the result of an item whose own record Redis cannot use ({@link Failure#ELEMENT})
    */
   <I, O> List<O> pipelined(
       String operation,
@@ -96,9 +147,7 @@ final class RedisCalls implements AutoCloseable {
               client -> {
                 List<Supplier<O>> replies = new ArrayList<>(chunk.size());
                 try (PipelineBase pipeline = client.pipeline()) {
-                  for (I item : chunk) {
-                    replies.add(send.apply(pipeline, item));
-                  }
+                  chunk.forEach(item -> replies.add(send.apply(pipeline, item)));
                   pipeline.sync();
                 }
                 roundTrips.incrementAndGet();
@@ -117,7 +166,7 @@ final class RedisCalls implements AutoCloseable {
     try {
       return reply.get();
     } catch (JedisDataException e) {
-      if (!isElementError(e)) {
+      if (Failure.of(e) != Failure.ELEMENT) {
         throw e;
       }
       PipelineMetrics.REDIS_ELEMENT_ERRORS.inc();
@@ -131,38 +180,30 @@ final class RedisCalls implements AutoCloseable {
     }
   }
 
-  /** Runs one script outside a batch; returns its reply as strings. */
-  List<String> script(String operation, RedisScript script, List<String> keys, List<String> args) {
-    return strings(
-        withRetries(
-            operation, client -> client.call(jedis -> jedis.evalsha(script.sha(), keys, args))));
-  }
-
-  /** Runs {@code call}, retried as this class says. */
+  /** Runs {@code call}, retried as {@link Failure} says. */
   <T> T withRetries(String operation, Function<RedisClient, T> call) {
     BackOff backoff = RETRY_BACKOFF.backoff();
-    int failures = 0;
-    while (true) {
-      RedisClient client = clients.current();
+    for (int failures = 0; ; ) {
       try {
         T result = call.apply(client);
         if (failures > 0) {
           LOG.info("Redis answered {} again after {} failed attempts", operation, failures);
         }
         return result;
-      } catch (JedisNoScriptException e) {
-        loadScripts(client);
       } catch (JedisException e) {
+        Failure failure = Failure.of(e);
+        if (failure == Failure.NO_SCRIPT) {
+          loadScripts();
+          continue;
+        }
         failures++;
-        if (causedBy(e, JedisAccessControlException.class, "NOAUTH", "WRONGPASS")) {
-          clients.authFailed(client);
-        }
-        if (causedBy(e, JedisRedirectionException.class, "CLUSTERDOWN", "TRYAGAIN")
-            || causedBy(e, JedisClusterOperationException.class)) {
-          client.refreshTopology();
-        }
         if (!retryForever) {
           throw new RedisUnavailableException(operation, e);
+        }
+        if (failure == Failure.AUTH) {
+          client.authFailed();
+        } else if (failure == Failure.TOPOLOGY) {
+          client.refreshTopology();
         }
         PipelineMetrics.REDIS_RETRIES.inc();
         long pause = backoff.nextBackOffMillis();
@@ -173,7 +214,12 @@ final class RedisCalls implements AutoCloseable {
             failures,
             pause,
             describe(e));
-        sleep(pause);
+        try {
+          Thread.sleep(pause);
+        } catch (InterruptedException interrupted) {
+          Thread.currentThread().interrupt();
+          throw new IllegalStateException("interrupted while waiting for Redis", interrupted);
+        }
       }
     }
   }
@@ -182,66 +228,27 @@ final class RedisCalls implements AutoCloseable {
   public synchronized void close() {
     if (!closed) {
       closed = true;
-      clients.close();
+      client.close();
     }
   }
 
-  private static void loadScripts(RedisClient client) {
+  private void loadScripts() {
     for (RedisScript script : RedisScript.values()) {
-      String sha = client.loadScript(script.source());
-      if (!sha.equals(script.sha())) {
+      String sha = client.loadScript(script.source);
+      if (!sha.equals(script.sha)) {
         throw new IllegalStateException("Redis hashed " + script + " as " + sha);
       }
     }
   }
 
-  /**
-   * Whether {@code error}, the reply to one element's command, is about that element's record and
-   * so would come back on every retry.
-   */
-  private static boolean isElementError(JedisDataException error) {
-    String message = String.valueOf(error.getMessage());
-    return message.startsWith("WRONGTYPE")
-        || message.startsWith("ERR Error running script")
-        || message.contains("user_script:");
-  }
-
-  /** Whether {@code error} or a cause is a {@code type}, or its message starts with a prefix. */
-  private static boolean causedBy(Throwable error, Class<?> type, String... prefixes) {
-    for (Throwable cause = error; cause != null; cause = cause.getCause()) {
-      if (type.isInstance(cause)) {
-        return true;
-      }
-      String message = String.valueOf(cause.getMessage());
-      for (String prefix : prefixes) {
-        if (message.startsWith(prefix)) {
-          return true;
-        }
-      }
-    }
-    return false;
-  }
-
   /** One line about {@code error} and its causes, for a log. */
   private static String describe(Throwable error) {
-    StringBuilder line = new StringBuilder(String.valueOf(error.getMessage()));
-    for (Throwable cause = error.getCause(); cause != null; cause = cause.getCause()) {
-      line.append(": ").append(cause.getMessage());
-    }
-    return line.toString();
-  }
-
-  private static void sleep(long millis) {
-    try {
-      Thread.sleep(millis);
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-      throw new IllegalStateException("interrupted while waiting for Redis", e);
-    }
+    Throwable cause = error.getCause();
+    return error.getMessage() + (cause == null ? "" : ": " + describe(cause));
   }
 
   /** A reply as strings: Jedis returns bulk strings as bytes or text, integers as Long. */
-  static List<String> strings(Object reply) {
+  private static List<String> strings(Object reply) {
     List<String> out = new ArrayList<>();
     for (Object item : reply instanceof List<?> list ? list : Collections.singletonList(reply)) {
       out.add(item instanceof byte[] bytes ? new String(bytes, StandardCharsets.UTF_8) : "" + item);

@@ -1,5 +1,6 @@
 package dev.gcsrewrite.redis;
 
+import dev.gcsrewrite.metrics.PipelineMetrics;
 import java.io.ByteArrayInputStream;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
@@ -8,10 +9,9 @@ import java.security.KeyStore;
 import java.security.cert.Certificate;
 import java.security.cert.CertificateFactory;
 import java.time.Duration;
-import java.util.Collection;
+import java.util.HashMap;
 import java.util.Map;
 import java.util.Set;
-import java.util.function.Function;
 import javax.net.ssl.SSLContext;
 import javax.net.ssl.SSLSocketFactory;
 import javax.net.ssl.TrustManagerFactory;
@@ -34,15 +34,22 @@ import redis.clients.jedis.exceptions.JedisException;
 import redis.clients.jedis.providers.ClusterConnectionProvider;
 
 /**
- * A pooled client of the Redis that holds the claims: one node (Memorystore for Redis), or a
- * cluster (Memorystore for Redis Cluster, {@code --redisCluster}), behind one interface.
+ * A pooled client of one Redis node (Memorystore for Redis) or of a cluster (Memorystore for Redis
+ * Cluster, {@code --redisCluster}), behind one interface.
  *
- * <p>Pipelines go to one node, or in a cluster to each node that owns some of the keys (one round
- * trip per node, in parallel). Scripts are loaded on every node, because a cluster routes each
- * script call to the node of its keys. A client that is not shared (a command-line tool's) is its
- * own {@link RedisCalls.Clients}.
+ * <ul>
+ *   <li>Beam makes a DoFn instance per worker thread, and a pool each would multiply connections by
+ *       the thread count: {@link #shared} hands out one client per JVM and Redis, and the last
+ *       {@link #close} of it closes it.
+ *   <li>A rotated AUTH string (a new secret version, then {@code CONFIG SET requirepass}) fails
+ *       every new connection with WRONGPASS while the secret read at start is cached: {@link
+ *       #authFailed} reads it again and reconnects, at most once per {@link
+ *       #MIN_REFRESH_INTERVAL_MILLIS}, so that a wrong secret is not hammered.
+ *   <li>In a cluster a pipeline takes one round trip per node that owns some of its keys, in
+ *       parallel, and scripts are loaded on every node, since each script call goes to its keys'.
+ * </ul>
  */
-final class RedisClient implements RedisCalls.Clients {
+final class RedisClient implements AutoCloseable {
   private static final Logger LOG = LoggerFactory.getLogger(RedisClient.class);
 
   /** Connect and read/write timeouts: a claim is a few milliseconds when Redis is healthy. */
@@ -51,21 +58,129 @@ final class RedisClient implements RedisCalls.Clients {
   /** Connections per worker and node; threads beyond it wait for one. */
   static final int MAX_CONNECTIONS = 32;
 
-  private final UnifiedJedis jedis;
-  private final @Nullable ClusterConnectionProvider cluster;
+  /** Fewest milliseconds between two reconnections after authentication failures. */
+  static final long MIN_REFRESH_INTERVAL_MILLIS = 2_000;
 
-  private RedisClient(UnifiedJedis jedis, @Nullable ClusterConnectionProvider cluster) {
-    this.jedis = jedis;
-    this.cluster = cluster;
+  private static final Map<RedisSettings, RedisClient> SHARED = new HashMap<>();
+
+  /** The connections, and a cluster's slot map: replaced together when reconnecting. */
+  private record Pool(UnifiedJedis jedis, @Nullable ClusterConnectionProvider cluster) {}
+
+  private final RedisSettings settings;
+  private volatile Pool pool;
+  private int holds = 1;
+  private long refreshedAt;
+
+  /** Connects; fails if a secret cannot be read, the TLS trust built or a cluster's layout read. */
+  private RedisClient(RedisSettings settings) throws IOException {
+    this.settings = settings;
+    this.pool = connect(settings);
   }
 
-  /**
-   * Connects as {@code settings} say, reading the secrets they refer to (from {@link Secrets}'
-   * cache; {@link Secrets#refresh} first to read them anew).
-   *
-   * @throws IOException if a secret cannot be read or the TLS trust cannot be built
-   */
-  static RedisClient connect(RedisSettings settings) throws IOException {
+  /** A client of its own, for a command-line tool. */
+  static RedisClient own(RedisSettings settings) throws IOException {
+    return new RedisClient(settings);
+  }
+
+  /** A hold on the worker's client for {@code settings}, connected on first use. */
+  static synchronized RedisClient shared(RedisSettings settings) throws IOException {
+    RedisClient shared = SHARED.get(settings);
+    if (shared != null) {
+      shared.holds++;
+      return shared;
+    }
+    LOG.info("Connecting to Redis at {}", settings.address());
+    shared = new RedisClient(settings);
+    SHARED.put(settings, shared);
+    return shared;
+  }
+
+  /** A pipeline; the caller syncs and closes it. */
+  PipelineBase pipeline() {
+    Pool current = pool;
+    return current.cluster() == null
+        ? (PipelineBase) current.jedis().pipelined()
+        : new ClusterPipeline(current.cluster());
+  }
+
+  /** The client, for commands outside pipelines. */
+  UnifiedJedis jedis() {
+    return pool.jedis();
+  }
+
+  /** Loads {@code script} on every node; returns the SHA-1 Redis reports. */
+  String loadScript(String script) {
+    ClusterConnectionProvider cluster = pool.cluster();
+    if (cluster == null) {
+      return jedis().scriptLoad(script);
+    }
+    String sha = null;
+    JedisException failure = new JedisException("the cluster has no nodes");
+    for (Map.Entry<String, ConnectionPool> node : cluster.getNodes().entrySet()) {
+      try (Connection connection = node.getValue().getResource()) {
+        sha = new Jedis(connection).scriptLoad(script);
+      } catch (JedisException e) {
+        // A replica or a node on its way out may refuse: the masters are what count, and a
+        // script missing on one of them shows up as NOSCRIPT and is loaded again.
+        LOG.debug("Could not load a claim script on {}: {}", node.getKey(), e.getMessage());
+        failure = e;
+      }
+    }
+    if (sha == null) {
+      throw failure;
+    }
+    return sha;
+  }
+
+  /** After a redirection or a node failure: reads the cluster's slot layout again. */
+  void refreshTopology() {
+    ClusterConnectionProvider cluster = pool.cluster();
+    if (cluster != null) {
+      cluster.renewSlotCache();
+    }
+  }
+
+  /** Redis refused the credentials: reconnects with the secret read anew, if it changed. */
+  synchronized void authFailed() {
+    long now = System.currentTimeMillis();
+    String secret = settings.passwordSecret();
+    if (now - refreshedAt < MIN_REFRESH_INTERVAL_MILLIS) {
+      return;
+    }
+    refreshedAt = now;
+    if (secret == null) {
+      LOG.warn(
+          "Redis at {} asks for a password; --redisPasswordSecret is unset", settings.address());
+      return;
+    }
+    try {
+      if (!Secrets.refresh(secret)) {
+        LOG.warn(
+            "Redis at {} refused the AUTH string from {}: unchanged", settings.address(), secret);
+        return;
+      }
+      Pool replaced = pool;
+      pool = connect(settings);
+      replaced.jedis().close();
+      PipelineMetrics.REDIS_AUTH_REFRESHES.inc();
+      LOG.info("Redis at {} refused the AUTH string; read {} again", settings.address(), secret);
+    } catch (IOException | RuntimeException e) {
+      LOG.warn("Could not read {} again: {}", secret, e.getMessage());
+    }
+  }
+
+  /** Ends one hold; the last closes the connections. */
+  @Override
+  public void close() {
+    synchronized (RedisClient.class) {
+      if (--holds == 0) {
+        SHARED.remove(settings, this);
+        pool.jedis().close();
+      }
+    }
+  }
+
+  private static Pool connect(RedisSettings settings) throws IOException {
     DefaultJedisClientConfig.Builder client =
         DefaultJedisClientConfig.builder()
             .connectionTimeoutMillis(TIMEOUT_MILLIS)
@@ -79,91 +194,38 @@ final class RedisClient implements RedisCalls.Clients {
       client.sslSocketFactory(trusting(Secrets.read(settings.tlsCaSecret())));
     }
     JedisClientConfig config = client.build();
-    GenericObjectPoolConfig<Connection> pool = new GenericObjectPoolConfig<>();
-    pool.setMaxTotal(MAX_CONNECTIONS);
-    pool.setMaxIdle(MAX_CONNECTIONS);
-    pool.setMaxWait(Duration.ofMillis(TIMEOUT_MILLIS));
-    pool.setJmxEnabled(false);
+    GenericObjectPoolConfig<Connection> connections = new GenericObjectPoolConfig<>();
+    connections.setMaxTotal(MAX_CONNECTIONS);
+    connections.setMaxIdle(MAX_CONNECTIONS);
+    connections.setMaxWait(Duration.ofMillis(TIMEOUT_MILLIS));
+    connections.setJmxEnabled(false);
     HostAndPort address = new HostAndPort(settings.host(), settings.port());
     if (!settings.cluster()) {
-      return new RedisClient(new JedisPooled(address, config, pool), null);
+      return new Pool(new JedisPooled(address, config, connections), null);
     }
     try {
-      ClusterConnectionProvider provider =
-          new ClusterConnectionProvider(Set.of(address), config, pool);
-      return new RedisClient(
-          new JedisCluster(provider, 5, Duration.ofMillis(4L * TIMEOUT_MILLIS)), provider);
+      var cluster = new ClusterConnectionProvider(Set.of(address), config, connections);
+      return new Pool(
+          new JedisCluster(cluster, 5, Duration.ofMillis(4L * TIMEOUT_MILLIS)), cluster);
     } catch (JedisException e) {
-      // The cluster's layout is read on connecting: an unreachable seed fails here, not later.
       throw new IOException(
           "cannot read the cluster layout from " + settings.address() + ": " + e.getMessage(), e);
     }
   }
 
-  @Override
-  public RedisClient current() {
-    return this;
-  }
-
-  /** A pipeline; the caller syncs and closes it. */
-  PipelineBase pipeline() {
-    return cluster == null ? (PipelineBase) jedis.pipelined() : new ClusterPipeline(cluster);
-  }
-
-  /** Runs {@code call} with the client, for commands outside pipelines. */
-  <T> T call(Function<UnifiedJedis, T> call) {
-    return call.apply(jedis);
-  }
-
-  /** Loads {@code script} on every node; returns the SHA-1 Redis reports. */
-  String loadScript(String script) {
-    if (cluster == null) {
-      return jedis.scriptLoad(script);
-    }
-    String sha = null;
-    JedisException failure = null;
-    for (Map.Entry<String, ConnectionPool> node : cluster.getNodes().entrySet()) {
-      try (Connection connection = node.getValue().getResource()) {
-        sha = new Jedis(connection).scriptLoad(script);
-      } catch (JedisException e) {
-        // A replica or a node on its way out may refuse: the masters are what count, and a
-        // script missing on one of them shows up as NOSCRIPT and is loaded again.
-        LOG.debug("Could not load a claim script on {}: {}", node.getKey(), e.getMessage());
-        failure = e;
-      }
-    }
-    if (sha == null) {
-      throw failure != null ? failure : new JedisException("the cluster has no nodes");
-    }
-    return sha;
-  }
-
-  /** After a redirection or a node failure: reads the cluster's slot layout again. */
-  void refreshTopology() {
-    if (cluster != null) {
-      cluster.renewSlotCache();
-    }
-  }
-
-  @Override
-  public void close() {
-    jedis.close();
-  }
-
   /** A socket factory that trusts exactly the CA certificates in {@code pem}. */
   static SSLSocketFactory trusting(String pem) throws IOException {
     try {
-      Collection<? extends Certificate> certificates =
-          CertificateFactory.getInstance("X.509")
-              .generateCertificates(new ByteArrayInputStream(pem.getBytes(StandardCharsets.UTF_8)));
-      if (certificates.isEmpty()) {
-        throw new IOException("the TLS CA secret holds no PEM certificate");
-      }
       KeyStore trusted = KeyStore.getInstance(KeyStore.getDefaultType());
       trusted.load(null, null);
-      int index = 0;
-      for (Certificate certificate : certificates) {
-        trusted.setCertificateEntry("redis-ca-" + index++, certificate);
+      for (Certificate certificate :
+          CertificateFactory.getInstance("X.509")
+              .generateCertificates(
+                  new ByteArrayInputStream(pem.getBytes(StandardCharsets.UTF_8)))) {
+        trusted.setCertificateEntry("redis-ca-" + trusted.size(), certificate);
+      }
+      if (trusted.size() == 0) {
+        throw new IOException("the TLS CA secret holds no PEM certificate");
       }
       TrustManagerFactory trust =
           TrustManagerFactory.getInstance(TrustManagerFactory.getDefaultAlgorithm());

@@ -7,56 +7,49 @@ import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.util.HexFormat;
+import java.util.Locale;
+import java.util.Objects;
 
 /**
- * A Lua script from this package's resources, called by its SHA-1 so that a claim costs one small
- * {@code EVALSHA}, not the script's text; {@link RedisCalls} loads it when Redis does not know it
- * (first use, or after a restart emptied its script cache). What each script takes and replies is
- * in the javadoc of the {@link ClaimStore} method that runs it.
+ * A Lua script of this package's resources ({@code <name>.lua}), called by its SHA-1 so that a
+ * claim costs one small {@code EVALSHA}; {@link RedisCalls} loads it when Redis does not know it.
+ * The {@link ClaimStore} method that runs a script tables its keys, arguments and replies.
  */
 enum RedisScript {
-  CLAIM("claim.lua"),
-  RENEW("renew.lua"),
-  READ_RESULT("read_result.lua"),
-  SETTLE("settle.lua"),
-  RELEASE("release.lua"),
-  REPAIR("repair.lua"),
-  ANNOUNCE("announce.lua");
+  CLAIM,
+  RENEW,
+  READ_RESULT,
+  SETTLE,
+  RELEASE,
+  REPAIR,
+  ANNOUNCE;
 
-  private final String source;
-  private final String sha;
+  /** The text Redis runs: Redis scripts cannot import, so the shared functions go in front. */
+  final String source = read("lib.lua") + "\n" + read(operation() + ".lua");
 
-  RedisScript(String resource) {
-    // Redis scripts cannot import: the shared functions go in front of each script's text.
-    this.source = read("lib.lua") + "\n" + read(resource);
+  /** The SHA-1 Redis knows the script by. */
+  final String sha;
+
+  RedisScript() {
     try {
-      this.sha =
-          HexFormat.of()
-              .formatHex(
-                  MessageDigest.getInstance("SHA-1")
-                      .digest(source.getBytes(StandardCharsets.UTF_8)));
+      MessageDigest sha1 = MessageDigest.getInstance("SHA-1");
+      sha = HexFormat.of().formatHex(sha1.digest(source.getBytes(StandardCharsets.UTF_8)));
     } catch (NoSuchAlgorithmException e) {
       throw new IllegalStateException("SHA-1 is required of every JVM", e);
     }
   }
 
+  /** The script's name, for its resource and for logs. */
+  String operation() {
+    return name().toLowerCase(Locale.ROOT);
+  }
+
   private static String read(String resource) {
     try (InputStream in = RedisScript.class.getResourceAsStream(resource)) {
-      if (in == null) {
-        throw new IllegalStateException("missing script resource " + resource);
-      }
-      return new String(in.readAllBytes(), StandardCharsets.UTF_8);
+      return new String(
+          Objects.requireNonNull(in, resource).readAllBytes(), StandardCharsets.UTF_8);
     } catch (IOException e) {
       throw new UncheckedIOException(e);
     }
-  }
-
-  String source() {
-    return source;
-  }
-
-  /** The SHA-1 Redis knows the script by. */
-  String sha() {
-    return sha;
   }
 }

@@ -13,9 +13,13 @@ import java.util.regex.Pattern;
 /**
  * Reads secrets by reference, once per JVM until told the value may have changed.
  *
- * <p>Two forms: a Secret Manager version, {@code projects/<p>/secrets/<s>/versions/<v>} (on Google
- * Cloud), and {@code file:<path>} (local development). Values are cached, never logged, and never
- * part of anything serialised: the reference travels, the value stays on the worker.
+ * <ul>
+ *   <li>{@code projects/<p>/secrets/<s>/versions/<v>}: a Secret Manager version, on Google Cloud;
+ *   <li>{@code file:<path>}: a file, for local development.
+ * </ul>
+ *
+ * <p>Values are cached, never logged, and never part of anything serialised: the reference travels,
+ * the value stays on the worker.
  */
 public final class Secrets {
   private static final Pattern SECRET_VERSION =
@@ -32,31 +36,27 @@ public final class Secrets {
   }
 
   /**
-   * The secret's value, with one trailing line break removed (files and {@code gcloud secrets
-   * versions add --data-file} often end with one).
+   * The secret's value, less one trailing line break (files and {@code gcloud secrets versions add
+   * --data-file} often end with one).
    *
    * @throws IOException if it cannot be read; the message names the reference, not the value
    */
   public static String read(String reference) throws IOException {
-    String cached = CACHE.get(reference);
-    if (cached != null) {
-      return cached;
+    if (!CACHE.containsKey(reference)) {
+      refresh(reference);
     }
-    String value = stripLineBreak(fetch(reference));
-    CACHE.put(reference, value);
-    return value;
+    return CACHE.get(reference);
   }
 
   /**
-   * Reads the secret again (after Redis refused it: it may have been rotated) and caches the new
-   * value; returns whether it differs from the cached one.
+   * Reads the secret again (Redis refused it: it may have been rotated); returns whether it
+   * changed.
    *
    * @throws IOException if it cannot be read; the cached value is kept
    */
   public static boolean refresh(String reference) throws IOException {
-    String value = stripLineBreak(fetch(reference));
-    String previous = CACHE.put(reference, value);
-    return !value.equals(previous);
+    String value = fetch(reference).replaceFirst("\r?\n\\z", "");
+    return !value.equals(CACHE.put(reference, value));
   }
 
   private static String fetch(String reference) throws IOException {
@@ -76,9 +76,5 @@ public final class Secrets {
     } catch (RuntimeException e) {
       throw new IOException("cannot read secret " + reference + ": " + e.getMessage(), e);
     }
-  }
-
-  private static String stripLineBreak(String value) {
-    return value.replaceFirst("\r?\n\\z", "");
   }
 }

@@ -7,11 +7,11 @@ import org.checkerframework.checker.nullness.qual.Nullable;
  * What settling one generation found and did: the reply of {@link ClaimStore#settle}.
  *
  * @param settledNow true if this call settled it, false if it was settled already
- * @param state what the generation is now: {@code COMPLETED} or {@code SKIPPED}
+ * @param state what the generation is now: COMPLETED or SKIPPED
  * @param detail the output URI (COMPLETED) or the reason (SKIPPED)
- * @param repair a generation of the object whose output must be written again (this work's rename
- *     may have landed over it), or null
- * @param cleanup whether the writer left an empty output where none was, to be deleted before the
+ * @param repair a generation whose output must be written again (this rename may have landed over
+ *     it), or null
+ * @param cleanup whether the writer left an empty output where none was, to delete before the
  *     object's lock (kept for it) is released
  * @param error why Redis could not settle it (its record is unusable), or null
  */
@@ -28,16 +28,14 @@ public record Settlement(
   }
 
   static Settlement fromReply(List<String> reply) {
-    if (reply.get(0).equals("ALREADY")) {
-      return new Settlement(false, reply.get(1), reply.get(2), null, false, null);
-    }
-    String repair = reply.get(3);
+    boolean now = reply.get(0).equals("SETTLED");
+    String repair = now ? reply.get(3) : "";
     return new Settlement(
-        true,
+        now,
         reply.get(1),
         reply.get(2),
         repair.isEmpty() ? null : Long.parseLong(repair),
-        reply.get(4).equals("1"),
+        now && reply.get(4).equals("1"),
         null);
   }
 

@@ -160,6 +160,8 @@ public class StatusCommandTest {
   }
 
   private static CommandRun run(String... args) {
-    return CommandRun.of(new StatusCommand()::run, args);
+    List<String> all = new ArrayList<>(List.of("status"));
+    all.addAll(List.of(args));
+    return CommandRun.of(GcsRewriteCli::execute, all);
   }
 }

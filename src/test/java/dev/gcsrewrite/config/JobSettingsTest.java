@@ -51,7 +51,8 @@ public class JobSettingsTest {
     assertEquals(Duration.standardHours(1), settings.dedupeTtl());
     assertEquals("gcs-rewrite-test", settings.jobName());
     assertEquals(
-        new RedisSettings("10.1.2.3", 6379, false, null, null, "gcs-rewrite:"), settings.redis());
+        new RedisSettings("10.1.2.3", 6379, false, null, null, "gcs-rewrite:", false),
+        settings.redis());
     assertEquals(
         new ClaimSettings(
             "gcs-rewrite-test", Duration.standardMinutes(10), Duration.standardDays(7)),
@@ -72,7 +73,8 @@ public class JobSettingsTest {
             true,
             "projects/p/secrets/redis-auth/versions/latest",
             "file:/etc/redis/ca.pem",
-            "team-a:"),
+            "team-a:",
+            false),
         settings().redis());
   }
 
@@ -184,11 +186,15 @@ public class JobSettingsTest {
     File huge = folder.newFile("huge.txt");
     Files.write(
         huge.toPath(),
-        "A=B\n".repeat(RulesFile.MAX_BYTES / 4 + 1).getBytes(StandardCharsets.UTF_8));
+        "A=B\n".repeat(JobSettings.MAX_RULES_FILE_BYTES / 4 + 1).getBytes(StandardCharsets.UTF_8));
     assertFailure(
         "rewriteRulesFile",
         huge.getPath(),
-        "--rewriteRulesFile: " + huge + " is larger than " + RulesFile.MAX_BYTES + " bytes");
+        "--rewriteRulesFile: "
+            + huge
+            + " is larger than "
+            + JobSettings.MAX_RULES_FILE_BYTES
+            + " bytes");
   }
 
   @Test
@@ -198,12 +204,26 @@ public class JobSettingsTest {
     JobSettings settings =
         JobSettings.from(
             PipelineOptionsFactory.fromArgs(args()).as(GcsRewriteOptions.class),
+            List.of(),
             file -> {
               asked.add(file);
               return "# comment\nAmazon=Google\n";
             });
     assertEquals(List.of("gs://config-bucket/rules.txt"), asked);
     assertEquals(RewriteRules.parseFile("Amazon=Google\n"), settings.rules());
+  }
+
+  @Test
+  public void stoppedJobsAreTakenOverButNeverTheJobItself() {
+    GcsRewriteOptions parsed = PipelineOptionsFactory.fromArgs(args()).as(GcsRewriteOptions.class);
+    assertEquals(
+        List.of("gcs-rewrite-old"),
+        JobSettings.from(parsed, List.of("gcs-rewrite-old")).claims().stoppedOwners());
+    IllegalArgumentException e =
+        assertThrows(
+            IllegalArgumentException.class,
+            () -> JobSettings.from(parsed, List.of("gcs-rewrite-test")));
+    assertThat(e.getMessage(), startsWith("the job itself (gcs-rewrite-test)"));
   }
 
   @Test

@@ -93,26 +93,15 @@ public class CloudStorageOperationsTest {
     }
     int before = STORAGE.requests().size();
 
+    OutputWriter writer =
+        new OutputWriter(
+            LOCATIONS, new CloudStorageSource(CloudStorageOperationsTest::storage), REWRITER, job);
     SettleResults settled =
         pipeline
             .apply(Create.of(claims).withCoder(ClaimCoder.of()))
-            .apply(
-                new WriteProcessedObjects(
-                    LOCATIONS,
-                    new CloudStorageSource(CloudStorageOperationsTest::storage),
-                    REWRITER,
-                    redis,
-                    job,
-                    Duration.millis(100)))
+            .apply(new WriteProcessedObjects(writer, redis, Duration.millis(100)))
             .apply("Settle", new CompleteClaims(redis, job));
-    settled.apply(
-        "Repair",
-        new RepairOutputs(
-            LOCATIONS,
-            new CloudStorageSource(CloudStorageOperationsTest::storage),
-            REWRITER,
-            redis,
-            job));
+    settled.apply("Repair", new RepairOutputs(writer, redis));
     PAssert.that(
             settled
                 .outcomes()

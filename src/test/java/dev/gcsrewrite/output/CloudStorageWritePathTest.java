@@ -2,7 +2,9 @@ package dev.gcsrewrite.output;
 
 import static org.junit.Assert.assertEquals;
 
+import dev.gcsrewrite.claim.Claim;
 import dev.gcsrewrite.location.ObjectLocations;
+import dev.gcsrewrite.testing.Notifications;
 import dev.gcsrewrite.testing.servers.RecordingStorage;
 import java.util.List;
 import org.apache.beam.sdk.extensions.gcp.storage.GcsResourceId;
@@ -93,9 +95,11 @@ public class CloudStorageWritePathTest {
    */
   private static ResourceId finalResource(String name) {
     String outputName = LOCATIONS.outputName("work-bucket", name);
+    Claim claim = new Claim(Notifications.parsed("work-bucket", name, 1, "m1"), 1);
     FileIO.Write.FileNaming naming =
         FileIO.Write.relativeFileNaming(
-            StaticValueProvider.of(LOCATIONS.outputDirectory()), new OutputNaming(outputName));
+            StaticValueProvider.of(LOCATIONS.outputDirectory()),
+            WriteProcessedObjects.outputNaming(LOCATIONS).apply(claim));
     String spec =
         naming.getFilename(
             GlobalWindow.INSTANCE, PaneInfo.NO_FIRING, 1, 0, Compression.UNCOMPRESSED);

@@ -181,7 +181,8 @@ public class RewritingSinkTest {
     sourceGate = new CountDownLatch(1);
     RewritingSink sink =
         SerializableUtils.clone(
-            new RewritingSink(REWRITER, locations, new GatedSource(24), redis, claimSettings));
+            new RewritingSink(
+                new OutputWriter(locations, new GatedSource(24), REWRITER, claimSettings), redis));
     sink.open(Channels.newChannel(output));
     CompletableFuture<Void> write =
         CompletableFuture.runAsync(
@@ -214,7 +215,9 @@ public class RewritingSinkTest {
     RewritingSink sink =
         SerializableUtils.clone(
             new RewritingSink(
-                REWRITER, locations, new LocalFolderSource(root.toString()), redis, claimSettings));
+                new OutputWriter(
+                    locations, new LocalFolderSource(root.toString()), REWRITER, claimSettings),
+                redis));
     sink.open(Channels.newChannel(output));
     return sink;
   }

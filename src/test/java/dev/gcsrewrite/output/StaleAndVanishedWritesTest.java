@@ -2,6 +2,7 @@ package dev.gcsrewrite.output;
 
 import static dev.gcsrewrite.testing.Notifications.BUCKET;
 import static dev.gcsrewrite.testing.Notifications.parsed;
+import static dev.gcsrewrite.testing.Notifications.parsedDescribing;
 import static org.junit.Assert.assertEquals;
 import static org.junit.Assert.assertFalse;
 
@@ -11,6 +12,7 @@ import dev.gcsrewrite.claim.CompleteClaims;
 import dev.gcsrewrite.claim.Outcome;
 import dev.gcsrewrite.claim.ProcessedObjects;
 import dev.gcsrewrite.claim.SettleResults;
+import dev.gcsrewrite.deadletter.DeadLetter;
 import dev.gcsrewrite.location.ObjectLocations;
 import dev.gcsrewrite.notification.GcsNotification;
 import dev.gcsrewrite.redis.ClaimSettings;
@@ -26,17 +28,20 @@ import dev.gcsrewrite.testing.PipelineRuns;
 import dev.gcsrewrite.testing.servers.LocalRedis;
 import java.io.IOException;
 import java.nio.channels.ReadableByteChannel;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
+import java.util.stream.Stream;
 import org.apache.beam.sdk.PipelineResult;
 import org.apache.beam.sdk.testing.PAssert;
 import org.apache.beam.sdk.testing.TestPipeline;
 import org.apache.beam.sdk.transforms.Create;
 import org.apache.beam.sdk.transforms.MapElements;
 import org.apache.beam.sdk.values.PCollection;
+import org.apache.beam.sdk.values.TypeDescriptor;
 import org.apache.beam.sdk.values.TypeDescriptors;
 import org.checkerframework.checker.nullness.qual.Nullable;
 import org.joda.time.Duration;
@@ -136,18 +141,76 @@ public class StaleAndVanishedWritesTest {
     assertEquals(null, lock("c.txt").get("generation"));
   }
 
+  @Test
+  public void repairReadingOtherContentThanItsGenerationsWritesNothing() throws Exception {
+    RepairRun run = repairOf("d.txt", "AWS not what was notified");
+
+    PAssert.that(run.repaired).empty();
+    PipelineResult result = PipelineRuns.runToEnd(pipeline);
+
+    assertEquals("GCP one", buckets.outputText("d.txt.processed"));
+    assertEquals("no temporary file left", List.of("d.txt.processed"), processedFolder());
+    assertEquals(1, Counters.get(result, "sourceChanged"));
+    assertEquals(0, Counters.get(result, "outputsRepaired"));
+    assertEquals("lock released", null, lock("d.txt").get("generation"));
+  }
+
+  @Test
+  public void repairReadingItsGenerationAsNotifiedWritesItAgain() throws Exception {
+    RepairRun run = repairOf("e.txt", "AWS two");
+
+    PAssert.that(run.repaired).containsInAnyOrder(BUCKET + "/e.txt#" + G2);
+    PipelineResult result = PipelineRuns.runToEnd(pipeline);
+
+    assertEquals("GCP two", buckets.outputText("e.txt.processed"));
+    assertEquals(List.of("e.txt.processed"), processedFolder());
+    assertEquals(0, Counters.get(result, "sourceChanged"));
+    assertEquals(1, Counters.get(result, "outputsRepaired"));
+  }
+
   // ---- fixtures ----
 
+  /**
+   * Generation 2 of {@code objectId}, notified as "AWS two" and completed, is to be written again
+   * over a stale "GCP one", while the bucket keeps {@code stored} as that generation's content.
+   */
+  private RepairRun repairOf(String objectId, String stored) throws Exception {
+    buckets.setVersioned(true);
+    buckets.putGeneration(objectId, G2, stored);
+    GcsNotification g2 =
+        parsedDescribing(BUCKET, objectId, G2, "m2", "AWS two".getBytes(StandardCharsets.UTF_8));
+    try (ClaimStore store = ClaimStore.forPipeline(redis)) {
+      ClaimFixtures.complete(store, g2, job, locations.outputSpec(BUCKET, objectId));
+    }
+    Files.createDirectories(buckets.processed());
+    Files.writeString(buckets.output(objectId + ".processed"), "GCP one");
+    SettleResults settled =
+        new SettleResults(
+            pipeline.apply("NoOutcomes", Create.empty(TypeDescriptor.of(Outcome.class))),
+            pipeline.apply("NoFailures", Create.empty(TypeDescriptor.of(DeadLetter.class))),
+            pipeline.apply("ToRepair", Create.of(g2)),
+            pipeline.apply("NoCleanups", Create.empty(TypeDescriptor.of(Claim.class))));
+    OutputWriter writer =
+        new OutputWriter(locations, new LocalFolderSource(locations.bucketRoot()), REWRITER, job);
+    return new RepairRun(settled.apply("Repair", new RepairOutputs(writer, redis)));
+  }
+
+  private List<String> processedFolder() throws IOException {
+    try (Stream<Path> files = Files.list(buckets.processed())) {
+      return files.map(file -> file.getFileName().toString()).sorted().toList();
+    }
+  }
+
+  private record RepairRun(PCollection<String> repaired) {}
+
   private Run run(List<Claim> claims, GenerationSource sources) {
+    OutputWriter writer = new OutputWriter(locations, sources, REWRITER, job);
     ProcessedObjects processed =
         pipeline
             .apply(Create.of(claims).withCoder(ClaimCoder.of()))
-            .apply(
-                new WriteProcessedObjects(
-                    locations, sources, REWRITER, redis, job, Duration.millis(100)));
+            .apply(new WriteProcessedObjects(writer, redis, Duration.millis(100)));
     SettleResults settled = processed.apply("Settle", new CompleteClaims(redis, job));
-    PCollection<String> repaired =
-        settled.apply("Repair", new RepairOutputs(locations, sources, REWRITER, redis, job));
+    PCollection<String> repaired = settled.apply("Repair", new RepairOutputs(writer, redis));
     PCollection<String> outcomes =
         settled
             .outcomes()

@@ -248,10 +248,9 @@ public class WriteTriggerTest {
             .apply(
                 WriteProcessedObjects.STEP,
                 new WriteProcessedObjects(
-                    locations,
-                    new TokenRewriter(RewriteRules.parse("AWS=GCP")),
+                    OutputWriter.of(
+                        locations, new TokenRewriter(RewriteRules.parse("AWS=GCP")), claimSettings),
                     redis,
-                    claimSettings,
                     PANE_DELAY));
     PCollection<String> outcomes =
         processed

@@ -26,7 +26,7 @@ import org.junit.Test;
 /**
  * The {@code gs://} listing against a stand-in for the JSON API's {@code objects.list} that honours
  * {@code prefix}, {@code startOffset}, {@code endOffset} and page tokens as Cloud Storage does
- * (names in UTF-8 byte order, pages of two): the splits together list every object of the scope
+ * (names in UTF-8 byte order, pages of two): the parts together list every object of the scope
  * exactly once, with its generation, size and checksums, and the time range filters on {@code
  * updated}.
  */
@@ -38,7 +38,7 @@ public class CloudStorageListerTest {
   private final FakeListing api = new FakeListing();
 
   @Test
-  public void theSplitsListEveryObjectOfThePrefixExactlyOnce() throws Exception {
+  public void thePartsListEveryObjectOfThePrefixExactlyOnce() throws Exception {
     List<String> names =
         List.of(
             "a1",
@@ -61,9 +61,9 @@ public class CloudStorageListerTest {
     ListingScope scope = new ListingScope(BUCKET, "incoming/", null, null);
 
     List<String> listed = new ArrayList<>();
-    List<ListingSplit> splits = lister.splits(scope);
-    for (ListingSplit split : splits) {
-      lister.list(split, object -> listed.add(object.name() + "#" + object.generation()));
+    List<ListingScope> parts = lister.parts(scope);
+    for (ListingScope part : parts) {
+      lister.list(part, object -> listed.add(object.name() + "#" + object.generation()));
     }
 
     List<String> expected = new ArrayList<>();
@@ -75,7 +75,7 @@ public class CloudStorageListerTest {
         });
     Collections.sort(listed);
     assertEquals(expected, listed);
-    assertEquals(63, splits.size());
+    assertEquals(63, parts.size());
     assertThat(
         api.requests, hasItem("prefix=incoming/ startOffset=incoming/A endOffset=incoming/B"));
   }
@@ -89,7 +89,7 @@ public class CloudStorageListerTest {
     ListingScope recent = new ListingScope(BUCKET, "", Instant.parse("2026-06-01T00:00:00Z"), null);
 
     List<ListedObject> listed = new ArrayList<>();
-    lister.list(ListingSplit.whole(recent), listed::add);
+    lister.list(recent, listed::add);
 
     assertEquals(1, listed.size());
     ListedObject object = listed.get(0);

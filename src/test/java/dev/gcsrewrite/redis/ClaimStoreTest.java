@@ -498,7 +498,7 @@ public class ClaimStoreTest {
 
   @Test
   public void commandLineStoreReportsAnUnreachableRedisAtOnce() {
-    RedisSettings nowhere = new RedisSettings("127.0.0.1", 1, false, null, null, "x:");
+    RedisSettings nowhere = new RedisSettings("127.0.0.1", 1, false, null, null, "x:", false);
     RedisUnavailableException e =
         assertThrows(
             RedisUnavailableException.class,

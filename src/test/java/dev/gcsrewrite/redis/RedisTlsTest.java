@@ -82,6 +82,6 @@ public class RedisTlsTest {
   }
 
   private static RedisSettings tls(String caSecret) {
-    return new RedisSettings("127.0.0.1", redis.port(), true, null, caSecret, "tls-test:");
+    return new RedisSettings("127.0.0.1", redis.port(), true, null, caSecret, "tls-test:", false);
   }
 }

@@ -84,7 +84,7 @@ public final class LocalRedis extends ExternalResource implements AutoCloseable 
 
   /** Settings for the pipeline to use this server, with a key prefix of the test's own. */
   public RedisSettings settings(String keyPrefix) {
-    return new RedisSettings("127.0.0.1", port, false, null, null, keyPrefix);
+    return new RedisSettings("127.0.0.1", port, false, null, null, keyPrefix, false);
   }
 
   /** A client for assertions; the caller closes it. */
