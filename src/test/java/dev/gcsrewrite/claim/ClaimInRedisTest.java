@@ -15,6 +15,7 @@ import dev.gcsrewrite.redis.ClaimStore;
 import dev.gcsrewrite.redis.RedisSettings;
 import dev.gcsrewrite.testing.ClaimFixtures;
 import dev.gcsrewrite.testing.Counters;
+import dev.gcsrewrite.testing.TestJob;
 import dev.gcsrewrite.testing.servers.LocalRedis;
 import java.util.ArrayList;
 import java.util.List;
@@ -30,21 +31,20 @@ import org.joda.time.Duration;
 import org.junit.ClassRule;
 import org.junit.Rule;
 import org.junit.Test;
-import org.junit.rules.TestName;
 import redis.clients.jedis.Jedis;
 
 /** The ClaimInRedis step alone: what passes, and how few round trips a bundle costs. */
 public class ClaimInRedisTest {
   @ClassRule public static final LocalRedis REDIS = new LocalRedis();
   @Rule public final transient TestPipeline pipeline = TestPipeline.create();
-  @Rule public final transient TestName test = new TestName();
+  @Rule public final transient TestJob job = new TestJob(REDIS);
 
   private static final ClaimSettings JOB =
       new ClaimSettings("job", Duration.standardMinutes(10), Duration.standardDays(7));
 
   @Test
   public void claimedGenerationsPassAndSettledOnesAreDropped() throws Exception {
-    RedisSettings redis = REDIS.settings(test.getMethodName() + ":");
+    RedisSettings redis = REDIS.settings(job.keyPrefix());
     GcsNotification settled = parsed("b", "settled", 1, "m0");
     GcsNotification older = parsed("b", "newer-exists", 1, "m1");
     GcsNotification newer = parsed("b", "newer-exists", 2, "m2");
@@ -79,7 +79,7 @@ public class ClaimInRedisTest {
 
   @Test
   public void aBundleOfManyGenerationsCostsOneRoundTrip() {
-    RedisSettings redis = REDIS.settings(test.getMethodName() + ":");
+    RedisSettings redis = REDIS.settings(job.keyPrefix());
     List<GcsNotification> notifications = new ArrayList<>();
     List<String> expected = new ArrayList<>();
     for (int i = 0; i < 300; i++) {
@@ -111,7 +111,7 @@ public class ClaimInRedisTest {
 
   @Test
   public void generationWhoseRecordIsUnusableIsDeadLetteredAndTheRestGoOn() {
-    String prefix = test.getMethodName() + ":";
+    String prefix = job.keyPrefix();
     RedisSettings redis = REDIS.settings(prefix);
     GcsNotification broken = parsed("b", "broken", 1, "m1");
     try (Jedis jedis = REDIS.client()) {

@@ -15,6 +15,7 @@ import dev.gcsrewrite.redis.ClaimSettings;
 import dev.gcsrewrite.redis.ClaimStore;
 import dev.gcsrewrite.testing.ClaimFixtures;
 import dev.gcsrewrite.testing.CommandRun;
+import dev.gcsrewrite.testing.TestJob;
 import dev.gcsrewrite.testing.servers.LocalRedis;
 import java.util.ArrayList;
 import java.util.List;
@@ -23,12 +24,11 @@ import org.junit.Before;
 import org.junit.ClassRule;
 import org.junit.Rule;
 import org.junit.Test;
-import org.junit.rules.TestName;
 
 /** The status command against a real Redis: what it prints and how it exits. */
 public class StatusCommandTest {
   @ClassRule public static final LocalRedis REDIS = new LocalRedis();
-  @Rule public final TestName test = new TestName();
+  @Rule public final TestJob job = new TestJob(REDIS);
 
   private static final ClaimSettings POLICY =
       new ClaimSettings("job-7", Duration.standardMinutes(10), Duration.standardDays(7));
@@ -37,7 +37,7 @@ public class StatusCommandTest {
 
   @Before
   public void usePrefix() {
-    prefix = test.getMethodName() + ":";
+    prefix = job.keyPrefix();
   }
 
   @Test

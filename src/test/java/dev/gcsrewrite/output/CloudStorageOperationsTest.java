@@ -16,6 +16,7 @@ import dev.gcsrewrite.redis.RedisSettings;
 import dev.gcsrewrite.rewrite.RewriteRules;
 import dev.gcsrewrite.rewrite.TokenRewriter;
 import dev.gcsrewrite.testing.ClaimFixtures;
+import dev.gcsrewrite.testing.TestJob;
 import dev.gcsrewrite.testing.servers.LocalRedis;
 import dev.gcsrewrite.testing.servers.RecordingStorage;
 import java.io.IOException;
@@ -39,7 +40,6 @@ import org.junit.AfterClass;
 import org.junit.ClassRule;
 import org.junit.Rule;
 import org.junit.Test;
-import org.junit.rules.TestName;
 
 /**
  * What writing an object costs in Cloud Storage operations, counted at the storage client (no
@@ -68,13 +68,13 @@ public class CloudStorageOperationsTest {
                   "--credentialFactoryClass=" + NoopCredentialFactory.class.getName())
               .create());
 
-  @Rule public final transient TestName test = new TestName();
+  @Rule public final transient TestJob testJob = new TestJob(REDIS);
 
   @Test
   public void eachWrittenObjectCostsThreeClassBTwoClassAAndOneFreeOperation() throws Exception {
     // What the runner does on each worker; the graph names gs:// resources before it runs.
     FileSystems.setDefaultPipelineOptions(pipeline.getOptions());
-    RedisSettings redis = REDIS.settings(test.getMethodName() + ":");
+    RedisSettings redis = REDIS.settings(testJob.keyPrefix());
     ClaimSettings job =
         new ClaimSettings("job", Duration.standardMinutes(1), Duration.standardDays(1));
     List<Claim> claims = new ArrayList<>();
@@ -109,6 +109,7 @@ public class CloudStorageOperationsTest {
                     MapElements.into(TypeDescriptors.strings())
                         .via((Outcome o) -> o.notification().objectId() + " " + o.kind())))
         .containsInAnyOrder(written);
+    PAssert.that(settled.failures()).empty();
     pipeline.run().waitUntilFinish();
 
     List<String> requests = STORAGE.requests().subList(before, STORAGE.requests().size());

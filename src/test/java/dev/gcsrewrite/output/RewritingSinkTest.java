@@ -20,6 +20,7 @@ import dev.gcsrewrite.rewrite.RewriteRules;
 import dev.gcsrewrite.rewrite.TokenRewriter;
 import dev.gcsrewrite.testing.ClaimFixtures;
 import dev.gcsrewrite.testing.ClaimRecords;
+import dev.gcsrewrite.testing.TestJob;
 import dev.gcsrewrite.testing.servers.LocalRedis;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
@@ -44,7 +45,6 @@ import org.junit.ClassRule;
 import org.junit.Rule;
 import org.junit.Test;
 import org.junit.rules.TemporaryFolder;
-import org.junit.rules.TestName;
 
 /**
  * The FileIO sink alone, on a plain channel, with a real Redis holding its claims: what it reads
@@ -54,7 +54,7 @@ import org.junit.rules.TestName;
 public class RewritingSinkTest {
   @ClassRule public static final LocalRedis REDIS = new LocalRedis();
   @Rule public final TemporaryFolder folder = new TemporaryFolder();
-  @Rule public final TestName test = new TestName();
+  @Rule public final TestJob job = new TestJob(REDIS);
 
   private static final TokenRewriter REWRITER = new TokenRewriter(RewriteRules.parse("AWS=GCP"));
 
@@ -72,11 +72,11 @@ public class RewritingSinkTest {
     root = folder.newFolder("buckets").toPath();
     Files.createDirectories(root.resolve("work"));
     locations = new ObjectLocations(root.toString(), folder.getRoot() + "/out", ".processed");
-    redis = REDIS.settings(test.getMethodName() + ":");
+    redis = REDIS.settings(job.keyPrefix());
     claimSettings =
         new ClaimSettings("job", Duration.standardMinutes(10), Duration.standardDays(1));
     store = ClaimStore.forPipeline(redis);
-    records = new ClaimRecords(REDIS, redis.keyPrefix());
+    records = job.records();
   }
 
   @After

@@ -21,10 +21,10 @@ import dev.gcsrewrite.redis.RedisSettings;
 import dev.gcsrewrite.rewrite.RewriteRules;
 import dev.gcsrewrite.rewrite.TokenRewriter;
 import dev.gcsrewrite.testing.ClaimFixtures;
-import dev.gcsrewrite.testing.ClaimRecords;
 import dev.gcsrewrite.testing.Counters;
 import dev.gcsrewrite.testing.LocalBuckets;
 import dev.gcsrewrite.testing.PipelineRuns;
+import dev.gcsrewrite.testing.TestJob;
 import dev.gcsrewrite.testing.servers.LocalRedis;
 import java.io.IOException;
 import java.nio.channels.ReadableByteChannel;
@@ -49,7 +49,6 @@ import org.junit.Before;
 import org.junit.ClassRule;
 import org.junit.Rule;
 import org.junit.Test;
-import org.junit.rules.TestName;
 
 /**
  * Writing, settling and repairing together (FileIO, real Redis, folders keeping generations), for
@@ -64,7 +63,7 @@ public class StaleAndVanishedWritesTest {
   @ClassRule public static final LocalRedis REDIS = new LocalRedis();
   @Rule public final transient LocalBuckets buckets = new LocalBuckets();
   @Rule public final transient TestPipeline pipeline = TestPipeline.create();
-  @Rule public final transient TestName test = new TestName();
+  @Rule public final transient TestJob testJob = new TestJob(REDIS, buckets);
 
   private ObjectLocations locations;
   private RedisSettings redis;
@@ -76,7 +75,7 @@ public class StaleAndVanishedWritesTest {
     locations =
         new ObjectLocations(
             buckets.bucketRoot().toString(), buckets.processed().toString(), ".processed");
-    redis = REDIS.settings(test.getMethodName() + ":");
+    redis = REDIS.settings(testJob.keyPrefix());
   }
 
   @Test
@@ -89,6 +88,7 @@ public class StaleAndVanishedWritesTest {
 
     PAssert.that(run.outcomes).containsInAnyOrder("a.txt#" + G1 + " SKIPPED sourceVanished");
     PAssert.that(run.repaired).empty();
+    PAssert.that(run.deadLetters).empty();
     PipelineResult result = run.finish();
 
     assertEquals("GCP the previous generation's output", Files.readString(output));
@@ -103,6 +103,7 @@ public class StaleAndVanishedWritesTest {
     Run run = run(List.of(claim), new VanishingSource());
 
     PAssert.that(run.outcomes).containsInAnyOrder("b.txt#" + G1 + " SKIPPED sourceVanished");
+    PAssert.that(run.deadLetters).empty();
     PipelineResult result = run.finish();
 
     assertFalse(Files.exists(buckets.output("b.txt.processed")));
@@ -117,7 +118,7 @@ public class StaleAndVanishedWritesTest {
     buckets.putGeneration("c.txt", G2, "AWS two");
     // This job claimed generation 1, then stalled past its lease...
     Claim stale = claim(parsed(BUCKET, "c.txt", G1, "m1"), job);
-    new ClaimRecords(REDIS, redis.keyPrefix()).awaitLeaseEnd(BUCKET, "c.txt");
+    testJob.records().awaitLeaseEnd(BUCKET, "c.txt");
     // ...while another job claimed generation 2, wrote it and settled it.
     try (ClaimStore store = ClaimStore.forPipeline(redis)) {
       ClaimSettings other =
@@ -133,6 +134,7 @@ public class StaleAndVanishedWritesTest {
 
     PAssert.that(run.outcomes).containsInAnyOrder("c.txt#" + G1 + " SKIPPED superseded");
     PAssert.that(run.repaired).containsInAnyOrder(BUCKET + "/c.txt#" + G2);
+    PAssert.that(run.deadLetters).empty();
     PipelineResult result = run.finish();
 
     assertEquals("GCP two", buckets.outputText("c.txt.processed"));
@@ -217,7 +219,7 @@ public class StaleAndVanishedWritesTest {
             .apply(
                 MapElements.into(TypeDescriptors.strings())
                     .via(StaleAndVanishedWritesTest::describe));
-    return new Run(outcomes, repaired);
+    return new Run(outcomes, repaired, settled.failures());
   }
 
   private static String describe(Outcome o) {
@@ -240,11 +242,11 @@ public class StaleAndVanishedWritesTest {
   }
 
   private Map<String, String> lock(String objectId) {
-    return new ClaimRecords(REDIS, redis.keyPrefix()).lock(BUCKET, objectId);
+    return testJob.records().lock(BUCKET, objectId);
   }
 
   private @Nullable String latest(String objectId) {
-    return new ClaimRecords(REDIS, redis.keyPrefix()).latest(BUCKET, objectId);
+    return testJob.records().latest(BUCKET, objectId);
   }
 
   /** A generation found by its lookup, and gone when the writer opens it. */
@@ -264,10 +266,15 @@ public class StaleAndVanishedWritesTest {
   private final class Run {
     final PCollection<String> outcomes;
     final PCollection<String> repaired;
+    final PCollection<DeadLetter> deadLetters;
 
-    Run(PCollection<String> outcomes, PCollection<String> repaired) {
+    Run(
+        PCollection<String> outcomes,
+        PCollection<String> repaired,
+        PCollection<DeadLetter> deadLetters) {
       this.outcomes = outcomes;
       this.repaired = repaired;
+      this.deadLetters = deadLetters;
     }
 
     PipelineResult finish() {

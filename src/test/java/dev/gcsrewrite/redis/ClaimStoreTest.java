@@ -22,6 +22,7 @@ import dev.gcsrewrite.notification.GcsNotification;
 import dev.gcsrewrite.redis.GenerationState.State;
 import dev.gcsrewrite.testing.ClaimRecords;
 import dev.gcsrewrite.testing.Eventually;
+import dev.gcsrewrite.testing.TestJob;
 import dev.gcsrewrite.testing.servers.LocalRedis;
 import java.io.Closeable;
 import java.io.IOException;
@@ -40,13 +41,12 @@ import org.junit.Before;
 import org.junit.ClassRule;
 import org.junit.Rule;
 import org.junit.Test;
-import org.junit.rules.TestName;
 import redis.clients.jedis.Jedis;
 
 /** The claim scripts against a real Redis: every outcome, leases, settling, releasing, restarts. */
 public class ClaimStoreTest {
   @ClassRule public static final LocalRedis REDIS = new LocalRedis();
-  @Rule public final TestName test = new TestName();
+  @Rule public final TestJob job = new TestJob(REDIS);
 
   private static final ClaimSettings JOB_A =
       new ClaimSettings("job-a", Duration.standardMinutes(10), Duration.standardDays(7));
@@ -60,10 +60,10 @@ public class ClaimStoreTest {
 
   @Before
   public void openStore() throws Exception {
-    RedisSettings settings = REDIS.settings(test.getMethodName() + ":");
+    RedisSettings settings = REDIS.settings(job.keyPrefix());
     store = ClaimStore.forPipeline(settings);
     keys = new ClaimKeys(settings.keyPrefix());
-    records = new ClaimRecords(REDIS, settings.keyPrefix());
+    records = job.records();
     redis = REDIS.client();
   }
 
