@@ -108,29 +108,23 @@ public final class ClaimInRedis extends PTransform<PCollection<GcsNotification>,
   }
 
   /**
-   * Until when {@code decision} says to wait and ask again (another job's lease, an older
-   * generation in flight, an announcement its settler may still be making), or 0: go on now.
+   * Until when {@code decision} says to wait and ask again, or 0: go on now. It waits for another
+   * job's lease, an older generation in flight, or a settler that may still be publishing its event
+   * ({@link #ANNOUNCE_GRACE}).
    */
   static long waitUntil(ClaimDecision decision) {
+    ClaimDecision.Settled settled = decision.settled();
     return switch (decision.kind()) {
       case HELD_BY_ANOTHER_JOB, OLDER_IN_FLIGHT -> decision.leaseUntilMillis();
-      default -> {
-        long due = announcementDue(decision);
+      case DUPLICATE -> {
+        long due =
+            settled == null || settled.announced()
+                ? 0
+                : settled.settledAtMillis() + ANNOUNCE_GRACE.getMillis();
         yield due > System.currentTimeMillis() ? due : 0;
       }
+      default -> 0;
     };
-  }
-
-  /**
-   * When a settled generation whose event is not recorded as published may be announced by a repeat
-   * notification: {@link #ANNOUNCE_GRACE} after it was settled; 0 for any other decision.
-   */
-  private static long announcementDue(ClaimDecision decision) {
-    ClaimDecision.Settled settled = decision.settled();
-    if (decision.kind() != ClaimDecision.Kind.DUPLICATE || settled == null || settled.announced()) {
-      return 0;
-    }
-    return settled.settledAtMillis() + ANNOUNCE_GRACE.getMillis();
   }
 
   /**
@@ -156,7 +150,7 @@ public final class ClaimInRedis extends PTransform<PCollection<GcsNotification>,
         PipelineMetrics.DUPLICATES.inc();
         PipelineMetrics.DUPLICATES_IN_REDIS.inc();
         ClaimDecision.Settled settled = decision.settled();
-        if (announcementDue(decision) > System.currentTimeMillis()) {
+        if (waitUntil(decision) > 0) {
           // Settled moments ago: its settler is most likely publishing the event right now.
           LOG.info(
               "Waiting for {}: settled by {}, its event not yet recorded as published",
@@ -210,15 +204,10 @@ public final class ClaimInRedis extends PTransform<PCollection<GcsNotification>,
 
   /** The outcome a settled record describes, to be announced again. */
   private static Outcome settledOutcome(GcsNotification n, ClaimDecision.Settled settled) {
+    Claim claim = new Claim(n, settled.token());
     return settled.state().equals("COMPLETED")
-        ? new Outcome(
-            Outcome.Kind.COMPLETE,
-            n,
-            settled.token(),
-            settled.outputUri(),
-            settled.outputBytes(),
-            null)
-        : new Outcome(Outcome.Kind.SKIPPED, n, settled.token(), null, -1, settled.reason());
+        ? Outcome.complete(claim, settled.detail(), settled.outputBytes())
+        : Outcome.skipped(claim, settled.detail());
   }
 
   /** A dead letter for {@code n}, whose own Redis record {@code step} could not use. */
@@ -230,10 +219,13 @@ public final class ClaimInRedis extends PTransform<PCollection<GcsNotification>,
         new DeadLetter(n.original(), step, CLAIM_RECORD_UNUSABLE, message, Instant.now()));
   }
 
-  /** A dead letter for {@code n}, whose decision failed on a defect of this code. */
-  static BatchedRedisFn.Routed<?> unexpected(GcsNotification n, RuntimeException failure) {
+  /**
+   * A dead letter for {@code n}, whose decision in {@code step} failed on a defect of this code.
+   */
+  static BatchedRedisFn.Routed<?> unexpected(
+      GcsNotification n, String step, RuntimeException failure) {
     return BatchedRedisFn.Routed.to(
-        DeadLetter.TAG, Failures.unexpected(n.original(), STEP, failure));
+        DeadLetter.TAG, Failures.unexpected(n.original(), step, failure));
   }
 
   /** Claims a bundle of generations in one round trip. */
@@ -257,7 +249,7 @@ public final class ClaimInRedis extends PTransform<PCollection<GcsNotification>,
 
     @Override
     Routed<?> failed(GcsNotification n, RuntimeException failure) {
-      return unexpected(n, failure);
+      return unexpected(n, STEP, failure);
     }
   }
 }

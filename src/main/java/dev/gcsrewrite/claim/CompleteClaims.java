@@ -1,7 +1,6 @@
 package dev.gcsrewrite.claim;
 
 import dev.gcsrewrite.deadletter.DeadLetter;
-import dev.gcsrewrite.deadletter.Failures;
 import dev.gcsrewrite.metrics.PipelineMetrics;
 import dev.gcsrewrite.notification.GcsNotification;
 import dev.gcsrewrite.redis.ClaimSettings;
@@ -139,8 +138,7 @@ public final class CompleteClaims extends PTransform<ProcessedObjects, SettleRes
 
     @Override
     Routed<?> failed(Outcome outcome, RuntimeException failure) {
-      return Routed.to(
-          DeadLetter.TAG, Failures.unexpected(outcome.notification().original(), STEP, failure));
+      return ClaimInRedis.unexpected(outcome.notification(), STEP, failure);
     }
   }
 

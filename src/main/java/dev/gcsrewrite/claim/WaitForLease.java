@@ -219,7 +219,7 @@ final class WaitForLease {
 
     @Override
     Routed<?> failed(KV<String, GcsNotification> element, RuntimeException failure) {
-      return ClaimInRedis.unexpected(element.getValue(), failure);
+      return ClaimInRedis.unexpected(element.getValue(), ClaimInRedis.STEP, failure);
     }
 
     private static void sleep(long millis) {

@@ -86,10 +86,9 @@ final class RewritingSink implements FileIO.Sink<Claim> {
         LeaseHeartbeat heartbeat = writer.heartbeat(store, claim)) {
       OutputWriter.Result result = writer.write(n, out);
       RewriteStats stats = result.stats();
-      if (stats == null) {
-        record(store, n, vanished(n, out));
-      } else if (result.mismatch() != null) {
-        record(store, n, CHANGED + result.mismatch());
+      if (stats == null || result.mismatch() != null) {
+        String found = stats == null ? vanished(n, out) : CHANGED + result.mismatch();
+        store.recordReadResult(n, found, writer.claimSettings().retention());
       } else {
         PipelineMetrics.WRITTEN.inc();
         PipelineMetrics.BYTES_IN.inc(stats.bytesIn());
@@ -126,10 +125,6 @@ final class RewritingSink implements FileIO.Sink<Claim> {
     }
     LOG.warn("{} vanished before it was read: its output is kept as it was", n.generationKey());
     return VANISHED_PRESERVED;
-  }
-
-  private void record(ClaimStore store, GcsNotification n, String readResult) {
-    store.recordReadResult(n, readResult, writer.claimSettings().retention());
   }
 
   @Override

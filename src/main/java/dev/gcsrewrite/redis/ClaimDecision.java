@@ -24,9 +24,8 @@ public record ClaimDecision(
     @Nullable Settled settled) {
 
   /**
-   * The claim script's replies, as {@link ClaimStore#claim} tables them: the first two go on with
-   * the work, the two waits ask again later; and {@code FAILED}: this generation's own record is
-   * unusable (a key of another type, a script error on it).
+   * The claim script's replies, tabled on {@link ClaimStore#claim}, and {@code FAILED}: this
+   * generation's own record is unusable (a key of another type, a script error on it).
    */
   public enum Kind {
     CLAIMED,
@@ -35,23 +34,17 @@ public record ClaimDecision(
     SUPERSEDED,
     HELD_BY_ANOTHER_JOB,
     OLDER_IN_FLIGHT,
-    FAILED;
-
-    /** Whether the work goes on with this job. */
-    public boolean proceeds() {
-      return this == CLAIMED || this == REENTRANT;
-    }
+    FAILED
   }
 
   /**
-   * A settled generation's record, as a repeat notification finds it: {@code outputUri} if
-   * COMPLETED and {@code reason} if SKIPPED, else null; {@code token} the settling claim's; {@code
+   * A settled generation's record, as a repeat notification finds it: {@code detail} is the output
+   * URI (COMPLETED) or the reason (SKIPPED); {@code token} the settling claim's; {@code
    * outputBytes} -1 and {@code settledAtMillis} 0 where the record has none.
    */
   public record Settled(
       String state,
-      @Nullable String outputUri,
-      @Nullable String reason,
+      String detail,
       boolean announced,
       long token,
       long outputBytes,
@@ -68,12 +61,10 @@ public record ClaimDecision(
           new ClaimDecision(kind, reply.get(2), 0, null, Long.parseLong(reply.get(1)), null);
       case REENTRANT -> new ClaimDecision(kind, "", 0, null, Long.parseLong(reply.get(1)), null);
       case DUPLICATE -> {
-        boolean completed = reply.get(1).equals("COMPLETED");
         Settled settled =
             new Settled(
                 reply.get(1),
-                completed ? reply.get(3) : null,
-                completed ? null : reply.get(3),
+                reply.get(3),
                 !reply.get(4).isEmpty(),
                 number(reply, 5, 0),
                 number(reply, 6, -1),

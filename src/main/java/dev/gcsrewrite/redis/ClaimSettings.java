@@ -14,9 +14,8 @@ import org.joda.time.Duration;
  * @param retention how long settled records and the latest completed generation are kept: how long
  *     duplicates are recognised across relaunches
  * @param stoppedOwners jobs known to be stopped (the reconcile command after a cancel), whose live
- *     leases are taken over at once. Should one still run, it is as if its lease had ended: a
- *     generation may be written twice with the same bytes, and the takeover's new fencing token
- *     keeps the lock and repairs right.
+ *     leases are taken over at once, as if ended: should one still run, the takeover's new fencing
+ *     token keeps the lock and repairs right
  */
 public record ClaimSettings(
     String owner, Duration lease, Duration retention, List<String> stoppedOwners)
@@ -38,10 +37,5 @@ public record ClaimSettings(
   /** Settings that wait out every other owner's live lease. */
   public ClaimSettings(String owner, Duration lease, Duration retention) {
     this(owner, lease, retention, List.of());
-  }
-
-  /** These settings, taking over the live leases of {@code stopped} jobs at once. */
-  public ClaimSettings withStoppedOwners(List<String> stopped) {
-    return new ClaimSettings(owner, lease, retention, stopped);
   }
 }

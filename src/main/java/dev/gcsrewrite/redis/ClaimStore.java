@@ -75,7 +75,7 @@ public final class ClaimStore implements AutoCloseable {
 
   /** A store with a client of its own that tries once; for command-line tools. */
   public static ClaimStore forCommand(RedisSettings settings) throws IOException {
-    return new ClaimStore(RedisClient.own(settings), false, settings);
+    return new ClaimStore(new RedisClient(settings), false, settings);
   }
 
   public ClaimKeys keys() {

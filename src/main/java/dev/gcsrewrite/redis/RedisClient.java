@@ -71,15 +71,13 @@ final class RedisClient implements AutoCloseable {
   private int holds = 1;
   private long refreshedAt;
 
-  /** Connects; fails if a secret cannot be read, the TLS trust built or a cluster's layout read. */
-  private RedisClient(RedisSettings settings) throws IOException {
+  /**
+   * A client of its own, for a command-line tool; fails if a secret cannot be read, the TLS trust
+   * built or a cluster's layout read.
+   */
+  RedisClient(RedisSettings settings) throws IOException {
     this.settings = settings;
     this.pool = connect(settings);
-  }
-
-  /** A client of its own, for a command-line tool. */
-  static RedisClient own(RedisSettings settings) throws IOException {
-    return new RedisClient(settings);
   }
 
   /** A hold on the worker's client for {@code settings}, connected on first use. */
