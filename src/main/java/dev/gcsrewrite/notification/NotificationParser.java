@@ -1,14 +1,5 @@
 package dev.gcsrewrite.notification;
 
-import static dev.gcsrewrite.notification.NotificationException.INCONSISTENT_PAYLOAD;
-import static dev.gcsrewrite.notification.NotificationException.INVALID_ATTRIBUTE;
-import static dev.gcsrewrite.notification.NotificationException.INVALID_PAYLOAD;
-import static dev.gcsrewrite.notification.NotificationException.MALFORMED_JSON;
-import static dev.gcsrewrite.notification.NotificationException.MISSING_ATTRIBUTE;
-import static dev.gcsrewrite.notification.NotificationException.OVERSIZE_MESSAGE;
-import static dev.gcsrewrite.notification.NotificationException.UNSAFE_OBJECT_NAME;
-import static dev.gcsrewrite.notification.NotificationException.UNSUPPORTED_PAYLOAD_FORMAT;
-
 import com.fasterxml.jackson.core.JsonLocation;
 import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.core.JsonProcessingException;
@@ -27,20 +18,37 @@ import org.joda.time.Instant;
 /**
  * Reads a Pub/Sub message as a Cloud Storage notification, or says precisely why it is not one.
  *
- * <p>Strict on purpose; every rejection is a {@link NotificationException} carrying the dead
- * letter's error type:
+ * <p>Strict on purpose; every rejection is a {@link NotificationException} whose error type is the
+ * dead letter's:
  *
  * <ul>
- *   <li>the attributes Cloud Storage always sends are required;
- *   <li>generations are positive 64-bit decimal strings, times RFC 3339;
- *   <li>bucket and object names must be safe paths ({@link StorageNames});
- *   <li>a {@code JSON_API_V1} payload must be a well-formed object resource (no duplicate keys, no
- *       trailing data) describing the same bucket, object and generation as the attributes.
+ *   <li>{@value #OVERSIZE_MESSAGE}: the payload is larger than any real notification;
+ *   <li>{@value #MISSING_ATTRIBUTE}: an attribute Cloud Storage always sends is absent or empty;
+ *   <li>{@value #INVALID_ATTRIBUTE}: an attribute is not valid: a generation that is not a positive
+ *       64-bit decimal, a time that is not RFC 3339, a bad bucket name;
+ *   <li>{@value #UNSAFE_OBJECT_NAME}: the object name could escape a bucket root or confuse a file
+ *       system ({@link StorageNames#objectProblem});
+ *   <li>{@value #UNSUPPORTED_PAYLOAD_FORMAT}: a payload format other than {@code JSON_API_V1} and
+ *       {@code NONE};
+ *   <li>{@value #MALFORMED_JSON}: the {@code JSON_API_V1} payload is not well-formed JSON
+ *       (duplicate keys and trailing data included);
+ *   <li>{@value #INVALID_PAYLOAD}: it is JSON, but not an object resource of the expected shape;
+ *   <li>{@value #INCONSISTENT_PAYLOAD}: it describes another bucket, object or generation than the
+ *       attributes.
  * </ul>
  */
 public final class NotificationParser {
   /** Larger than any real notification (object metadata is capped at 8 KiB), far below 10 MB. */
   public static final int MAX_PAYLOAD_BYTES = 64 * 1024;
+
+  public static final String OVERSIZE_MESSAGE = "OversizeMessage";
+  public static final String MISSING_ATTRIBUTE = "MissingAttribute";
+  public static final String INVALID_ATTRIBUTE = "InvalidAttribute";
+  public static final String UNSAFE_OBJECT_NAME = "UnsafeObjectName";
+  public static final String UNSUPPORTED_PAYLOAD_FORMAT = "UnsupportedPayloadFormat";
+  public static final String MALFORMED_JSON = "MalformedJson";
+  public static final String INVALID_PAYLOAD = "InvalidPayload";
+  public static final String INCONSISTENT_PAYLOAD = "InconsistentPayload";
 
   public static final String EVENT_TYPE = "eventType";
   public static final String PAYLOAD_FORMAT = "payloadFormat";
@@ -88,7 +96,7 @@ public final class NotificationParser {
         MAX_PAYLOAD_BYTES);
     String eventType = required(message, EVENT_TYPE);
     if (!EVENT_TYPE_FORMAT.matcher(eventType).matches()) {
-      throw invalid(EVENT_TYPE, eventType, "is not an event type");
+      throw invalid(INVALID_ATTRIBUTE, EVENT_TYPE, eventType, "is not an event type");
     }
     String payloadFormat = required(message, PAYLOAD_FORMAT);
     String bucket = required(message, BUCKET_ID);
@@ -98,7 +106,7 @@ public final class NotificationParser {
     try {
       OffsetDateTime.parse(eventTime);
     } catch (DateTimeParseException e) {
-      throw invalid(EVENT_TIME, eventTime, "is not an RFC 3339 time");
+      throw invalid(INVALID_ATTRIBUTE, EVENT_TIME, eventTime, "is not an RFC 3339 time");
     }
     String overwrote = message.attribute(OVERWROTE_GENERATION);
     Long overwroteGeneration =
@@ -164,30 +172,32 @@ public final class NotificationParser {
   }
 
   private static long generation(String name, String text) throws NotificationException {
-    long value = decimal(name, text);
+    long value = decimal(INVALID_ATTRIBUTE, name, text);
     if (value <= 0) {
-      throw invalid(name, text, "is not a positive generation");
+      throw invalid(INVALID_ATTRIBUTE, name, text, "is not a positive generation");
     }
     return value;
   }
 
-  private static long decimal(String name, String text) throws NotificationException {
+  private static long decimal(String errorType, String name, String text)
+      throws NotificationException {
     if (!DECIMAL.matcher(text).matches()) {
-      throw invalid(name, text, "is not a decimal number");
+      throw invalid(errorType, name, text, "is not a decimal number");
     }
     try {
       return Long.parseLong(text);
     } catch (NumberFormatException e) {
-      throw invalid(name, text, "does not fit in 64 bits");
+      throw invalid(errorType, name, text, "does not fit in 64 bits");
     }
   }
 
-  private static NotificationException invalid(String name, String value, String problem) {
+  private static NotificationException invalid(
+      String errorType, String name, String value, String problem) {
     String shown = StorageNames.printable(value);
     if (shown.length() > 64) {
       shown = shown.substring(0, 64) + "...";
     }
-    return new NotificationException(INVALID_ATTRIBUTE, name + " '" + shown + "' " + problem);
+    return new NotificationException(errorType, name + " '" + shown + "' " + problem);
   }
 
   private static JsonNode readResource(byte[] payload) throws NotificationException {
@@ -236,11 +246,7 @@ public final class NotificationParser {
       return null;
     }
     if (node.isTextual()) {
-      try {
-        return decimal("payload field " + field, node.textValue());
-      } catch (NotificationException e) {
-        throw new NotificationException(INVALID_PAYLOAD, e.getMessage());
-      }
+      return decimal(INVALID_PAYLOAD, "payload field " + field, node.textValue());
     }
     if (node.isIntegralNumber() && node.canConvertToLong() && node.longValue() >= 0) {
       return node.longValue();
