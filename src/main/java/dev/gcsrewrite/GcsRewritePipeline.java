@@ -44,6 +44,8 @@ import org.slf4j.LoggerFactory;
  * ReadNotifications -> ParseNotifications -> SelectNewObjects -> DropSeenGenerations
  *   -> ClaimInRedis -> PublishProcessing
  *                   -> WriteProcessedObjects -> CompleteClaims -> PublishComplete
+ *                                                             -> RepairOutputs
+ *                   -> (superseded, or settled but never announced) -> PublishComplete
  * every failure output -> PublishDeadLetters (a DeadLetterSink: none can be left out)
  * </pre>
  */
