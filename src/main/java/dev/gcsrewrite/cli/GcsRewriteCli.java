@@ -35,14 +35,9 @@ public final class GcsRewriteCli {
     Optional<Command> command = COMMANDS.stream().filter(c -> c.name.equals(name)).findFirst();
     if (command.isEmpty()) {
       String names = String.join(", ", COMMANDS.stream().map(c -> c.name).toList());
-      err.println(
-          help
-              ? "gcs-rewrite: no command '" + name + "'; commands: " + names
-              : "gcs-rewrite: unknown command '"
-                  + name
-                  + "'; commands: "
-                  + names
-                  + " (gcs-rewrite --help)");
+      err.printf(
+          "gcs-rewrite: %s command '%s'; commands: %s%s%n",
+          help ? "no" : "unknown", name, names, help ? "" : " (gcs-rewrite --help)");
       return ExitCode.USAGE;
     }
     // --help among a command's arguments prints its help; Beam's --help=SomeOptions is Beam's.

@@ -16,10 +16,9 @@ import java.io.PrintStream;
 import java.time.Instant;
 import java.time.ZoneOffset;
 import java.time.format.DateTimeFormatter;
-import java.time.format.DateTimeParseException;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
+import java.util.Objects;
 import java.util.function.ToLongFunction;
 import org.apache.beam.sdk.PipelineResult;
 import org.checkerframework.checker.nullness.qual.Nullable;
@@ -30,11 +29,8 @@ import org.checkerframework.checker.nullness.qual.Nullable;
  * with a streaming job that may be running; with {@code --dry-run}, says what it would do.
  */
 final class ReconcileCommand extends Command {
-  static final String SYNOPSIS =
-      "gcs-rewrite reconcile --bucket=BUCKET [--prefix=PREFIX] [--updatedAfter=TIME]"
-          + " [--updatedBefore=TIME] [--stopped-job=JOB]... [--dry-run] [--show=N]"
-          + " [pipeline options]";
-
+  private static final String FLAGS =
+      "bucket= prefix= updatedAfter= updatedBefore= stopped-job= show= dry-run dryRun";
   private static final int DEFAULT_SHOW = 10;
 
   /** Dataflow's job names, which are also the claims' owners. */
@@ -47,15 +43,10 @@ final class ReconcileCommand extends Command {
     super(
         "reconcile",
         "settle every current generation of a bucket (backfill, recovery); --dry-run first",
-        SYNOPSIS);
-  }
-
-  @Override
-  void printHelp(PrintStream out) {
-    out.print(
+        "gcs-rewrite reconcile --bucket=BUCKET [--prefix=PREFIX] [--updatedAfter=TIME]"
+            + " [--updatedBefore=TIME] [--stopped-job=JOB]... [--dry-run] [--show=N]"
+            + " [pipeline options]",
         """
-        usage: %s
-
           Lists the bucket's live objects with their generations and sends each through
           the streaming job's steps as the notification Cloud Storage would have sent:
           settled generations are dropped by their claim, generations another job holds
@@ -84,16 +75,34 @@ final class ReconcileCommand extends Command {
           job and returns. Exit status: 0 done, 2 bad arguments, 3 Redis unreachable
           (dry run), 4 the pipeline failed.
         """
-            .formatted(SYNOPSIS, DEFAULT_SHOW));
+            .formatted(DEFAULT_SHOW));
   }
 
   @Override
   ExitCode run(List<String> args, PrintStream out, PrintStream err) {
-    Arguments parsed = Arguments.parse(args);
-    GcsRewriteOptions options = parseOptions(parsed.pipelineArgs());
-    ListingScope scope = parsed.scope();
-    if (parsed.dryRun()) {
-      return dryRun(scope, parsed.show(), options, out);
+    Arguments parsed = parse(args, 0, FLAGS);
+    String bucket = parsed.get("bucket");
+    if (bucket == null || bucket.contains("/")) {
+      throw new BadArguments("--bucket=BUCKET (a bucket name) is required");
+    }
+    Instant after = parsed.time("updatedAfter");
+    Instant before = parsed.time("updatedBefore");
+    if (after != null && before != null && !after.isBefore(before)) {
+      throw new BadArguments("--updatedAfter must be before --updatedBefore");
+    }
+    ListingScope scope =
+        new ListingScope(
+            bucket, Objects.requireNonNullElse(parsed.get("prefix"), ""), after, before);
+    for (String job : parsed.all("stopped-job")) {
+      if (!job.matches(JOB_NAME)) {
+        throw new BadArguments(
+            "--stopped-job '" + job + "' is not a job name (lower-case letters, digits, -)");
+      }
+    }
+    int show = (int) Math.min(Integer.MAX_VALUE, parsed.number("show", DEFAULT_SHOW));
+    GcsRewriteOptions options = parseOptions(parsed.pipelineArgs);
+    if (parsed.has("dry-run") || parsed.has("dryRun")) {
+      return dryRun(scope, show, options, out);
     }
     if (options.getInputSubscription() == null) {
       // Required of the streaming job; a bounded run never reads it.
@@ -102,7 +111,7 @@ final class ReconcileCommand extends Command {
     options.setJobName(reconcileJobName(options.getJobName()));
     JobSettings settings;
     try {
-      settings = JobSettings.from(options, parsed.stoppedJobs());
+      settings = JobSettings.from(options, parsed.all("stopped-job"));
     } catch (IllegalArgumentException e) {
       throw new BadArguments(firstLine(e));
     }
@@ -221,74 +230,5 @@ final class ReconcileCommand extends Command {
   static String reconcileJobName(@Nullable String base) {
     String prefix = base == null || base.isBlank() ? "gcs-rewrite" : base;
     return prefix + "-reconcile-" + JOB_SUFFIX.format(Instant.now());
-  }
-
-  /** The command's own arguments, and the rest for the pipeline's options. */
-  private record Arguments(
-      ListingScope scope,
-      boolean dryRun,
-      int show,
-      List<String> stoppedJobs,
-      List<String> pipelineArgs) {
-    static Arguments parse(List<String> args) {
-      String bucket = null;
-      String prefix = "";
-      Instant after = null;
-      Instant before = null;
-      boolean dryRun = false;
-      int show = DEFAULT_SHOW;
-      List<String> stoppedJobs = new ArrayList<>();
-      List<String> rest = new ArrayList<>();
-      for (String arg : args) {
-        String value = arg.substring(arg.indexOf('=') + 1);
-        if (arg.equals("--dry-run") || arg.equals("--dryRun")) {
-          dryRun = true;
-        } else if (arg.startsWith("--bucket=")) {
-          bucket = value;
-        } else if (arg.startsWith("--prefix=")) {
-          prefix = value;
-        } else if (arg.startsWith("--updatedAfter=")) {
-          after = time("--updatedAfter", value);
-        } else if (arg.startsWith("--updatedBefore=")) {
-          before = time("--updatedBefore", value);
-        } else if (arg.startsWith("--stopped-job=")) {
-          stoppedJobs.add(
-              check(
-                  value,
-                  JOB_NAME,
-                  "--stopped-job '%s' is not a job name (lower-case letters, digits, -)"));
-        } else if (arg.startsWith("--show=")) {
-          show = Integer.parseInt(check(value, "[0-9]{1,6}", "--show '%s' is not a number"));
-        } else if (!arg.startsWith("--")) {
-          throw new BadArguments("unexpected argument '" + arg + "'; usage: " + SYNOPSIS);
-        } else {
-          rest.add(arg);
-        }
-      }
-      if (bucket == null || bucket.isEmpty() || bucket.contains("/")) {
-        throw new BadArguments("--bucket=BUCKET (a bucket name) is required");
-      }
-      if (after != null && before != null && !after.isBefore(before)) {
-        throw new BadArguments("--updatedAfter must be before --updatedBefore");
-      }
-      return new Arguments(
-          new ListingScope(bucket, prefix, after, before), dryRun, show, stoppedJobs, rest);
-    }
-
-    private static String check(String value, String regex, String problem) {
-      if (!value.matches(regex)) {
-        throw new BadArguments(String.format(problem, value));
-      }
-      return value;
-    }
-
-    private static Instant time(String flag, String value) {
-      try {
-        return Instant.parse(value);
-      } catch (DateTimeParseException e) {
-        throw new BadArguments(
-            flag + " '" + value + "' is not an ISO-8601 time such as 2026-11-26T00:00:00Z");
-      }
-    }
   }
 }

@@ -5,13 +5,8 @@ import dev.gcsrewrite.replay.Replay;
 import dev.gcsrewrite.replay.ReplayRequest;
 import java.io.IOException;
 import java.io.PrintStream;
-import java.time.Instant;
-import java.time.format.DateTimeParseException;
-import java.util.ArrayList;
 import java.util.Arrays;
-import java.util.HashMap;
 import java.util.List;
-import java.util.Map;
 import java.util.Set;
 import java.util.regex.Pattern;
 import java.util.stream.Collectors;
@@ -31,39 +26,19 @@ import org.checkerframework.checker.nullness.qual.Nullable;
  * </ul>
  */
 final class ReplayCommand extends Command {
-  static final String SYNOPSIS =
-      "gcs-rewrite replay --from=SUBSCRIPTION|ARCHIVE [--to=TOPIC] [--errorType=T,...]"
-          + " [--errorStage=S,...] [--failedAfter=TIME] [--failedBefore=TIME] [--max=N]"
-          + " [--archive=FOLDER] [--dry-run] [--show=N] [--project=...] [--pubsubRootUrl=URL]";
-
   private static final Pattern TOPIC = Pattern.compile("projects/[^/]+/topics/[^/]+");
-  private static final Set<String> FLAGS =
-      Set.of(
-          "from",
-          "to",
-          "errorType",
-          "errorStage",
-          "failedAfter",
-          "failedBefore",
-          "max",
-          "archive",
-          "show");
+  private static final String FLAGS =
+      "from= to= errorType= errorStage= failedAfter= failedBefore= max= archive= show= dry-run";
   private static final int DEFAULT_SHOW = 20;
 
   ReplayCommand() {
     super(
         "replay",
         "republish dead letters' original messages, filtered, with the replay marker",
-        SYNOPSIS);
-  }
-
-  @Override
-  void printHelp(PrintStream out) {
-    out.print(
+        "gcs-rewrite replay --from=SUBSCRIPTION|ARCHIVE [--to=TOPIC] [--errorType=T,...]"
+            + " [--errorStage=S,...] [--failedAfter=TIME] [--failedBefore=TIME] [--max=N]"
+            + " [--archive=FOLDER] [--dry-run] [--show=N] [--project=...] [--pubsubRootUrl=URL]",
         """
-        usage: %s
-
-          %s.
           --from=SUBSCRIPTION    the dead-letter subscription, projects/P/subscriptions/S;
                  or ARCHIVE      a folder or gs://bucket/prefix written by --archive
           --to=TOPIC             the notifications topic, projects/P/topics/T; required,
@@ -85,14 +60,14 @@ final class ReplayCommand extends Command {
           was settled since is a duplicate to the pipeline: nothing is done twice.
           Exit status: 0 done, 2 bad arguments, 3 Pub/Sub or the archive unreachable.
         """
-            .formatted(SYNOPSIS, summary, DEFAULT_SHOW));
+            .formatted(DEFAULT_SHOW));
   }
 
   @Override
   ExitCode run(List<String> args, PrintStream out, PrintStream err) {
-    List<String> beamOptions = new ArrayList<>();
-    ReplayRequest request = parse(args, beamOptions);
-    PubsubOptions options = parseOptions(beamOptions).as(PubsubOptions.class);
+    Arguments parsed = parse(args, 0, FLAGS);
+    ReplayRequest request = request(parsed);
+    PubsubOptions options = parseOptions(parsed.pipelineArgs).as(PubsubOptions.class);
     FileSystems.setDefaultPipelineOptions(options);
     try (PubsubClient pubsub = PubsubConnection.open(options)) {
       String missing =
@@ -124,31 +99,8 @@ final class ReplayCommand extends Command {
     }
   }
 
-  /**
-   * The request {@code args} make; the arguments that are not the command's own go to {@code
-   * beamOptions}.
-   */
-  private static ReplayRequest parse(List<String> args, List<String> beamOptions) {
-    Map<String, String> own = new HashMap<>();
-    boolean dryRun = false;
-    for (String arg : args) {
-      if (arg.equals("--dry-run")) {
-        dryRun = true;
-        continue;
-      }
-      if (!arg.startsWith("--")) {
-        throw new BadArguments("unexpected argument '" + arg + "' (see replay --help)");
-      }
-      int equals = arg.indexOf('=');
-      String name = arg.substring(2, equals < 0 ? arg.length() : equals);
-      if (!FLAGS.contains(name)) {
-        beamOptions.add(arg);
-      } else if (equals < 0 || equals == arg.length() - 1) {
-        throw new BadArguments("--" + name + " needs a value (--" + name + "=...)");
-      } else if (own.put(name, arg.substring(equals + 1)) != null) {
-        throw new BadArguments("--" + name + " given twice");
-      }
-    }
+  /** The request the command's own arguments make. */
+  private static ReplayRequest request(Arguments own) {
     String from = own.get("from");
     String to = own.get("to");
     if (from == null) {
@@ -173,11 +125,11 @@ final class ReplayCommand extends Command {
         own.get("archive"),
         list(own.get("errorType")),
         list(own.get("errorStage")),
-        instant("failedAfter", own.get("failedAfter")),
-        instant("failedBefore", own.get("failedBefore")),
-        number("max", own.get("max"), 0),
-        dryRun,
-        (int) Math.min(Integer.MAX_VALUE, number("show", own.get("show"), DEFAULT_SHOW)));
+        own.time("failedAfter"),
+        own.time("failedBefore"),
+        own.number("max", 0),
+        own.has("dry-run"),
+        (int) Math.min(Integer.MAX_VALUE, own.number("show", DEFAULT_SHOW)));
   }
 
   private static Set<String> list(@Nullable String value) {
@@ -187,21 +139,5 @@ final class ReplayCommand extends Command {
             .map(String::trim)
             .filter(s -> !s.isEmpty())
             .collect(Collectors.toSet());
-  }
-
-  private static @Nullable Instant instant(String name, @Nullable String value) {
-    try {
-      return value == null ? null : Instant.parse(value);
-    } catch (DateTimeParseException e) {
-      throw new BadArguments(
-          "--" + name + "='" + value + "' is not an RFC 3339 time such as 2026-11-23T10:00:00Z");
-    }
-  }
-
-  private static long number(String name, @Nullable String value, long otherwise) {
-    if (value != null && !value.matches("[0-9]{1,18}")) {
-      throw new BadArguments("--" + name + "='" + value + "' is not a whole number");
-    }
-    return value == null ? otherwise : Long.parseLong(value);
   }
 }

@@ -17,7 +17,8 @@ final class RunCommand extends Command {
         "run",
         "start the streaming pipeline (the default: options alone mean run)",
         "gcs-rewrite [run] --inputSubscription=... --processedBucket=... --processingTopic=..."
-            + " --completeTopic=... --deadLetterTopic=... --redisHost=... [options]");
+            + " --completeTopic=... --deadLetterTopic=... --redisHost=... [options]",
+        "");
   }
 
   @Override

@@ -8,10 +8,9 @@ import dev.gcsrewrite.redis.ObjectStatus;
 import dev.gcsrewrite.redis.RedisSettings;
 import dev.gcsrewrite.redis.RedisUnavailableException;
 import java.io.PrintStream;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-import java.util.TreeMap;
+import java.util.Set;
 import org.checkerframework.checker.nullness.qual.Nullable;
 import org.joda.time.Instant;
 
@@ -29,57 +28,39 @@ final class StatusCommand extends Command {
         "what Redis records about an object: its generations, the one in flight, the latest",
         "gcs-rewrite status gs://BUCKET/OBJECT [GENERATION] [--json] --redisHost=HOST"
             + " [--redisPort=PORT] [--redisTls=true] [--redisCluster=true]"
-            + " [--redisPasswordSecret=REF] [--redisTlsCaSecret=REF] [--keyPrefix=PREFIX]");
-  }
-
-  @Override
-  void printHelp(PrintStream out) {
-    out.print(
+            + " [--redisPasswordSecret=REF] [--redisTlsCaSecret=REF] [--keyPrefix=PREFIX]",
         """
-        usage: %s
-
-          %s.
           GENERATION   only that generation's record
           --json       the records as JSON (latestCompleted, lock, generations)
           The Redis options are the pipeline's (see: gcs-rewrite help run).
           Exit status: 0 records found, 1 nothing recorded, 2 bad arguments,
           3 Redis unreachable.
-        """
-            .formatted(synopsis, summary));
+        """);
   }
 
   @Override
   ExitCode run(List<String> args, PrintStream out, PrintStream err) {
-    List<String> positional = new ArrayList<>();
-    List<String> options = new ArrayList<>();
-    boolean json = false;
-    for (String arg : args) {
-      if (arg.equals("--json")) {
-        json = true;
-      } else {
-        (arg.startsWith("--") ? options : positional).add(arg);
-      }
-    }
-    if (positional.isEmpty() || positional.size() > 2 || !positional.get(0).startsWith("gs://")) {
+    Arguments parsed = parse(args, 2, "json");
+    if (parsed.words.isEmpty() || !parsed.words.get(0).startsWith("gs://")) {
       err.println("usage: " + synopsis);
       return ExitCode.USAGE;
     }
-    String path = positional.get(0).substring("gs://".length());
+    String path = parsed.words.get(0).substring("gs://".length());
     int slash = path.indexOf('/');
     if (slash <= 0 || slash == path.length() - 1) {
-      throw new BadArguments("'" + positional.get(0) + "' is not gs://BUCKET/OBJECT");
+      throw new BadArguments("'" + parsed.words.get(0) + "' is not gs://BUCKET/OBJECT");
     }
     String bucket = path.substring(0, slash);
     String objectId = path.substring(slash + 1);
     Long generation = null;
-    if (positional.size() == 2) {
-      if (!positional.get(1).matches("[0-9]{1,19}")) {
-        throw new BadArguments("generation '" + positional.get(1) + "' is not a number");
+    if (parsed.words.size() == 2) {
+      if (!parsed.words.get(1).matches("[0-9]{1,18}")) {
+        throw new BadArguments("generation '" + parsed.words.get(1) + "' is not a number");
       }
-      generation = Long.parseLong(positional.get(1));
+      generation = Long.parseLong(parsed.words.get(1));
     }
 
-    RedisSettings redis = JobSettings.redis(parseOptions(options));
+    RedisSettings redis = JobSettings.redis(parseOptions(parsed.pipelineArgs));
     ObjectStatus status;
     try (ClaimStore store = ClaimStore.forCommand(redis)) {
       status = store.status(bucket, objectId, generation);
@@ -92,16 +73,10 @@ final class StatusCommand extends Command {
     }
 
     if (generation != null) {
-      Map<String, String> record = status.generations().get(generation);
-      status =
-          new ObjectStatus(
-              bucket,
-              objectId,
-              status.latest(),
-              new TreeMap<>(record == null ? Map.of() : Map.of(generation, record)),
-              status.lock());
+      // Only the generation asked for: the store's answer holds every generation it keeps.
+      status.generations().keySet().retainAll(Set.of(generation));
     }
-    if (json) {
+    if (parsed.has("json")) {
       out.println(toJson(status, redis));
     } else {
       print(status, generation, redis, out);

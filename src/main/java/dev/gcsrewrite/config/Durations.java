@@ -45,22 +45,4 @@ public final class Durations {
     }
     return Duration.millis(millis);
   }
-
-  /** Renders a duration in the same form, e.g. {@code 1h30m}. */
-  public static String format(Duration duration) {
-    long millis = duration.getMillis();
-    if (millis == 0) {
-      return "0s";
-    }
-    StringBuilder out = new StringBuilder();
-    long[] sizes = {86_400_000L, 3_600_000L, 60_000L, 1_000L, 1L};
-    String[] units = {"d", "h", "m", "s", "ms"};
-    for (int i = 0; i < sizes.length; i++) {
-      if (millis >= sizes[i]) {
-        out.append(millis / sizes[i]).append(units[i]);
-        millis %= sizes[i];
-      }
-    }
-    return out.toString();
-  }
 }

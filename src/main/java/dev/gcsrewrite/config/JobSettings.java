@@ -14,7 +14,7 @@ import java.nio.charset.CharacterCodingException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import java.util.function.Function;
 import java.util.regex.Pattern;
@@ -119,14 +119,14 @@ public record JobSettings(
         "dedupeTtl",
         "%s is shorter than --claimLease (%s): a duplicate could then find this job's own claim"
             + " still in progress",
-        Durations.format(dedupeTtl),
-        Durations.format(lease));
+        options.getDedupeTtl(),
+        options.getClaimLease());
     check(
         retention.isLongerThan(lease),
         "claimRetention",
         "%s must be longer than --claimLease (%s)",
-        Durations.format(retention),
-        Durations.format(lease));
+        options.getClaimRetention(),
+        options.getClaimLease());
     return new JobSettings(
         subscription,
         new ObjectLocations(bucketRoot, processedBucket, suffix, workBuckets),
@@ -191,9 +191,7 @@ public record JobSettings(
   }
 
   private static String required(String option, @Nullable String value) {
-    if (value == null || value.isBlank()) {
-      throw new InvalidOptionException(option, "is required");
-    }
+    check(value != null && !value.isBlank(), option, "is required");
     return value;
   }
 
@@ -270,11 +268,10 @@ public record JobSettings(
           "is required on Dataflow: name the bucket(s) whose objects to process");
       return List.of();
     }
-    List<String> buckets = new ArrayList<>();
-    for (String bucket : value.split(",", -1)) {
-      String problem = StorageNames.bucketProblem(bucket.trim());
+    List<String> buckets = Arrays.stream(value.split(",", -1)).map(String::trim).toList();
+    for (String bucket : buckets) {
+      String problem = StorageNames.bucketProblem(bucket);
       check(problem == null, "workBuckets", "%s", problem);
-      buckets.add(bucket.trim());
     }
     return buckets;
   }

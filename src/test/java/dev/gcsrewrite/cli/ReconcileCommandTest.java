@@ -62,6 +62,19 @@ public class ReconcileCommandTest {
   }
 
   @Test
+  public void aFlagGivenTwiceOrWithoutAValueIsRefusedInOneLine() {
+    assertEquals(
+        "reconcile: --bucket given twice\n",
+        execute("reconcile", "--bucket=a", "--bucket=b", "--dry-run").err());
+    assertEquals(
+        "reconcile: --prefix needs a value (--prefix=...)\n",
+        execute("reconcile", "--bucket=b", "--prefix", "--dry-run").err());
+    CommandRun stray = execute("reconcile", "--bucket=b", "stray");
+    assertEquals(ExitCode.USAGE, stray.code());
+    assertEquals("reconcile: unexpected argument 'stray' (see reconcile --help)\n", stray.err());
+  }
+
+  @Test
   public void aDryRunWithoutRedisSaysSoAndExitsThree() throws Exception {
     CommandRun run =
         execute(
