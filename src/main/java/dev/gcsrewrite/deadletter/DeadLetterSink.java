@@ -7,6 +7,7 @@ import java.util.HashSet;
 import java.util.List;
 import java.util.Set;
 import java.util.TreeSet;
+import java.util.stream.Collectors;
 import org.apache.beam.sdk.Pipeline;
 import org.apache.beam.sdk.io.gcp.pubsub.PubsubMessage;
 import org.apache.beam.sdk.runners.TransformHierarchy;
@@ -133,11 +134,10 @@ public final class DeadLetterSink implements ErrorHandler<DeadLetter, PCollectio
         reaching.addAll(node.getInputs().values());
       }
     }
-    Set<String> unconnected = new TreeSet<>();
-    deadLetters.stream()
+    return deadLetters.stream()
         .filter(collection -> !reaching.contains(collection))
-        .forEach(collection -> unconnected.add(producerName(collection)));
-    return unconnected;
+        .map(DeadLetterSink::producerName)
+        .collect(Collectors.toCollection(TreeSet::new));
   }
 
   private static boolean isDeadLetters(PCollection<?> collection) {

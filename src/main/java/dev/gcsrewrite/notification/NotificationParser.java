@@ -225,12 +225,9 @@ public final class NotificationParser {
 
   private static @Nullable String text(JsonNode resource, String field)
       throws NotificationException {
-    JsonNode node = resource.get(field);
-    if (node == null || node.isNull()) {
-      return null;
-    }
+    JsonNode node = resource.path(field);
     check(
-        node.isTextual(),
+        node.isTextual() || node.isMissingNode() || node.isNull(),
         INVALID_PAYLOAD,
         "payload field %s is %s, not text",
         field,
@@ -241,18 +238,17 @@ public final class NotificationParser {
   /** The JSON API writes 64-bit numbers as strings; plain JSON integers are accepted too. */
   private static @Nullable Long number(JsonNode resource, String field)
       throws NotificationException {
-    JsonNode node = resource.get(field);
-    if (node == null || node.isNull()) {
-      return null;
-    }
+    JsonNode node = resource.path(field);
     if (node.isTextual()) {
       return decimal(INVALID_PAYLOAD, "payload field " + field, node.textValue());
     }
-    if (node.isIntegralNumber() && node.canConvertToLong() && node.longValue() >= 0) {
-      return node.longValue();
-    }
-    throw new NotificationException(
-        INVALID_PAYLOAD, "payload field " + field + " is not a non-negative 64-bit number");
+    boolean valid = node.isIntegralNumber() && node.canConvertToLong() && node.longValue() >= 0;
+    check(
+        valid || node.isMissingNode() || node.isNull(),
+        INVALID_PAYLOAD,
+        "payload field %s is not a non-negative 64-bit number",
+        field);
+    return valid ? node.longValue() : null;
   }
 
   /** Refuses a payload whose {@code field} names another object or generation. */

@@ -8,6 +8,7 @@ import dev.gcsrewrite.deadletter.DeadLetterMessages;
 import dev.gcsrewrite.deadletter.DeadLetterMessages.Recovered;
 import dev.gcsrewrite.notification.NotificationParser;
 import dev.gcsrewrite.pubsub.PubsubLimits;
+import java.io.Closeable;
 import java.io.IOException;
 import java.io.PrintStream;
 import java.util.ArrayList;
@@ -55,9 +56,6 @@ import org.checkerframework.checker.nullness.qual.Nullable;
 public final class Replay {
   /** Dead letters per pull; fewer than Pub/Sub's 1,000 messages per publish. */
   private static final int BATCH = 100;
-
-  /** Bytes per publish request, below Pub/Sub's 10 MB. */
-  private static final long MAX_BYTES_PER_PUBLISH = 9_000_000L;
 
   /** Empty pulls in a row, a second apart, that end a replay from a subscription. */
   private static final int IDLE_PULLS = 3;
@@ -111,8 +109,8 @@ public final class Replay {
    */
   public void run() throws IOException, InterruptedException {
     printHeader();
-    Exception failure = null;
-    try {
+    // Released even after a failure, which stays the one reported (held ones return in 10 minutes).
+    try (Closeable release = () -> source.release(List.copyOf(held.values()))) {
       int idle = 0;
       while (read < limit && idle < IDLE_PULLS) {
         if (step(source.pull((int) Math.min(BATCH, limit - read)))) {
@@ -123,20 +121,8 @@ public final class Replay {
           Thread.sleep(1000); // a subscription may answer empty while it still has messages
         }
       }
-    } catch (IOException | InterruptedException | RuntimeException e) {
-      failure = e;
-      throw e;
     } finally {
       printSummary();
-      try {
-        source.release(List.copyOf(held.values()));
-      } catch (IOException e) {
-        // The first failure is the one to report: held messages come back within 10 minutes.
-        if (failure == null) {
-          throw e;
-        }
-        failure.addSuppressed(e);
-      }
     }
   }
 
@@ -219,40 +205,22 @@ public final class Replay {
         : replay;
   }
 
-  /** Publishes in requests within Pub/Sub's size limit, acknowledging each one's dead letters. */
+  /** Publishes in requests within Pub/Sub's limits, acknowledging each one's dead letters. */
   private void publish(Map<IncomingMessage, PubsubMessage> taken) throws IOException {
-    List<IncomingMessage> chunk = new ArrayList<>();
-    long bytes = 0;
-    for (Map.Entry<IncomingMessage, PubsubMessage> entry : taken.entrySet()) {
-      PubsubMessage replay = entry.getValue();
-      long size = PubsubLimits.messageBytes(replay.getPayload().length, replay.getAttributeMap());
-      if (bytes + size > MAX_BYTES_PER_PUBLISH) { // never for the first: each fits PubsubLimits
-        publish(chunk, taken);
-        chunk = new ArrayList<>();
-        bytes = 0;
-      }
-      chunk.add(entry.getKey());
-      bytes += size;
-    }
-    publish(chunk, taken);
-  }
-
-  private void publish(List<IncomingMessage> chunk, Map<IncomingMessage, PubsubMessage> taken)
-      throws IOException {
-    if (chunk.isEmpty()) {
-      return;
-    }
     long now = System.currentTimeMillis();
-    int published =
-        pubsub.publish(
-            topic,
-            chunk.stream().map(d -> OutgoingMessage.of(taken.get(d), now, null, null)).toList());
-    if (published != chunk.size()) {
-      throw new IOException(
-          String.format(
-              "Pub/Sub took %d of %d messages for %s", published, chunk.size(), topic.getPath()));
+    for (List<IncomingMessage> chunk :
+        PubsubLimits.requests(List.copyOf(taken.keySet()), taken::get)) {
+      int published =
+          pubsub.publish(
+              topic,
+              chunk.stream().map(d -> OutgoingMessage.of(taken.get(d), now, null, null)).toList());
+      if (published != chunk.size()) {
+        throw new IOException(
+            String.format(
+                "Pub/Sub took %d of %d messages for %s", published, chunk.size(), topic.getPath()));
+      }
+      settle(chunk, Decision.REPUBLISHED, d -> describe(taken.get(d)));
     }
-    settle(chunk, Decision.REPUBLISHED, d -> describe(taken.get(d)));
   }
 
   /** Reports these dead letters' decision, then acknowledges them. */

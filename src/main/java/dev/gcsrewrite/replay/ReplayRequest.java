@@ -58,25 +58,22 @@ public record ReplayRequest(
 
   /** Whether the filters take a dead letter with these attributes. */
   public boolean matches(Map<String, String> attributes) {
-    if (!errorTypes.isEmpty()
-        && !errorTypes.contains(attributes.get(DeadLetterMessages.ERROR_TYPE))) {
+    if (!takes(errorTypes, attributes, DeadLetterMessages.ERROR_TYPE)
+        || !takes(errorStages, attributes, DeadLetterMessages.ERROR_STAGE)) {
       return false;
     }
-    if (!errorStages.isEmpty()
-        && !errorStages.contains(attributes.get(DeadLetterMessages.ERROR_STAGE))) {
-      return false;
-    }
-    if (failedAfter == null && failedBefore == null) {
-      return true;
-    }
-    Instant failedAt;
     try {
-      failedAt = Instant.parse(attributes.getOrDefault(DeadLetterMessages.FAILED_AT, ""));
+      Instant failedAt = Instant.parse(attributes.getOrDefault(DeadLetterMessages.FAILED_AT, ""));
+      return (failedAfter == null || !failedAt.isBefore(failedAfter))
+          && (failedBefore == null || failedAt.isBefore(failedBefore));
     } catch (DateTimeParseException e) {
-      return false;
+      return failedAfter == null && failedBefore == null;
     }
-    return (failedAfter == null || !failedAt.isBefore(failedAfter))
-        && (failedBefore == null || failedAt.isBefore(failedBefore));
+  }
+
+  private static boolean takes(Set<String> wanted, Map<String, String> attributes, String key) {
+    String value = attributes.get(key); // Set.copyOf's sets refuse contains(null)
+    return wanted.isEmpty() || (value != null && wanted.contains(value));
   }
 
   /** The filters in words, for the replay's first line. */
