@@ -111,19 +111,11 @@ public final class DeadLetterSink implements ErrorHandler<DeadLetter, PCollectio
    */
   private Set<String> unconnectedFailureOutputs() {
     List<TransformHierarchy.Node> primitives = new ArrayList<>();
-    List<PCollection<?>> deadLetters = new ArrayList<>();
     pipeline.traverseTopologically(
         new Pipeline.PipelineVisitor.Defaults() {
           @Override
           public void visitPrimitiveTransform(TransformHierarchy.Node node) {
             primitives.add(node);
-          }
-
-          @Override
-          public void visitValue(PValue value, TransformHierarchy.Node producer) {
-            if (value instanceof PCollection<?> collection && isDeadLetters(collection)) {
-              deadLetters.add(collection);
-            }
           }
         });
     // Consumers come after producers, so one backward walk marks every input with a path here.
@@ -134,8 +126,9 @@ public final class DeadLetterSink implements ErrorHandler<DeadLetter, PCollectio
         reaching.addAll(node.getInputs().values());
       }
     }
-    return deadLetters.stream()
-        .filter(collection -> !reaching.contains(collection))
+    return primitives.stream()
+        .flatMap(node -> node.getOutputs().values().stream())
+        .filter(collection -> isDeadLetters(collection) && !reaching.contains(collection))
         .map(DeadLetterSink::producerName)
         .collect(Collectors.toCollection(TreeSet::new));
   }

@@ -121,12 +121,11 @@ public final class NotificationParser {
           case GcsNotification.JSON_API_V1 -> readResource(payload);
           case GcsNotification.PAYLOAD_NONE -> MissingNode.getInstance();
           default ->
-              throw new NotificationException(
+              throw invalid(
                   UNSUPPORTED_PAYLOAD_FORMAT,
-                  PAYLOAD_FORMAT
-                      + " '"
-                      + StorageNames.printable(payloadFormat)
-                      + "' is not JSON_API_V1 or NONE");
+                  PAYLOAD_FORMAT,
+                  payloadFormat,
+                  "is not JSON_API_V1 or NONE");
         };
     // Every field is read, and its type checked, before the resource is compared with attributes.
     String resourceBucket = text(resource, "bucket");
@@ -254,14 +253,12 @@ public final class NotificationParser {
   /** Refuses a payload whose {@code field} names another object or generation. */
   private static void checkSame(String field, @Nullable Object inPayload, Object inAttributes)
       throws NotificationException {
-    if (inPayload != null && !inPayload.equals(inAttributes)) {
-      String problem =
-          String.format(
-              "payload %s '%s' differs from the attributes' '%s'",
-              field,
-              StorageNames.printable(inPayload.toString()),
-              StorageNames.printable(inAttributes.toString()));
-      throw new NotificationException(INCONSISTENT_PAYLOAD, problem);
-    }
+    check(
+        inPayload == null || inPayload.equals(inAttributes),
+        INCONSISTENT_PAYLOAD,
+        "payload %s '%s' differs from the attributes' '%s'",
+        field,
+        StorageNames.printable(String.valueOf(inPayload)),
+        StorageNames.printable(inAttributes.toString()));
   }
 }

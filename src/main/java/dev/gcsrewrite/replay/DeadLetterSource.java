@@ -4,6 +4,7 @@ import java.io.IOException;
 import java.util.ArrayList;
 import java.util.Iterator;
 import java.util.List;
+import java.util.stream.IntStream;
 import org.apache.beam.sdk.io.fs.ResourceId;
 import org.apache.beam.sdk.io.gcp.pubsub.PubsubClient;
 import org.apache.beam.sdk.io.gcp.pubsub.PubsubClient.IncomingMessage;
@@ -85,13 +86,10 @@ final class DeadLetterSource {
 
   /** The ack IDs in requests Pub/Sub takes; none for an archive. */
   private List<List<String>> ackIds(List<IncomingMessage> deadLetters) {
-    List<List<String>> requests = new ArrayList<>();
-    for (int i = 0; subscription != null && i < deadLetters.size(); i += ACK_IDS_PER_REQUEST) {
-      requests.add(
-          deadLetters.subList(i, Math.min(deadLetters.size(), i + ACK_IDS_PER_REQUEST)).stream()
-              .map(IncomingMessage::ackId)
-              .toList());
-    }
-    return requests;
+    List<String> ids = deadLetters.stream().map(IncomingMessage::ackId).toList();
+    return IntStream.iterate(
+            0, i -> subscription != null && i < ids.size(), i -> i + ACK_IDS_PER_REQUEST)
+        .mapToObj(i -> ids.subList(i, Math.min(ids.size(), i + ACK_IDS_PER_REQUEST)))
+        .toList();
   }
 }

@@ -144,12 +144,7 @@ public final class Replay {
         continue;
       }
       boolean seen = held.put(id, deadLetter) != null;
-      if (seen || read >= limit) {
-        hold.add(deadLetter);
-        continue;
-      }
-      read++;
-      PubsubMessage replay = decide(deadLetter);
+      PubsubMessage replay = seen || read >= limit ? null : decide(deadLetter);
       if (replay == null) {
         hold.add(deadLetter);
       } else {
@@ -174,6 +169,7 @@ public final class Replay {
 
   /** Counts and reports a fresh dead letter; returns its replay, or null if it stays. */
   private @Nullable PubsubMessage decide(IncomingMessage deadLetter) {
+    read++;
     String reason = attribute(deadLetter, ERROR_STAGE) + "/" + attribute(deadLetter, ERROR_TYPE);
     if (!request.matches(deadLetter.message().getAttributesMap())) {
       skippedByReason.merge(reason, 1L, Long::sum);
@@ -275,34 +271,33 @@ public final class Replay {
     }
     String left = source.isArchive() ? "left in the archive" : "left on the subscription";
     out.println("Summary");
-    out.printf("  read            %d dead letters%n", read);
-    out.printf(
-        "  matched         %d  %s%n",
-        matchedByReason.values().stream().mapToLong(Long::longValue).sum(),
-        reasons(matchedByReason));
+    row("read", read, " dead letters");
+    long matched = matchedByReason.values().stream().mapToLong(Long::longValue).sum();
+    row("matched", matched, "  " + reasons(matchedByReason));
     if (request.dryRun()) {
-      out.printf(
-          "  would %s %d  (dry run: nothing published, written or acknowledged)%n",
-          topic == null ? "archive  " : "republish", count(Decision.WOULD_REPUBLISH));
+      row(
+          topic == null ? "would archive" : "would republish",
+          count(Decision.WOULD_REPUBLISH),
+          "  (dry run: nothing published, written or acknowledged)");
     } else {
       if (topic != null) {
-        out.printf(
-            "  republished     %d  (then acknowledged%s)%n",
-            count(Decision.REPUBLISHED), source.isArchive() ? "; archive files are kept" : "");
+        String kept = source.isArchive() ? "; archive files are kept" : "";
+        row("republished", count(Decision.REPUBLISHED), "  (then acknowledged" + kept + ")");
       }
       if (archived > 0 || topic == null) {
-        out.printf("  archived        %d%n", archived);
+        row("archived", archived, "");
       }
     }
-    out.printf(
-        "  skipped         %d  by the filters, %s  %s%n",
-        count(Decision.SKIPPED), left, reasons(skippedByReason));
-    out.printf(
-        "  unrecoverable   %d  original not kept whole (truncated envelope), %s%n",
-        count(Decision.UNRECOVERABLE), left);
-    out.printf(
-        "  unpublishable   %d  original over a Pub/Sub limit, %s%n",
-        count(Decision.UNPUBLISHABLE), left);
+    String skipped = "  by the filters, " + left + "  " + reasons(skippedByReason);
+    row("skipped", count(Decision.SKIPPED), skipped);
+    String unrecoverable = "  original not kept whole (truncated envelope), " + left;
+    row("unrecoverable", count(Decision.UNRECOVERABLE), unrecoverable);
+    row("unpublishable", count(Decision.UNPUBLISHABLE), "  original over a Pub/Sub limit, " + left);
+  }
+
+  /** One line of the summary: the label, the count, then {@code detail}. */
+  private void row(String label, long count, String detail) {
+    out.printf("  %-15s %d%s%n", label, count, detail);
   }
 
   private long count(Decision decision) {
