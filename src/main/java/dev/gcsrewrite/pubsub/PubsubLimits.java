@@ -93,24 +93,21 @@ public final class PubsubLimits {
    */
   public static <T> List<List<T>> requests(List<T> items, Function<T, PubsubMessage> message) {
     List<List<T>> requests = new ArrayList<>();
-    List<T> request = new ArrayList<>();
     long bytes = 0;
     for (T item : items) {
       PubsubMessage m = message.apply(item);
-      long size =
-          messageBytes(
-              m.getPayload().length, m.getAttributeMap() == null ? Map.of() : m.getAttributeMap());
-      if (request.size() == MAX_MESSAGES_PER_REQUEST
-          || (!request.isEmpty() && bytes + size > MAX_MESSAGE_BYTES)) {
-        requests.add(request);
-        request = new ArrayList<>();
+      Map<String, String> attributes = m.getAttributeMap();
+      long size = messageBytes(m.getPayload().length, attributes == null ? Map.of() : attributes);
+      List<T> last = requests.isEmpty() ? null : requests.get(requests.size() - 1);
+      if (last == null
+          || last.size() == MAX_MESSAGES_PER_REQUEST
+          || bytes + size > MAX_MESSAGE_BYTES) {
+        last = new ArrayList<>();
+        requests.add(last);
         bytes = 0;
       }
-      request.add(item);
+      last.add(item);
       bytes += size;
-    }
-    if (!request.isEmpty()) {
-      requests.add(request);
     }
     return requests;
   }

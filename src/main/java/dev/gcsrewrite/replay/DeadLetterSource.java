@@ -33,17 +33,13 @@ final class DeadLetterSource {
   private final @Nullable SubscriptionPath subscription;
   private final @Nullable Iterator<ResourceId> files;
 
-  /** Reads {@code from}, a subscription's path or an archive's location (listed now). */
-  DeadLetterSource(String from, PubsubClient pubsub) throws IOException {
-    boolean isSubscription = ReplayRequest.SUBSCRIPTION.matcher(from).matches();
+  /** Reads the request's subscription, or its archive (listed now). */
+  DeadLetterSource(ReplayRequest request, PubsubClient pubsub) throws IOException {
+    String from = request.from();
     this.pubsub = pubsub;
-    this.subscription = isSubscription ? PubsubClient.subscriptionPathFromPath(from) : null;
-    this.files = isSubscription ? null : new DeadLetterArchive(from).files().iterator();
-  }
-
-  /** Whether this is an archive, where an empty pull means the end. */
-  boolean isArchive() {
-    return files != null;
+    this.subscription =
+        request.fromSubscription() ? PubsubClient.subscriptionPathFromPath(from) : null;
+    this.files = request.fromSubscription() ? null : new DeadLetterArchive(from).files().iterator();
   }
 
   /** Up to {@code max} dead letters; none when none is available now. */

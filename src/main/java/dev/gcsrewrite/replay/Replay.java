@@ -94,7 +94,7 @@ public final class Replay {
     this.request = request;
     this.pubsub = pubsub;
     this.out = out;
-    this.source = new DeadLetterSource(request.from(), pubsub);
+    this.source = new DeadLetterSource(request, pubsub);
     this.topic = request.to() == null ? null : PubsubClient.topicPathFromPath(request.to());
     this.archive = request.archive() == null ? null : new DeadLetterArchive(request.archive());
     this.limit = request.max() == 0 ? Long.MAX_VALUE : request.max();
@@ -115,7 +115,7 @@ public final class Replay {
       while (read < limit && idle < IDLE_PULLS) {
         if (step(source.pull((int) Math.min(BATCH, limit - read)))) {
           idle = 0;
-        } else if (source.isArchive()) {
+        } else if (!request.fromSubscription()) {
           break;
         } else if (++idle < IDLE_PULLS) {
           Thread.sleep(1000); // a subscription may answer empty while it still has messages
@@ -256,7 +256,7 @@ public final class Replay {
         "replay: "
             + (request.dryRun() ? "dry run, nothing changes: " : "")
             + "from "
-            + (source.isArchive() ? "archive " : "")
+            + (request.fromSubscription() ? "" : "archive ")
             + request.from()
             + (topic == null ? "" : " to " + request.to())
             + (archive == null ? "" : ", archiving to " + archive)
@@ -269,7 +269,7 @@ public final class Replay {
     if (shown > request.show()) {
       out.println("  ... and " + (shown - request.show()) + " more (--show=N to see them)");
     }
-    String left = source.isArchive() ? "left in the archive" : "left on the subscription";
+    String left = request.fromSubscription() ? "left on the subscription" : "left in the archive";
     out.println("Summary");
     row("read", read, " dead letters");
     long matched = matchedByReason.values().stream().mapToLong(Long::longValue).sum();
@@ -281,7 +281,7 @@ public final class Replay {
           "  (dry run: nothing published, written or acknowledged)");
     } else {
       if (topic != null) {
-        String kept = source.isArchive() ? "; archive files are kept" : "";
+        String kept = request.fromSubscription() ? "" : "; archive files are kept";
         row("republished", count(Decision.REPUBLISHED), "  (then acknowledged" + kept + ")");
       }
       if (archived > 0 || topic == null) {

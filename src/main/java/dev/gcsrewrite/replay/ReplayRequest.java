@@ -3,12 +3,13 @@ package dev.gcsrewrite.replay;
 import dev.gcsrewrite.deadletter.DeadLetterMessages;
 import java.time.Instant;
 import java.time.format.DateTimeParseException;
-import java.util.ArrayList;
-import java.util.List;
 import java.util.Map;
+import java.util.Objects;
 import java.util.Set;
 import java.util.TreeSet;
 import java.util.regex.Pattern;
+import java.util.stream.Collectors;
+import java.util.stream.Stream;
 import org.checkerframework.checker.nullness.qual.Nullable;
 
 /**
@@ -78,19 +79,14 @@ public record ReplayRequest(
 
   /** The filters in words, for the replay's first line. */
   String filters() {
-    List<String> parts = new ArrayList<>();
-    if (!errorTypes.isEmpty()) {
-      parts.add("errorType in " + new TreeSet<>(errorTypes));
-    }
-    if (!errorStages.isEmpty()) {
-      parts.add("errorStage in " + new TreeSet<>(errorStages));
-    }
-    if (failedAfter != null) {
-      parts.add("failed at or after " + failedAfter);
-    }
-    if (failedBefore != null) {
-      parts.add("failed before " + failedBefore);
-    }
-    return parts.isEmpty() ? "every dead letter" : String.join(", ", parts);
+    String filters =
+        Stream.of(
+                errorTypes.isEmpty() ? null : "errorType in " + new TreeSet<>(errorTypes),
+                errorStages.isEmpty() ? null : "errorStage in " + new TreeSet<>(errorStages),
+                failedAfter == null ? null : "failed at or after " + failedAfter,
+                failedBefore == null ? null : "failed before " + failedBefore)
+            .filter(Objects::nonNull)
+            .collect(Collectors.joining(", "));
+    return filters.isEmpty() ? "every dead letter" : filters;
   }
 }

@@ -1,5 +1,6 @@
 package dev.gcsrewrite.replay;
 
+import static org.junit.Assert.assertEquals;
 import static org.junit.Assert.assertFalse;
 import static org.junit.Assert.assertTrue;
 
@@ -37,6 +38,14 @@ public class ReplayRequestTest {
     assertFalse(request.matches(Map.of("failedAt", "2025-12-31T23:59:59Z")));
     assertFalse(request.matches(Map.of("failedAt", "yesterday")));
     assertFalse(request.matches(Map.of()));
+  }
+
+  @Test
+  public void filtersAreDescribedInWordsForTheFirstLine() {
+    assertEquals("every dead letter", request(Set.of(), null, null).filters());
+    assertEquals(
+        "errorType in [A, B], failed at or after 2026-01-01T00:00:00Z",
+        request(Set.of("B", "A"), Instant.parse("2026-01-01T00:00:00Z"), null).filters());
   }
 
   private static ReplayRequest request(
