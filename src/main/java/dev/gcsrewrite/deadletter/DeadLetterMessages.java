@@ -145,14 +145,14 @@ public final class DeadLetterMessages {
     String messageId =
         fit ? original.messageId() : PubsubLimits.attributeValue(original.messageId());
     long room = PubsubLimits.MAX_MESSAGE_BYTES - PubsubLimits.messageBytes(0, attributes);
-    room = fit ? room - FRAMING_BYTES - jsonBytes(messageId) : 0;
+    room = fit ? room - FRAMING_BYTES - json(messageId).length : 0;
     ObjectNode body = JSON.createObjectNode();
     body.put(DEAD_LETTER_FORMAT, ENVELOPE);
     body.put("messageId", messageId);
     ObjectNode kept = body.putObject("attributes");
     for (Map.Entry<String, String> attribute : original.attributes().entrySet()) {
       // Measured as escaped JSON, so that keeping it needs no re-serialising.
-      long size = jsonBytes(attribute.getKey()) + jsonBytes(attribute.getValue()) + 2;
+      long size = json(attribute.getKey()).length + json(attribute.getValue()).length + 2;
       if (size > room) {
         break;
       }
@@ -171,10 +171,6 @@ public final class DeadLetterMessages {
           DROPPED_ATTRIBUTES, Integer.toString(original.attributes().size() - kept.size()));
     }
     return new PubsubMessage(json(body), attributes);
-  }
-
-  private static long jsonBytes(@Nullable String value) {
-    return json(value).length;
   }
 
   private static byte[] json(@Nullable Object value) {

@@ -7,6 +7,7 @@ import java.util.HashSet;
 import java.util.List;
 import java.util.Set;
 import java.util.TreeSet;
+import java.util.stream.Collectors;
 import org.apache.beam.sdk.Pipeline;
 import org.apache.beam.sdk.io.gcp.pubsub.PubsubMessage;
 import org.apache.beam.sdk.runners.TransformHierarchy;
@@ -110,19 +111,11 @@ public final class DeadLetterSink implements ErrorHandler<DeadLetter, PCollectio
    */
   private Set<String> unconnectedFailureOutputs() {
     List<TransformHierarchy.Node> primitives = new ArrayList<>();
-    List<PCollection<?>> deadLetters = new ArrayList<>();
     pipeline.traverseTopologically(
         new Pipeline.PipelineVisitor.Defaults() {
           @Override
           public void visitPrimitiveTransform(TransformHierarchy.Node node) {
             primitives.add(node);
-          }
-
-          @Override
-          public void visitValue(PValue value, TransformHierarchy.Node producer) {
-            if (value instanceof PCollection<?> collection && isDeadLetters(collection)) {
-              deadLetters.add(collection);
-            }
           }
         });
     // Consumers come after producers, so one backward walk marks every input with a path here.
@@ -133,11 +126,11 @@ public final class DeadLetterSink implements ErrorHandler<DeadLetter, PCollectio
         reaching.addAll(node.getInputs().values());
       }
     }
-    Set<String> unconnected = new TreeSet<>();
-    deadLetters.stream()
-        .filter(collection -> !reaching.contains(collection))
-        .forEach(collection -> unconnected.add(producerName(collection)));
-    return unconnected;
+    return primitives.stream()
+        .flatMap(node -> node.getOutputs().values().stream())
+        .filter(collection -> isDeadLetters(collection) && !reaching.contains(collection))
+        .map(DeadLetterSink::producerName)
+        .collect(Collectors.toCollection(TreeSet::new));
   }
 
   private static boolean isDeadLetters(PCollection<?> collection) {

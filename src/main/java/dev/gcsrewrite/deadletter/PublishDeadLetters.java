@@ -15,10 +15,8 @@ import org.slf4j.LoggerFactory;
 /**
  * Publishes every stage's dead letters to the dead-letter topic, counted and logged per stage.
  *
- * <p>Output: the published messages ({@link DeadLetterMessages} form: the original untouched plus
- * {@code errorStage}, {@code errorType}, {@code errorMessage}, {@code originalMessageId}, {@code
- * failedAt}), so that tests can assert on them. A {@link DeadLetterSink} applies it when closed;
- * use the sink rather than this alone, so that no failure output can be left out.
+ * <p>Output: the published messages, in {@link DeadLetterMessages}' form, for tests to assert on.
+ * Apply it through a {@link DeadLetterSink}, which checks that no failure output is left out.
  *
  * <pre>{@code
  * PCollection<PubsubMessage> published =

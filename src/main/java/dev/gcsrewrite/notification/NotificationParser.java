@@ -121,12 +121,11 @@ public final class NotificationParser {
           case GcsNotification.JSON_API_V1 -> readResource(payload);
           case GcsNotification.PAYLOAD_NONE -> MissingNode.getInstance();
           default ->
-              throw new NotificationException(
+              throw invalid(
                   UNSUPPORTED_PAYLOAD_FORMAT,
-                  PAYLOAD_FORMAT
-                      + " '"
-                      + StorageNames.printable(payloadFormat)
-                      + "' is not JSON_API_V1 or NONE");
+                  PAYLOAD_FORMAT,
+                  payloadFormat,
+                  "is not JSON_API_V1 or NONE");
         };
     // Every field is read, and its type checked, before the resource is compared with attributes.
     String resourceBucket = text(resource, "bucket");
@@ -225,12 +224,9 @@ public final class NotificationParser {
 
   private static @Nullable String text(JsonNode resource, String field)
       throws NotificationException {
-    JsonNode node = resource.get(field);
-    if (node == null || node.isNull()) {
-      return null;
-    }
+    JsonNode node = resource.path(field);
     check(
-        node.isTextual(),
+        node.isTextual() || node.isMissingNode() || node.isNull(),
         INVALID_PAYLOAD,
         "payload field %s is %s, not text",
         field,
@@ -241,31 +237,28 @@ public final class NotificationParser {
   /** The JSON API writes 64-bit numbers as strings; plain JSON integers are accepted too. */
   private static @Nullable Long number(JsonNode resource, String field)
       throws NotificationException {
-    JsonNode node = resource.get(field);
-    if (node == null || node.isNull()) {
-      return null;
-    }
+    JsonNode node = resource.path(field);
     if (node.isTextual()) {
       return decimal(INVALID_PAYLOAD, "payload field " + field, node.textValue());
     }
-    if (node.isIntegralNumber() && node.canConvertToLong() && node.longValue() >= 0) {
-      return node.longValue();
-    }
-    throw new NotificationException(
-        INVALID_PAYLOAD, "payload field " + field + " is not a non-negative 64-bit number");
+    boolean valid = node.isIntegralNumber() && node.canConvertToLong() && node.longValue() >= 0;
+    check(
+        valid || node.isMissingNode() || node.isNull(),
+        INVALID_PAYLOAD,
+        "payload field %s is not a non-negative 64-bit number",
+        field);
+    return valid ? node.longValue() : null;
   }
 
   /** Refuses a payload whose {@code field} names another object or generation. */
   private static void checkSame(String field, @Nullable Object inPayload, Object inAttributes)
       throws NotificationException {
-    if (inPayload != null && !inPayload.equals(inAttributes)) {
-      String problem =
-          String.format(
-              "payload %s '%s' differs from the attributes' '%s'",
-              field,
-              StorageNames.printable(inPayload.toString()),
-              StorageNames.printable(inAttributes.toString()));
-      throw new NotificationException(INCONSISTENT_PAYLOAD, problem);
-    }
+    check(
+        inPayload == null || inPayload.equals(inAttributes),
+        INCONSISTENT_PAYLOAD,
+        "payload %s '%s' differs from the attributes' '%s'",
+        field,
+        StorageNames.printable(String.valueOf(inPayload)),
+        StorageNames.printable(inAttributes.toString()));
   }
 }

@@ -73,15 +73,12 @@ public final class StorageNames {
     if (objectId.startsWith("/")) {
       return name + " starts with '/'";
     }
-    String[] segments = objectId.split("/", -1);
-    for (int i = 0; i < segments.length; i++) {
-      if (segments[i].equals(".") || segments[i].equals("..")) {
-        return name + " contains a '" + segments[i] + "' segment";
-      } else if (segments[i].isEmpty() && i < segments.length - 1) {
-        return name + " contains an empty segment ('//')";
+    for (String segment : objectId.split("/")) {
+      if (segment.equals(".") || segment.equals("..")) {
+        return name + " contains a '" + segment + "' segment";
       }
     }
-    return null;
+    return objectId.contains("//") ? name + " contains an empty segment ('//')" : null;
   }
 
   /**

@@ -4,7 +4,6 @@ import dev.gcsrewrite.metrics.PipelineMetrics;
 import java.io.IOException;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Map;
 import org.apache.beam.sdk.io.gcp.pubsub.PubsubClient;
 import org.apache.beam.sdk.io.gcp.pubsub.PubsubJsonClient;
 import org.apache.beam.sdk.io.gcp.pubsub.PubsubMessage;
@@ -21,7 +20,7 @@ import org.slf4j.LoggerFactory;
  * once Pub/Sub has accepted it: what comes out has been published.
  *
  * <ul>
- *   <li>Requests keep to Pub/Sub's limits: 1,000 messages, 10 MB (some room kept).
+ *   <li>Requests keep to Pub/Sub's limits ({@link PubsubLimits#requests}).
  *   <li>A failed publish is retried, 0.5 s doubling to 30 s, until it succeeds, as the claims'
  *       Redis is: failing the bundle would end the job on a runner that does not retry bundles.
  *   <li>A message published twice after a retried bundle is a repeat that consumers drop by its
@@ -30,8 +29,6 @@ import org.slf4j.LoggerFactory;
  */
 final class ConfirmedPublishFn extends DoFn<PubsubMessage, PubsubMessage> {
   private static final Logger LOG = LoggerFactory.getLogger(ConfirmedPublishFn.class);
-  private static final int MAX_MESSAGES = 1000;
-  private static final long MAX_BYTES = 8L << 20;
   private static final long FIRST_BACKOFF_MILLIS = 500;
   private static final long MAX_BACKOFF_MILLIS = 30_000;
 
@@ -62,22 +59,9 @@ final class ConfirmedPublishFn extends DoFn<PubsubMessage, PubsubMessage> {
 
   @FinishBundle
   public void finishBundle(FinishBundleContext context) throws InterruptedException {
-    List<Pending> request = new ArrayList<>();
-    long bytes = 0;
-    for (Pending item : pending) {
-      Map<String, String> attributes = item.message().getAttributeMap();
-      long size =
-          PubsubLimits.messageBytes(
-              item.message().getPayload().length, attributes == null ? Map.of() : attributes);
-      if (request.size() == MAX_MESSAGES || (!request.isEmpty() && bytes + size > MAX_BYTES)) {
-        publish(request, context);
-        request = new ArrayList<>();
-        bytes = 0;
-      }
-      request.add(item);
-      bytes += size;
+    for (List<Pending> request : PubsubLimits.requests(pending, Pending::message)) {
+      publish(request, context);
     }
-    publish(request, context);
     pending = new ArrayList<>();
   }
 
@@ -92,15 +76,13 @@ final class ConfirmedPublishFn extends DoFn<PubsubMessage, PubsubMessage> {
   /** Publishes {@code request}, trying until Pub/Sub accepts it, then outputs its messages. */
   private void publish(List<Pending> request, FinishBundleContext context)
       throws InterruptedException {
-    if (request.isEmpty()) {
-      return;
-    }
-    List<PubsubClient.OutgoingMessage> outgoing = new ArrayList<>(request.size());
-    for (Pending item : request) {
-      outgoing.add(
-          PubsubClient.OutgoingMessage.of(
-              item.message(), item.timestamp().getMillis(), null, null));
-    }
+    List<PubsubClient.OutgoingMessage> outgoing =
+        request.stream()
+            .map(
+                p ->
+                    PubsubClient.OutgoingMessage.of(
+                        p.message(), p.timestamp().getMillis(), null, null))
+            .toList();
     long backoff = FIRST_BACKOFF_MILLIS;
     for (int attempt = 1; ; attempt++) {
       try {

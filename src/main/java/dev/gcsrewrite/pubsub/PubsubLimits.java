@@ -4,7 +4,11 @@ import java.nio.ByteBuffer;
 import java.nio.CharBuffer;
 import java.nio.charset.CodingErrorAction;
 import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Map;
+import java.util.function.Function;
+import org.apache.beam.sdk.io.gcp.pubsub.PubsubMessage;
 import org.checkerframework.checker.nullness.qual.Nullable;
 
 /**
@@ -38,6 +42,7 @@ public final class PubsubLimits {
    */
   public static final int MAX_MESSAGE_BYTES = ((10 * 1000 * 1000) / 4) * 3;
 
+  private static final int MAX_MESSAGES_PER_REQUEST = 1000;
   private static final int ATTRIBUTE_FRAMING_BYTES = 6;
   private static final String ELLIPSIS = "\u2026";
 
@@ -75,14 +80,36 @@ public final class PubsubLimits {
 
   /** Size of a message as Beam's writer counts it: 6 bytes of framing per attribute. */
   public static long messageBytes(int payloadBytes, Map<String, String> attributes) {
-    long total = payloadBytes;
-    for (Map.Entry<String, String> attribute : attributes.entrySet()) {
-      total +=
-          ATTRIBUTE_FRAMING_BYTES
-              + utf8Length(attribute.getKey())
-              + utf8Length(attribute.getValue());
+    return payloadBytes
+        + attributes.entrySet().stream()
+            .mapToLong(
+                a -> ATTRIBUTE_FRAMING_BYTES + utf8Length(a.getKey()) + utf8Length(a.getValue()))
+            .sum();
+  }
+
+  /**
+   * {@code items} in order, split into publish requests of at most 1,000 messages and {@link
+   * #MAX_MESSAGE_BYTES} (10 MB once base64-encoded); a message over that goes alone.
+   */
+  public static <T> List<List<T>> requests(List<T> items, Function<T, PubsubMessage> message) {
+    List<List<T>> requests = new ArrayList<>();
+    long bytes = 0;
+    for (T item : items) {
+      PubsubMessage m = message.apply(item);
+      Map<String, String> attributes = m.getAttributeMap();
+      long size = messageBytes(m.getPayload().length, attributes == null ? Map.of() : attributes);
+      List<T> last = requests.isEmpty() ? null : requests.get(requests.size() - 1);
+      if (last == null
+          || last.size() == MAX_MESSAGES_PER_REQUEST
+          || bytes + size > MAX_MESSAGE_BYTES) {
+        last = new ArrayList<>();
+        requests.add(last);
+        bytes = 0;
+      }
+      last.add(item);
+      bytes += size;
     }
-    return total;
+    return requests;
   }
 
   /**

@@ -15,14 +15,12 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Publishes with Beam's Pub/Sub writer, whose refusals cannot stop the job; or, where the pipeline
- * must know that a message was published, with a publisher of its own ({@link #publishConfirmed}).
+ * Publishes with Beam's Pub/Sub writer or, where the pipeline must know that a message was
+ * published, with {@link ConfirmedPublishFn}.
  *
- * <p>Every message the pipeline makes is checked against {@link PubsubLimits} before it gets here,
- * so Beam's writer should never refuse one. Should it all the same (a limit we do not know of), its
- * refusal goes to {@link RejectedMessages} instead of failing the bundle: failing would retry the
- * bundle forever (or end the job, on a runner that does not retry bundles), stopping every message
- * behind the one that cannot be published.
+ * <p>Messages are checked against {@link PubsubLimits} before they get here; should Beam's writer
+ * refuse one all the same, {@link RejectedMessages} logs it instead of failing the bundle, which
+ * would stop every message behind it.
  */
 final class PubsubTopicWriter implements TopicWriter {
   private static final long serialVersionUID = 1L;
@@ -36,10 +34,7 @@ final class PubsubTopicWriter implements TopicWriter {
     return messages;
   }
 
-  /**
-   * Publishes with {@link ConfirmedPublishFn}, which outputs each message after the service
-   * accepted it: Beam's writer (and Dataflow's native sink) returns nothing to wait for.
-   */
+  /** Beam's writer (and Dataflow's native sink) returns nothing to wait for: our own publisher. */
   @Override
   public PCollection<PubsubMessage> publishConfirmed(
       PCollection<PubsubMessage> messages, String topic) {

@@ -62,9 +62,6 @@ public final class DeadLetterArchive {
   List<ResourceId> files() throws IOException {
     String glob = root.resolve("*.json", StandardResolveOptions.RESOLVE_FILE).toString();
     MatchResult match = FileSystems.match(glob, EmptyMatchTreatment.ALLOW);
-    if (match.status() == MatchResult.Status.NOT_FOUND) {
-      return List.of();
-    }
     if (match.status() != MatchResult.Status.OK) {
       throw new IOException("cannot list the archive " + glob + ": " + match.status());
     }

@@ -4,6 +4,7 @@ import java.io.IOException;
 import java.util.ArrayList;
 import java.util.Iterator;
 import java.util.List;
+import java.util.stream.IntStream;
 import org.apache.beam.sdk.io.fs.ResourceId;
 import org.apache.beam.sdk.io.gcp.pubsub.PubsubClient;
 import org.apache.beam.sdk.io.gcp.pubsub.PubsubClient.IncomingMessage;
@@ -32,17 +33,13 @@ final class DeadLetterSource {
   private final @Nullable SubscriptionPath subscription;
   private final @Nullable Iterator<ResourceId> files;
 
-  /** Reads {@code from}, a subscription's path or an archive's location (listed now). */
-  DeadLetterSource(String from, PubsubClient pubsub) throws IOException {
-    boolean isSubscription = ReplayRequest.SUBSCRIPTION.matcher(from).matches();
+  /** Reads the request's subscription, or its archive (listed now). */
+  DeadLetterSource(ReplayRequest request, PubsubClient pubsub) throws IOException {
+    String from = request.from();
     this.pubsub = pubsub;
-    this.subscription = isSubscription ? PubsubClient.subscriptionPathFromPath(from) : null;
-    this.files = isSubscription ? null : new DeadLetterArchive(from).files().iterator();
-  }
-
-  /** Whether this is an archive, where an empty pull means the end. */
-  boolean isArchive() {
-    return files != null;
+    this.subscription =
+        request.fromSubscription() ? PubsubClient.subscriptionPathFromPath(from) : null;
+    this.files = request.fromSubscription() ? null : new DeadLetterArchive(from).files().iterator();
   }
 
   /** Up to {@code max} dead letters; none when none is available now. */
@@ -85,13 +82,10 @@ final class DeadLetterSource {
 
   /** The ack IDs in requests Pub/Sub takes; none for an archive. */
   private List<List<String>> ackIds(List<IncomingMessage> deadLetters) {
-    List<List<String>> requests = new ArrayList<>();
-    for (int i = 0; subscription != null && i < deadLetters.size(); i += ACK_IDS_PER_REQUEST) {
-      requests.add(
-          deadLetters.subList(i, Math.min(deadLetters.size(), i + ACK_IDS_PER_REQUEST)).stream()
-              .map(IncomingMessage::ackId)
-              .toList());
-    }
-    return requests;
+    List<String> ids = deadLetters.stream().map(IncomingMessage::ackId).toList();
+    return IntStream.iterate(
+            0, i -> subscription != null && i < ids.size(), i -> i + ACK_IDS_PER_REQUEST)
+        .mapToObj(i -> ids.subList(i, Math.min(ids.size(), i + ACK_IDS_PER_REQUEST)))
+        .toList();
   }
 }

@@ -8,6 +8,7 @@ import dev.gcsrewrite.deadletter.DeadLetterMessages;
 import dev.gcsrewrite.deadletter.DeadLetterMessages.Recovered;
 import dev.gcsrewrite.notification.NotificationParser;
 import dev.gcsrewrite.pubsub.PubsubLimits;
+import java.io.Closeable;
 import java.io.IOException;
 import java.io.PrintStream;
 import java.util.ArrayList;
@@ -56,9 +57,6 @@ public final class Replay {
   /** Dead letters per pull; fewer than Pub/Sub's 1,000 messages per publish. */
   private static final int BATCH = 100;
 
-  /** Bytes per publish request, below Pub/Sub's 10 MB. */
-  private static final long MAX_BYTES_PER_PUBLISH = 9_000_000L;
-
   /** Empty pulls in a row, a second apart, that end a replay from a subscription. */
   private static final int IDLE_PULLS = 3;
 
@@ -96,7 +94,7 @@ public final class Replay {
     this.request = request;
     this.pubsub = pubsub;
     this.out = out;
-    this.source = new DeadLetterSource(request.from(), pubsub);
+    this.source = new DeadLetterSource(request, pubsub);
     this.topic = request.to() == null ? null : PubsubClient.topicPathFromPath(request.to());
     this.archive = request.archive() == null ? null : new DeadLetterArchive(request.archive());
     this.limit = request.max() == 0 ? Long.MAX_VALUE : request.max();
@@ -111,32 +109,20 @@ public final class Replay {
    */
   public void run() throws IOException, InterruptedException {
     printHeader();
-    Exception failure = null;
-    try {
+    // Released even after a failure, which stays the one reported (held ones return in 10 minutes).
+    try (Closeable release = () -> source.release(List.copyOf(held.values()))) {
       int idle = 0;
       while (read < limit && idle < IDLE_PULLS) {
         if (step(source.pull((int) Math.min(BATCH, limit - read)))) {
           idle = 0;
-        } else if (source.isArchive()) {
+        } else if (!request.fromSubscription()) {
           break;
         } else if (++idle < IDLE_PULLS) {
           Thread.sleep(1000); // a subscription may answer empty while it still has messages
         }
       }
-    } catch (IOException | InterruptedException | RuntimeException e) {
-      failure = e;
-      throw e;
     } finally {
       printSummary();
-      try {
-        source.release(List.copyOf(held.values()));
-      } catch (IOException e) {
-        // The first failure is the one to report: held messages come back within 10 minutes.
-        if (failure == null) {
-          throw e;
-        }
-        failure.addSuppressed(e);
-      }
     }
   }
 
@@ -158,12 +144,7 @@ public final class Replay {
         continue;
       }
       boolean seen = held.put(id, deadLetter) != null;
-      if (seen || read >= limit) {
-        hold.add(deadLetter);
-        continue;
-      }
-      read++;
-      PubsubMessage replay = decide(deadLetter);
+      PubsubMessage replay = seen || read >= limit ? null : decide(deadLetter);
       if (replay == null) {
         hold.add(deadLetter);
       } else {
@@ -188,6 +169,7 @@ public final class Replay {
 
   /** Counts and reports a fresh dead letter; returns its replay, or null if it stays. */
   private @Nullable PubsubMessage decide(IncomingMessage deadLetter) {
+    read++;
     String reason = attribute(deadLetter, ERROR_STAGE) + "/" + attribute(deadLetter, ERROR_TYPE);
     if (!request.matches(deadLetter.message().getAttributesMap())) {
       skippedByReason.merge(reason, 1L, Long::sum);
@@ -219,40 +201,22 @@ public final class Replay {
         : replay;
   }
 
-  /** Publishes in requests within Pub/Sub's size limit, acknowledging each one's dead letters. */
+  /** Publishes in requests within Pub/Sub's limits, acknowledging each one's dead letters. */
   private void publish(Map<IncomingMessage, PubsubMessage> taken) throws IOException {
-    List<IncomingMessage> chunk = new ArrayList<>();
-    long bytes = 0;
-    for (Map.Entry<IncomingMessage, PubsubMessage> entry : taken.entrySet()) {
-      PubsubMessage replay = entry.getValue();
-      long size = PubsubLimits.messageBytes(replay.getPayload().length, replay.getAttributeMap());
-      if (bytes + size > MAX_BYTES_PER_PUBLISH) { // never for the first: each fits PubsubLimits
-        publish(chunk, taken);
-        chunk = new ArrayList<>();
-        bytes = 0;
-      }
-      chunk.add(entry.getKey());
-      bytes += size;
-    }
-    publish(chunk, taken);
-  }
-
-  private void publish(List<IncomingMessage> chunk, Map<IncomingMessage, PubsubMessage> taken)
-      throws IOException {
-    if (chunk.isEmpty()) {
-      return;
-    }
     long now = System.currentTimeMillis();
-    int published =
-        pubsub.publish(
-            topic,
-            chunk.stream().map(d -> OutgoingMessage.of(taken.get(d), now, null, null)).toList());
-    if (published != chunk.size()) {
-      throw new IOException(
-          String.format(
-              "Pub/Sub took %d of %d messages for %s", published, chunk.size(), topic.getPath()));
+    for (List<IncomingMessage> chunk :
+        PubsubLimits.requests(List.copyOf(taken.keySet()), taken::get)) {
+      int published =
+          pubsub.publish(
+              topic,
+              chunk.stream().map(d -> OutgoingMessage.of(taken.get(d), now, null, null)).toList());
+      if (published != chunk.size()) {
+        throw new IOException(
+            String.format(
+                "Pub/Sub took %d of %d messages for %s", published, chunk.size(), topic.getPath()));
+      }
+      settle(chunk, Decision.REPUBLISHED, d -> describe(taken.get(d)));
     }
-    settle(chunk, Decision.REPUBLISHED, d -> describe(taken.get(d)));
   }
 
   /** Reports these dead letters' decision, then acknowledges them. */
@@ -292,7 +256,7 @@ public final class Replay {
         "replay: "
             + (request.dryRun() ? "dry run, nothing changes: " : "")
             + "from "
-            + (source.isArchive() ? "archive " : "")
+            + (request.fromSubscription() ? "" : "archive ")
             + request.from()
             + (topic == null ? "" : " to " + request.to())
             + (archive == null ? "" : ", archiving to " + archive)
@@ -305,36 +269,35 @@ public final class Replay {
     if (shown > request.show()) {
       out.println("  ... and " + (shown - request.show()) + " more (--show=N to see them)");
     }
-    String left = source.isArchive() ? "left in the archive" : "left on the subscription";
+    String left = request.fromSubscription() ? "left on the subscription" : "left in the archive";
     out.println("Summary");
-    out.printf("  read            %d dead letters%n", read);
-    out.printf(
-        "  matched         %d  %s%n",
-        matchedByReason.values().stream().mapToLong(Long::longValue).sum(),
-        reasons(matchedByReason));
+    row("read", read, " dead letters");
+    long matched = matchedByReason.values().stream().mapToLong(Long::longValue).sum();
+    row("matched", matched, "  " + reasons(matchedByReason));
     if (request.dryRun()) {
-      out.printf(
-          "  would %s %d  (dry run: nothing published, written or acknowledged)%n",
-          topic == null ? "archive  " : "republish", count(Decision.WOULD_REPUBLISH));
+      row(
+          topic == null ? "would archive" : "would republish",
+          count(Decision.WOULD_REPUBLISH),
+          "  (dry run: nothing published, written or acknowledged)");
     } else {
       if (topic != null) {
-        out.printf(
-            "  republished     %d  (then acknowledged%s)%n",
-            count(Decision.REPUBLISHED), source.isArchive() ? "; archive files are kept" : "");
+        String kept = request.fromSubscription() ? "" : "; archive files are kept";
+        row("republished", count(Decision.REPUBLISHED), "  (then acknowledged" + kept + ")");
       }
       if (archived > 0 || topic == null) {
-        out.printf("  archived        %d%n", archived);
+        row("archived", archived, "");
       }
     }
-    out.printf(
-        "  skipped         %d  by the filters, %s  %s%n",
-        count(Decision.SKIPPED), left, reasons(skippedByReason));
-    out.printf(
-        "  unrecoverable   %d  original not kept whole (truncated envelope), %s%n",
-        count(Decision.UNRECOVERABLE), left);
-    out.printf(
-        "  unpublishable   %d  original over a Pub/Sub limit, %s%n",
-        count(Decision.UNPUBLISHABLE), left);
+    String skipped = "  by the filters, " + left + "  " + reasons(skippedByReason);
+    row("skipped", count(Decision.SKIPPED), skipped);
+    String unrecoverable = "  original not kept whole (truncated envelope), " + left;
+    row("unrecoverable", count(Decision.UNRECOVERABLE), unrecoverable);
+    row("unpublishable", count(Decision.UNPUBLISHABLE), "  original over a Pub/Sub limit, " + left);
+  }
+
+  /** One line of the summary: the label, the count, then {@code detail}. */
+  private void row(String label, long count, String detail) {
+    out.printf("  %-15s %d%s%n", label, count, detail);
   }
 
   private long count(Decision decision) {

@@ -3,12 +3,13 @@ package dev.gcsrewrite.replay;
 import dev.gcsrewrite.deadletter.DeadLetterMessages;
 import java.time.Instant;
 import java.time.format.DateTimeParseException;
-import java.util.ArrayList;
-import java.util.List;
 import java.util.Map;
+import java.util.Objects;
 import java.util.Set;
 import java.util.TreeSet;
 import java.util.regex.Pattern;
+import java.util.stream.Collectors;
+import java.util.stream.Stream;
 import org.checkerframework.checker.nullness.qual.Nullable;
 
 /**
@@ -58,42 +59,34 @@ public record ReplayRequest(
 
   /** Whether the filters take a dead letter with these attributes. */
   public boolean matches(Map<String, String> attributes) {
-    if (!errorTypes.isEmpty()
-        && !errorTypes.contains(attributes.get(DeadLetterMessages.ERROR_TYPE))) {
+    if (!takes(errorTypes, attributes, DeadLetterMessages.ERROR_TYPE)
+        || !takes(errorStages, attributes, DeadLetterMessages.ERROR_STAGE)) {
       return false;
     }
-    if (!errorStages.isEmpty()
-        && !errorStages.contains(attributes.get(DeadLetterMessages.ERROR_STAGE))) {
-      return false;
-    }
-    if (failedAfter == null && failedBefore == null) {
-      return true;
-    }
-    Instant failedAt;
     try {
-      failedAt = Instant.parse(attributes.getOrDefault(DeadLetterMessages.FAILED_AT, ""));
+      Instant failedAt = Instant.parse(attributes.getOrDefault(DeadLetterMessages.FAILED_AT, ""));
+      return (failedAfter == null || !failedAt.isBefore(failedAfter))
+          && (failedBefore == null || failedAt.isBefore(failedBefore));
     } catch (DateTimeParseException e) {
-      return false;
+      return failedAfter == null && failedBefore == null;
     }
-    return (failedAfter == null || !failedAt.isBefore(failedAfter))
-        && (failedBefore == null || failedAt.isBefore(failedBefore));
+  }
+
+  private static boolean takes(Set<String> wanted, Map<String, String> attributes, String key) {
+    String value = attributes.get(key); // Set.copyOf's sets refuse contains(null)
+    return wanted.isEmpty() || (value != null && wanted.contains(value));
   }
 
   /** The filters in words, for the replay's first line. */
   String filters() {
-    List<String> parts = new ArrayList<>();
-    if (!errorTypes.isEmpty()) {
-      parts.add("errorType in " + new TreeSet<>(errorTypes));
-    }
-    if (!errorStages.isEmpty()) {
-      parts.add("errorStage in " + new TreeSet<>(errorStages));
-    }
-    if (failedAfter != null) {
-      parts.add("failed at or after " + failedAfter);
-    }
-    if (failedBefore != null) {
-      parts.add("failed before " + failedBefore);
-    }
-    return parts.isEmpty() ? "every dead letter" : String.join(", ", parts);
+    String filters =
+        Stream.of(
+                errorTypes.isEmpty() ? null : "errorType in " + new TreeSet<>(errorTypes),
+                errorStages.isEmpty() ? null : "errorStage in " + new TreeSet<>(errorStages),
+                failedAfter == null ? null : "failed at or after " + failedAfter,
+                failedBefore == null ? null : "failed before " + failedBefore)
+            .filter(Objects::nonNull)
+            .collect(Collectors.joining(", "));
+    return filters.isEmpty() ? "every dead letter" : filters;
   }
 }

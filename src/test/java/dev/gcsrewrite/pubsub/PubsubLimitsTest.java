@@ -7,8 +7,11 @@ import static org.junit.Assert.assertNull;
 import static org.junit.Assert.assertSame;
 import static org.junit.Assert.assertTrue;
 
+import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.List;
 import java.util.Map;
+import org.apache.beam.sdk.io.gcp.pubsub.PubsubMessage;
 import org.junit.Test;
 
 public class PubsubLimitsTest {
@@ -78,5 +81,32 @@ public class PubsubLimitsTest {
     assertTrue(PubsubLimits.utf8Length(value) <= PubsubLimits.MAX_ATTRIBUTE_VALUE_BYTES);
     assertSame("kept", PubsubLimits.validUtf16("kept"));
     assertEquals("\uD83D\uDE00", PubsubLimits.validUtf16("\uD83D\uDE00"));
+  }
+
+  @Test
+  public void requestsHoldAtMostAThousandMessages() {
+    List<PubsubMessage> messages = new ArrayList<>();
+    for (int i = 0; i < 2500; i++) {
+      messages.add(new PubsubMessage(new byte[] {1}, Map.of()));
+    }
+    List<List<PubsubMessage>> requests = PubsubLimits.requests(messages, m -> m);
+    assertEquals(List.of(1000, 1000, 500), requests.stream().map(List::size).toList());
+  }
+
+  @Test
+  public void requestsStayWithinTheMessageSizeLimitAndKeepOrder() {
+    int third = PubsubLimits.MAX_MESSAGE_BYTES / 3;
+    List<Integer> sizes = List.of(third, third, third, 1, PubsubLimits.MAX_MESSAGE_BYTES + 1, 1);
+    List<List<Integer>> requests =
+        PubsubLimits.requests(sizes, size -> new PubsubMessage(new byte[size], null));
+    // Three thirds fit; the fourth message starts a new request, and one over the limit goes alone.
+    assertEquals(
+        List.of(
+            List.of(third, third, third),
+            List.of(1),
+            List.of(PubsubLimits.MAX_MESSAGE_BYTES + 1),
+            List.of(1)),
+        requests);
+    assertEquals(List.of(), PubsubLimits.requests(List.<Integer>of(), size -> null));
   }
 }
