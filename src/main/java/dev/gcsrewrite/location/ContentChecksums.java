@@ -27,12 +27,7 @@ public record ContentChecksums(long size, String md5Hash, String crc32c) {
 
   /** Reads {@code file} once, streaming: memory stays constant whatever its size. */
   public static ContentChecksums of(Path file) throws IOException {
-    MessageDigest md5;
-    try {
-      md5 = MessageDigest.getInstance("MD5");
-    } catch (NoSuchAlgorithmException e) {
-      throw new IllegalStateException("every Java platform has MD5", e);
-    }
+    MessageDigest md5 = digest("MD5");
     CRC32C crc32c = new CRC32C();
     long size;
     try (InputStream in =
@@ -43,5 +38,14 @@ public record ContentChecksums(long size, String md5Hash, String crc32c) {
     byte[] crc = ByteBuffer.allocate(Integer.BYTES).putInt((int) crc32c.getValue()).array();
     return new ContentChecksums(
         size, base64.encodeToString(md5.digest()), base64.encodeToString(crc));
+  }
+
+  /** A new digest of {@code algorithm}, one every Java platform has (MD5, SHA-256). */
+  public static MessageDigest digest(String algorithm) {
+    try {
+      return MessageDigest.getInstance(algorithm);
+    } catch (NoSuchAlgorithmException e) {
+      throw new IllegalStateException("every Java platform has " + algorithm, e);
+    }
   }
 }

@@ -2,12 +2,11 @@ package dev.gcsrewrite.location;
 
 import java.io.Serializable;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.FileSystems;
 import java.util.Arrays;
 import java.util.List;
 import java.util.TreeSet;
 import java.util.regex.PatternSyntaxException;
-import org.apache.beam.sdk.io.FileSystems;
-import org.apache.beam.sdk.io.fs.ResourceId;
 import org.checkerframework.checker.nullness.qual.Nullable;
 
 /**
@@ -58,10 +57,6 @@ public record ObjectLocations(
     return bucketRoot + bucket + "/" + objectId;
   }
 
-  public ResourceId source(String bucket, String objectId) {
-    return FileSystems.matchNewResource(sourceSpec(bucket, objectId), false);
-  }
-
   /** The output's name relative to the output directory. */
   public String outputName(String bucket, String objectId) {
     return (workBuckets.size() > 1 ? bucket + "/" : "") + objectId + outputSuffix;
@@ -96,11 +91,10 @@ public record ObjectLocations(
    */
   public @Nullable String outputNameProblem(String bucket, String objectId) {
     String name = outputName(bucket, objectId);
-    String objectName = name;
-    if (outputDirectory.startsWith("gs://")) {
-      String rest = outputDirectory.substring("gs://".length());
-      objectName = rest.substring(rest.indexOf('/') + 1) + name;
-    }
+    String objectName =
+        outputDirectory.startsWith("gs://")
+            ? outputDirectory.substring(outputDirectory.indexOf('/', "gs://".length()) + 1) + name
+            : name;
     if (utf8Length(objectName) > MAX_OBJECT_NAME_BYTES) {
       return String.format(
           "output object name '%s' would be %d bytes; Cloud Storage allows %d",
@@ -135,7 +129,7 @@ public record ObjectLocations(
     String path = outputSpec(bucket, objectId);
     try {
       // As LocalFileSystem builds it: backslashes doubled, the rest taken as glob syntax.
-      java.nio.file.FileSystems.getDefault().getPathMatcher("glob:" + path.replace("\\", "\\\\"));
+      FileSystems.getDefault().getPathMatcher("glob:" + path.replace("\\", "\\\\"));
       return null;
     } catch (PatternSyntaxException e) {
       return "Beam's local file system matches the output path '"

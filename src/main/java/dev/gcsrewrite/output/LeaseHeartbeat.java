@@ -13,11 +13,10 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Keeps a claim's lease alive while its object is being written: every third of a lease, the lease
- * starts again, for as long as the write goes on and no longer. A write that outlasts many leases
- * keeps its claim; a worker that dies stops renewing, and its lease ends as before. Should the
- * claim be lost all the same (the lease ran out while Redis could not be reached, and another claim
- * took the object), the heartbeat stops and says so: the settlement sorts out the rest.
+ * Keeps a claim's lease alive while its object is being written: renews it every third of a lease
+ * until closed, so a write that outlasts many leases keeps its claim, while a dead worker's lease
+ * ends as before. A claim lost all the same (the lease ran out while Redis was unreachable and
+ * another claim took the object) stops the heartbeat with a warning; settlement sorts out the rest.
  */
 final class LeaseHeartbeat implements AutoCloseable {
   private static final Logger LOG = LoggerFactory.getLogger(LeaseHeartbeat.class);

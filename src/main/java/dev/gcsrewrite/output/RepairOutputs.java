@@ -37,11 +37,10 @@ import org.slf4j.LoggerFactory;
  *   <li>{@code CleanUp} removes the empty output a writer had to leave where none was (its source
  *       vanished), then releases the object's lock;
  *   <li>{@code Repair} writes an object's newest completed generation again, under the object's
- *       lock, when a stale write (a writer whose lease had run out) may have landed over it. It
- *       writes with the {@link OutputWriter} the sink uses, into a temporary file below the output
- *       directory renamed into place, as FileIO does. It writes nothing when the lock is busy (its
- *       holder writes after the stale write), when the generation is gone (a newer one's own work
- *       writes the output), or when what it reads is not that generation as notified.
+ *       lock, when a stale write (from a writer whose lease had run out) may have landed over it:
+ *       with the sink's {@link OutputWriter}, into a temporary file renamed into place as FileIO
+ *       does. It writes nothing when the lock is busy (its holder writes after the stale write),
+ *       the generation is gone (a newer one's work writes the output), or it is not as notified.
  * </ul>
  *
  * <pre>{@code
@@ -56,6 +55,7 @@ public final class RepairOutputs extends PTransform<SettleResults, PCollection<S
   /** A repair taken over by stale writes again and again stops after this many rounds. */
   static final int MAX_ROUNDS = 5;
 
+  private static final Logger LOG = LoggerFactory.getLogger(RepairOutputs.class);
   private final OutputWriter writer;
   private final RedisSettings redis;
 
@@ -77,7 +77,6 @@ public final class RepairOutputs extends PTransform<SettleResults, PCollection<S
 
   /** Removes an empty output left for a vanished source, then releases the lock. */
   static final class CleanUpFn extends ClaimStoreFn<Claim, GcsNotification> {
-    private static final Logger LOG = LoggerFactory.getLogger(RepairOutputs.class);
     private final OutputWriter writer;
 
     CleanUpFn(OutputWriter writer, RedisSettings redis) {
@@ -104,7 +103,6 @@ public final class RepairOutputs extends PTransform<SettleResults, PCollection<S
 
   /** Writes an object's newest completed generation again, under its lock. */
   static final class RepairFn extends ClaimStoreFn<GcsNotification, String> {
-    private static final Logger LOG = LoggerFactory.getLogger(RepairOutputs.class);
     private final OutputWriter writer;
 
     RepairFn(OutputWriter writer, RedisSettings redis) {
@@ -147,13 +145,9 @@ public final class RepairOutputs extends PTransform<SettleResults, PCollection<S
 
     /** Writes {@code n}'s generation into place; false when it is gone or not as notified. */
     private boolean writeAgain(GcsNotification n) throws IOException {
+      String tempName = ObjectLocations.FILEIO_TEMP_PREFIX + "-repair-" + UUID.randomUUID();
       ResourceId temp =
-          FileSystems.matchNewResource(
-              writer.locations().outputDirectory()
-                  + ObjectLocations.FILEIO_TEMP_PREFIX
-                  + "-repair-"
-                  + UUID.randomUUID(),
-              false);
+          FileSystems.matchNewResource(writer.locations().outputDirectory() + tempName, false);
       boolean written = false;
       try {
         OutputWriter.Result result;

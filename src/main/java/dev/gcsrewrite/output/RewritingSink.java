@@ -94,12 +94,7 @@ final class RewritingSink implements FileIO.Sink<Claim> {
         PipelineMetrics.BYTES_IN.inc(stats.bytesIn());
         PipelineMetrics.BYTES_OUT.inc(stats.bytesOut());
         PipelineMetrics.REPLACEMENTS.inc(stats.replacements());
-        LOG.info(
-            "Rewrote {} to a temporary file ({} bytes in, {} bytes out, {} replacements)",
-            n.generationKey(),
-            stats.bytesIn(),
-            stats.bytesOut(),
-            stats.replacements());
+        LOG.info("Rewrote {} to a temporary file: {}", n.generationKey(), stats);
       }
     }
   }

@@ -1,11 +1,11 @@
 package dev.gcsrewrite.output;
 
+import dev.gcsrewrite.location.ContentChecksums;
 import dev.gcsrewrite.notification.GcsNotification;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.channels.ReadableByteChannel;
 import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
 import java.util.Base64;
 import java.util.zip.CRC32C;
 import org.checkerframework.checker.nullness.qual.Nullable;
@@ -27,7 +27,8 @@ final class VerifyingChannel implements ReadableByteChannel {
     this.in = in;
     this.notification = notification;
     this.crc = notification.crc32c() == null ? null : new CRC32C();
-    this.md5 = crc == null && notification.md5Hash() != null ? md5() : null;
+    this.md5 =
+        crc == null && notification.md5Hash() != null ? ContentChecksums.digest("MD5") : null;
   }
 
   @Override
@@ -77,13 +78,5 @@ final class VerifyingChannel implements ReadableByteChannel {
   @Override
   public void close() throws IOException {
     in.close();
-  }
-
-  private static MessageDigest md5() {
-    try {
-      return MessageDigest.getInstance("MD5");
-    } catch (NoSuchAlgorithmException e) {
-      throw new IllegalStateException("MD5 is required of every JVM", e);
-    }
   }
 }

@@ -84,6 +84,7 @@ public final class WriteProcessedObjects extends PTransform<PCollection<Claim>, 
   /** How long a pane collects elements before FileIO writes them. */
   public static final Duration DEFAULT_PANE_DELAY = Duration.standardSeconds(1);
 
+  private static final Logger LOG = LoggerFactory.getLogger(WriteProcessedObjects.class);
   private static final TupleTag<Claim> READABLE = new TupleTag<>("readable") {};
   private static final TupleTag<Outcome> MISSING = new TupleTag<>("missing") {};
   private static final TupleTag<FailedObject> UNREADABLE = new TupleTag<>("unreadable") {};
@@ -160,7 +161,6 @@ public final class WriteProcessedObjects extends PTransform<PCollection<Claim>, 
 
   /** Sorts claims by what looking their generation up finds. */
   static final class LocateSourceFn extends DoFn<Claim, Claim> {
-    private static final Logger LOG = LoggerFactory.getLogger(WriteProcessedObjects.class);
     private final OutputWriter writer;
 
     LocateSourceFn(OutputWriter writer) {
@@ -205,8 +205,6 @@ public final class WriteProcessedObjects extends PTransform<PCollection<Claim>, 
 
   /** Looks up the size of each final file and logs its completion. */
   static final class DescribeOutputFn extends DoFn<KV<Claim, String>, Outcome> {
-    private static final Logger LOG = LoggerFactory.getLogger(WriteProcessedObjects.class);
-
     @ProcessElement
     public void process(@Element KV<Claim, String> file, OutputReceiver<Outcome> out) {
       Claim claim = file.getKey();

@@ -106,10 +106,9 @@ final class RewritePass {
         int rule = rewriter.matchAt(buf, s, end);
         if (rule >= 0) {
           emit(buf, runStart, s - runStart);
-          byte[] replacement = rewriter.replacement(rule);
-          emit(replacement, 0, replacement.length);
+          emit(rewriter.replacements[rule], 0, rewriter.replacements[rule].length);
           counts[rule]++;
-          p = s + rewriter.tokenLength(rule);
+          p = s + rewriter.tokens[rule].length;
           runStart = p;
           continue scanning;
         }

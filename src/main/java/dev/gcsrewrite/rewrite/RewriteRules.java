@@ -71,17 +71,13 @@ public final class RewriteRules implements Serializable {
         throw new IllegalArgumentException(e.where() + ": empty token");
       }
       if (token.length > MAX_TOKEN_LENGTH) {
-        throw new IllegalArgumentException(
-            e.where()
-                + ": token is "
-                + token.length
-                + " bytes, longer than the maximum of "
-                + MAX_TOKEN_LENGTH);
+        throw RuleSyntax.fail(
+            "%s: token is %d bytes, longer than the maximum of %d",
+            e.where(), token.length, MAX_TOKEN_LENGTH);
       }
       String first = seen.putIfAbsent(ByteBuffer.wrap(token), e.label());
       if (first != null) {
-        throw new IllegalArgumentException(
-            e.where() + ": duplicate token (same bytes as " + first + ")");
+        throw RuleSyntax.fail("%s: duplicate token (same bytes as %s)", e.where(), first);
       }
       tokens[i] = token;
       replacements[i] = e.replacement();

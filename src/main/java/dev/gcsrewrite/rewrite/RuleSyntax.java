@@ -141,7 +141,8 @@ final class RuleSyntax {
     return raw.codePointCount(0, index) + 1;
   }
 
-  private static IllegalArgumentException fail(String format, Object... args) {
+  /** An error whose message is formatted the same in every locale. */
+  static IllegalArgumentException fail(String format, Object... args) {
     return new IllegalArgumentException(String.format(Locale.ROOT, format, args));
   }
 

@@ -1,13 +1,7 @@
 package dev.gcsrewrite.rewrite;
 
-import java.io.ByteArrayInputStream;
-import java.io.ByteArrayOutputStream;
 import java.io.IOException;
-import java.io.InputStream;
-import java.io.OutputStream;
 import java.io.Serializable;
-import java.io.UncheckedIOException;
-import java.nio.channels.Channels;
 import java.nio.channels.ReadableByteChannel;
 import java.nio.channels.WritableByteChannel;
 import java.util.Comparator;
@@ -33,8 +27,8 @@ import java.util.stream.IntStream;
  * <p>Each call uses two buffers of the buffer size (default {@value #DEFAULT_BUFFER_SIZE} bytes),
  * whatever the input size. An instance holds no per-call state, so it may serve concurrent calls,
  * and is {@link Serializable} for shipping to workers. No method closes what it is given: output is
- * fully written (and a stream flushed) before it returns. Blocking channels are the intended use; a
- * non-blocking one is polled.
+ * fully written before it returns. Blocking channels are the intended use; a non-blocking one is
+ * polled.
  *
  * <p><b>The scan's filter, and why it never skips a match.</b> Let {@code w} be the shortest token
  * length and a token's head its first {@code w} bytes. The scan samples a position {@code q} every
@@ -77,8 +71,9 @@ public final class TokenRewriter implements Serializable {
   /** For {@code w = 1}, by {@code buf[q]} (unsigned): nonzero if a token starts with it. */
   final transient byte[] byteFilter;
 
-  private final transient byte[][] tokens;
-  private final transient byte[][] replacements;
+  // Copies of the rules' bytes by rule index, which the scan reads in place and never writes.
+  final transient byte[][] tokens;
+  final transient byte[][] replacements;
 
   /** Rule indices by the first byte of their token, longest token first; null where none. */
   private final transient int[][] candidates = new int[256][];
@@ -143,38 +138,13 @@ public final class TokenRewriter implements Serializable {
   public RewriteStats rewrite(ReadableByteChannel in, WritableByteChannel out, int bufferSize)
       throws IOException {
     if (bufferSize < minimumBufferSize()) {
-      throw new IllegalArgumentException(
-          "buffer size "
-              + bufferSize
-              + " is below the minimum of "
-              + minimumBufferSize()
-              + " (twice the longest token)");
+      throw RuleSyntax.fail(
+          "buffer size %d is below the minimum of %d (twice the longest token)",
+          bufferSize, minimumBufferSize());
     }
     return new RewritePass(
             this, Objects.requireNonNull(in, "in"), Objects.requireNonNull(out, "out"), bufferSize)
         .run();
-  }
-
-  /** Rewrites {@code in} to {@code out}, then flushes {@code out} (but closes neither). */
-  public RewriteStats rewrite(InputStream in, OutputStream out) throws IOException {
-    RewriteStats stats = rewrite(Channels.newChannel(in), Channels.newChannel(out));
-    out.flush();
-    return stats;
-  }
-
-  /** Rewrites a small in-memory input, e.g. in tests; the buffers are no larger than needed. */
-  public byte[] rewrite(byte[] input) {
-    int bufferSize = Math.max(minimumBufferSize(), Math.min(DEFAULT_BUFFER_SIZE, input.length));
-    ByteArrayOutputStream out = new ByteArrayOutputStream(input.length);
-    try {
-      rewrite(
-          Channels.newChannel(new ByteArrayInputStream(input)),
-          Channels.newChannel(out),
-          bufferSize);
-    } catch (IOException e) {
-      throw new UncheckedIOException("in-memory streams do not fail", e);
-    }
-    return out.toByteArray();
   }
 
   /**
@@ -206,15 +176,6 @@ public final class TokenRewriter implements Serializable {
       }
     }
     return true;
-  }
-
-  int tokenLength(int rule) {
-    return tokens[rule].length;
-  }
-
-  /** The table's own array, not a copy: callers only read it. */
-  byte[] replacement(int rule) {
-    return replacements[rule];
   }
 
   @Override

@@ -1,7 +1,11 @@
 package dev.gcsrewrite.rewrite;
 
+import java.io.ByteArrayInputStream;
 import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.nio.ByteBuffer;
+import java.nio.channels.Channels;
 import java.nio.channels.ClosedChannelException;
 import java.nio.channels.ReadableByteChannel;
 import java.nio.channels.WritableByteChannel;
@@ -10,6 +14,24 @@ import java.util.function.IntSupplier;
 /** Channels that misbehave in legal ways: short reads, partial writes, zero-byte writes. */
 final class TestChannels {
   private TestChannels() {}
+
+  /** Rewrites a small in-memory input, with buffers no larger than it needs. */
+  static byte[] rewrite(TokenRewriter rewriter, byte[] input) {
+    int bufferSize =
+        Math.max(
+            rewriter.minimumBufferSize(),
+            Math.min(TokenRewriter.DEFAULT_BUFFER_SIZE, input.length));
+    ByteArrayOutputStream out = new ByteArrayOutputStream(input.length);
+    try {
+      rewriter.rewrite(
+          Channels.newChannel(new ByteArrayInputStream(input)),
+          Channels.newChannel(out),
+          bufferSize);
+    } catch (IOException e) {
+      throw new UncheckedIOException("in-memory channels do not fail", e);
+    }
+    return out.toByteArray();
+  }
 
   /** Read sizes 1, 2, 3, ..., {@code max}, 1, 2, ...: every split point comes up. */
   static IntSupplier growingChunks(int max) {
