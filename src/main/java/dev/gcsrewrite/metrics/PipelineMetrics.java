@@ -40,11 +40,13 @@ public final class PipelineMetrics {
   public static final Counter CLAIMS_SETTLED = counter("claimsSettled");
   public static final Counter CLAIMS_RELEASED = counter("claimsReleased");
 
-  // Redis: batches (one per bundle per stage), round trips, retries, AUTH refreshes, and
-  // generations whose own records could not be used (dead-lettered rather than retried).
+  // Redis: batches (one per bundle per stage), round trips, retries (those of them while Redis
+  // could serve no one: full, read-only, down), AUTH refreshes, and generations whose own records
+  // could not be used (dead-lettered rather than retried).
   public static final Counter REDIS_BATCHES = counter("redisBatches");
   public static final Counter REDIS_ROUND_TRIPS = counter("redisRoundTrips");
   public static final Counter REDIS_RETRIES = counter("redisRetries");
+  public static final Counter REDIS_OUTAGE_RETRIES = counter("redisOutageRetries");
   public static final Counter REDIS_AUTH_REFRESHES = counter("redisAuthRefreshes");
   public static final Counter REDIS_ELEMENT_ERRORS = counter("redisElementErrors");
 

@@ -26,7 +26,9 @@ import redis.clients.jedis.UnifiedJedis;
  *       pipeline is safe: a claim comes back {@code REENTRANT}, a settlement {@code ALREADY}, a
  *       release {@code NOT_HELD}.
  *   <li>{@link RedisCalls} rides out Redis's failures; {@link ClaimKeys} lists the keys; each
- *       script's keys, arguments and replies are tabled on the method that runs it.
+ *       script's keys, arguments and replies are tabled on the method that runs it. Every script
+ *       first checks that its keys hold hashes (the claim's and settlement's third, a set), else
+ *       replies {@code UNUSABLE <key> holds a <kind>, not a <kind>}: that element's failure.
  * </ul>
  *
  * <pre>{@code

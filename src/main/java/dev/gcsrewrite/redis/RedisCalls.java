@@ -5,10 +5,13 @@ import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
+import java.util.Set;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.BiFunction;
 import java.util.function.Function;
 import java.util.function.Supplier;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 import org.apache.beam.sdk.util.BackOff;
 import org.apache.beam.sdk.util.FluentBackoff;
 import org.joda.time.Duration;
@@ -21,7 +24,6 @@ import redis.clients.jedis.exceptions.JedisClusterOperationException;
 import redis.clients.jedis.exceptions.JedisConnectionException;
 import redis.clients.jedis.exceptions.JedisDataException;
 import redis.clients.jedis.exceptions.JedisException;
-import redis.clients.jedis.exceptions.JedisNoScriptException;
 import redis.clients.jedis.exceptions.JedisRedirectionException;
 
 /**
@@ -33,55 +35,92 @@ final class RedisCalls implements AutoCloseable {
   static final int MAX_PER_ROUND_TRIP = 1000;
 
   private static final Logger LOG = LoggerFactory.getLogger(ClaimStore.class);
+  private static final long RETRY_BACKOFF_MAX_MILLIS = 30_000;
   private static final FluentBackoff RETRY_BACKOFF =
       FluentBackoff.DEFAULT
           .withInitialBackoff(Duration.millis(100))
-          .withMaxBackoff(Duration.standardSeconds(30))
+          .withMaxBackoff(Duration.millis(RETRY_BACKOFF_MAX_MILLIS))
           .withExponent(2);
 
-  /** What a Redis error means for the call that met it. */
+  /** How often a streak of failures is logged while it lasts. */
+  private static final Duration LOG_INTERVAL = Duration.standardMinutes(1);
+
+  /**
+   * What a Redis error means for the call that met it, read from its error code: the reply's first
+   * word, or, where Redis 6 wraps an error raised inside a script ({@code ERR Error running script
+   * ... -OOM ...}), the code of the error it wraps.
+   *
+   * <table>
+   *   <caption>Error codes and what the call does</caption>
+   *   <tr><th>code<th>failure<th>the call
+   *   <tr><td>NOSCRIPT<td>{@link #NO_SCRIPT}<td>loads the scripts, sends again
+   *   <tr><td>NOAUTH, WRONGPASS<td>{@link #AUTH}<td>reads the secret again, retries
+   *   <tr><td>CLUSTERDOWN, TRYAGAIN, MOVED, ASK<td>{@link #TOPOLOGY}<td>reads the layout again,
+   *       retries
+   *   <tr><td>{@value #UNUSABLE}, WRONGTYPE<td>{@link #ELEMENT}<td>that element's result
+   *   <tr><td>OOM, READONLY, MISCONF, LOADING, BUSY, MASTERDOWN, NOREPLICAS; no connection
+   *       <td>{@link #OUTAGE}<td>waits and retries
+   *   <tr><td>anything else<td>{@link #UNEXPECTED}<td>waits and retries
+   * </table>
+   */
   enum Failure {
-    /** Redis does not know a script (first use, or restarted empty): load them, send again. */
     NO_SCRIPT,
-    /** The credentials were refused (a rotated AUTH string): read the secret again, retry. */
     AUTH,
-    /** A cluster's slots moved or a node failed over: read its layout again, retry. */
     TOPOLOGY,
-    /** One element's own record is unusable: its result, since it would fail every retry. */
+    /** One element's own record is unusable: it would fail every retry, so it is its result. */
     ELEMENT,
-    /**
-     * Anything else (down, timing out, full, read-only): retried with backoff as long as it takes
-     * for the pipeline, which drops nothing; a {@link RedisUnavailableException} for a command.
-     */
-    UNAVAILABLE;
+    /** Redis can serve no one for now: down, full, read-only, loading, busy. */
+    OUTAGE,
+    /** An error no rule knows: retried as an outage, and logged with its whole text. */
+    UNEXPECTED;
+
+    /** The error code our scripts reply with when a generation's or object's record is unusable. */
+    static final String UNUSABLE = "UNUSABLE";
+
+    private static final Set<String> AUTH_CODES = Set.of("NOAUTH", "WRONGPASS");
+    private static final Set<String> TOPOLOGY_CODES =
+        Set.of("CLUSTERDOWN", "TRYAGAIN", "MOVED", "ASK");
+    private static final Set<String> OUTAGE_CODES =
+        Set.of("OOM", "READONLY", "MISCONF", "LOADING", "BUSY", "MASTERDOWN", "NOREPLICAS");
+    private static final Pattern WRAPPED_CODE = Pattern.compile(".* -([A-Z]+) ");
 
     static Failure of(Throwable error) {
-      String message = String.valueOf(error.getMessage());
-      if (error instanceof JedisNoScriptException) {
-        return NO_SCRIPT;
-      } else if (causedBy(error, JedisAccessControlException.class, "NOAUTH", "WRONGPASS")) {
-        return AUTH;
-      } else if (causedBy(error, JedisRedirectionException.class, "CLUSTERDOWN", "TRYAGAIN")
-          || causedBy(error, JedisClusterOperationException.class)) {
-        return TOPOLOGY;
-      } else if (error instanceof JedisDataException
-          && (message.startsWith("WRONGTYPE")
-              || message.startsWith("ERR Error running script")
-              || message.contains("user_script:"))) {
-        return ELEMENT;
-      }
-      return UNAVAILABLE;
-    }
-
-    /** Whether {@code error} or a cause is a {@code type}, or its message starts with a prefix. */
-    private static boolean causedBy(Throwable error, Class<?> type, String... prefixes) {
+      // A refused AUTH or a moved slot may come wrapped, in the exception of a connection.
+      boolean disconnected = false;
       for (Throwable cause = error; cause != null; cause = cause.getCause()) {
-        String message = String.valueOf(cause.getMessage());
-        if (type.isInstance(cause) || List.of(prefixes).stream().anyMatch(message::startsWith)) {
-          return true;
+        disconnected |= cause instanceof JedisConnectionException;
+        String code = code(String.valueOf(cause.getMessage()));
+        if (cause instanceof JedisAccessControlException || AUTH_CODES.contains(code)) {
+          return AUTH;
+        }
+        if (cause instanceof JedisRedirectionException
+            || cause instanceof JedisClusterOperationException
+            || TOPOLOGY_CODES.contains(code)) {
+          return TOPOLOGY;
         }
       }
-      return false;
+      if (!(error instanceof JedisDataException)) {
+        return disconnected ? OUTAGE : UNEXPECTED;
+      }
+      String code = code(String.valueOf(error.getMessage()));
+      if (code.equals(UNUSABLE) || code.equals("WRONGTYPE")) {
+        return ELEMENT;
+      }
+      return code.equals("NOSCRIPT")
+          ? NO_SCRIPT
+          : OUTAGE_CODES.contains(code) ? OUTAGE : UNEXPECTED;
+    }
+
+    /** The error code of a reply: its first word, or that of the error a script error wraps. */
+    static String code(String message) {
+      if (message.startsWith("ERR Error running script")) {
+        Matcher wrapped = WRAPPED_CODE.matcher(message);
+        if (wrapped.find()) {
+          return wrapped.group(1);
+        }
+      }
+      int space = message.indexOf(' ');
+      return space < 0 ? message : message.substring(0, space);
     }
   }
 
@@ -180,14 +219,23 @@ final class RedisCalls implements AutoCloseable {
     }
   }
 
-  /** Runs {@code call}, retried as {@link Failure} says. */
+  /**
+   * Runs {@code call}, retried as {@link Failure} says. A streak of failures is logged when it
+   * starts, then at most once per {@link #LOG_INTERVAL}, and when Redis answers again.
+   */
   <T> T withRetries(String operation, Function<RedisClient, T> call) {
     BackOff backoff = RETRY_BACKOFF.backoff();
+    long firstFailure = 0;
+    long lastLog = 0;
     for (int failures = 0; ; ) {
       try {
         T result = call.apply(client);
         if (failures > 0) {
-          LOG.info("Redis answered {} again after {} failed attempts", operation, failures);
+          LOG.info(
+              "Redis answered {} again after {} failed attempts over {} s",
+              operation,
+              failures,
+              (System.currentTimeMillis() - firstFailure) / 1000);
         }
         return result;
       } catch (JedisException e) {
@@ -196,24 +244,34 @@ final class RedisCalls implements AutoCloseable {
           loadScripts();
           continue;
         }
-        failures++;
         if (!retryForever) {
           throw new RedisUnavailableException(operation, e);
+        }
+        long now = System.currentTimeMillis();
+        if (failures++ == 0) {
+          firstFailure = now;
         }
         if (failure == Failure.AUTH) {
           client.authFailed();
         } else if (failure == Failure.TOPOLOGY) {
           client.refreshTopology();
+        } else if (failure == Failure.OUTAGE) {
+          PipelineMetrics.REDIS_OUTAGE_RETRIES.inc();
         }
         PipelineMetrics.REDIS_RETRIES.inc();
         long pause = backoff.nextBackOffMillis();
-        pause = pause == BackOff.STOP ? 30_000 : pause;
-        LOG.warn(
-            "Redis {} failed (attempt {}), retrying in {} ms: {}",
-            operation,
-            failures,
-            pause,
-            describe(e));
+        pause = pause == BackOff.STOP ? RETRY_BACKOFF_MAX_MILLIS : pause;
+        if (failures == 1 || now - lastLog >= LOG_INTERVAL.getMillis()) {
+          lastLog = now;
+          LOG.warn(
+              "Redis {} failed ({}), attempt {} over {} s, retrying in {} ms: {}",
+              operation,
+              failure,
+              failures,
+              (now - firstFailure) / 1000,
+              pause,
+              describe(e));
+        }
         try {
           Thread.sleep(pause);
         } catch (InterruptedException interrupted) {

@@ -1,6 +1,11 @@
 -- Decides, atomically, what to do with one object generation; at most one generation of an object
 -- is in flight at a time. Keys, arguments, replies: ClaimStore#claim.
 
+local bad = unusable({[3] = 'set'})
+if bad then
+  return bad
+end
+
 local now = now_ms()
 local g = ARGV[2]
 local lease = tonumber(ARGV[3])
@@ -26,7 +31,7 @@ end
 
 local stopped = ARGV[6] ~= nil and ARGV[6] ~= '' and holder and holder ~= ARGV[1]
   and string.find(',' .. ARGV[6] .. ',', ',' .. holder .. ',', 1, true) ~= nil
-if held and leaseUntil and tonumber(leaseUntil) > now and not stopped then
+if held and leaseUntil and (tonumber(leaseUntil) or 0) > now and not stopped then
   if held == g then
     if holder == ARGV[1] then
       redis.call('HSET', KEYS[4], 'leaseUntil', ms(now + lease))

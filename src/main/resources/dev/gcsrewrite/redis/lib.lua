@@ -20,3 +20,17 @@ local function now_ms()
   local time = redis.call('TIME')
   return tonumber(time[1]) * 1000 + math.floor(tonumber(time[2]) / 1000)
 end
+
+-- The error reply that says a record is unusable: one of KEYS holds another kind of value than
+-- the script works on ('hash', or kinds[i] for KEYS[i]). RedisCalls dead-letters the one element
+-- for it; every other error is Redis's, and retried. nil where every key is of its kind or absent.
+local function unusable(kinds)
+  for i, key in ipairs(KEYS) do
+    local kind = redis.call('TYPE', key)['ok']
+    local want = (kinds and kinds[i]) or 'hash'
+    if kind ~= 'none' and kind ~= want then
+      return redis.error_reply('UNUSABLE ' .. key .. ' holds a ' .. kind .. ', not a ' .. want)
+    end
+  end
+  return nil
+end

@@ -1,13 +1,18 @@
 -- Takes an object's lock to write its latest completed generation again, or marks a held lock
 -- dirty. Keys, arguments, replies: ClaimStore#repair.
 
+local bad = unusable()
+if bad then
+  return bad
+end
+
 local latest = redis.call('HGET', KEYS[1], 'generation')
 if not latest then
   return {'NONE'}
 end
 local now = now_ms()
 local lock = redis.call('HMGET', KEYS[2], 'generation', 'leaseUntil')
-if lock[1] and lock[2] and tonumber(lock[2]) > now then
+if lock[1] and lock[2] and (tonumber(lock[2]) or 0) > now then
   redis.call('HSET', KEYS[2], 'dirty', '1')
   return {'BUSY'}
 end

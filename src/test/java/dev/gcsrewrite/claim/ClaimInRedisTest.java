@@ -140,7 +140,7 @@ public class ClaimInRedisTest {
               assertEquals(1, all.size());
               assertThat(
                   all.get(0), startsWith("ClaimInRedis ClaimRecordUnusable Redis could not"));
-              assertThat(all.get(0), containsString("WRONGTYPE"));
+              assertThat(all.get(0), containsString("holds a string, not a hash"));
               return null;
             });
     PipelineResult result = pipeline.run();
