@@ -24,7 +24,7 @@ enum RedisScript {
   REPAIR,
   ANNOUNCE;
 
-  /** The text Redis runs: Redis scripts cannot import, so the shared functions go in front. */
+  /** The text Redis runs: scripts cannot import, so the shared functions and key check go first. */
   final String source = read("lib.lua") + "\n" + read(operation() + ".lua");
 
   /** The SHA-1 Redis knows the script by. */

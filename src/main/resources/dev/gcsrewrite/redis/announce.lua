@@ -1,10 +1,5 @@
 -- Marks a settled generation's event as published. Keys, arguments, reply: ClaimStore#announce.
 
-local bad = unusable()
-if bad then
-  return bad
-end
-
 local state = redis.call('HGET', KEYS[1], 'state')
 if state ~= 'COMPLETED' and state ~= 'SKIPPED' then
   return 0

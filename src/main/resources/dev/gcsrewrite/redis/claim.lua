@@ -1,11 +1,6 @@
 -- Decides, atomically, what to do with one object generation; at most one generation of an object
 -- is in flight at a time. Keys, arguments, replies: ClaimStore#claim.
 
-local bad = unusable({[3] = 'set'})
-if bad then
-  return bad
-end
-
 local now = now_ms()
 local g = ARGV[2]
 local lease = tonumber(ARGV[3])

@@ -21,16 +21,15 @@ local function now_ms()
   return tonumber(time[1]) * 1000 + math.floor(tonumber(time[2]) / 1000)
 end
 
--- The error reply that says a record is unusable: one of KEYS holds another kind of value than
--- the script works on ('hash', or kinds[i] for KEYS[i]). RedisCalls dead-letters the one element
--- for it; every other error is Redis's, and retried. nil where every key is of its kind or absent.
-local function unusable(kinds)
-  for i, key in ipairs(KEYS) do
-    local kind = redis.call('TYPE', key)['ok']
-    local want = (kinds and kinds[i]) or 'hash'
-    if kind ~= 'none' and kind ~= want then
-      return redis.error_reply('UNUSABLE ' .. key .. ' holds a ' .. kind .. ', not a ' .. want)
-    end
+-- Before anything else, every script checks that its keys hold the kinds it works on: hashes,
+-- but for KEYS[3] where a script has it (the claim's and the settlement's), the object's set of
+-- generations. Otherwise it replies UNUSABLE, which RedisCalls makes that one element's failure
+-- (a dead letter); every other error is Redis's, and retried. Checked first, so that a record of
+-- the wrong kind never leaves a script half done (a lock taken, its record not written).
+for i, key in ipairs(KEYS) do
+  local kind = redis.call('TYPE', key)['ok']
+  local want = i == 3 and 'set' or 'hash'
+  if kind ~= 'none' and kind ~= want then
+    return redis.error_reply('UNUSABLE ' .. key .. ' holds a ' .. kind .. ', not a ' .. want)
   end
-  return nil
 end

@@ -1,11 +1,6 @@
 -- Gives up a claim: its lock, and its record if the claim left it in progress. Keys, arguments,
 -- reply: ClaimStore#release.
 
-local bad = unusable()
-if bad then
-  return bad
-end
-
 local released = 'NOT_HELD'
 local lock = redis.call('HMGET', KEYS[2], 'generation', 'token', 'dirty')
 if lock[1] == ARGV[1] and lock[2] == ARGV[2] then

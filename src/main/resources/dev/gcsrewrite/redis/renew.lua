@@ -1,11 +1,6 @@
 -- Extends a claim's lease if the claim is still the object's current one. Keys, arguments, reply:
 -- ClaimStore#renew.
 
-local bad = unusable()
-if bad then
-  return bad
-end
-
 local lock = redis.call('HMGET', KEYS[2], 'generation', 'token')
 if lock[1] ~= ARGV[1] or lock[2] ~= ARGV[2] then
   return 'LOST'

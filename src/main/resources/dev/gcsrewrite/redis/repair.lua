@@ -1,11 +1,6 @@
 -- Takes an object's lock to write its latest completed generation again, or marks a held lock
 -- dirty. Keys, arguments, replies: ClaimStore#repair.
 
-local bad = unusable()
-if bad then
-  return bad
-end
-
 local latest = redis.call('HGET', KEYS[1], 'generation')
 if not latest then
   return {'NONE'}

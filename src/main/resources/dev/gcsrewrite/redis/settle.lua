@@ -1,11 +1,6 @@
 -- Settles one generation for good (idempotent), keeping the object's output moving forward only.
 -- Keys, arguments, replies: ClaimStore#settle.
 
-local bad = unusable({[3] = 'set'})
-if bad then
-  return bad
-end
-
 local g = ARGV[2]
 local record = redis.call('HMGET', KEYS[1], 'state', 'outputUri', 'reason', 'readResult')
 local state = record[1]
