@@ -67,6 +67,7 @@ public final class PipelineMetrics {
   public static final Counter ANNOUNCED_LATE = counter("eventsAnnouncedLate");
   public static final Counter ANNOUNCEMENTS_RECORDED = counter("announcementsRecorded");
   public static final Counter PUBLISH_RETRIES = counter("publishRetries");
+  public static final Counter PUBLISH_REFUSED = counter("publishRefused");
 
   // PublishDeadLetters, and messages Beam's Pub/Sub writer refused (logged; should stay zero).
   public static final Counter DEAD_LETTERED = counter("deadLettered");
