@@ -44,7 +44,7 @@ import org.slf4j.LoggerFactory;
  * ReadNotifications -> ParseNotifications -> SelectNewObjects -> DropSeenGenerations
  *   -> ClaimInRedis -> PublishProcessing
  *                   -> WriteProcessedObjects -> CompleteClaims -> PublishComplete
- *                                                             -> RepairOutputs
+ *                                                             -> RepairOutputs -> PublishComplete
  *                   -> (superseded, or settled but never announced) -> PublishComplete
  * every failure output -> PublishDeadLetters (a DeadLetterSink: none can be left out)
  * </pre>
@@ -128,11 +128,12 @@ public final class GcsRewritePipeline {
         processed.apply(
             CompleteClaims.STEP, new CompleteClaims(settings.redis(), settings.claims()));
     deadLetters.addErrorCollection(settled.failures());
-    PCollection<String> repaired =
+    PCollection<Outcome> repaired =
         settled.apply(RepairOutputs.STEP, new RepairOutputs(writer, settings.redis()));
     WithFailures.Result<PCollection<PubsubMessage>, DeadLetter> complete =
         PCollectionList.of(settled.outcomes())
             .and(claims.toAnnounce())
+            .and(repaired)
             .apply(
                 PublishAuditEvents.COMPLETE,
                 PublishAuditEvents.complete(audit, settings.redis())
@@ -155,14 +156,14 @@ public final class GcsRewritePipeline {
    * @param outcomes how each generation ended (output in place, or skipped), settled in Redis
    * @param complete messages published on the complete topic
    * @param deadLetters messages published on the dead-letter topic
-   * @param repaired generations whose outputs were written again after a stale write
+   * @param repaired generations whose outputs were written again after a stale write (announced)
    */
   public record Outputs(
       PCollection<PubsubMessage> processing,
       PCollection<Outcome> outcomes,
       PCollection<PubsubMessage> complete,
       PCollection<PubsubMessage> deadLetters,
-      PCollection<String> repaired) {}
+      PCollection<Outcome> repaired) {}
 
   /**
    * FileIO logs four INFO lines for every file it writes (with the whole destination); the pipeline

@@ -30,11 +30,17 @@ public record AuditContext(String jobName, ObjectLocations locations) implements
         Instant.now());
   }
 
-  /** How the generation ended: {@code complete}, or {@code skipped} with the reason. */
+  /**
+   * How the generation ended: {@code complete}, or {@code skipped} with the reason; or {@code
+   * repaired}: its output was written again.
+   */
   public AuditEvent outcome(Outcome outcome) {
-    boolean complete = outcome.kind() == Outcome.Kind.COMPLETE;
     return new AuditEvent(
-        complete ? AuditEvent.COMPLETE : AuditEvent.SKIPPED,
+        switch (outcome.kind()) {
+          case COMPLETE -> AuditEvent.COMPLETE;
+          case SKIPPED -> AuditEvent.SKIPPED;
+          case REPAIRED -> AuditEvent.REPAIRED;
+        },
         outcome.notification(),
         jobName,
         locations.sourceSpec(outcome.notification().bucket(), outcome.notification().objectId()),

@@ -30,11 +30,11 @@ import org.joda.time.Instant;
  * object names) the attribute carries {@code sha256:<hex of the full ID>} instead, and the body
  * always carries the full ID.
  *
- * @param eventType {@link #PROCESSING}, {@link #COMPLETE} or {@link #SKIPPED}
+ * @param eventType {@link #PROCESSING}, {@link #COMPLETE}, {@link #SKIPPED} or {@link #REPAIRED}
  * @param notification the notification the event is about
  * @param jobName the Beam job that did the work
  * @param sourceUri where the content is read from
- * @param outputUri the final output (complete events only)
+ * @param outputUri the final output (complete and repaired events only)
  * @param outputBytes the output size, when known cheaply (complete events only)
  * @param reason why nothing was written (skipped events only)
  * @param eventTime when the event was made
@@ -57,6 +57,12 @@ public record AuditEvent(
 
   /** The generation was settled without an output (e.g. its source no longer exists). */
   public static final String SKIPPED = "skipped";
+
+  /**
+   * The object's output was written again as the rewrite of this generation, its latest completed
+   * one, after a writer that had lost its lease may have renamed another generation's over it.
+   */
+  public static final String REPAIRED = "repaired";
 
   private static final ObjectMapper JSON = new ObjectMapper();
 

@@ -11,7 +11,6 @@ import java.util.List;
 import org.apache.beam.sdk.transforms.Flatten;
 import org.apache.beam.sdk.transforms.PTransform;
 import org.apache.beam.sdk.transforms.ParDo;
-import org.apache.beam.sdk.values.PCollection;
 import org.apache.beam.sdk.values.PCollectionList;
 import org.apache.beam.sdk.values.PCollectionTuple;
 import org.apache.beam.sdk.values.TupleTag;
@@ -78,14 +77,21 @@ public final class CompleteClaims extends PTransform<ProcessedObjects, SettleRes
                 ParDo.of(new SettleFn(redis, claimSettings))
                     .withOutputTags(
                         SETTLED, TupleTagList.of(DeadLetter.TAG).and(REPAIR).and(CLEANUP)));
-    PCollection<DeadLetter> released =
-        processed.failures().apply("Release", ParDo.of(new ReleaseFn(redis)));
+    PCollectionTuple released =
+        processed
+            .failures()
+            .apply(
+                "Release",
+                ParDo.of(new ReleaseFn(redis))
+                    .withOutputTags(DeadLetter.TAG, TupleTagList.of(REPAIR)));
     return new SettleResults(
         settled.get(SETTLED),
         PCollectionList.of(settled.get(DeadLetter.TAG))
-            .and(released)
+            .and(released.get(DeadLetter.TAG))
             .apply("AllFailed", Flatten.pCollections()),
-        settled.get(REPAIR),
+        PCollectionList.of(settled.get(REPAIR))
+            .and(released.get(REPAIR))
+            .apply("AllRepairs", Flatten.pCollections()),
         settled.get(CLEANUP));
   }
 
@@ -116,6 +122,11 @@ public final class CompleteClaims extends PTransform<ProcessedObjects, SettleRes
         LOG.info("Settled {} as {} ({})", key, settlement.state(), settlement.detail());
       } else {
         LOG.info("{} was settled already, as {}", key, settlement.state());
+        if (settlement.repair() != null) {
+          // This writer's file landed after the settlement, maybe over a newer output: put that
+          // back; the generation was announced when it was settled.
+          return repairOf(key, settlement, outcome);
+        }
         if (settlement.completed() && !outcome.completed()) {
           // Announce what Redis records (again: events are at least once), never the opposite.
           return null;
@@ -124,16 +135,20 @@ public final class CompleteClaims extends PTransform<ProcessedObjects, SettleRes
       Routed<?> announce =
           Routed.main(settlement.completed() ? outcome : outcome.skippedFor(settlement.detail()));
       if (settlement.repair() != null) {
-        LOG.warn(
-            "{} may have been written over generation {}: that output is written again",
-            key,
-            settlement.repair());
-        announce = announce.and(Routed.to(REPAIR, outcome.notification()));
+        announce = announce.and(repairOf(key, settlement, outcome));
       }
       if (settlement.cleanup()) {
         announce = announce.and(Routed.to(CLEANUP, outcome.claim()));
       }
       return announce;
+    }
+
+    private static Routed<?> repairOf(String key, Settlement settlement, Outcome outcome) {
+      LOG.warn(
+          "{} may have been written over generation {}: that output is written again",
+          key,
+          settlement.repair());
+      return Routed.to(REPAIR, outcome.notification());
     }
 
     @Override
@@ -142,24 +157,34 @@ public final class CompleteClaims extends PTransform<ProcessedObjects, SettleRes
     }
   }
 
-  /** Releases a bundle of failed claims in one round trip and passes them on as dead letters. */
-  static final class ReleaseFn extends BatchedRedisFn<FailedObject, Boolean, DeadLetter> {
+  /**
+   * Releases a bundle of failed claims in one round trip and passes them on as dead letters; an
+   * object whose lock was marked dirty meanwhile is repaired, as a settled one's would be.
+   */
+  static final class ReleaseFn
+      extends BatchedRedisFn<FailedObject, ClaimStore.Released, DeadLetter> {
     ReleaseFn(RedisSettings redis) {
       super(redis);
     }
 
     @Override
-    List<Boolean> ask(ClaimStore store, List<FailedObject> batch) {
+    List<ClaimStore.Released> ask(ClaimStore store, List<FailedObject> batch) {
       return store.release(batch.stream().map(FailedObject::claim).toList());
     }
 
     @Override
-    Routed<?> route(FailedObject failed, Boolean released) {
-      if (released) {
+    Routed<?> route(FailedObject failed, ClaimStore.Released released) {
+      String key = failed.claim().generationKey();
+      if (released.held()) {
         PipelineMetrics.CLAIMS_RELEASED.inc();
-        LOG.info("Released the claim on {}", failed.claim().generationKey());
+        LOG.info("Released the claim on {}", key);
       }
-      return Routed.main(failed.deadLetter());
+      Routed<?> deadLetter = Routed.main(failed.deadLetter());
+      if (released.dirty()) {
+        LOG.warn("{}'s object was written by a stale writer meanwhile: it is written again", key);
+        return deadLetter.and(Routed.to(REPAIR, failed.claim().notification()));
+      }
+      return deadLetter;
     }
 
     @Override

@@ -9,11 +9,11 @@ import org.checkerframework.checker.nullness.qual.Nullable;
  * How the work on one generation ended: its output is in place, or there was nothing to write.
  * Every outcome of a claim is settled in Redis, then announced on the complete topic.
  *
- * @param kind complete or skipped
+ * @param kind complete or skipped (or repaired: not an ending, its output written again)
  * @param notification the notification the work was for
  * @param claimToken the fencing token of the claim the work was done under; 0 when none was taken
  *     (a superseded generation)
- * @param outputUri the final output file (complete only)
+ * @param outputUri the final output file (complete and repaired only)
  * @param outputBytes the output's size, or -1 when not known
  * @param reason why nothing was written (skipped only): {@link #SOURCE_MISSING}, {@link
  *     #SUPERSEDED}, or as settlement found it, {@code sourceVanished} or {@code sourceChanged}
@@ -34,10 +34,11 @@ public record Outcome(
   /** A newer generation of the object was completed first: this one's output would be older. */
   public static final String SUPERSEDED = "superseded";
 
-  /** The two ways work on a generation ends. */
+  /** The two ways work on a generation ends, and a completed one's output written again. */
   public enum Kind {
     COMPLETE,
-    SKIPPED
+    SKIPPED,
+    REPAIRED
   }
 
   /** The output of {@code claim} is in its final place. */
@@ -49,6 +50,15 @@ public record Outcome(
   /** Nothing was written for {@code claim}, for {@code reason}. */
   public static Outcome skipped(Claim claim, String reason) {
     return new Outcome(Kind.SKIPPED, claim.notification(), claim.token(), null, -1, reason);
+  }
+
+  /**
+   * The output of {@code claim}'s generation, the object's latest completed, was written again
+   * after a write without the lock may have landed over it.
+   */
+  public static Outcome repaired(Claim claim, String outputUri, long outputBytes) {
+    return new Outcome(
+        Kind.REPAIRED, claim.notification(), claim.token(), outputUri, outputBytes, null);
   }
 
   /** A generation that was never claimed, because a newer one is completed or in flight. */

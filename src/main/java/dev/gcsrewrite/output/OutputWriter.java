@@ -63,8 +63,8 @@ public record OutputWriter(
   }
 
   /** Renews {@code claim}'s lease until closed: for as long as its output is being written. */
-  LeaseHeartbeat heartbeat(ClaimStore store, ClaimStore.Held claim) {
-    return new LeaseHeartbeat(store, claim, claimSettings.lease());
+  ClaimStore.Writing keepWhileWriting(ClaimStore store, ClaimStore.Held claim) {
+    return store.keepWhileWriting(claim, claimSettings.lease());
   }
 
   /** Streams {@code n}'s generation, rewritten, into {@code out}; nothing if it is missing. */

@@ -2,11 +2,13 @@ package dev.gcsrewrite.output;
 
 import dev.gcsrewrite.claim.Claim;
 import dev.gcsrewrite.claim.ClaimStoreFn;
+import dev.gcsrewrite.claim.Outcome;
 import dev.gcsrewrite.claim.SettleResults;
 import dev.gcsrewrite.location.ObjectLocations;
 import dev.gcsrewrite.metrics.PipelineMetrics;
 import dev.gcsrewrite.notification.GcsNotification;
 import dev.gcsrewrite.redis.ClaimStore;
+import dev.gcsrewrite.redis.FaultPoints;
 import dev.gcsrewrite.redis.RedisSettings;
 import java.io.IOException;
 import java.nio.channels.WritableByteChannel;
@@ -21,6 +23,7 @@ import org.apache.beam.sdk.transforms.ParDo;
 import org.apache.beam.sdk.util.MimeTypes;
 import org.apache.beam.sdk.values.PCollection;
 import org.apache.beam.sdk.values.PCollectionList;
+import org.checkerframework.checker.nullness.qual.Nullable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -28,8 +31,8 @@ import org.slf4j.LoggerFactory;
  * Does what settlement found left to do on outputs, so that each output ends as the rewrite of its
  * object's newest completed generation.
  *
- * <p>Its output: the keys ({@code <bucket>/<objectId>#<generation>}) of the generations written
- * again.
+ * <p>Its output: a {@code repaired} {@link Outcome} of each generation written again and left in
+ * place (announced on the complete topic as a {@code repaired} event).
  *
  * <p>Its steps:
  *
@@ -48,7 +51,7 @@ import org.slf4j.LoggerFactory;
  * settled.apply(RepairOutputs.STEP, new RepairOutputs(writer, redis));
  * }</pre>
  */
-public final class RepairOutputs extends PTransform<SettleResults, PCollection<String>> {
+public final class RepairOutputs extends PTransform<SettleResults, PCollection<Outcome>> {
   /** Stable step name. */
   public static final String STEP = "RepairOutputs";
 
@@ -66,7 +69,7 @@ public final class RepairOutputs extends PTransform<SettleResults, PCollection<S
   }
 
   @Override
-  public PCollection<String> expand(SettleResults settled) {
+  public PCollection<Outcome> expand(SettleResults settled) {
     PCollection<GcsNotification> dirtyAfterCleanup =
         settled.cleanups().apply("CleanUp", ParDo.of(new CleanUpFn(writer, redis)));
     return PCollectionList.of(settled.repairs())
@@ -75,7 +78,12 @@ public final class RepairOutputs extends PTransform<SettleResults, PCollection<S
         .apply("Repair", ParDo.of(new RepairFn(writer, redis)));
   }
 
-  /** Removes an empty output left for a vanished source, then releases the lock. */
+  /**
+   * Removes an empty output left for a vanished source, then releases the lock. The delete is not
+   * fenced: it is made only while the lock is still this claim's (renewed just before), and if the
+   * lock turns out lost by the release (the cleanup froze past its lease, another writer went on),
+   * the object is repaired.
+   */
   static final class CleanUpFn extends ClaimStoreFn<Claim, GcsNotification> {
     private final OutputWriter writer;
 
@@ -89,8 +97,9 @@ public final class RepairOutputs extends PTransform<SettleResults, PCollection<S
         throws IOException {
       GcsNotification n = claim.notification();
       String spec = writer.outputSpec(n);
+      FaultPoints.reach(FaultPoints.Point.REPAIRING, claim);
       // Opened, never matched: a match would take glob characters in the name for a pattern.
-      if (SourceProbe.sizeOf(spec) == 0) {
+      if (store().renew(claim, writer.claimSettings().lease()) && SourceProbe.sizeOf(spec) == 0) {
         FileSystems.delete(List.of(FileSystems.matchNewResource(spec, false)));
         PipelineMetrics.CLEANUPS.inc();
         LOG.info("Removed the empty output {} left for {}", spec, n.generationKey());
@@ -101,8 +110,12 @@ public final class RepairOutputs extends PTransform<SettleResults, PCollection<S
     }
   }
 
-  /** Writes an object's newest completed generation again, under its lock. */
-  static final class RepairFn extends ClaimStoreFn<GcsNotification, String> {
+  /**
+   * Writes an object's newest completed generation again, under its lock. Its rename is not fenced
+   * either: when the release finds the lock lost or dirty, another writer may have written before
+   * this rename landed, so it goes round again, up to {@link #MAX_ROUNDS} times.
+   */
+  static final class RepairFn extends ClaimStoreFn<GcsNotification, Outcome> {
     private final OutputWriter writer;
 
     RepairFn(OutputWriter writer, RedisSettings redis) {
@@ -111,7 +124,7 @@ public final class RepairOutputs extends PTransform<SettleResults, PCollection<S
     }
 
     @ProcessElement
-    public void process(@Element GcsNotification object, OutputReceiver<String> out)
+    public void process(@Element GcsNotification object, OutputReceiver<Outcome> out)
         throws IOException {
       ClaimStore current = store();
       for (int round = 0; round < MAX_ROUNDS; round++) {
@@ -119,16 +132,23 @@ public final class RepairOutputs extends PTransform<SettleResults, PCollection<S
         if (latest == null) {
           return;
         }
-        boolean dirty;
-        try (LeaseHeartbeat heartbeat = writer.heartbeat(current, latest)) {
-          if (writeAgain(described(latest.notification(), object))) {
-            PipelineMetrics.REPAIRS.inc();
-            out.output(latest.notification().generationKey());
-          }
+        boolean inDoubt;
+        String written = null;
+        try (ClaimStore.Writing writing = writer.keepWhileWriting(current, latest)) {
+          written = writeAgain(described(latest.notification(), object), latest);
         } finally {
-          dirty = current.releaseLock(latest);
+          inDoubt = current.releaseLock(latest);
         }
-        if (!dirty) {
+        if (!inDoubt && written != null) {
+          PipelineMetrics.REPAIRS.inc();
+          out.output(
+              Outcome.repaired(
+                  new Claim(latest.notification(), latest.token()),
+                  written,
+                  SourceProbe.sizeOf(written)));
+          return;
+        }
+        if (!inDoubt) {
           return;
         }
       }
@@ -143,8 +163,12 @@ public final class RepairOutputs extends PTransform<SettleResults, PCollection<S
       return latest.generation() == at.generation() ? at : latest;
     }
 
-    /** Writes {@code n}'s generation into place; false when it is gone or not as notified. */
-    private boolean writeAgain(GcsNotification n) throws IOException {
+    /**
+     * Writes {@code n}'s generation into place; its output's URI, or null when it is gone or not as
+     * notified.
+     */
+    private @Nullable String writeAgain(GcsNotification n, ClaimStore.Held lock)
+        throws IOException {
       String tempName = ObjectLocations.FILEIO_TEMP_PREFIX + "-repair-" + UUID.randomUUID();
       ResourceId temp =
           FileSystems.matchNewResource(writer.locations().outputDirectory() + tempName, false);
@@ -161,14 +185,15 @@ public final class RepairOutputs extends PTransform<SettleResults, PCollection<S
               result.stats() == null
                   ? "gone (a newer one's own work writes it)"
                   : "not as notified");
-          return false;
+          return null;
         }
         ResourceId output = FileSystems.matchNewResource(writer.outputSpec(n), false);
+        FaultPoints.reach(FaultPoints.Point.REPAIRING, lock);
         // No move options: on Cloud Storage a rewrite of the exact name, locally an atomic move.
         FileSystems.rename(List.of(temp), List.of(output));
         written = true;
         LOG.info("Repaired {}: wrote generation {} again", output, n.generation());
-        return true;
+        return output.toString();
       } finally {
         if (!written) {
           FileSystems.delete(List.of(temp), StandardMoveOptions.IGNORE_MISSING_FILES);

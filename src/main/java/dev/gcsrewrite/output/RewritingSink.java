@@ -4,6 +4,7 @@ import dev.gcsrewrite.claim.Claim;
 import dev.gcsrewrite.metrics.PipelineMetrics;
 import dev.gcsrewrite.notification.GcsNotification;
 import dev.gcsrewrite.redis.ClaimStore;
+import dev.gcsrewrite.redis.FaultPoints;
 import dev.gcsrewrite.redis.RedisSettings;
 import dev.gcsrewrite.rewrite.RewriteStats;
 import java.io.IOException;
@@ -83,8 +84,10 @@ final class RewritingSink implements FileIO.Sink<Claim> {
     }
     GcsNotification n = claim.notification();
     try (ClaimStore store = ClaimStore.forPipeline(redis);
-        LeaseHeartbeat heartbeat = writer.heartbeat(store, claim)) {
+        ClaimStore.Writing writing = writer.keepWhileWriting(store, claim)) {
+      FaultPoints.reach(FaultPoints.Point.STREAMING, claim);
       OutputWriter.Result result = writer.write(n, out);
+      FaultPoints.reach(FaultPoints.Point.WRITTEN, claim);
       RewriteStats stats = result.stats();
       if (stats == null || result.mismatch() != null) {
         String found = stats == null ? vanished(n, out) : CHANGED + result.mismatch();

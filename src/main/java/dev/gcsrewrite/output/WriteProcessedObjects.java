@@ -10,6 +10,7 @@ import dev.gcsrewrite.deadletter.Failures;
 import dev.gcsrewrite.location.ObjectLocations;
 import dev.gcsrewrite.metrics.PipelineMetrics;
 import dev.gcsrewrite.notification.GcsNotification;
+import dev.gcsrewrite.redis.FaultPoints;
 import dev.gcsrewrite.redis.RedisSettings;
 import java.io.IOException;
 import org.apache.beam.sdk.io.FileIO;
@@ -210,6 +211,7 @@ public final class WriteProcessedObjects extends PTransform<PCollection<Claim>, 
       Claim claim = file.getKey();
       String outputUri = file.getValue();
       long size = SourceProbe.sizeOf(outputUri);
+      FaultPoints.reach(FaultPoints.Point.RENAMED, claim);
       PipelineMetrics.COMPLETED.inc();
       LOG.info("Wrote {}: {} ({} bytes)", claim.generationKey(), outputUri, size);
       out.output(Outcome.complete(claim, outputUri, size));

@@ -60,22 +60,33 @@ public final class ClaimStore implements AutoCloseable {
     long outputBytes();
   }
 
+  /** What {@link #keepWhileWriting} returns: closing it ends the writing, not the claim. */
+  public interface Writing extends AutoCloseable {
+    @Override
+    void close();
+  }
+
   private record Lock(GcsNotification notification, long token) implements Held {}
 
   private final RedisCalls calls;
   private final ClaimKeys keys;
+  private final @Nullable LeaseKeeper keeper;
 
   private ClaimStore(RedisClient client, boolean retryForever, RedisSettings settings) {
     this.calls = new RedisCalls(client, retryForever);
     this.keys = new ClaimKeys(settings.keyPrefix());
+    this.keeper = retryForever ? LeaseKeeper.of(settings) : null;
   }
 
-  /** A store on this worker's shared client that retries until Redis answers; for DoFns. */
+  /**
+   * A store on this worker's shared client that retries until Redis answers, whose claims are kept
+   * alive by the worker's {@link LeaseKeeper} until they are settled or released; for DoFns.
+   */
   public static ClaimStore forPipeline(RedisSettings settings) throws IOException {
     return new ClaimStore(RedisClient.shared(settings), true, settings);
   }
 
-  /** A store with a client of its own that tries once; for command-line tools. */
+  /** A store with a client of its own that tries once; for command-line tools and leases. */
   public static ClaimStore forCommand(RedisSettings settings) throws IOException {
     return new ClaimStore(new RedisClient(settings), false, settings);
   }
@@ -113,13 +124,25 @@ public final class ClaimStore implements AutoCloseable {
     String lease = millis(claimSettings.lease());
     String retention = millis(claimSettings.retention());
     String stopped = String.join(",", claimSettings.stoppedOwners());
-    return calls.evalEach(
-        RedisScript.CLAIM,
-        batch,
-        this::objectKeys,
-        n -> List.of(owner, "" + n.generation(), lease, n.messageId(), retention, stopped),
-        ClaimDecision::fromReply,
-        (n, error) -> ClaimDecision.failed(error));
+    List<ClaimDecision> decisions =
+        calls.evalEach(
+            RedisScript.CLAIM,
+            batch,
+            this::objectKeys,
+            n -> List.of(owner, "" + n.generation(), lease, n.messageId(), retention, stopped),
+            ClaimDecision::fromReply,
+            (n, error) -> ClaimDecision.failed(error));
+    if (keeper != null) {
+      for (int i = 0; i < batch.size(); i++) {
+        ClaimDecision decision = decisions.get(i);
+        if (decision.kind() == ClaimDecision.Kind.CLAIMED
+            || decision.kind() == ClaimDecision.Kind.REENTRANT) {
+          keeper.keep(new Lock(batch.get(i), decision.token()), claimSettings.lease());
+        }
+      }
+      keeper.countInto();
+    }
+    return decisions;
   }
 
   /**
@@ -131,7 +154,8 @@ public final class ClaimStore implements AutoCloseable {
    *   <tr><th>KEYS<td>{@link #objectKeys}
    *   <tr><th>ARGV<td>owner, generation, token, COMPLETED or SKIPPED, output URI or reason,
    *       retention ms, message ID, output bytes (-1: unknown)
-   *   <tr><th>ALREADY, state, outputUri or reason<td>settled before: nothing changed
+   *   <tr><th>ALREADY, state, outputUri or reason, repair<td>settled before: nothing changed;
+   *       {@code repair} as below, when this writer's file landed after the settlement
    *   <tr><th>SETTLED, state, outputUri or reason, repair, cleanup<td>settled now; SKIPPED
    *       whatever was asked if the writer found its source vanished or changed ({@link
    *       #recordReadResult}) or a newer generation completed meanwhile ("superseded"); {@code
@@ -140,22 +164,32 @@ public final class ClaimStore implements AutoCloseable {
    */
   public List<Settlement> settle(List<? extends Ending> batch, ClaimSettings claimSettings) {
     String retention = millis(claimSettings.retention());
-    return calls.evalEach(
-        RedisScript.SETTLE,
-        batch,
-        ending -> objectKeys(ending.claim().notification()),
-        ending ->
-            List.of(
-                claimSettings.owner(),
-                "" + ending.claim().notification().generation(),
-                "" + ending.claim().token(),
-                ending.completed() ? "COMPLETED" : "SKIPPED",
-                ending.outputUriOrReason(),
-                retention,
-                ending.claim().notification().messageId(),
-                "" + (ending.completed() ? ending.outputBytes() : -1)),
-        Settlement::fromReply,
-        (ending, error) -> Settlement.failed(error));
+    List<Settlement> settlements =
+        calls.evalEach(
+            RedisScript.SETTLE,
+            batch,
+            ending -> objectKeys(ending.claim().notification()),
+            ending ->
+                List.of(
+                    claimSettings.owner(),
+                    "" + ending.claim().notification().generation(),
+                    "" + ending.claim().token(),
+                    ending.completed() ? "COMPLETED" : "SKIPPED",
+                    ending.outputUriOrReason(),
+                    retention,
+                    ending.claim().notification().messageId(),
+                    "" + (ending.completed() ? ending.outputBytes() : -1)),
+            Settlement::fromReply,
+            (ending, error) -> Settlement.failed(error));
+    if (keeper != null) {
+      for (int i = 0; i < batch.size(); i++) {
+        if (!settlements.get(i).cleanup()) {
+          keeper.forget(batch.get(i).claim());
+        }
+      }
+      keeper.countInto();
+    }
+    return settlements;
   }
 
   /**
@@ -194,26 +228,48 @@ public final class ClaimStore implements AutoCloseable {
    *       "1" if a stale writer's rename may have landed meanwhile: write the output again
    * </table>
    */
-  public List<Boolean> release(List<? extends Held> batch) {
+  public List<Released> release(List<? extends Held> batch) {
+    batch.forEach(this::forget);
     return calls.evalEach(
         RedisScript.RELEASE,
         batch,
         this::lockKeys,
         ClaimStore::lockArgs,
-        reply -> reply.get(0).equals("RELEASED"),
+        Released::fromReply,
         (claim, error) -> {
           String key = claim.notification().generationKey();
           LOG.warn("Could not release the claim on {} (it ends with its lease): {}", key, error);
-          return false;
+          return new Released(false, false);
         });
   }
 
   /**
-   * Releases {@code claim}'s lock after a repair or a cleanup ({@code release.lua}); returns
-   * whether a stale write may have landed meanwhile.
+   * What releasing a claim found.
+   *
+   * @param held whether the lock (or the record in progress) was still the claim's
+   * @param dirty whether a file renamed without the lock may have landed while it was held: the
+   *     object's latest completed generation is to be written again
+   */
+  public record Released(boolean held, boolean dirty) {
+    static Released fromReply(List<String> reply) {
+      return new Released(reply.get(0).equals("RELEASED"), reply.get(1).equals("1"));
+    }
+
+    /** Whether the output may not be what the releaser left: lost meanwhile, or marked dirty. */
+    public boolean outputInDoubt() {
+      return dirty || !held;
+    }
+  }
+
+  /**
+   * Releases {@code claim}'s lock after a repair or a cleanup ({@code release.lua}), which changed
+   * the output without a fence; returns whether the output is in doubt since: the lock was lost
+   * meanwhile (another holder may have written before this change landed) or marked dirty.
    */
   public boolean releaseLock(Held claim) {
-    return calls.eval(RedisScript.RELEASE, lockKeys(claim), lockArgs(claim)).get(1).equals("1");
+    forget(claim);
+    return Released.fromReply(calls.eval(RedisScript.RELEASE, lockKeys(claim), lockArgs(claim)))
+        .outputInDoubt();
   }
 
   /**
@@ -229,9 +285,37 @@ public final class ClaimStore implements AutoCloseable {
    * </table>
    */
   public boolean renew(Held claim, Duration lease) {
-    List<String> args =
-        List.of("" + claim.notification().generation(), "" + claim.token(), millis(lease));
-    return calls.eval(RedisScript.RENEW, lockKeys(claim), args).get(0).equals("RENEWED");
+    return renewEach(List.of(claim), List.of(lease)).get(0);
+  }
+
+  /** {@link #renew}s each of {@code claims}, by the lease of {@code leases} at the same index. */
+  List<Boolean> renewEach(List<Held> claims, List<Duration> leases) {
+    Map<Held, String> leaseOf = new java.util.IdentityHashMap<>();
+    for (int i = 0; i < claims.size(); i++) {
+      leaseOf.put(claims.get(i), millis(leases.get(i)));
+    }
+    return calls.evalEach(
+        RedisScript.RENEW,
+        claims,
+        this::lockKeys,
+        claim ->
+            List.of("" + claim.notification().generation(), "" + claim.token(), leaseOf.get(claim)),
+        reply -> reply.get(0).equals("RENEWED"),
+        (claim, error) -> false);
+  }
+
+  /**
+   * Keeps {@code claim}'s lease renewed for as long as the returned handle is open: while its
+   * output is written, however long that takes.
+   */
+  public Writing keepWhileWriting(Held claim, Duration lease) {
+    return keeper == null ? () -> {} : keeper.whileWriting(claim, lease);
+  }
+
+  private void forget(Held claim) {
+    if (keeper != null) {
+      keeper.forget(claim);
+    }
   }
 
   /**
@@ -274,10 +358,15 @@ public final class ClaimStore implements AutoCloseable {
                 keys.latest(object.bucket(), object.objectId()),
                 keys.lock(object.bucket(), object.objectId())),
             List.of(claimSettings.owner(), millis(claimSettings.lease())));
-    return reply.get(0).equals("REPAIR")
-        ? new Lock(
-            object.withGeneration(Long.parseLong(reply.get(1))), Long.parseLong(reply.get(2)))
-        : null;
+    if (!reply.get(0).equals("REPAIR")) {
+      return null;
+    }
+    Held repairing =
+        new Lock(object.withGeneration(Long.parseLong(reply.get(1))), Long.parseLong(reply.get(2)));
+    if (keeper != null) {
+      keeper.keep(repairing, claimSettings.lease());
+    }
+    return repairing;
   }
 
   /**

@@ -9,8 +9,8 @@ import org.checkerframework.checker.nullness.qual.Nullable;
  * @param settledNow true if this call settled it, false if it was settled already
  * @param state what the generation is now: COMPLETED or SKIPPED
  * @param detail the output URI (COMPLETED) or the reason (SKIPPED)
- * @param repair a generation whose output must be written again (this rename may have landed over
- *     it), or null
+ * @param repair a generation whose output must be written again (a file renamed without the lock
+ *     may have landed over it), or null; settled or not
  * @param cleanup whether the writer left an empty output where none was, to delete before the
  *     object's lock (kept for it) is released
  * @param error why Redis could not settle it (its record is unusable), or null
@@ -29,7 +29,7 @@ public record Settlement(
 
   static Settlement fromReply(List<String> reply) {
     boolean now = reply.get(0).equals("SETTLED");
-    String repair = now ? reply.get(3) : "";
+    String repair = reply.size() > 3 ? reply.get(3) : "";
     return new Settlement(
         now,
         reply.get(1),

@@ -1,24 +1,54 @@
 -- Settles one generation for good (idempotent), keeping the object's output moving forward only.
 -- Keys, arguments, replies: ClaimStore#settle.
+--
+-- Renames and deletes of outputs are not fenced (neither Cloud Storage nor FileIO takes a token),
+-- so this script is where each one is checked after the fact: a file that landed without the lock
+-- (its writer's lease ran out) may have landed over a newer output, and a holder whose lock was
+-- marked dirty was told that such a file landed meanwhile. Either way the object's latest completed
+-- generation is written again (the repair), unless the file in place is already its rewrite.
 
 local g = ARGV[2]
 local record = redis.call('HMGET', KEYS[1], 'state', 'outputUri', 'reason', 'readResult')
 local state = record[1]
+local lock = redis.call('HMGET', KEYS[4], 'generation', 'token', 'dirty')
+local holds = lock[1] == g and lock[2] == ARGV[3]
+-- FileIO renamed what this writer wrote into place: its rewrite, or what a read result says.
+local landed = ARGV[4] == 'COMPLETED'
+local readResult = record[4]
+
+-- The generation to write again after this settlement, or '' when the output is right.
+local function repair_for(is_latest_rewrite)
+  local latest = redis.call('HGET', KEYS[2], 'generation')
+  if not latest or (is_latest_rewrite and latest == g and not (holds and lock[3])) then
+    return ''
+  end
+  if (landed and not holds) or (holds and lock[3]) then
+    return latest
+  end
+  return ''
+end
+
 if state == 'COMPLETED' or state == 'SKIPPED' then
-  return {'ALREADY', state, record[2] or record[3] or ''}
+  -- Another writer of this generation settled it first; this one's file may have landed since.
+  local repair = ''
+  if landed then
+    repair = repair_for(state == 'COMPLETED' and not readResult)
+  end
+  return {'ALREADY', state, record[2] or record[3] or '', repair}
 end
 
 local now = now_ms()
 local retention = tonumber(ARGV[6])
-local lock = redis.call('HMGET', KEYS[4], 'generation', 'token', 'dirty')
-local holds = lock[1] == g and lock[2] == ARGV[3]
 
 local final, detail, repair, cleanup = ARGV[4], ARGV[5], '', ''
-local readResult = record[4]
 if final == 'COMPLETED' and readResult then
   final = 'SKIPPED'
   if readResult == 'vanished:empty' then
-    detail, cleanup = 'sourceVanished', '1'
+    detail = 'sourceVanished'
+    -- Only the lock's holder deletes: another's empty file may be a newer, empty, output.
+    if holds then
+      cleanup = '1'
+    end
   elseif readResult == 'vanished:preserved' then
     detail = 'sourceVanished'
   else
@@ -35,13 +65,17 @@ if final == 'COMPLETED' then
   else
     redis.call('HSET', KEYS[2], 'generation', g, 'completedAt', ms(now), 'outputUri', ARGV[5])
     redis.call('PEXPIRE', KEYS[2], retention)
-    if holds and lock[3] then
-      -- A stale writer's rename may have landed after this one's: write this one again.
-      repair = g
-    elseif not holds and lock[1] and newer(lock[1], g) then
+    repair = repair_for(true)
+    if not holds and lock[1] and newer(lock[1], g) then
       -- The newer generation in flight may have renamed before this stale one: tell it.
       redis.call('HSET', KEYS[4], 'dirty', '1')
     end
+  end
+else
+  repair = repair_for(false)
+  if repair == '' and landed and not holds and lock[1] then
+    -- Nothing completed to put back: whoever holds the object now writes after this file.
+    redis.call('HSET', KEYS[4], 'dirty', '1')
   end
 end
 

@@ -116,8 +116,11 @@ public class StaleAndVanishedWritesTest {
     buckets.setVersioned(true);
     buckets.putGeneration("c.txt", G1, "AWS one");
     buckets.putGeneration("c.txt", G2, "AWS two");
-    // This job claimed generation 1, then stalled past its lease...
-    Claim stale = claim(parsed(BUCKET, "c.txt", G1, "m1"), job);
+    // This job claimed generation 1, then stalled past its lease (its lease keeper too)...
+    Claim stale;
+    try (ClaimStore frozen = ClaimStore.forCommand(redis)) {
+      stale = ClaimFixtures.claim(frozen, parsed(BUCKET, "c.txt", G1, "m1"), job);
+    }
     testJob.records().awaitLeaseEnd(BUCKET, "c.txt");
     // ...while another job claimed generation 2, wrote it and settled it.
     try (ClaimStore store = ClaimStore.forPipeline(redis)) {
@@ -133,7 +136,7 @@ public class StaleAndVanishedWritesTest {
     Run run = run(List.of(stale), new LocalFolderSource(locations.bucketRoot()));
 
     PAssert.that(run.outcomes).containsInAnyOrder("c.txt#" + G1 + " SKIPPED superseded");
-    PAssert.that(run.repaired).containsInAnyOrder(BUCKET + "/c.txt#" + G2);
+    PAssert.that(run.repaired).containsInAnyOrder("REPAIRED " + BUCKET + "/c.txt#" + G2);
     PAssert.that(run.deadLetters).empty();
     PipelineResult result = run.finish();
 
@@ -161,7 +164,7 @@ public class StaleAndVanishedWritesTest {
   public void repairReadingItsGenerationAsNotifiedWritesItAgain() throws Exception {
     RepairRun run = repairOf("e.txt", "AWS two");
 
-    PAssert.that(run.repaired).containsInAnyOrder(BUCKET + "/e.txt#" + G2);
+    PAssert.that(run.repaired).containsInAnyOrder("REPAIRED " + BUCKET + "/e.txt#" + G2);
     PipelineResult result = PipelineRuns.runToEnd(pipeline);
 
     assertEquals("GCP two", buckets.outputText("e.txt.processed"));
@@ -194,7 +197,7 @@ public class StaleAndVanishedWritesTest {
             pipeline.apply("NoCleanups", Create.empty(TypeDescriptor.of(Claim.class))));
     OutputWriter writer =
         new OutputWriter(locations, new LocalFolderSource(locations.bucketRoot()), REWRITER, job);
-    return new RepairRun(settled.apply("Repair", new RepairOutputs(writer, redis)));
+    return new RepairRun(keys(settled.apply("Repair", new RepairOutputs(writer, redis))));
   }
 
   private List<String> processedFolder() throws IOException {
@@ -212,7 +215,7 @@ public class StaleAndVanishedWritesTest {
             .apply(Create.of(claims).withCoder(ClaimCoder.of()))
             .apply(new WriteProcessedObjects(writer, redis, Duration.millis(100)));
     SettleResults settled = processed.apply("Settle", new CompleteClaims(redis, job));
-    PCollection<String> repaired = settled.apply("Repair", new RepairOutputs(writer, redis));
+    PCollection<String> repaired = keys(settled.apply("Repair", new RepairOutputs(writer, redis)));
     PCollection<String> outcomes =
         settled
             .outcomes()
@@ -220,6 +223,14 @@ public class StaleAndVanishedWritesTest {
                 MapElements.into(TypeDescriptors.strings())
                     .via(StaleAndVanishedWritesTest::describe));
     return new Run(outcomes, repaired, settled.failures());
+  }
+
+  /** The generation keys of the repaired outcomes. */
+  private static PCollection<String> keys(PCollection<Outcome> repaired) {
+    return repaired.apply(
+        "RepairedKeys",
+        MapElements.into(TypeDescriptors.strings())
+            .via(o -> o.kind() + " " + o.notification().generationKey()));
   }
 
   private static String describe(Outcome o) {

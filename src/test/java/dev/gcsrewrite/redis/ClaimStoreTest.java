@@ -308,7 +308,7 @@ public class ClaimStoreTest {
 
     store.settle(List.of(complete(stale)), JOB_A);
     assertEquals(String.valueOf(holder.token()), redis.hget(keys.lock("b", "o"), "token"));
-    assertEquals(List.of(false), store.release(List.of(stale)));
+    assertEquals(List.of(new ClaimStore.Released(false, false)), store.release(List.of(stale)));
     assertEquals(String.valueOf(holder.token()), redis.hget(keys.lock("b", "o"), "token"));
   }
 
@@ -399,13 +399,15 @@ public class ClaimStoreTest {
   public void releaseFreesOnlyTheClaimsOwnTokenInProgress() {
     GcsNotification n = parsed("b", "o", 10, "m1");
     Claim claim = claimed(JOB_A, n);
-    assertEquals(List.of(false), store.release(List.of(new Claim(n, claim.token() + 7))));
-    assertEquals(List.of(true), store.release(List.of(claim)));
+    assertEquals(
+        List.of(new ClaimStore.Released(false, false)),
+        store.release(List.of(new Claim(n, claim.token() + 7))));
+    assertEquals(List.of(new ClaimStore.Released(true, false)), store.release(List.of(claim)));
     assertEquals(CLAIMED, claim(JOB_B, n).kind());
 
     Claim settled = claimed(JOB_A, parsed("b", "o2", 11, "m2"));
     store.settle(List.of(complete(settled)), JOB_A);
-    assertEquals(List.of(false), store.release(List.of(settled)));
+    assertEquals(List.of(new ClaimStore.Released(false, false)), store.release(List.of(settled)));
     assertEquals("COMPLETED", redis.hget(keys.generation("b", "o2", 11), "state"));
   }
 
