@@ -167,7 +167,8 @@ public final class TestJob implements TestRule {
 
   /** A claim store on the test's keys, for claims made beforehand; the caller closes it. */
   public ClaimStore store() throws IOException {
-    return ClaimStore.forPipeline(redis.settings(keyPrefix()));
+    // Another job's claims: no lease keeper of this JVM renews them.
+    return ClaimStore.forCommand(redis.settings(keyPrefix()));
   }
 
   /** What the test's claims left in Redis. */
