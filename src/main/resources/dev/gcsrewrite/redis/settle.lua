@@ -4,7 +4,7 @@
 local g = ARGV[2]
 local record = redis.call('HMGET', KEYS[1], 'state', 'outputUri', 'reason', 'readResult')
 local state = record[1]
-if state == 'COMPLETED' or state == 'SKIPPED' then
+if state == 'COMPLETED' or state == 'SKIPPED' or state == 'FAILED' then
   return {'ALREADY', state, record[2] or record[3] or ''}
 end
 
@@ -16,13 +16,26 @@ local holds = lock[1] == g and lock[2] == ARGV[3]
 local final, detail, repair, cleanup = ARGV[4], ARGV[5], '', ''
 local readResult = record[4]
 if final == 'COMPLETED' and readResult then
+  -- '<found>:<left>[:<why>]' (RewritingSink says which), or 'changed:<how>' for a whole read.
+  local found, left, why = string.match(readResult, '^(%a+):(%a+):?(.*)$')
   final = 'SKIPPED'
-  if readResult == 'vanished:empty' then
-    detail, cleanup = 'sourceVanished', '1'
-  elseif readResult == 'vanished:preserved' then
+  if found == 'unreadable' then
+    -- Failed for good: dead-lettered, and left claimable, so that a replay can try it again.
+    final, detail = 'FAILED', why
+  elseif found == 'vanished' then
     detail = 'sourceVanished'
   else
     detail = 'sourceChanged'
+  end
+  if left == 'empty' then
+    cleanup = '1'
+  elseif left == 'partial' then
+    -- Part of a rewrite was renamed into place: the newest completed output is written again, or,
+    -- with none, the partial one is removed.
+    repair = redis.call('HGET', KEYS[2], 'generation') or ''
+    if repair == '' then
+      cleanup = '1'
+    end
   end
 end
 
