@@ -83,6 +83,16 @@ public record OutputWriter(
     }
   }
 
+  /** What a dead letter says of a generation that cannot be read for {@code reason}. */
+  String cannotRead(GcsNotification n, String reason) {
+    return "cannot read " + sourceOf(n) + ": " + reason;
+  }
+
+  /** The notified generation's source, as logs and dead letters name it. */
+  String sourceOf(GcsNotification n) {
+    return locations.sourceSpec(n.bucket(), n.objectId()) + "#" + n.generation();
+  }
+
   /** Where {@code n}'s object's output is. */
   String outputSpec(GcsNotification n) {
     return locations.outputSpec(n.bucket(), n.objectId());
