@@ -34,8 +34,9 @@ import org.slf4j.LoggerFactory;
  * <p>Its steps:
  *
  * <ul>
- *   <li>{@code CleanUp} removes the empty output a writer had to leave where none was (its source
- *       vanished), then releases the object's lock;
+ *   <li>{@code CleanUp} removes the output a writer had to leave where none was (its source
+ *       vanished or could not be read: an empty file, or part of a rewrite), then releases the
+ *       object's lock;
  *   <li>{@code Repair} writes an object's newest completed generation again, under the object's
  *       lock, when a stale write (from a writer whose lease had run out) may have landed over it:
  *       with the sink's {@link OutputWriter}, into a temporary file renamed into place as FileIO
@@ -75,7 +76,7 @@ public final class RepairOutputs extends PTransform<SettleResults, PCollection<S
         .apply("Repair", ParDo.of(new RepairFn(writer, redis)));
   }
 
-  /** Removes an empty output left for a vanished source, then releases the lock. */
+  /** Removes the empty or partial output a writer left, then releases the lock. */
   static final class CleanUpFn extends ClaimStoreFn<Claim, GcsNotification> {
     private final OutputWriter writer;
 
@@ -90,10 +91,15 @@ public final class RepairOutputs extends PTransform<SettleResults, PCollection<S
       GcsNotification n = claim.notification();
       String spec = writer.outputSpec(n);
       // Opened, never matched: a match would take glob characters in the name for a pattern.
-      if (SourceProbe.sizeOf(spec) == 0) {
+      long size = SourceProbe.sizeOf(spec);
+      // An empty file is never another writer's output; a partial one is removed only while this
+      // claim still holds the object's lock, so that no other generation can have written since.
+      if (size == 0 || (size > 0 && store().renew(claim, writer.claimSettings().lease()))) {
         FileSystems.delete(List.of(FileSystems.matchNewResource(spec, false)));
         PipelineMetrics.CLEANUPS.inc();
-        LOG.info("Removed the empty output {} left for {}", spec, n.generationKey());
+        LOG.info("Removed the output {} left for {} ({} bytes)", spec, n.generationKey(), size);
+      } else if (size > 0) {
+        LOG.warn("Left {} in place: {} no longer holds the object's lock", spec, n.generationKey());
       }
       if (store().releaseLock(claim)) {
         out.output(n);
@@ -143,8 +149,11 @@ public final class RepairOutputs extends PTransform<SettleResults, PCollection<S
       return latest.generation() == at.generation() ? at : latest;
     }
 
-    /** Writes {@code n}'s generation into place; false when it is gone or not as notified. */
-    private boolean writeAgain(GcsNotification n) throws IOException {
+    /**
+     * Writes {@code n}'s generation into place; false when it is gone, unreadable or not as
+     * notified, even half-way through (what was read then stays in the temporary file, deleted).
+     */
+    boolean writeAgain(GcsNotification n) throws IOException {
       String tempName = ObjectLocations.FILEIO_TEMP_PREFIX + "-repair-" + UUID.randomUUID();
       ResourceId temp =
           FileSystems.matchNewResource(writer.locations().outputDirectory() + tempName, false);
@@ -155,12 +164,14 @@ public final class RepairOutputs extends PTransform<SettleResults, PCollection<S
           result = writer.write(n, target);
         }
         if (!result.asNotified()) {
-          LOG.info(
+          LOG.warn(
               "Did not repair the output of {}: the generation is {}",
               n.generationKey(),
-              result.stats() == null
-                  ? "gone (a newer one's own work writes it)"
-                  : "not as notified");
+              switch (result.read()) {
+                case VANISHED -> "gone (a newer one's own work writes it)";
+                case UNREADABLE -> "unreadable: " + result.detail();
+                default -> "not as notified";
+              });
           return false;
         }
         ResourceId output = FileSystems.matchNewResource(writer.outputSpec(n), false);
