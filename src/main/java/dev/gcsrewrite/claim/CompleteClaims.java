@@ -30,9 +30,13 @@ import org.slf4j.LoggerFactory;
  *   <li>an output in place: COMPLETED (kept for the retention, with its URI); the object's latest
  *       completed generation moves forward, never back, and its lock is freed;
  *   <li>nothing to write, or a source the writer found vanished or changed: SKIPPED;
+ *   <li>a source the writer found unreadable for good (a key, a permission): FAILED, a dead letter
+ *       ({@link UnreadableSources}); a replay of its notification may claim it again;
  *   <li>a newer generation completed while this one was written without its lock (its lease ran
  *       out): SKIPPED, superseded, and that newer output is written again (a repair), since this
- *       rename may have landed over it.
+ *       rename may have landed over it;
+ *   <li>whatever the writer had to leave instead of an output (an empty file, part of a rewrite) is
+ *       cleaned up, or the newest completed output written again over it.
  * </ul>
  *
  * <p>Step {@code Release} frees the claims of work that failed for good, so that a fixed
@@ -132,15 +136,27 @@ public final class CompleteClaims extends PTransform<ProcessedObjects, SettleRes
           return null;
         }
       }
-      Routed<?> announce =
-          Routed.main(settlement.completed() ? outcome : outcome.skippedFor(settlement.detail()));
+      Routed<?> routed;
+      if (settlement.unreadable()) {
+        // Never announced: a dead letter, and the claim left for a replay to take again.
+        if (settlement.settledNow()) {
+          PipelineMetrics.SOURCES_UNREADABLE.inc();
+        }
+        routed =
+            Routed.to(
+                DeadLetter.TAG,
+                UnreadableSources.deadLetter(outcome.notification(), settlement.detail()));
+      } else {
+        routed =
+            Routed.main(settlement.completed() ? outcome : outcome.skippedFor(settlement.detail()));
+      }
       if (settlement.repair() != null) {
-        announce = announce.and(repairOf(key, settlement, outcome));
+        routed = routed.and(repairOf(key, settlement, outcome));
       }
       if (settlement.cleanup()) {
-        announce = announce.and(Routed.to(CLEANUP, outcome.claim()));
+        routed = routed.and(Routed.to(CLEANUP, outcome.claim()));
       }
-      return announce;
+      return routed;
     }
 
     private static Routed<?> repairOf(String key, Settlement settlement, Outcome outcome) {

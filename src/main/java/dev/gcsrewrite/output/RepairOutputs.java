@@ -37,8 +37,9 @@ import org.slf4j.LoggerFactory;
  * <p>Its steps:
  *
  * <ul>
- *   <li>{@code CleanUp} removes the empty output a writer had to leave where none was (its source
- *       vanished), then releases the object's lock;
+ *   <li>{@code CleanUp} removes the output a writer had to leave where none was (its source
+ *       vanished or could not be read: an empty file, or part of a rewrite), then releases the
+ *       object's lock;
  *   <li>{@code Repair} writes an object's newest completed generation again, under the object's
  *       lock, when a stale write (from a writer whose lease had run out) may have landed over it:
  *       with the sink's {@link OutputWriter}, into a temporary file renamed into place as FileIO
@@ -79,10 +80,10 @@ public final class RepairOutputs extends PTransform<SettleResults, PCollection<O
   }
 
   /**
-   * Removes an empty output left for a vanished source, then releases the lock. The delete is not
-   * fenced: it is made only while the lock is still this claim's (renewed just before), and if the
-   * lock turns out lost by the release (the cleanup froze past its lease, another writer went on),
-   * the object is repaired.
+   * Removes the empty or partial output a writer left where none was, then releases the lock. The
+   * delete is not fenced: it is made only while the lock is still this claim's (renewed just
+   * before), and if the release finds the lock lost (the cleanup froze past its lease, another
+   * writer went on), the object is repaired.
    */
   static final class CleanUpFn extends ClaimStoreFn<Claim, GcsNotification> {
     private final OutputWriter writer;
@@ -99,10 +100,15 @@ public final class RepairOutputs extends PTransform<SettleResults, PCollection<O
       String spec = writer.outputSpec(n);
       FaultPoints.reach(FaultPoints.Point.REPAIRING, claim);
       // Opened, never matched: a match would take glob characters in the name for a pattern.
-      if (store().renew(claim, writer.claimSettings().lease()) && SourceProbe.sizeOf(spec) == 0) {
+      long size = SourceProbe.sizeOf(spec);
+      // Only while this claim still holds the object's lock: another generation's output, even an
+      // empty one, may be there otherwise.
+      if (size >= 0 && store().renew(claim, writer.claimSettings().lease())) {
         FileSystems.delete(List.of(FileSystems.matchNewResource(spec, false)));
         PipelineMetrics.CLEANUPS.inc();
-        LOG.info("Removed the empty output {} left for {}", spec, n.generationKey());
+        LOG.info("Removed the output {} left for {} ({} bytes)", spec, n.generationKey(), size);
+      } else if (size >= 0) {
+        LOG.warn("Left {} in place: {} no longer holds the object's lock", spec, n.generationKey());
       }
       if (store().releaseLock(claim)) {
         out.output(n);
@@ -164,11 +170,11 @@ public final class RepairOutputs extends PTransform<SettleResults, PCollection<O
     }
 
     /**
-     * Writes {@code n}'s generation into place; its output's URI, or null when it is gone or not as
-     * notified.
+     * Writes {@code n}'s generation into place under {@code lock}; its output's URI, or null when
+     * it is gone, unreadable or not as notified, even half-way through (what was read then stays in
+     * the temporary file, deleted).
      */
-    private @Nullable String writeAgain(GcsNotification n, ClaimStore.Held lock)
-        throws IOException {
+    @Nullable String writeAgain(GcsNotification n, ClaimStore.Held lock) throws IOException {
       String tempName = ObjectLocations.FILEIO_TEMP_PREFIX + "-repair-" + UUID.randomUUID();
       ResourceId temp =
           FileSystems.matchNewResource(writer.locations().outputDirectory() + tempName, false);
@@ -179,12 +185,14 @@ public final class RepairOutputs extends PTransform<SettleResults, PCollection<O
           result = writer.write(n, target);
         }
         if (!result.asNotified()) {
-          LOG.info(
+          LOG.warn(
               "Did not repair the output of {}: the generation is {}",
               n.generationKey(),
-              result.stats() == null
-                  ? "gone (a newer one's own work writes it)"
-                  : "not as notified");
+              switch (result.read()) {
+                case VANISHED -> "gone (a newer one's own work writes it)";
+                case UNREADABLE -> "unreadable: " + result.detail();
+                default -> "not as notified";
+              });
           return null;
         }
         ResourceId output = FileSystems.matchNewResource(writer.outputSpec(n), false);

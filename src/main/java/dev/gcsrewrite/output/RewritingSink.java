@@ -11,6 +11,7 @@ import java.io.IOException;
 import java.nio.channels.Channels;
 import java.nio.channels.ReadableByteChannel;
 import java.nio.channels.WritableByteChannel;
+import java.util.Locale;
 import org.apache.beam.sdk.io.FileIO;
 import org.apache.beam.sdk.io.FileSystems;
 import org.apache.beam.sdk.transforms.SerializableFunction;
@@ -23,15 +24,21 @@ import org.slf4j.LoggerFactory;
  * stream the claim's generation into FileIO's channel, so an object of any size needs only the
  * rewriter's two fixed buffers and no content ever becomes a pipeline element.
  *
- * <p>FileIO renames whatever this sink wrote into place, so when the read goes wrong in a way no
- * retry mends, the sink tells the settlement in the claim's Redis record:
+ * <p>FileIO renames whatever this sink wrote into place, and a sink has no way to end one element
+ * otherwise than by failing the whole bundle (retried for ever on a streaming runner). So when the
+ * read goes wrong in a way no retry mends, the sink writes what it can and tells the settlement in
+ * the claim's Redis record, as {@code <found>:<left>[:<detail>]}:
  *
  * <ul>
- *   <li>a generation that vanished after it was located gets the current output's own bytes
- *       ({@value #VANISHED_PRESERVED}), or with no output yet an empty file the settlement deletes
- *       ({@value #VANISHED_EMPTY});
- *   <li>content that is not the notified generation's is noted as {@value #CHANGED} and never
- *       announced as complete.
+ *   <li>found: {@code vanished} (the generation is gone: overwritten, deleted), {@code changed}
+ *       (refused as changed mid-read) or {@code unreadable} (refused for good: a customer-supplied
+ *       or disabled key, a permission; the detail says why, for the dead letter);
+ *   <li>left, when nothing had reached the output yet: the current output's own bytes ({@code
+ *       preserved}), or with no output yet nothing ({@code empty}, removed at settlement); else
+ *       {@code partial}: part of the rewrite, which the settlement has replaced with the newest
+ *       completed generation's output, or removed when there is none;
+ *   <li>content read whole but not the notified generation's is noted as {@code changed:<how>} and
+ *       never announced as complete.
  * </ul>
  *
  * <p>FileIO opens one sink per destination, and the destination is the claim itself, so a sink sees
@@ -42,9 +49,10 @@ final class RewritingSink implements FileIO.Sink<Claim> {
   private static final long serialVersionUID = 1L;
   private static final Logger LOG = LoggerFactory.getLogger(RewritingSink.class);
 
-  static final String VANISHED_PRESERVED = "vanished:preserved";
-  static final String VANISHED_EMPTY = "vanished:empty";
   static final String CHANGED = "changed:";
+  static final String PRESERVED = "preserved";
+  static final String EMPTY = "empty";
+  static final String PARTIAL = "partial";
 
   private final OutputWriter writer;
   private final RedisSettings redis;
@@ -88,41 +96,58 @@ final class RewritingSink implements FileIO.Sink<Claim> {
       FaultPoints.reach(FaultPoints.Point.STREAMING, claim);
       OutputWriter.Result result = writer.write(n, out);
       FaultPoints.reach(FaultPoints.Point.WRITTEN, claim);
-      RewriteStats stats = result.stats();
-      if (stats == null || result.mismatch() != null) {
-        String found = stats == null ? vanished(n, out) : CHANGED + result.mismatch();
-        store.recordReadResult(n, found, writer.claimSettings().retention());
-      } else {
+      if (result.asNotified()) {
+        RewriteStats stats = result.stats();
         PipelineMetrics.WRITTEN.inc();
         PipelineMetrics.BYTES_IN.inc(stats.bytesIn());
         PipelineMetrics.BYTES_OUT.inc(stats.bytesOut());
         PipelineMetrics.REPLACEMENTS.inc(stats.replacements());
         LOG.info("Rewrote {} to a temporary file: {}", n.generationKey(), stats);
+        return;
       }
+      store.recordReadResult(n, readResult(n, result, out), writer.claimSettings().retention());
     }
   }
 
+  /** What the settlement is told of a read that went wrong, once the output holds what it can. */
+  private String readResult(GcsNotification n, OutputWriter.Result result, WritableByteChannel out)
+      throws IOException {
+    if (result.read() == OutputWriter.Read.CHANGED && result.stats() != null) {
+      // Read whole, not as notified: the writer said how.
+      return CHANGED + result.detail();
+    }
+    String found = result.read().name().toLowerCase(Locale.ROOT);
+    String left = result.wroteAny() ? PARTIAL : preserveOutput(n, out);
+    LOG.warn(
+        "{} {}{}: {}",
+        n.generationKey(),
+        found,
+        result.detail().isEmpty() ? "" : " (" + result.detail() + ")",
+        switch (left) {
+          case PRESERVED -> "its output is kept as it was";
+          case EMPTY -> "there is no output yet, and the empty file left in its place is removed";
+          default ->
+              "part of it was written, and is replaced by the newest completed output or"
+                  + " removed at settlement";
+        });
+    return found + ":" + left + (result.detail().isEmpty() ? "" : ":" + result.detail());
+  }
+
   /**
-   * The generation was there when it was located and is gone now (overwritten, deleted). FileIO
-   * will put whatever this writes in place of the output, so write the output's own current bytes.
+   * Nothing of the generation was written, and FileIO will put whatever this writes in place of the
+   * output: write the output's own current bytes, if it has any.
    */
-  private String vanished(GcsNotification n, WritableByteChannel out) throws IOException {
-    PipelineMetrics.SOURCE_VANISHED.inc();
+  private String preserveOutput(GcsNotification n, WritableByteChannel out) throws IOException {
     ReadableByteChannel current =
         SourceProbe.openUnlessMissing(
             () -> FileSystems.open(FileSystems.matchNewResource(writer.outputSpec(n), false)));
     if (current == null) {
-      LOG.warn(
-          "{} vanished before it was read, and there is no output yet: the empty file left in"
-              + " its place is removed at settlement",
-          n.generationKey());
-      return VANISHED_EMPTY;
+      return EMPTY;
     }
     try (ReadableByteChannel copy = current) {
       Channels.newInputStream(copy).transferTo(Channels.newOutputStream(out));
     }
-    LOG.warn("{} vanished before it was read: its output is kept as it was", n.generationKey());
-    return VANISHED_PRESERVED;
+    return PRESERVED;
   }
 
   @Override

@@ -1,5 +1,7 @@
 package dev.gcsrewrite.output;
 
+import com.google.api.client.googleapis.json.GoogleJsonError;
+import com.google.api.client.googleapis.json.GoogleJsonResponseException;
 import com.google.api.client.http.HttpResponseException;
 import dev.gcsrewrite.notification.GcsNotification;
 import java.io.FileNotFoundException;
@@ -20,7 +22,9 @@ import org.joda.time.Duration;
 /**
  * Looks for the notified generation of a source, and tells a missing one (not an error: it was
  * overwritten or deleted after it was announced) from one that can never be read (a dead letter)
- * and from a failure that may pass (retried here, then left to the runner's bundle retry).
+ * and from a failure that may pass (retried here, then left to the runner's bundle retry). The one
+ * place where a failure to look up or read a source is sorted: {@link #classify}, and {@link
+ * #reason} for what a dead letter says of it.
  *
  * <p>The lookup never matches names, which would interpret {@code *}, {@code ?} and {@code [} in
  * object names as wildcards: it is one metadata request for that generation on Cloud Storage, and
@@ -31,6 +35,8 @@ final class SourceProbe {
   enum Outcome {
     READABLE,
     MISSING,
+    /** Cloud Storage refused a read's precondition (412): the source is not what the read began. */
+    CHANGED,
     UNREADABLE
   }
 
@@ -59,7 +65,7 @@ final class SourceProbe {
       } catch (IOException e) {
         Outcome outcome = classify(e);
         if (outcome != null) {
-          return new Result(outcome, -1, String.valueOf(e.getMessage()));
+          return new Result(outcome, -1, reason(e));
         }
         if (!BackOffUtils.next(Sleeper.DEFAULT, backoff)) {
           throw e;
@@ -100,8 +106,10 @@ final class SourceProbe {
   }
 
   /**
-   * Classifies a failure to open a source: {@link Outcome#MISSING}, {@link Outcome#UNREADABLE}
-   * (permanent), or null when it may pass and is worth retrying.
+   * Classifies a failure to open or read a source: {@link Outcome#MISSING}, {@link
+   * Outcome#CHANGED}, {@link Outcome#UNREADABLE} (permanent: a denied permission, a
+   * customer-supplied encryption key, a disabled or destroyed Cloud KMS key, which Cloud Storage
+   * answers with 400, 401 or 403), or null when it may pass and is worth retrying.
    */
   static @Nullable Outcome classify(IOException failure) {
     String message = String.valueOf(failure.getMessage());
@@ -119,11 +127,34 @@ final class SourceProbe {
       if (cause instanceof HttpResponseException http) {
         return switch (http.getStatusCode()) {
           case 404, 410 -> Outcome.MISSING;
+          case 412 -> Outcome.CHANGED;
           case 400, 401, 403 -> Outcome.UNREADABLE;
           default -> null;
         };
       }
     }
     return null;
+  }
+
+  /**
+   * What {@code failure} says, on one line: for a Cloud Storage error its status, its reason and
+   * its message ({@code 400 resourceIsEncryptedWithCustomerEncryptionKey: ...}), which tell an
+   * operator what to fix; otherwise the exception's message.
+   */
+  static String reason(IOException failure) {
+    for (Throwable cause = failure; cause != null; cause = cause.getCause()) {
+      if (cause instanceof GoogleJsonResponseException json && json.getDetails() != null) {
+        GoogleJsonError error = json.getDetails();
+        String why =
+            error.getErrors() == null || error.getErrors().isEmpty()
+                ? ""
+                : " " + error.getErrors().get(0).getReason();
+        return json.getStatusCode() + why + ": " + error.getMessage();
+      }
+      if (cause instanceof HttpResponseException http) {
+        return http.getStatusCode() + " " + http.getStatusMessage();
+      }
+    }
+    return String.valueOf(failure.getMessage());
   }
 }

@@ -5,6 +5,7 @@ import dev.gcsrewrite.claim.ClaimCoder;
 import dev.gcsrewrite.claim.FailedObject;
 import dev.gcsrewrite.claim.Outcome;
 import dev.gcsrewrite.claim.ProcessedObjects;
+import dev.gcsrewrite.claim.UnreadableSources;
 import dev.gcsrewrite.deadletter.DeadLetter;
 import dev.gcsrewrite.deadletter.Failures;
 import dev.gcsrewrite.location.ObjectLocations;
@@ -34,7 +35,6 @@ import org.apache.beam.sdk.values.PCollectionTuple;
 import org.apache.beam.sdk.values.TupleTag;
 import org.apache.beam.sdk.values.TupleTagList;
 import org.joda.time.Duration;
-import org.joda.time.Instant;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -77,10 +77,10 @@ import org.slf4j.LoggerFactory;
  */
 public final class WriteProcessedObjects extends PTransform<PCollection<Claim>, ProcessedObjects> {
   /** Stable step name, used as the dead letters' {@code errorStage}. */
-  public static final String STEP = "WriteProcessedObjects";
+  public static final String STEP = UnreadableSources.STAGE;
 
   /** Error type for a source that exists but can never be read. */
-  public static final String SOURCE_UNREADABLE = "SourceUnreadable";
+  public static final String SOURCE_UNREADABLE = UnreadableSources.ERROR_TYPE;
 
   /** How long a pane collects elements before FileIO writes them. */
   public static final Duration DEFAULT_PANE_DELAY = Duration.standardSeconds(1);
@@ -175,27 +175,23 @@ public final class WriteProcessedObjects extends PTransform<PCollection<Claim>, 
       DeadLetter unreadable;
       try {
         SourceProbe.Result probe = SourceProbe.probe(writer.sources(), n);
-        String source =
-            writer.locations().sourceSpec(n.bucket(), n.objectId()) + "#" + n.generation();
+        String source = writer.sourceOf(n);
         switch (probe.outcome()) {
           case READABLE -> {
             out.get(READABLE).output(claim);
             return;
           }
-          case MISSING -> {
+          // A lookup sets no precondition: a 412 there, too, means the generation is not there.
+          case MISSING, CHANGED -> {
             PipelineMetrics.SKIPPED_SOURCE_MISSING.inc();
             LOG.info("Skipped {}: generation {} no longer exists", n.generationKey(), source);
             out.get(MISSING).output(Outcome.skipped(claim, Outcome.SOURCE_MISSING));
             return;
           }
-          default ->
-              unreadable =
-                  new DeadLetter(
-                      n.original(),
-                      STEP,
-                      SOURCE_UNREADABLE,
-                      "cannot read " + source + ": " + probe.reason(),
-                      Instant.now());
+          default -> {
+            PipelineMetrics.SOURCES_UNREADABLE.inc();
+            unreadable = UnreadableSources.deadLetter(n, writer.cannotRead(n, probe.reason()));
+          }
         }
       } catch (RuntimeException e) {
         unreadable = Failures.unexpected(n.original(), STEP, e);

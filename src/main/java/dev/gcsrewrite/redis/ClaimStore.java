@@ -154,12 +154,14 @@ public final class ClaimStore implements AutoCloseable {
    *   <tr><th>KEYS<td>{@link #objectKeys}
    *   <tr><th>ARGV<td>owner, generation, token, COMPLETED or SKIPPED, output URI or reason,
    *       retention ms, message ID, output bytes (-1: unknown)
-   *   <tr><th>ALREADY, state, outputUri or reason, repair<td>settled before: nothing changed;
+   *   <tr><th>ALREADY, state, outputUri or reason, repair<td>settled (or failed) before: nothing
+   *       changed;
    *       {@code repair} as below, when this writer's file landed after the settlement
    *   <tr><th>SETTLED, state, outputUri or reason, repair, cleanup<td>settled now; SKIPPED
    *       whatever was asked if the writer found its source vanished or changed ({@link
-   *       #recordReadResult}) or a newer generation completed meanwhile ("superseded"); {@code
-   *       repair} ("" for none) and {@code cleanup} ("1" or "") as {@link Settlement} says
+   *       #recordReadResult}) or a newer generation completed meanwhile ("superseded"); FAILED,
+   *       with why, if it found the source unreadable; {@code repair} ("" for none) and {@code
+   *       cleanup} ("1" or "") as {@link Settlement} says
    * </table>
    */
   public List<Settlement> settle(List<? extends Ending> batch, ClaimSettings claimSettings) {
@@ -319,8 +321,10 @@ public final class ClaimStore implements AutoCloseable {
   }
 
   /**
-   * Records in {@code n}'s record what its writer found reading it ({@code vanished:empty}, {@code
-   * vanished:preserved}, {@code changed:...}), for its settlement.
+   * Records in {@code n}'s record what its writer found reading it, for its settlement: {@code
+   * <found>:<left>[:<why>]} with found {@code vanished}, {@code changed} or {@code unreadable} and
+   * left (what the output holds) {@code empty}, {@code preserved} or {@code partial}; or {@code
+   * changed:<how>} for content read whole but not as notified.
    *
    * <table>
    *   <caption>read_result.lua</caption>

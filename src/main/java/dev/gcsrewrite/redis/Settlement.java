@@ -7,12 +7,14 @@ import org.checkerframework.checker.nullness.qual.Nullable;
  * What settling one generation found and did: the reply of {@link ClaimStore#settle}.
  *
  * @param settledNow true if this call settled it, false if it was settled already
- * @param state what the generation is now: COMPLETED or SKIPPED
- * @param detail the output URI (COMPLETED) or the reason (SKIPPED)
+ * @param state what the generation is now: COMPLETED, SKIPPED, or FAILED (its source could not be
+ *     read: a dead letter, and claimable again by a replay)
+ * @param detail the output URI (COMPLETED), the reason (SKIPPED) or why the source cannot be read
+ *     (FAILED)
  * @param repair a generation whose output must be written again (a file renamed without the lock
- *     may have landed over it), or null; settled or not
- * @param cleanup whether the writer left an empty output where none was, to delete before the
- *     object's lock (kept for it) is released
+ *     may have landed over it, or a partial one was), or null; settled now or not
+ * @param cleanup whether the writer left an output where none was (empty, or part of a rewrite), to
+ *     delete before the object's lock (kept for it) is released
  * @param error why Redis could not settle it (its record is unusable), or null
  */
 public record Settlement(
@@ -45,5 +47,12 @@ public record Settlement(
 
   public boolean completed() {
     return "COMPLETED".equals(state);
+  }
+
+  /**
+   * Whether the writer found the source unreadable for good: the work failed, for a dead letter.
+   */
+  public boolean unreadable() {
+    return "FAILED".equals(state);
   }
 }

@@ -28,7 +28,7 @@ local function repair_for(is_latest_rewrite)
   return ''
 end
 
-if state == 'COMPLETED' or state == 'SKIPPED' then
+if state == 'COMPLETED' or state == 'SKIPPED' or state == 'FAILED' then
   -- Another writer of this generation settled it first; this one's file may have landed since.
   local repair = ''
   if landed then
@@ -42,17 +42,25 @@ local retention = tonumber(ARGV[6])
 
 local final, detail, repair, cleanup = ARGV[4], ARGV[5], '', ''
 if final == 'COMPLETED' and readResult then
+  -- '<found>:<left>[:<why>]' (RewritingSink says which), or 'changed:<how>' for a whole read.
+  local found, left, why = string.match(readResult, '^(%a+):(%a+):?(.*)$')
   final = 'SKIPPED'
-  if readResult == 'vanished:empty' then
-    detail = 'sourceVanished'
-    -- Only the lock's holder deletes: another's empty file may be a newer, empty, output.
-    if holds then
-      cleanup = '1'
-    end
-  elseif readResult == 'vanished:preserved' then
+  if found == 'unreadable' then
+    -- Failed for good: dead-lettered, and left claimable, so that a replay can try it again.
+    final, detail = 'FAILED', why
+  elseif found == 'vanished' then
     detail = 'sourceVanished'
   else
     detail = 'sourceChanged'
+  end
+  if left == 'partial' then
+    -- Part of a rewrite was renamed into place: the newest completed output is written again, or,
+    -- with none, the partial one is removed.
+    repair = redis.call('HGET', KEYS[2], 'generation') or ''
+  end
+  -- Only the lock's holder deletes: another's file may be a newer output, even an empty one.
+  if holds and (left == 'empty' or (left == 'partial' and repair == '')) then
+    cleanup = '1'
   end
 end
 
@@ -71,7 +79,7 @@ if final == 'COMPLETED' then
       redis.call('HSET', KEYS[4], 'dirty', '1')
     end
   end
-else
+elseif repair == '' then
   repair = repair_for(false)
   if repair == '' and landed and not holds and lock[1] then
     -- Nothing completed to put back: whoever holds the object now writes after this file.

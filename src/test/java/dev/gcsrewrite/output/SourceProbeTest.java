@@ -1,5 +1,6 @@
 package dev.gcsrewrite.output;
 
+import static dev.gcsrewrite.output.SourceProbe.Outcome.CHANGED;
 import static dev.gcsrewrite.output.SourceProbe.Outcome.MISSING;
 import static dev.gcsrewrite.output.SourceProbe.Outcome.READABLE;
 import static dev.gcsrewrite.output.SourceProbe.Outcome.UNREADABLE;
@@ -57,6 +58,7 @@ public class SourceProbeTest {
   public void cloudStorageHttpFailuresAreClassifiedByStatus() {
     assertEquals(MISSING, SourceProbe.classify(http(404)));
     assertEquals(MISSING, SourceProbe.classify(http(410)));
+    assertEquals(CHANGED, SourceProbe.classify(http(412)));
     assertEquals(UNREADABLE, SourceProbe.classify(http(403)));
     assertEquals(UNREADABLE, SourceProbe.classify(http(401)));
     assertNull("5xx may pass: retry", SourceProbe.classify(http(503)));

@@ -343,6 +343,61 @@ public class ClaimStoreTest {
   }
 
   @Test
+  public void partialOutputOverACompletedGenerationAsksForItsRepair() {
+    store.settle(List.of(complete(claimed(JOB_A, parsed("b", "o", 5, "m0")))), JOB_A);
+    Claim claim = claimed(JOB_A, parsed("b", "o", 10, "m1"));
+    store.recordReadResult(claim.notification(), "vanished:partial", JOB_A.retention());
+
+    Settlement settled = store.settle(List.of(complete(claim)), JOB_A).get(0);
+    assertEquals("SKIPPED", settled.state());
+    assertEquals("sourceVanished", settled.detail());
+    assertEquals(Long.valueOf(5), settled.repair());
+    assertEquals(false, settled.cleanup());
+    assertEquals("5", redis.hget(keys.latest("b", "o"), "generation"));
+    assertEquals("lock free for the repair", null, redis.hget(keys.lock("b", "o"), "generation"));
+  }
+
+  @Test
+  public void partialOutputWithNothingCompletedIsCleanedUpUnderTheLock() {
+    Claim claim = claimed(JOB_A, parsed("b", "o", 10, "m1"));
+    store.recordReadResult(
+        claim.notification(),
+        "changed:partial:generation changed mid-read: 412",
+        JOB_A.retention());
+
+    Settlement settled = store.settle(List.of(complete(claim)), JOB_A).get(0);
+    assertEquals("SKIPPED", settled.state());
+    assertEquals("sourceChanged", settled.detail());
+    assertEquals(null, settled.repair());
+    assertTrue(settled.cleanup());
+    assertEquals("10", redis.hget(keys.lock("b", "o"), "generation"));
+  }
+
+  @Test
+  public void unreadableSourceFailsItsClaimOnceAndLeavesItForAReplay() {
+    GcsNotification n = parsed("b", "o", 10, "m1");
+    Claim claim = claimed(JOB_A, n);
+    String why = "cannot read gs://b/o#10: 400 resourceIsEncryptedWithCustomerEncryptionKey: x";
+    store.recordReadResult(n, "unreadable:preserved:" + why, JOB_A.retention());
+
+    Settlement settled = store.settle(List.of(complete(claim)), JOB_A).get(0);
+    assertTrue(settled.settledNow());
+    assertTrue(settled.unreadable());
+    assertEquals(why, settled.detail());
+    assertEquals(false, settled.cleanup());
+    assertEquals(Map.of(), redis.hgetAll(keys.latest("b", "o")));
+    assertEquals(null, redis.hget(keys.lock("b", "o"), "generation"));
+
+    Settlement again = store.settle(List.of(complete(claim)), JOB_A).get(0);
+    assertEquals("a retried bundle changes nothing", false, again.settledNow());
+    assertTrue(again.unreadable());
+    assertEquals(why, again.detail());
+    assertEquals("FAILED", redis.hget(keys.generation("b", "o", 10), "state"));
+
+    assertEquals(CLAIMED, claim(JOB_A, parsed("b", "o", 10, "replay")).kind());
+  }
+
+  @Test
   public void repairTakesTheFreeLockForTheLatestCompletedAndMarksABusyOneDirty() {
     GcsNotification n = parsed("b", "o", 10, "m1");
     assertEquals("nothing completed yet", null, store.repair(n, JOB_A));

@@ -9,9 +9,12 @@ import com.google.api.services.storage.Storage;
 import com.google.cloud.hadoop.gcsio.GoogleCloudStorageReadOptions;
 import com.sun.net.httpserver.HttpExchange;
 import com.sun.net.httpserver.HttpServer;
+import java.io.ByteArrayInputStream;
+import java.io.FilterInputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.net.InetSocketAddress;
+import java.net.SocketException;
 import java.net.URLDecoder;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
@@ -22,6 +25,7 @@ import java.util.Map;
 import java.util.TreeMap;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.Executors;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
@@ -37,6 +41,12 @@ import org.apache.beam.sdk.options.PipelineOptionsFactory;
  * recorded as {@code METHOD /decoded/path}, and answered as a bucket where every object exists and
  * every rewrite and delete succeeds; an object created by a resumable upload gets a generation and
  * can be read back. Tests assert on what Beam asked Cloud Storage to do.
+ *
+ * <p>Downloads honour {@code Range} (the connector resumes a broken download with a ranged request
+ * from where it stopped; a resumed request is recorded with {@code range=<from>-}), and a test can
+ * make them fail as Cloud Storage does: {@link #breakDownload} resets one mid-stream, {@link
+ * #refuseDownloads} answers with an error while lookups still succeed (a customer-encrypted object,
+ * a disabled Cloud KMS key), {@link #remove} deletes a generation.
  */
 public final class RecordingStorage extends HttpTransport {
   private static final Pattern REQUEST_LINE =
@@ -54,6 +64,18 @@ public final class RecordingStorage extends HttpTransport {
 
   private final AtomicLong nextId = new AtomicLong(1);
 
+  /** Downloads to break, by {@code <bucket>/<name>#<generation>}. */
+  private final Map<String, Break> breaks = new ConcurrentHashMap<>();
+
+  /** Downloads to refuse, by {@code <bucket>/<name>#<generation>}. */
+  private final Map<String, Refusal> refusals = new ConcurrentHashMap<>();
+
+  /** A download to reset after {@code afterBytes}, running {@code then} when it does. */
+  private record Break(int afterBytes, Runnable then) {}
+
+  /** An error to answer downloads with, {@code left} more times. */
+  private record Refusal(int status, String reason, String message, AtomicInteger left) {}
+
   /**
    * Makes generation {@code generation} of {@code bucket}/{@code name} exist, with {@code content}.
    */
@@ -62,15 +84,54 @@ public final class RecordingStorage extends HttpTransport {
   }
 
   /**
+   * Deletes generation {@code generation} of {@code bucket}/{@code name}: it answers 404 from now.
+   */
+  public void remove(String bucket, String name, long generation) {
+    objects.remove(bucket + "/" + name + "#" + generation);
+  }
+
+  /**
+   * Makes the next download of the generation send {@code afterBytes} bytes and then fail as a
+   * reset connection; {@code then} runs at that moment, before the client asks again (to {@link
+   * #remove} the generation, or {@link #refuseDownloads} what comes next).
+   */
+  public void breakDownload(
+      String bucket, String name, long generation, int afterBytes, Runnable then) {
+    breaks.put(bucket + "/" + name + "#" + generation, new Break(afterBytes, then));
+  }
+
+  /**
+   * Answers the next {@code times} downloads of the generation with HTTP {@code status} and a JSON
+   * error of {@code reason} and {@code message}, as Cloud Storage does; lookups of its metadata
+   * still succeed.
+   */
+  public void refuseDownloads(
+      String bucket,
+      String name,
+      long generation,
+      int times,
+      int status,
+      String reason,
+      String message) {
+    refusals.put(
+        bucket + "/" + name + "#" + generation,
+        new Refusal(status, reason, message, new AtomicInteger(times)));
+  }
+
+  /** A JSON API client on this transport, as {@code CloudStorageSource} makes on a worker. */
+  public Storage client() {
+    return new Storage.Builder(this, Transport.getJsonFactory(), request -> {})
+        .setApplicationName("gcs-rewrite-test")
+        .build();
+  }
+
+  /**
    * Makes {@link FileSystems} use this transport for {@code gs://} paths, as a pipeline's workers
    * would use Cloud Storage; returns the options it registered.
    */
   public GcsOptions install() {
     GcsOptions options = PipelineOptionsFactory.create().as(GcsOptions.class);
-    Storage storage =
-        new Storage.Builder(this, Transport.getJsonFactory(), request -> {})
-            .setApplicationName("gcs-rewrite-test")
-            .build();
+    Storage storage = client();
     GcsUtil util =
         GcsUtil.GcsUtilFactory.create(
             options,
@@ -166,7 +227,7 @@ public final class RecordingStorage extends HttpTransport {
           return upload(method, url, this);
         }
         if (!url.contains("/batch/")) {
-          return single(method, url);
+          return single(method, url, getFirstHeaderValue("Range"));
         }
         StringBuilder reply = new StringBuilder();
         Matcher inner = REQUEST_LINE.matcher(getContentAsString());
@@ -309,7 +370,7 @@ public final class RecordingStorage extends HttpTransport {
     return params;
   }
 
-  private MockLowLevelHttpResponse single(String method, String url) {
+  private MockLowLevelHttpResponse single(String method, String url, String range) {
     String rawPath = url.replaceFirst("^https?://[^/]+", "");
     String query = "";
     int question = rawPath.indexOf('?');
@@ -331,6 +392,10 @@ public final class RecordingStorage extends HttpTransport {
     }
     if ("media".equals(params.get("alt"))) {
       recorded += " alt=media";
+    }
+    long from = range == null ? 0 : Long.parseLong(range.replaceFirst("^bytes=(\\d+)-.*$", "$1"));
+    if (from > 0) {
+      recorded += " range=" + from + "-";
     }
     requests.add(recorded);
     if (!method.equals("GET") || !object.matches()) {
@@ -356,14 +421,7 @@ public final class RecordingStorage extends HttpTransport {
       return missing;
     }
     if ("media".equals(params.get("alt"))) {
-      MockLowLevelHttpResponse media = new MockLowLevelHttpResponse();
-      media.setStatusCode(200);
-      media.setContentType("application/octet-stream");
-      media.addHeader("x-goog-generation", generation);
-      media.setContentLength(content.length);
-      media.addHeader("Content-Length", Integer.toString(content.length));
-      media.setContent(new java.io.ByteArrayInputStream(content));
-      return media;
+      return media(bucket + "/" + name + "#" + generation, content, (int) from);
     }
     return json(
         "{\"kind\":\"storage#object\",\"bucket\":\""
@@ -377,6 +435,78 @@ public final class RecordingStorage extends HttpTransport {
             + content.length
             + "\","
             + "\"updated\":\"2026-11-25T10:00:00.000Z\"}");
+  }
+
+  /**
+   * The content of generation {@code key} from byte {@code from}: refused, broken or whole, as the
+   * test set it up. A ranged answer is a 206 with its {@code Content-Range}, as Cloud Storage's.
+   */
+  private MockLowLevelHttpResponse media(String key, byte[] content, int from) {
+    Refusal refusal = refusals.get(key);
+    if (refusal != null && refusal.left().getAndDecrement() > 0) {
+      MockLowLevelHttpResponse refused =
+          json(
+              "{\"error\":{\"code\":"
+                  + refusal.status()
+                  + ",\"message\":\""
+                  + refusal.message()
+                  + "\",\"errors\":[{\"domain\":\"global\",\"reason\":\""
+                  + refusal.reason()
+                  + "\",\"message\":\""
+                  + refusal.message()
+                  + "\"}]}}");
+      refused.setStatusCode(refusal.status());
+      return refused;
+    }
+    MockLowLevelHttpResponse media = new MockLowLevelHttpResponse();
+    media.setStatusCode(from > 0 ? 206 : 200);
+    media.setContentType("application/octet-stream");
+    media.addHeader("x-goog-generation", key.substring(key.lastIndexOf('#') + 1));
+    int length = content.length - from;
+    media.setContentLength(length);
+    media.addHeader("Content-Length", Integer.toString(length));
+    if (from > 0) {
+      media.addHeader(
+          "Content-Range", "bytes " + from + "-" + (content.length - 1) + "/" + content.length);
+    }
+    InputStream body = new ByteArrayInputStream(content, from, length);
+    Break broken = breaks.remove(key);
+    media.setContent(broken == null ? body : new BreakingStream(body, broken));
+    return media;
+  }
+
+  /** A download that fails as a reset connection once it has sent what the test allowed. */
+  private static final class BreakingStream extends FilterInputStream {
+    private final Break broken;
+    private int left;
+
+    BreakingStream(InputStream in, Break broken) {
+      super(in);
+      this.broken = broken;
+      this.left = broken.afterBytes();
+    }
+
+    @Override
+    public int read() throws IOException {
+      byte[] one = new byte[1];
+      return read(one, 0, 1) < 0 ? -1 : one[0] & 0xff;
+    }
+
+    @Override
+    public int read(byte[] buffer, int offset, int length) throws IOException {
+      if (left == 0) {
+        broken.then().run();
+        throw new SocketException("Connection reset");
+      }
+      int read = super.read(buffer, offset, Math.min(length, left));
+      left -= Math.max(read, 0);
+      return read;
+    }
+
+    @Override
+    public int available() throws IOException {
+      return Math.min(super.available(), left);
+    }
   }
 
   private static String decode(String text) {
