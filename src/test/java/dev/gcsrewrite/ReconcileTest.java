@@ -19,8 +19,11 @@ import dev.gcsrewrite.testing.RunningPipeline;
 import dev.gcsrewrite.testing.TestJob;
 import dev.gcsrewrite.testing.servers.LocalRedis;
 import dev.gcsrewrite.testing.servers.PubsubEmulator;
+import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
+import java.nio.file.LinkOption;
+import java.nio.file.Path;
 import java.nio.file.attribute.FileTime;
 import java.time.Duration;
 import java.time.Instant;
@@ -30,10 +33,12 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.TreeMap;
+import java.util.TreeSet;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
+import java.util.stream.Stream;
 import org.apache.beam.sdk.io.gcp.pubsub.PubsubMessage;
 import org.junit.ClassRule;
 import org.junit.Rule;
@@ -181,6 +186,40 @@ public class ReconcileTest {
   }
 
   @Test
+  public void dryRunOnABucketWithAGenerationStoreLeavesEveryFileLinkAndKeyAsItWas()
+      throws Exception {
+    buckets.putGeneration("kept000", 1_700_000_000_000_001L, "AWS kept");
+    buckets.putGeneration("kept001", 1_700_000_000_000_002L, "AWS first");
+    buckets.putGeneration("kept001", 1_700_000_000_000_003L, "AWS overwritten");
+    assertEquals(ExitCode.OK, reconcile().code());
+    pullAll("complete", 2);
+    pullAll("processing", 2);
+    // Written since, by hand: the store does not know them, and a run would keep them there.
+    Map<String, String> fresh = files("fresh", 2, 0);
+    long freshGeneration =
+        Files.getLastModifiedTime(buckets.source("fresh000")).to(TimeUnit.MICROSECONDS);
+    List<String> treeBefore = fileTree();
+    List<String> keysBefore = redisKeys();
+
+    CommandRun dry = reconcile("--dry-run");
+
+    assertEquals(dry.err(), ExitCode.OK, dry.code());
+    assertThat(dry.out(), containsString("unclaimed   2"));
+    assertThat(dry.out(), containsString("completed   2"));
+    assertThat(dry.out(), containsString(BUCKET + "/fresh000#" + freshGeneration));
+    assertEquals(treeBefore, fileTree());
+    assertEquals(keysBefore, redisKeys());
+    for (String topic : List.of("processing", "complete", "dead")) {
+      assertThat(topic, job.pull(topic), empty());
+    }
+    // The same listing in a run keeps the generations the dry run named.
+    assertEquals(ExitCode.OK, reconcile().code());
+    assertThat(fileTree(), not(treeBefore));
+    assertOutputs(fresh);
+    assertEquals(eventsOnePerFile(fresh), eventIdCounts(pullAll("complete", 2)));
+  }
+
+  @Test
   public void reconcileRacingAStreamingPipelineWritesEachGenerationOnce() throws Exception {
     int count = 200;
     Map<String, String> expected = new TreeMap<>();
@@ -275,12 +314,34 @@ public class ReconcileTest {
     return counts;
   }
 
+  /**
+   * Every folder and file below the bucket root, the generation store included: path, size, inode
+   * and link count, so that a link made or removed shows.
+   */
+  private List<String> fileTree() throws IOException {
+    List<String> tree = new ArrayList<>();
+    try (Stream<Path> paths = Files.walk(buckets.bucketRoot())) {
+      for (Path path : paths.sorted().toList()) {
+        Map<String, Object> unix =
+            Files.readAttributes(path, "unix:size,ino,nlink", LinkOption.NOFOLLOW_LINKS);
+        tree.add(buckets.bucketRoot().relativize(path) + " " + new TreeMap<>(unix));
+      }
+    }
+    return tree;
+  }
+
   private List<String> redisKeys() {
     try (Jedis jedis = REDIS.client()) {
       Set<String> keys = jedis.keys(job.keyPrefix() + "*");
       Map<String, String> withValues = new HashMap<>();
       for (String key : keys) {
-        withValues.put(key, jedis.type(key).equals("hash") ? jedis.hgetAll(key).toString() : "");
+        String value =
+            switch (jedis.type(key)) {
+              case "hash" -> jedis.hgetAll(key).toString();
+              case "set" -> new TreeSet<>(jedis.smembers(key)).toString();
+              default -> jedis.get(key);
+            };
+        withValues.put(key, value + (jedis.pttl(key) > 0 ? " expiring" : ""));
       }
       return new ArrayList<>(
           new TreeMap<>(withValues).entrySet().stream().map(Object::toString).toList());

@@ -145,7 +145,7 @@ final class ReconcileCommand extends Command {
     String bucketRoot = options.getBucketRoot() == null ? "gs://" : options.getBucketRoot().trim();
     ReconcilePlan plan;
     try (ClaimStore states = ClaimStore.forCommand(redis)) {
-      plan = ReconcilePlan.make(ObjectLister.forBucketRoot(bucketRoot), scope, states, show);
+      plan = ReconcilePlan.make(ObjectLister.readOnly(bucketRoot), scope, states, show);
     } catch (RedisUnavailableException e) {
       throw new Failure(
           ExitCode.UNAVAILABLE, "cannot reach Redis at " + redis.address() + ": " + e.getMessage());

@@ -76,6 +76,20 @@ public final class LocalGenerations {
   public static long current(
       Path bucketRoot, String bucket, String objectId, Path file, long modifiedMicros)
       throws IOException {
+    Found found = find(bucketRoot, bucket, objectId, file, modifiedMicros);
+    if (!found.kept()) {
+      keep(bucketRoot, bucket, objectId, found.generation(), file);
+    }
+    return found.generation();
+  }
+
+  /**
+   * What {@link #current} would answer, keeping nothing: a dry run must leave the store as it found
+   * it.
+   */
+  public static Found find(
+      Path bucketRoot, String bucket, String objectId, Path file, long modifiedMicros)
+      throws IOException {
     Path kept = path(bucketRoot, bucket, objectId, 1).getParent();
     long newest = 0;
     long same = -1;
@@ -92,12 +106,18 @@ public final class LocalGenerations {
       }
     }
     if (same > 0) {
-      return same;
+      return new Found(same, true);
     }
-    long generation = modifiedMicros > newest ? modifiedMicros : Math.addExact(newest, 1);
-    keep(bucketRoot, bucket, objectId, generation, file);
-    return generation;
+    return new Found(modifiedMicros > newest ? modifiedMicros : Math.addExact(newest, 1), false);
   }
+
+  /**
+   * A file's generation as the store sees it.
+   *
+   * @param generation the generation it is kept as, or would be kept as
+   * @param kept whether the store holds it (else its content is only the file itself)
+   */
+  public record Found(long generation, boolean kept) {}
 
   /** Forgets a replaced or deleted generation, unless the bucket is versioned. */
   public static void replaced(Path bucketRoot, String bucket, String objectId, long generation)
