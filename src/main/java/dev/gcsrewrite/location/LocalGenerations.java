@@ -3,11 +3,19 @@ package dev.gcsrewrite.location;
 import static java.nio.charset.StandardCharsets.UTF_8;
 
 import java.io.IOException;
+import java.nio.file.DirectoryNotEmptyException;
 import java.nio.file.DirectoryStream;
 import java.nio.file.FileAlreadyExistsException;
 import java.nio.file.Files;
+import java.nio.file.LinkOption;
+import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.HexFormat;
+import java.util.List;
+import java.util.Map;
+import java.util.NavigableMap;
+import java.util.TreeMap;
 
 /**
  * Object generations for buckets that are local folders, kept as Cloud Storage keeps them: each
@@ -19,7 +27,14 @@ import java.util.HexFormat;
  *       {@code <sha256 of the name>/<generation>}: a file replaced by a new inode leaves the link
  *       on the old content.
  *   <li>Whoever announces generations (the local stack's notifier, a test) links each new one and,
- *       unless the store holds {@code .versioned}, unlinks the one it replaces.
+ *       unless the store holds {@code .versioned}, unlinks the one it replaces; a file found
+ *       replaced while nobody watched ({@link #current}) drops the generations it replaced alike.
+ *   <li>Once a generation is completed, older ones are read by no one ({@link #dropOlder}): the
+ *       pipeline's settlement drops them, versioned or not.
+ *   <li>A name's folder goes with its last link, so that the store holds only what may be read.
+ *       Dropping a link never disturbs a reader that has the file open: its bytes stay until it
+ *       closes it (POSIX); one that opens it afterwards finds the generation gone, as a pinned read
+ *       of a deleted generation does on Cloud Storage.
  *   <li>Files of a bucket without a store are read as they are, checked against the notification's
  *       size and checksums.
  * </ul>
@@ -59,11 +74,25 @@ public final class LocalGenerations {
       Path bucketRoot, String bucket, String objectId, long generation, Path file)
       throws IOException {
     Path kept = path(bucketRoot, bucket, objectId, generation);
-    Files.createDirectories(kept.getParent());
-    try {
-      Files.createLink(kept, file);
-    } catch (FileAlreadyExistsException e) {
-      // Announced before (a restart): the link stands.
+    // The name's folder may be removed as empty (its last link dropped) while this makes it and
+    // links into it: then both calls fail as if something were missing or in the way, and again.
+    for (int attempt = 1; ; attempt++) {
+      try {
+        Files.createDirectories(kept.getParent());
+        Files.createLink(kept, file);
+        return;
+      } catch (FileAlreadyExistsException e) {
+        if (Files.exists(kept, LinkOption.NOFOLLOW_LINKS)) {
+          return; // Announced before (a restart): the link stands.
+        }
+        if (attempt == 3) {
+          throw e;
+        }
+      } catch (NoSuchFileException e) {
+        if (attempt == 3 || !Files.exists(file, LinkOption.NOFOLLOW_LINKS)) {
+          throw e;
+        }
+      }
     }
   }
 
@@ -79,6 +108,10 @@ public final class LocalGenerations {
     Found found = find(bucketRoot, bucket, objectId, file, modifiedMicros);
     if (!found.kept()) {
       keep(bucketRoot, bucket, objectId, found.generation(), file);
+      if (!versioned(bucketRoot, bucket)) {
+        // The file replaced them while nobody watched; without versioning they are gone.
+        dropOlder(bucketRoot, bucket, objectId, found.generation());
+      }
     }
     return found.generation();
   }
@@ -90,24 +123,13 @@ public final class LocalGenerations {
   public static Found find(
       Path bucketRoot, String bucket, String objectId, Path file, long modifiedMicros)
       throws IOException {
-    Path kept = path(bucketRoot, bucket, objectId, 1).getParent();
-    long newest = 0;
-    long same = -1;
-    if (Files.isDirectory(kept)) {
-      try (DirectoryStream<Path> generations =
-          Files.newDirectoryStream(kept, g -> g.getFileName().toString().matches("[0-9]{1,19}"))) {
-        for (Path g : generations) {
-          long generation = Long.parseLong(g.getFileName().toString());
-          newest = Math.max(newest, generation);
-          if (generation > same && Files.isSameFile(g, file)) {
-            same = generation;
-          }
-        }
+    NavigableMap<Long, Path> kept = kept(bucketRoot, bucket, objectId);
+    for (Map.Entry<Long, Path> g : kept.descendingMap().entrySet()) {
+      if (isSameFile(g.getValue(), file)) {
+        return new Found(g.getKey(), true);
       }
     }
-    if (same > 0) {
-      return new Found(same, true);
-    }
+    long newest = kept.isEmpty() ? 0 : kept.lastKey();
     return new Found(modifiedMicros > newest ? modifiedMicros : Math.addExact(newest, 1), false);
   }
 
@@ -122,9 +144,72 @@ public final class LocalGenerations {
   /** Forgets a replaced or deleted generation, unless the bucket is versioned. */
   public static void replaced(Path bucketRoot, String bucket, String objectId, long generation)
       throws IOException {
-    if (!Files.exists(store(bucketRoot, bucket).resolve(VERSIONED))) {
-      Files.deleteIfExists(path(bucketRoot, bucket, objectId, generation));
+    if (!versioned(bucketRoot, bucket)) {
+      Path kept = path(bucketRoot, bucket, objectId, generation);
+      Files.deleteIfExists(kept);
+      removeIfEmpty(kept.getParent());
     }
+  }
+
+  /**
+   * Drops the links of {@code objectId}'s generations older than {@code generation}, but the one
+   * the bucket's file itself is, and the name's folder if that leaves it empty; returns the
+   * generations dropped.
+   *
+   * <p>Called once {@code generation} is completed: a claim of an older generation is then
+   * superseded without reading it, and a repair reads only the latest completed generation. The
+   * bucket's file is kept whatever its generation, since the store names it by its link.
+   */
+  public static List<Long> dropOlder(
+      Path bucketRoot, String bucket, String objectId, long generation) throws IOException {
+    Path file = bucketRoot.resolve(bucket).resolve(objectId);
+    List<Long> dropped = new ArrayList<>();
+    for (Map.Entry<Long, Path> g :
+        kept(bucketRoot, bucket, objectId).headMap(generation).entrySet()) {
+      if (!isSameFile(g.getValue(), file) && Files.deleteIfExists(g.getValue())) {
+        dropped.add(g.getKey());
+      }
+    }
+    removeIfEmpty(path(bucketRoot, bucket, objectId, generation).getParent());
+    return dropped;
+  }
+
+  /** The generations kept of {@code objectId}, by generation: none if it has no folder. */
+  private static NavigableMap<Long, Path> kept(Path bucketRoot, String bucket, String objectId)
+      throws IOException {
+    NavigableMap<Long, Path> kept = new TreeMap<>();
+    Path folder = path(bucketRoot, bucket, objectId, 1).getParent();
+    try (DirectoryStream<Path> generations =
+        Files.newDirectoryStream(folder, g -> g.getFileName().toString().matches("[0-9]{1,19}"))) {
+      for (Path g : generations) {
+        kept.put(Long.parseLong(g.getFileName().toString()), g);
+      }
+    } catch (NoSuchFileException e) {
+      // Never kept, or its last link dropped.
+    }
+    return kept;
+  }
+
+  /** Whether {@code link} is {@code file}; false if either is gone (dropped, deleted). */
+  private static boolean isSameFile(Path link, Path file) throws IOException {
+    try {
+      return Files.isSameFile(link, file);
+    } catch (NoSuchFileException e) {
+      return false;
+    }
+  }
+
+  /** Removes a name's folder if it holds no link; one linked into meanwhile stays. */
+  private static void removeIfEmpty(Path folder) throws IOException {
+    try {
+      Files.delete(folder);
+    } catch (DirectoryNotEmptyException | NoSuchFileException e) {
+      // Still in use, or gone already.
+    }
+  }
+
+  private static boolean versioned(Path bucketRoot, String bucket) {
+    return Files.exists(store(bucketRoot, bucket).resolve(VERSIONED));
   }
 
   private static Path store(Path bucketRoot, String bucket) {
