@@ -1,6 +1,7 @@
 package dev.gcsrewrite;
 
 import static dev.gcsrewrite.testing.Notifications.BUCKET;
+import static dev.gcsrewrite.testing.Notifications.bytes;
 import static org.hamcrest.MatcherAssert.assertThat;
 import static org.hamcrest.Matchers.containsString;
 import static org.hamcrest.Matchers.empty;
@@ -9,6 +10,7 @@ import static org.junit.Assert.assertEquals;
 
 import dev.gcsrewrite.cli.ExitCode;
 import dev.gcsrewrite.cli.GcsRewriteCli;
+import dev.gcsrewrite.redis.ClaimKeys;
 import dev.gcsrewrite.redis.ClaimSettings;
 import dev.gcsrewrite.redis.ClaimStore;
 import dev.gcsrewrite.testing.CommandRun;
@@ -126,23 +128,48 @@ public class ReconcileTest {
   public void generationsHeldByAJobNamedStoppedAreTakenOverWithoutWaiting() throws Exception {
     Map<String, String> files = files("cancelled", 3, 0);
     // A cancelled job's claims, with leases long enough to show any wait (the run then fails).
-    try (ClaimStore store = job.store()) {
-      for (String file : files.keySet()) {
-        long generation = Files.getLastModifiedTime(buckets.source(file)).to(TimeUnit.MICROSECONDS);
-        store.claim(
-            List.of(Notifications.parsed(BUCKET, file, generation, "earlier")),
-            new ClaimSettings(
-                "cancelled-job",
-                org.joda.time.Duration.standardSeconds(90),
-                org.joda.time.Duration.standardDays(1)));
-      }
-    }
+    claimAs("cancelled-job", files.keySet());
 
     CommandRun run = reconcile("--stopped-job=cancelled-job");
 
     assertEquals(run.err(), ExitCode.OK, run.code());
     assertThat(run.out(), containsString("claimed          3 (after waiting for another job: 0)"));
     assertEquals(3, counter(run, "written"));
+    assertOutputs(files);
+    assertEquals(eventsOnePerFile(files), eventIdCounts(pullAll("complete", 3)));
+    assertThat(job.pull("dead"), empty());
+  }
+
+  @Test
+  public void aJobNamedStoppedIsRefusedWhileItRunsUnderThatNameAndTakenOverOnceItStops()
+      throws Exception {
+    Map<String, String> files = files("left", 3, 0);
+    // Claims of an earlier run of job-a, which the run below, relaunched under its name, shares.
+    claimAs("job-a", files.keySet());
+    Map<String, String> claimsBefore = lockRecords(files.keySet());
+    try (RunningPipeline relaunched = RunningPipeline.start(job.args("a").build())) {
+      // Its workers beat once it has claimed something.
+      long live =
+          Files.getLastModifiedTime(buckets.put("live000", "AWS live")).to(TimeUnit.MICROSECONDS);
+      job.publish(List.of(Notifications.newObject("live000", live, bytes("AWS live"), "l")));
+      pullAll("complete", 1);
+      relaunched.assertRunning();
+
+      CommandRun refused = reconcile("--stopped-job=job-a");
+
+      assertEquals(refused.out() + refused.err(), ExitCode.REFUSED, refused.code());
+      assertThat(
+          refused.err(), containsString("reconcile: job job-a runs: one of its workers beats"));
+      assertEquals(1, refused.err().lines().count());
+      assertEquals(claimsBefore, lockRecords(files.keySet()));
+      assertEquals(List.of("live000.processed"), buckets.outputs());
+    }
+
+    CommandRun run = reconcile("--stopped-job=job-a");
+
+    assertEquals(run.err(), ExitCode.OK, run.code());
+    assertThat(run.out(), containsString("reconcile: job job-a beat lately"));
+    assertThat(run.out(), containsString("claimed          3 (after waiting for another job: 0)"));
     assertOutputs(files);
     assertEquals(eventsOnePerFile(files), eventIdCounts(pullAll("complete", 3)));
     assertThat(job.pull("dead"), empty());
@@ -314,6 +341,33 @@ public class ReconcileTest {
     return counts;
   }
 
+  /** Claims each of {@code objects}' current generation as {@code owner}, for 90 s. */
+  private void claimAs(String owner, Set<String> objects) throws IOException {
+    try (ClaimStore store = job.store()) {
+      for (String object : objects) {
+        long generation =
+            Files.getLastModifiedTime(buckets.source(object)).to(TimeUnit.MICROSECONDS);
+        store.claim(
+            List.of(Notifications.parsed(BUCKET, object, generation, "earlier")),
+            new ClaimSettings(
+                owner,
+                org.joda.time.Duration.standardSeconds(90),
+                org.joda.time.Duration.standardDays(1)));
+      }
+    }
+  }
+
+  /** The record and the lock of each of {@code objects}' current generation, as Redis has them. */
+  private Map<String, String> lockRecords(Set<String> objects) throws IOException {
+    Map<String, String> records = new TreeMap<>();
+    for (String object : objects) {
+      long generation = Files.getLastModifiedTime(buckets.source(object)).to(TimeUnit.MICROSECONDS);
+      records.put(
+          object, job.record(object, generation) + " " + job.records().lock(BUCKET, object));
+    }
+    return records;
+  }
+
   /**
    * Every folder and file below the bucket root, the generation store included: path, size, inode
    * and link count, so that a link made or removed shows.
@@ -330,9 +384,13 @@ public class ReconcileTest {
     return tree;
   }
 
+  /**
+   * The test's Redis records with their values, but the heartbeats of earlier runs, which lapse.
+   */
   private List<String> redisKeys() {
     try (Jedis jedis = REDIS.client()) {
       Set<String> keys = jedis.keys(job.keyPrefix() + "*");
+      keys.removeIf(key -> key.startsWith(new ClaimKeys(job.keyPrefix()).job("")));
       Map<String, String> withValues = new HashMap<>();
       for (String key : keys) {
         String value =

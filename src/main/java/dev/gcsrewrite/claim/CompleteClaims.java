@@ -108,7 +108,7 @@ public final class CompleteClaims extends PTransform<ProcessedObjects, SettleRes
     private final SupersededGenerations superseded;
 
     SettleFn(RedisSettings redis, ClaimSettings claimSettings, SupersededGenerations superseded) {
-      super(redis);
+      super(redis, claimSettings.owner());
       this.claimSettings = claimSettings;
       this.superseded = superseded;
     }
