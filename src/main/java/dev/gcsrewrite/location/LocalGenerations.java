@@ -44,6 +44,7 @@ public final class LocalGenerations {
   public static final String STORE = ".generations";
 
   private static final String VERSIONED = ".versioned";
+  private static final int MAX_KEEP_ATTEMPTS = 100;
 
   private LocalGenerations() {}
 
@@ -75,7 +76,8 @@ public final class LocalGenerations {
       throws IOException {
     Path kept = path(bucketRoot, bucket, objectId, generation);
     // The name's folder may be removed as empty (its last link dropped) while this makes it and
-    // links into it: then both calls fail as if something were missing or in the way, and again.
+    // links into it: then either call fails as if something were missing or in the way, and this
+    // tries again. Each failure means another keep or drop got through, so it ends.
     for (int attempt = 1; ; attempt++) {
       try {
         Files.createDirectories(kept.getParent());
@@ -85,11 +87,11 @@ public final class LocalGenerations {
         if (Files.exists(kept, LinkOption.NOFOLLOW_LINKS)) {
           return; // Announced before (a restart): the link stands.
         }
-        if (attempt == 3) {
+        if (attempt == MAX_KEEP_ATTEMPTS) {
           throw e;
         }
       } catch (NoSuchFileException e) {
-        if (attempt == 3 || !Files.exists(file, LinkOption.NOFOLLOW_LINKS)) {
+        if (attempt == MAX_KEEP_ATTEMPTS || !Files.exists(file, LinkOption.NOFOLLOW_LINKS)) {
           throw e;
         }
       }
