@@ -14,6 +14,7 @@ import dev.gcsrewrite.config.JobSettings;
 import dev.gcsrewrite.deadletter.DeadLetter;
 import dev.gcsrewrite.deadletter.DeadLetterSink;
 import dev.gcsrewrite.dedupe.DropSeenGenerations;
+import dev.gcsrewrite.location.SupersededGenerations;
 import dev.gcsrewrite.notification.GcsNotification;
 import dev.gcsrewrite.notification.ParseNotifications;
 import dev.gcsrewrite.notification.SelectNewObjects;
@@ -126,7 +127,11 @@ public final class GcsRewritePipeline {
                 writer, settings.redis(), WriteProcessedObjects.DEFAULT_PANE_DELAY));
     SettleResults settled =
         processed.apply(
-            CompleteClaims.STEP, new CompleteClaims(settings.redis(), settings.claims()));
+            CompleteClaims.STEP,
+            new CompleteClaims(
+                settings.redis(),
+                settings.claims(),
+                new SupersededGenerations(settings.locations())));
     deadLetters.addErrorCollection(settled.failures());
     PCollection<Outcome> repaired =
         settled.apply(RepairOutputs.STEP, new RepairOutputs(writer, settings.redis()));

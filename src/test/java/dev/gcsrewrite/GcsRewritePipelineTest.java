@@ -15,6 +15,8 @@ import static org.hamcrest.Matchers.containsString;
 import static org.hamcrest.Matchers.empty;
 import static org.junit.Assert.assertArrayEquals;
 import static org.junit.Assert.assertEquals;
+import static org.junit.Assert.assertFalse;
+import static org.junit.Assert.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
@@ -153,6 +155,9 @@ public class GcsRewritePipelineTest {
     assertEquals("COMPLETED", job.record("work001", GEN1).get("state"));
     assertEquals("COMPLETED", job.record("work001", GEN2).get("state"));
     assertEquals(Long.toString(GEN2), job.latest("work001"));
+    // Once the second is completed no one reads the first again: the versioned store drops it.
+    assertFalse(Files.exists(buckets.kept("work001", GEN1)));
+    assertTrue(Files.exists(buckets.kept("work001", GEN2)));
   }
 
   @Test

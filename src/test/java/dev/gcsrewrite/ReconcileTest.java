@@ -1,6 +1,7 @@
 package dev.gcsrewrite;
 
 import static dev.gcsrewrite.testing.Notifications.BUCKET;
+import static dev.gcsrewrite.testing.Notifications.bytes;
 import static org.hamcrest.MatcherAssert.assertThat;
 import static org.hamcrest.Matchers.containsString;
 import static org.hamcrest.Matchers.empty;
@@ -9,6 +10,7 @@ import static org.junit.Assert.assertEquals;
 
 import dev.gcsrewrite.cli.ExitCode;
 import dev.gcsrewrite.cli.GcsRewriteCli;
+import dev.gcsrewrite.redis.ClaimKeys;
 import dev.gcsrewrite.redis.ClaimSettings;
 import dev.gcsrewrite.redis.ClaimStore;
 import dev.gcsrewrite.testing.CommandRun;
@@ -19,8 +21,11 @@ import dev.gcsrewrite.testing.RunningPipeline;
 import dev.gcsrewrite.testing.TestJob;
 import dev.gcsrewrite.testing.servers.LocalRedis;
 import dev.gcsrewrite.testing.servers.PubsubEmulator;
+import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
+import java.nio.file.LinkOption;
+import java.nio.file.Path;
 import java.nio.file.attribute.FileTime;
 import java.time.Duration;
 import java.time.Instant;
@@ -30,10 +35,12 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.TreeMap;
+import java.util.TreeSet;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
+import java.util.stream.Stream;
 import org.apache.beam.sdk.io.gcp.pubsub.PubsubMessage;
 import org.junit.ClassRule;
 import org.junit.Rule;
@@ -121,23 +128,48 @@ public class ReconcileTest {
   public void generationsHeldByAJobNamedStoppedAreTakenOverWithoutWaiting() throws Exception {
     Map<String, String> files = files("cancelled", 3, 0);
     // A cancelled job's claims, with leases long enough to show any wait (the run then fails).
-    try (ClaimStore store = job.store()) {
-      for (String file : files.keySet()) {
-        long generation = Files.getLastModifiedTime(buckets.source(file)).to(TimeUnit.MICROSECONDS);
-        store.claim(
-            List.of(Notifications.parsed(BUCKET, file, generation, "earlier")),
-            new ClaimSettings(
-                "cancelled-job",
-                org.joda.time.Duration.standardSeconds(90),
-                org.joda.time.Duration.standardDays(1)));
-      }
-    }
+    claimAs("cancelled-job", files.keySet());
 
     CommandRun run = reconcile("--stopped-job=cancelled-job");
 
     assertEquals(run.err(), ExitCode.OK, run.code());
     assertThat(run.out(), containsString("claimed          3 (after waiting for another job: 0)"));
     assertEquals(3, counter(run, "written"));
+    assertOutputs(files);
+    assertEquals(eventsOnePerFile(files), eventIdCounts(pullAll("complete", 3)));
+    assertThat(job.pull("dead"), empty());
+  }
+
+  @Test
+  public void aJobNamedStoppedIsRefusedWhileItRunsUnderThatNameAndTakenOverOnceItStops()
+      throws Exception {
+    Map<String, String> files = files("left", 3, 0);
+    // Claims of an earlier run of job-a, which the run below, relaunched under its name, shares.
+    claimAs("job-a", files.keySet());
+    Map<String, String> claimsBefore = lockRecords(files.keySet());
+    try (RunningPipeline relaunched = RunningPipeline.start(job.args("a").build())) {
+      // Its workers beat once it has claimed something.
+      long live =
+          Files.getLastModifiedTime(buckets.put("live000", "AWS live")).to(TimeUnit.MICROSECONDS);
+      job.publish(List.of(Notifications.newObject("live000", live, bytes("AWS live"), "l")));
+      pullAll("complete", 1);
+      relaunched.assertRunning();
+
+      CommandRun refused = reconcile("--stopped-job=job-a");
+
+      assertEquals(refused.out() + refused.err(), ExitCode.REFUSED, refused.code());
+      assertThat(
+          refused.err(), containsString("reconcile: job job-a runs: one of its workers beats"));
+      assertEquals(1, refused.err().lines().count());
+      assertEquals(claimsBefore, lockRecords(files.keySet()));
+      assertEquals(List.of("live000.processed"), buckets.outputs());
+    }
+
+    CommandRun run = reconcile("--stopped-job=job-a");
+
+    assertEquals(run.err(), ExitCode.OK, run.code());
+    assertThat(run.out(), containsString("reconcile: job job-a beat lately"));
+    assertThat(run.out(), containsString("claimed          3 (after waiting for another job: 0)"));
     assertOutputs(files);
     assertEquals(eventsOnePerFile(files), eventIdCounts(pullAll("complete", 3)));
     assertThat(job.pull("dead"), empty());
@@ -178,6 +210,40 @@ public class ReconcileTest {
       assertThat(outputsBefore, not(org.hamcrest.Matchers.hasItem(object + ".processed")));
     }
     assertThat(job.pull("dead"), empty());
+  }
+
+  @Test
+  public void dryRunOnABucketWithAGenerationStoreLeavesEveryFileLinkAndKeyAsItWas()
+      throws Exception {
+    buckets.putGeneration("kept000", 1_700_000_000_000_001L, "AWS kept");
+    buckets.putGeneration("kept001", 1_700_000_000_000_002L, "AWS first");
+    buckets.putGeneration("kept001", 1_700_000_000_000_003L, "AWS overwritten");
+    assertEquals(ExitCode.OK, reconcile().code());
+    pullAll("complete", 2);
+    pullAll("processing", 2);
+    // Written since, by hand: the store does not know them, and a run would keep them there.
+    Map<String, String> fresh = files("fresh", 2, 0);
+    long freshGeneration =
+        Files.getLastModifiedTime(buckets.source("fresh000")).to(TimeUnit.MICROSECONDS);
+    List<String> treeBefore = fileTree();
+    List<String> keysBefore = redisKeys();
+
+    CommandRun dry = reconcile("--dry-run");
+
+    assertEquals(dry.err(), ExitCode.OK, dry.code());
+    assertThat(dry.out(), containsString("unclaimed   2"));
+    assertThat(dry.out(), containsString("completed   2"));
+    assertThat(dry.out(), containsString(BUCKET + "/fresh000#" + freshGeneration));
+    assertEquals(treeBefore, fileTree());
+    assertEquals(keysBefore, redisKeys());
+    for (String topic : List.of("processing", "complete", "dead")) {
+      assertThat(topic, job.pull(topic), empty());
+    }
+    // The same listing in a run keeps the generations the dry run named.
+    assertEquals(ExitCode.OK, reconcile().code());
+    assertThat(fileTree(), not(treeBefore));
+    assertOutputs(fresh);
+    assertEquals(eventsOnePerFile(fresh), eventIdCounts(pullAll("complete", 2)));
   }
 
   @Test
@@ -275,12 +341,65 @@ public class ReconcileTest {
     return counts;
   }
 
+  /** Claims each of {@code objects}' current generation as {@code owner}, for 90 s. */
+  private void claimAs(String owner, Set<String> objects) throws IOException {
+    try (ClaimStore store = job.store()) {
+      for (String object : objects) {
+        long generation =
+            Files.getLastModifiedTime(buckets.source(object)).to(TimeUnit.MICROSECONDS);
+        store.claim(
+            List.of(Notifications.parsed(BUCKET, object, generation, "earlier")),
+            new ClaimSettings(
+                owner,
+                org.joda.time.Duration.standardSeconds(90),
+                org.joda.time.Duration.standardDays(1)));
+      }
+    }
+  }
+
+  /** The record and the lock of each of {@code objects}' current generation, as Redis has them. */
+  private Map<String, String> lockRecords(Set<String> objects) throws IOException {
+    Map<String, String> records = new TreeMap<>();
+    for (String object : objects) {
+      long generation = Files.getLastModifiedTime(buckets.source(object)).to(TimeUnit.MICROSECONDS);
+      records.put(
+          object, job.record(object, generation) + " " + job.records().lock(BUCKET, object));
+    }
+    return records;
+  }
+
+  /**
+   * Every folder and file below the bucket root, the generation store included: path, size, inode
+   * and link count, so that a link made or removed shows.
+   */
+  private List<String> fileTree() throws IOException {
+    List<String> tree = new ArrayList<>();
+    try (Stream<Path> paths = Files.walk(buckets.bucketRoot())) {
+      for (Path path : paths.sorted().toList()) {
+        Map<String, Object> unix =
+            Files.readAttributes(path, "unix:size,ino,nlink", LinkOption.NOFOLLOW_LINKS);
+        tree.add(buckets.bucketRoot().relativize(path) + " " + new TreeMap<>(unix));
+      }
+    }
+    return tree;
+  }
+
+  /**
+   * The test's Redis records with their values, but the heartbeats of earlier runs, which lapse.
+   */
   private List<String> redisKeys() {
     try (Jedis jedis = REDIS.client()) {
       Set<String> keys = jedis.keys(job.keyPrefix() + "*");
+      keys.removeIf(key -> key.startsWith(new ClaimKeys(job.keyPrefix()).job("")));
       Map<String, String> withValues = new HashMap<>();
       for (String key : keys) {
-        withValues.put(key, jedis.type(key).equals("hash") ? jedis.hgetAll(key).toString() : "");
+        String value =
+            switch (jedis.type(key)) {
+              case "hash" -> jedis.hgetAll(key).toString();
+              case "set" -> new TreeSet<>(jedis.smembers(key)).toString();
+              default -> jedis.get(key);
+            };
+        withValues.put(key, value + (jedis.pttl(key) > 0 ? " expiring" : ""));
       }
       return new ArrayList<>(
           new TreeMap<>(withValues).entrySet().stream().map(Object::toString).toList());

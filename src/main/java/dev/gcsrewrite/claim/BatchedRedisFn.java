@@ -28,6 +28,11 @@ abstract class BatchedRedisFn<InputT, AnswerT, OutputT> extends ClaimStoreFn<Inp
     super(redis);
   }
 
+  /** One that beats for {@code job} while set up. */
+  BatchedRedisFn(RedisSettings redis, String job) {
+    super(redis, job);
+  }
+
   /** Asks Redis about {@code batch}; returns an answer per element, aligned with it. */
   abstract List<AnswerT> ask(ClaimStore store, List<InputT> batch);
 

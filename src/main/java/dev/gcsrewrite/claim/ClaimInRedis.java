@@ -233,7 +233,7 @@ public final class ClaimInRedis extends PTransform<PCollection<GcsNotification>,
     private final ClaimSettings claimSettings;
 
     ClaimFn(RedisSettings redis, ClaimSettings claimSettings) {
-      super(redis);
+      super(redis, claimSettings.owner());
       this.claimSettings = claimSettings;
     }
 

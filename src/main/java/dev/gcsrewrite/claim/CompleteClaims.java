@@ -1,6 +1,7 @@
 package dev.gcsrewrite.claim;
 
 import dev.gcsrewrite.deadletter.DeadLetter;
+import dev.gcsrewrite.location.SupersededGenerations;
 import dev.gcsrewrite.metrics.PipelineMetrics;
 import dev.gcsrewrite.notification.GcsNotification;
 import dev.gcsrewrite.redis.ClaimSettings;
@@ -39,6 +40,10 @@ import org.slf4j.LoggerFactory;
  *       cleaned up, or the newest completed output written again over it.
  * </ul>
  *
+ * <p>A generation completed in a bucket that is a local folder drops the older generations of its
+ * object from the bucket's generation store ({@link SupersededGenerations}): no one reads them
+ * again.
+ *
  * <p>Step {@code Release} frees the claims of work that failed for good, so that a fixed
  * notification can be claimed at once, and passes on their dead letters.
  *
@@ -65,10 +70,18 @@ public final class CompleteClaims extends PTransform<ProcessedObjects, SettleRes
 
   private final RedisSettings redis;
   private final ClaimSettings claimSettings;
+  private final SupersededGenerations superseded;
 
-  public CompleteClaims(RedisSettings redis, ClaimSettings claimSettings) {
+  public CompleteClaims(
+      RedisSettings redis, ClaimSettings claimSettings, SupersededGenerations superseded) {
     this.redis = redis;
     this.claimSettings = claimSettings;
+    this.superseded = superseded;
+  }
+
+  /** Settles without touching any generation store. */
+  public CompleteClaims(RedisSettings redis, ClaimSettings claimSettings) {
+    this(redis, claimSettings, SupersededGenerations.none());
   }
 
   @Override
@@ -78,7 +91,7 @@ public final class CompleteClaims extends PTransform<ProcessedObjects, SettleRes
             .outcomes()
             .apply(
                 "Settle",
-                ParDo.of(new SettleFn(redis, claimSettings))
+                ParDo.of(new SettleFn(redis, claimSettings, superseded))
                     .withOutputTags(
                         SETTLED, TupleTagList.of(DeadLetter.TAG).and(REPAIR).and(CLEANUP)));
     PCollectionTuple released =
@@ -102,10 +115,12 @@ public final class CompleteClaims extends PTransform<ProcessedObjects, SettleRes
   /** Settles a bundle of outcomes in one round trip. */
   static final class SettleFn extends BatchedRedisFn<Outcome, Settlement, Outcome> {
     private final ClaimSettings claimSettings;
+    private final SupersededGenerations superseded;
 
-    SettleFn(RedisSettings redis, ClaimSettings claimSettings) {
-      super(redis);
+    SettleFn(RedisSettings redis, ClaimSettings claimSettings, SupersededGenerations superseded) {
+      super(redis, claimSettings.owner());
       this.claimSettings = claimSettings;
+      this.superseded = superseded;
     }
 
     @Override
@@ -135,6 +150,10 @@ public final class CompleteClaims extends PTransform<ProcessedObjects, SettleRes
           // Announce what Redis records (again: events are at least once), never the opposite.
           return null;
         }
+      }
+      if (settlement.completed()) {
+        GcsNotification n = outcome.notification();
+        superseded.completed(n.bucket(), n.objectId(), n.generation());
       }
       Routed<?> routed;
       if (settlement.unreadable()) {

@@ -102,7 +102,7 @@ final class WaitForLease {
     private final ClaimSettings claimSettings;
 
     TimerFn(RedisSettings redis, ClaimSettings claimSettings) {
-      super(redis);
+      super(redis, claimSettings.owner());
       this.claimSettings = claimSettings;
     }
 
@@ -166,7 +166,7 @@ final class WaitForLease {
     private final ClaimSettings claimSettings;
 
     InBundleFn(RedisSettings redis, ClaimSettings claimSettings) {
-      super(redis);
+      super(redis, claimSettings.owner());
       this.claimSettings = claimSettings;
     }
 

@@ -9,7 +9,8 @@ public enum ExitCode {
   NOT_FOUND(1, "status: nothing is recorded about the object or generation"),
   USAGE(2, "bad command, arguments or options: one line on stderr names the problem"),
   UNAVAILABLE(3, "a service the command needs (Redis, Pub/Sub, the archive) cannot be reached"),
-  FAILED(4, "the pipeline failed (local runs; on Dataflow the job page tells why)");
+  FAILED(4, "the pipeline failed (local runs; on Dataflow the job page tells why)"),
+  REFUSED(5, "reconcile: a --stopped-job still runs (its workers beat in Redis); nothing was done");
 
   private final int status;
   private final String meaning;

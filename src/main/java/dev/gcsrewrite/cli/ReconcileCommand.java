@@ -9,8 +9,10 @@ import dev.gcsrewrite.reconcile.ObjectLister;
 import dev.gcsrewrite.reconcile.ReconcilePlan;
 import dev.gcsrewrite.redis.ClaimStore;
 import dev.gcsrewrite.redis.GenerationState.State;
+import dev.gcsrewrite.redis.JobHeartbeat;
 import dev.gcsrewrite.redis.RedisSettings;
 import dev.gcsrewrite.redis.RedisUnavailableException;
+import dev.gcsrewrite.redis.StoppedJobs;
 import java.io.IOException;
 import java.io.PrintStream;
 import java.time.Instant;
@@ -60,9 +62,10 @@ final class ReconcileCommand extends Command {
           --updatedBefore=TIME  only generations updated before TIME
           --stopped-job=JOB     a job known to be stopped (cancelled, killed; its --jobName):
                                 its claims are taken over at once instead of waited out
-                                for their --claimLease; repeat for several. Were the job
-                                still running, it is as if its leases had ended: what it
-                                is writing may be written twice, with the same bytes
+                                for their --claimLease; repeat for several. A job whose
+                                workers still beat in Redis runs, whatever its name: the
+                                command waits up to %d s for a stopped job's beat to lapse,
+                                and refuses (exit 5) if it beats again
           --dry-run             change nothing: count the generations by state in Redis
                                 (unclaimed, in flight, completed, skipped), list the first
           --show=N              N of each (default %d)
@@ -73,9 +76,9 @@ final class ReconcileCommand extends Command {
           so that its claims are never taken for the streaming job's own. Locally it
           prints progress and a summary; with --runner=DataflowRunner it submits a batch
           job and returns. Exit status: 0 done, 2 bad arguments, 3 Redis unreachable
-          (dry run), 4 the pipeline failed.
+          (dry run, --stopped-job), 4 the pipeline failed, 5 a --stopped-job runs.
         """
-            .formatted(DEFAULT_SHOW));
+            .formatted(JobHeartbeat.TTL.getStandardSeconds(), DEFAULT_SHOW));
   }
 
   @Override
@@ -121,6 +124,7 @@ final class ReconcileCommand extends Command {
               "bucket '%s' is not one of --workBuckets %s",
               scope.bucket(), settings.locations().workBuckets()));
     }
+    refuseIfRunning(settings.redis(), parsed.all("stopped-job"), out);
     boolean local = LocalRuns.prepare(options);
     ObjectLister lister = ObjectLister.forBucketRoot(settings.locations().bucketRoot());
     long started = System.nanoTime();
@@ -139,16 +143,58 @@ final class ReconcileCommand extends Command {
     return state == PipelineResult.State.DONE ? ExitCode.OK : ExitCode.FAILED;
   }
 
+  /**
+   * Refuses to take over the claims of a job named stopped that runs: one of its workers still
+   * beats in Redis ({@link StoppedJobs}). A job stopped moments ago is waited for until its last
+   * beat lapses.
+   */
+  private static void refuseIfRunning(
+      RedisSettings redis, List<String> stoppedJobs, PrintStream out) {
+    if (stoppedJobs.isEmpty()) {
+      return;
+    }
+    StoppedJobs.Running running;
+    try (ClaimStore store = ClaimStore.forCommand(redis)) {
+      running =
+          StoppedJobs.findRunning(
+              store,
+              stoppedJobs,
+              beat ->
+                  out.printf(
+                      "reconcile: job %s beat lately (%s); waiting up to %d s for its beat to"
+                          + " lapse%n",
+                      beat.job(), beat.beat(), JobHeartbeat.TTL.getStandardSeconds()));
+    } catch (IOException | RedisUnavailableException e) {
+      throw unreachable(redis, e);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new Failure(ExitCode.FAILED, "interrupted while checking the stopped jobs");
+    }
+    if (running != null) {
+      throw new Failure(
+          ExitCode.REFUSED,
+          String.format(
+              "job %1$s runs: one of its workers beats in Redis (%2$s), so --stopped-job=%1$s"
+                  + " would take over claims it is working on. Stop the job first, or leave out"
+                  + " --stopped-job=%1$s: its claims are then waited for until their leases end",
+              running.job(), running.beat()));
+    }
+  }
+
+  private static Failure unreachable(RedisSettings redis, Exception e) {
+    return new Failure(
+        ExitCode.UNAVAILABLE, "cannot reach Redis at " + redis.address() + ": " + e.getMessage());
+  }
+
   private static ExitCode dryRun(
       ListingScope scope, int show, GcsRewriteOptions options, PrintStream out) {
     RedisSettings redis = JobSettings.redis(options);
     String bucketRoot = options.getBucketRoot() == null ? "gs://" : options.getBucketRoot().trim();
     ReconcilePlan plan;
     try (ClaimStore states = ClaimStore.forCommand(redis)) {
-      plan = ReconcilePlan.make(ObjectLister.forBucketRoot(bucketRoot), scope, states, show);
+      plan = ReconcilePlan.make(ObjectLister.readOnly(bucketRoot), scope, states, show);
     } catch (RedisUnavailableException e) {
-      throw new Failure(
-          ExitCode.UNAVAILABLE, "cannot reach Redis at " + redis.address() + ": " + e.getMessage());
+      throw unreachable(redis, e);
     } catch (IOException e) {
       throw new Failure(ExitCode.UNAVAILABLE, "cannot list " + scope + ": " + e.getMessage());
     }

@@ -23,15 +23,24 @@ import org.checkerframework.checker.nullness.qual.Nullable;
  *
  * <p>A file's generation is the one the local stack's notifier gives it, so that a file listed
  * while it is announced too is one generation to both: {@link LocalGenerations#current} in a bucket
- * with a store, else its modification time in microseconds.
+ * with a store, else its modification time in microseconds. A read-only lister (the dry run) keeps
+ * no new generation in the store: it names a file the store does not know yet by the generation it
+ * would be kept as, and reads the file itself.
  */
 public final class LocalFolderLister implements ObjectLister {
   private static final long serialVersionUID = 1L;
 
   private final String bucketRoot;
+  private final boolean readOnly;
 
+  /** A lister that keeps the generations it names, as the notifier does. */
   public LocalFolderLister(String bucketRoot) {
+    this(bucketRoot, false);
+  }
+
+  LocalFolderLister(String bucketRoot, boolean readOnly) {
     this.bucketRoot = bucketRoot;
+    this.readOnly = readOnly;
   }
 
   /** A local folder is listed by one worker: the listing is cheap next to the work. */
@@ -65,8 +74,8 @@ public final class LocalFolderLister implements ObjectLister {
   }
 
   /** The file's current generation, or null if it is out of the time range or vanished. */
-  private static @Nullable ListedObject describe(
-      Path root, ListingScope scope, String name, boolean store) throws IOException {
+  private @Nullable ListedObject describe(Path root, ListingScope scope, String name, boolean store)
+      throws IOException {
     Path file = root.resolve(scope.bucket()).resolve(name);
     try {
       BasicFileAttributes attributes =
@@ -77,8 +86,14 @@ public final class LocalFolderLister implements ObjectLister {
       long generation = Math.max(1, attributes.lastModifiedTime().to(TimeUnit.MICROSECONDS));
       Path content = file;
       if (store) {
-        generation = LocalGenerations.current(root, scope.bucket(), name, file, generation);
-        content = LocalGenerations.path(root, scope.bucket(), name, generation);
+        LocalGenerations.Found found =
+            readOnly
+                ? LocalGenerations.find(root, scope.bucket(), name, file, generation)
+                : new LocalGenerations.Found(
+                    LocalGenerations.current(root, scope.bucket(), name, file, generation), true);
+        generation = found.generation();
+        content =
+            found.kept() ? LocalGenerations.path(root, scope.bucket(), name, generation) : file;
       }
       ContentChecksums checksums = ContentChecksums.of(content);
       return new ListedObject(

@@ -21,4 +21,14 @@ public interface ObjectLister extends Serializable {
         ? CloudStorageLister.withDefaultClient()
         : new LocalFolderLister(bucketRoot);
   }
+
+  /**
+   * The lister for buckets below {@code bucketRoot} that changes nothing anywhere, for a dry run:
+   * on local folders it keeps no generation in the store ({@link LocalFolderLister}).
+   */
+  static ObjectLister readOnly(String bucketRoot) {
+    return bucketRoot.startsWith("gs://")
+        ? CloudStorageLister.withDefaultClient()
+        : new LocalFolderLister(bucketRoot, true);
+  }
 }

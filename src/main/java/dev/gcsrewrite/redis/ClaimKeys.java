@@ -12,7 +12,9 @@ import java.io.Serializable;
  *   <li>{@code <prefix>gens:{<bucket>/<objectId>}}: the generations recorded for the object (set);
  *   <li>{@code <prefix>obj:{<bucket>/<objectId>}}: the object's lock (hash): the generation in
  *       flight, its owner, fencing token and lease end; the token counter; the newest generation
- *       ever claimed; whether a stale write may have landed.
+ *       ever claimed; whether a stale write may have landed;
+ *   <li>{@code <prefix>job:<jobName>}: the job's last heartbeat (string), while it runs ({@link
+ *       JobHeartbeat}).
  * </ul>
  *
  * <p>The braces are a Redis Cluster hash tag: an object's four keys share a slot, so one script can
@@ -35,6 +37,10 @@ public record ClaimKeys(String prefix) implements Serializable {
 
   public String lock(String bucket, String objectId) {
     return prefix + "obj:" + object(bucket, objectId);
+  }
+
+  public String job(String jobName) {
+    return prefix + "job:" + jobName;
   }
 
   private static String object(String bucket, String objectId) {

@@ -14,10 +14,11 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import redis.clients.jedis.Response;
 import redis.clients.jedis.UnifiedJedis;
+import redis.clients.jedis.params.SetParams;
 
 /**
- * The claims in Redis: the Lua scripts that claim, renew, settle and release generations, and the
- * reads of the status and reconcile commands.
+ * The claims in Redis: the Lua scripts that claim, renew, settle and release generations, the reads
+ * of the status and reconcile commands, and the jobs' heartbeats ({@link JobHeartbeat}).
  *
  * <ul>
  *   <li>A batch costs one round trip (in a cluster, one per node holding some of its keys): its
@@ -71,6 +72,7 @@ public final class ClaimStore implements AutoCloseable {
   private final RedisCalls calls;
   private final ClaimKeys keys;
   private final @Nullable LeaseKeeper keeper;
+  private final StoppedJobs stoppedJobs = new StoppedJobs(this);
 
   private ClaimStore(RedisClient client, boolean retryForever, RedisSettings settings) {
     this.calls = new RedisCalls(client, retryForever);
@@ -84,6 +86,11 @@ public final class ClaimStore implements AutoCloseable {
    */
   public static ClaimStore forPipeline(RedisSettings settings) throws IOException {
     return new ClaimStore(RedisClient.shared(settings), true, settings);
+  }
+
+  /** A store on this worker's shared client that tries once; for the heartbeat. */
+  static ClaimStore tryingOnce(RedisSettings settings) throws IOException {
+    return new ClaimStore(RedisClient.shared(settings), false, settings);
   }
 
   /** A store with a client of its own that tries once; for command-line tools and leases. */
@@ -104,6 +111,9 @@ public final class ClaimStore implements AutoCloseable {
    * Decides each generation of {@code batch} for the owner of {@code claimSettings}, with at most
    * one generation of an object in flight at a time.
    *
+   * <p>The stopped owners of {@code claimSettings} that beat all the same are left out: they run
+   * ({@link StoppedJobs#stillStopped}).
+   *
    * <table>
    *   <caption>claim.lua</caption>
    *   <tr><th>KEYS<td>{@link #objectKeys}
@@ -123,7 +133,7 @@ public final class ClaimStore implements AutoCloseable {
     String owner = claimSettings.owner();
     String lease = millis(claimSettings.lease());
     String retention = millis(claimSettings.retention());
-    String stopped = String.join(",", claimSettings.stoppedOwners());
+    String stopped = String.join(",", stoppedJobs.stillStopped(claimSettings.stoppedOwners()));
     List<ClaimDecision> decisions =
         calls.evalEach(
             RedisScript.CLAIM,
@@ -420,6 +430,35 @@ public final class ClaimStore implements AutoCloseable {
         (g, error) -> {
           throw new IllegalStateException("Redis cannot read the records of " + g + ": " + error);
         });
+  }
+
+  /** Records {@code beat} as {@code job}'s heartbeat for {@code ttl} ({@link JobHeartbeat}). */
+  void beat(String job, String beat, Duration ttl) {
+    calls.withRetries(
+        "beat",
+        client ->
+            client.jedis().set(keys.job(job), beat, SetParams.setParams().px(ttl.getMillis())));
+  }
+
+  /**
+   * The heartbeat of each of {@code jobs} that beats ({@link JobHeartbeat}), in one round trip. A
+   * key Redis cannot read as a heartbeat counts as one: such a job is never taken for stopped.
+   */
+  public Map<String, String> heartbeats(List<String> jobs) {
+    List<@Nullable String> beats =
+        calls.pipelined(
+            "read heartbeats",
+            jobs,
+            (pipeline, job) -> pipeline.get(keys.job(job))::get,
+            (job, error) -> "unreadable: " + error);
+    Map<String, String> beating = new TreeMap<>();
+    for (int i = 0; i < jobs.size(); i++) {
+      String beat = beats.get(i);
+      if (beat != null) {
+        beating.put(jobs.get(i), beat);
+      }
+    }
+    return beating;
   }
 
   @Override

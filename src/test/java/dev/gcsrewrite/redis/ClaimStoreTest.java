@@ -161,6 +161,33 @@ public class ClaimStoreTest {
   }
 
   @Test
+  public void liveLeaseOfAJobNamedStoppedThatStillBeatsIsWaitedOutUntilItsBeatLapses()
+      throws Exception {
+    GcsNotification n = parsed("b", "o", 10, "m1");
+    claim(JOB_A, n);
+    ClaimSettings reconcile =
+        new ClaimSettings(
+            "reconcile", Duration.standardMinutes(1), Duration.standardDays(7), List.of("job-a"));
+    RedisSettings settings = REDIS.settings(job.keyPrefix());
+    try (JobHeartbeat running = JobHeartbeat.hold(settings, "job-a")) {
+      Eventually.await(
+          "job-a's first beat",
+          java.time.Duration.ofSeconds(10),
+          () -> redis.exists(keys.job("job-a")));
+
+      assertEquals(HELD_BY_ANOTHER_JOB, claim(reconcile, n).kind());
+    }
+    // Its last worker gone, its beat lapses: at once here. A store asks at most once a period, a
+    // new one at once.
+    redis.del(keys.job("job-a"));
+    try (ClaimStore later = ClaimStore.forPipeline(settings)) {
+      ClaimDecision takeover = later.claim(List.of(n), reconcile).get(0);
+      assertEquals(CLAIMED, takeover.kind());
+      assertEquals("job-a", takeover.owner());
+    }
+  }
+
+  @Test
   public void jobCannotNameItselfStopped() {
     assertThrows(IllegalArgumentException.class, () -> stopped(JOB_A, "job-a"));
     assertThrows(IllegalArgumentException.class, () -> stopped(JOB_A, "x,y"));

@@ -114,6 +114,11 @@ public final class LocalBuckets extends ExternalResource {
     }
   }
 
+  /** Where the test bucket's store keeps {@code generation} of {@code objectId}. */
+  public Path kept(String objectId, long generation) {
+    return LocalGenerations.path(bucketRoot, Notifications.BUCKET, objectId, generation);
+  }
+
   public Path source(String objectId) {
     return bucketRoot.resolve(Notifications.BUCKET).resolve(objectId);
   }

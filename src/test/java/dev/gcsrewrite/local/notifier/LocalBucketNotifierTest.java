@@ -181,6 +181,10 @@ public class LocalBucketNotifierTest {
       Files.delete(root.resolve(BUCKET).resolve(name));
       notifier.scanOnce();
       assertEquals(versioned, Files.exists(LocalGenerations.path(root, BUCKET, name, second)));
+      assertEquals(
+          name + ": the name's folder goes with its last generation",
+          versioned,
+          Files.exists(LocalGenerations.path(root, BUCKET, name, second).getParent()));
       // The store itself is never taken for a bucket.
       assertTrue(published.events().stream().noneMatch(e -> e.contains(LocalGenerations.STORE)));
     }
