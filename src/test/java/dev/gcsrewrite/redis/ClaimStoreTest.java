@@ -62,6 +62,8 @@ public class ClaimStoreTest {
   public void openStore() throws Exception {
     RedisSettings settings = REDIS.settings(job.keyPrefix());
     store = ClaimStore.forPipeline(settings);
+    // The scripts alone: claims that only their lease keeps, as if their keeper were frozen.
+    FaultPoints.install((point, claim) -> point != FaultPoints.Point.RENEWING);
     keys = new ClaimKeys(settings.keyPrefix());
     records = job.records();
     redis = REDIS.client();
@@ -69,6 +71,7 @@ public class ClaimStoreTest {
 
   @After
   public void closeStore() throws Exception {
+    FaultPoints.clear();
     store.close();
     redis.close();
   }
