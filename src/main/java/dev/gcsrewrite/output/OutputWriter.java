@@ -96,7 +96,7 @@ public record OutputWriter(
 
   /** Renews {@code claim}'s lease until closed: for as long as its output is being written. */
   ClaimStore.Writing keepWhileWriting(ClaimStore store, ClaimStore.Held claim) {
-    return store.keepWhileWriting(claim, claimSettings.lease());
+    return store.keepWhileWriting(claim, claimSettings);
   }
 
   /**

@@ -147,7 +147,7 @@ public final class ClaimStore implements AutoCloseable {
         ClaimDecision decision = decisions.get(i);
         if (decision.kind() == ClaimDecision.Kind.CLAIMED
             || decision.kind() == ClaimDecision.Kind.REENTRANT) {
-          keeper.keep(new Lock(batch.get(i), decision.token()), claimSettings.lease());
+          keeper.keep(new Lock(batch.get(i), decision.token()), claimSettings);
         }
       }
       keeper.countInto();
@@ -320,8 +320,8 @@ public final class ClaimStore implements AutoCloseable {
    * Keeps {@code claim}'s lease renewed for as long as the returned handle is open: while its
    * output is written, however long that takes.
    */
-  public Writing keepWhileWriting(Held claim, Duration lease) {
-    return keeper == null ? () -> {} : keeper.whileWriting(claim, lease);
+  public Writing keepWhileWriting(Held claim, ClaimSettings claimSettings) {
+    return keeper == null ? () -> {} : keeper.whileWriting(claim, claimSettings);
   }
 
   private void forget(Held claim) {
@@ -378,7 +378,7 @@ public final class ClaimStore implements AutoCloseable {
     Held repairing =
         new Lock(object.withGeneration(Long.parseLong(reply.get(1))), Long.parseLong(reply.get(2)));
     if (keeper != null) {
-      keeper.keep(repairing, claimSettings.lease());
+      keeper.keep(repairing, claimSettings);
     }
     return repairing;
   }

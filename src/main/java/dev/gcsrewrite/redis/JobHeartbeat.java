@@ -5,7 +5,6 @@ import java.lang.management.ManagementFactory;
 import java.time.Instant;
 import java.util.HashMap;
 import java.util.Map;
-import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
@@ -31,7 +30,8 @@ import org.slf4j.LoggerFactory;
  *       cannot renew or settle its claims either.
  * </ul>
  *
- * <p>{@link StoppedJobs} reads the beats.
+ * <p>{@link StoppedJobs} reads the beats. The last hold closed also ends the renewals of the job's
+ * claims on this worker ({@link LeaseKeeper#forgetOwner}).
  */
 public final class JobHeartbeat implements AutoCloseable {
   /** How often a worker beats. */
@@ -42,14 +42,7 @@ public final class JobHeartbeat implements AutoCloseable {
 
   private static final Logger LOG = LoggerFactory.getLogger(JobHeartbeat.class);
   private static final String WORKER = ManagementFactory.getRuntimeMXBean().getName();
-  private static final ScheduledExecutorService BEATS =
-      Executors.newScheduledThreadPool(
-          1,
-          runnable -> {
-            Thread thread = new Thread(runnable, "gcs-rewrite-job-heartbeat");
-            thread.setDaemon(true);
-            return thread;
-          });
+  private static final ScheduledExecutorService BEATS = LeaseKeeper.TIMER;
   private static final Map<Beating, JobHeartbeat> HELD = new HashMap<>();
 
   /** Whom a heartbeat is for. */
@@ -108,6 +101,8 @@ public final class JobHeartbeat implements AutoCloseable {
       HELD.remove(beating);
     }
     beat.cancel(false);
+    // No step of the job runs here any more: its claims are a dead worker's, left to their leases.
+    LeaseKeeper.of(beating.redis()).forgetOwner(beating.job());
     // After a beat under way, if any: the beats' one thread runs them in turn.
     BEATS.execute(store::close);
     LOG.info("Stopped beating for job {}", beating.job());

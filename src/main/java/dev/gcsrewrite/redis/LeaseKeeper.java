@@ -46,6 +46,19 @@ final class LeaseKeeper {
   private static final long LOG_INTERVAL_MILLIS = 60_000;
   private static final Map<RedisSettings, LeaseKeeper> KEEPERS = new ConcurrentHashMap<>();
 
+  /**
+   * The one thread that talks to Redis for a worker's liveness: the keepers' renewals and the jobs'
+   * heartbeats ({@link JobHeartbeat}). Each call on it is tried once, so none holds up the others
+   * for longer than a connection timeout.
+   */
+  static final ScheduledExecutorService TIMER =
+      Executors.newSingleThreadScheduledExecutor(
+          runnable -> {
+            Thread thread = new Thread(runnable, "gcs-rewrite-redis-liveness");
+            thread.setDaemon(true);
+            return thread;
+          });
+
   private final RedisSettings settings;
   private final Map<String, Kept> kept = new ConcurrentHashMap<>();
   private final AtomicLong renewed = new AtomicLong();
@@ -57,13 +70,16 @@ final class LeaseKeeper {
   /** One claim kept alive. */
   private static final class Kept {
     final ClaimStore.Held claim;
+    final String owner;
     final Duration lease;
     final long keptUntil;
     final AtomicInteger writers = new AtomicInteger();
     volatile long renewedAt = System.currentTimeMillis();
 
-    Kept(ClaimStore.Held claim, Duration lease) {
+    Kept(ClaimStore.Held claim, ClaimSettings settings) {
       this.claim = claim;
+      this.owner = settings.owner();
+      Duration lease = settings.lease();
       this.lease = lease;
       this.keptUntil = renewedAt + lease.getMillis() * MAX_HOLD_LEASES;
     }
@@ -83,14 +99,7 @@ final class LeaseKeeper {
 
   private LeaseKeeper(RedisSettings settings) {
     this.settings = settings;
-    ScheduledExecutorService timer =
-        Executors.newSingleThreadScheduledExecutor(
-            runnable -> {
-              Thread thread = new Thread(runnable, "gcs-rewrite-lease-keeper");
-              thread.setDaemon(true);
-              return thread;
-            });
-    timer.scheduleWithFixedDelay(this::renewDue, TICK_MILLIS, TICK_MILLIS, TimeUnit.MILLISECONDS);
+    TIMER.scheduleWithFixedDelay(this::renewDue, TICK_MILLIS, TICK_MILLIS, TimeUnit.MILLISECONDS);
   }
 
   /** This worker's keeper for the Redis of {@code settings}. */
@@ -98,9 +107,9 @@ final class LeaseKeeper {
     return KEEPERS.computeIfAbsent(settings, LeaseKeeper::new);
   }
 
-  /** Renews {@code claim}'s lease of {@code lease} from now on. */
-  void keep(ClaimStore.Held claim, Duration lease) {
-    kept.putIfAbsent(id(claim), new Kept(claim, lease));
+  /** Renews {@code claim}, taken as {@code settings} say, from now on. */
+  void keep(ClaimStore.Held claim, ClaimSettings settings) {
+    kept.putIfAbsent(id(claim), new Kept(claim, settings));
   }
 
   /** Stops renewing {@code claim}: it is settled or released. */
@@ -108,9 +117,17 @@ final class LeaseKeeper {
     kept.remove(id(claim));
   }
 
+  /**
+   * Stops renewing every claim of {@code owner}: none of its steps runs on this worker any more
+   * (the job was cancelled, or failed), so its claims are as a dead worker's.
+   */
+  void forgetOwner(String owner) {
+    kept.values().removeIf(entry -> entry.owner.equals(owner));
+  }
+
   /** Renews {@code claim} for as long as the returned handle is open, however long that is. */
-  ClaimStore.Writing whileWriting(ClaimStore.Held claim, Duration lease) {
-    Kept entry = kept.computeIfAbsent(id(claim), unused -> new Kept(claim, lease));
+  ClaimStore.Writing whileWriting(ClaimStore.Held claim, ClaimSettings settings) {
+    Kept entry = kept.computeIfAbsent(id(claim), unused -> new Kept(claim, settings));
     entry.writers.incrementAndGet();
     return entry.writers::decrementAndGet;
   }
