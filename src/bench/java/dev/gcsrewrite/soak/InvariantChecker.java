@@ -37,8 +37,12 @@ import java.util.stream.Stream;
  * </ol>
  */
 final class InvariantChecker {
-  /** What the check found: violations, one line each, and the figures of the table. */
-  record Findings(List<String> violations, Map<String, Long> figures) {}
+  /**
+   * What the check found: violations, one line each; notes, one line each, on what no invariant
+   * forbids but is worth a look (a generation announced both complete and skipped, a hostile
+   * message never dead-lettered); and the figures of the table.
+   */
+  record Findings(List<String> violations, List<String> notes, Map<String, Long> figures) {}
 
   private final NavigableMap<String, NavigableMap<Long, Generation>> notified;
   private final Workload workload;
@@ -47,6 +51,7 @@ final class InvariantChecker {
   private final String suffix;
   private final boolean versioned;
   private final List<String> violations = new ArrayList<>();
+  private final List<String> notes = new ArrayList<>();
   private final Map<String, Long> figures = new TreeMap<>();
 
   InvariantChecker(
@@ -86,7 +91,7 @@ final class InvariantChecker {
     }
     figures.put("events.processing.messages", (long) processingTopic.size());
     figures.put("events.processing.distinct", distinct(processingTopic));
-    return new Findings(List.copyOf(violations), Map.copyOf(figures));
+    return new Findings(List.copyOf(violations), List.copyOf(notes), Map.copyOf(figures));
   }
 
   // ---- 1: outputs ------------------------------------------------------------------------------
@@ -310,9 +315,33 @@ final class InvariantChecker {
         }
         if (types.size() > 1) {
           count("generations.withBothCompleteAndSkipped");
+          notes.add(
+              key
+                  + ": announced "
+                  + describe(types)
+                  + "; Redis: "
+                  + outcome
+                  + (redis.forgotten(name, g) ? " (a record read before a Redis restart)" : ""));
         }
       }
     }
+  }
+
+  private static String describe(Map<String, List<Received>> types) {
+    List<String> parts = new ArrayList<>();
+    types.forEach(
+        (type, events) -> {
+          Received first = events.get(0);
+          String reason = first.body().path("reason").asText("");
+          parts.add(
+              type
+                  + (reason.isEmpty() ? "" : " (" + reason + ")")
+                  + " by "
+                  + job(first)
+                  + " at "
+                  + first.publishTime());
+        });
+    return String.join(" and ", parts);
   }
 
   private Map<String, Map<String, List<Received>>> byGeneration(List<Received> completeTopic) {
@@ -360,6 +389,14 @@ final class InvariantChecker {
                 + ": "
                 + letter.attribute(DeadLetterMessages.ERROR_MESSAGE));
         count("deadLetters.other");
+      }
+    }
+    for (Map.Entry<String, String> message : hostile.entrySet()) {
+      if (!hostileSeen.contains(message.getKey())) {
+        notes.add(
+            "hostile message "
+                + message.getKey()
+                + " has no dead letter (lost with a pipeline that read it and was killed?)");
       }
     }
     figures.put("hostile.published", (long) hostile.size());

@@ -241,6 +241,7 @@ public final class Soak {
                   hostile.published(),
                   pipelines.unexpectedExits(),
                   pipelines.failedReconciles());
+      keep(work.resolve("observed"), notified, completeTap, processingTap, deadTap);
       String table =
           SoakReport.table(
               args, workloadEnded, drained, faults, workload, notified, pipelines, findings);
@@ -292,6 +293,68 @@ public final class Soak {
                 "--claimRetention=1d"));
     options.addAll(LocalRuns.SETTINGS);
     return options;
+  }
+
+  /**
+   * Keeps what the soak saw, for reading a violation after the run: every notified generation and
+   * every event and dead letter, one tab-separated line each, in {@code folder}.
+   */
+  private static void keep(
+      Path folder,
+      NotifiedGenerations notified,
+      TopicTap completeTap,
+      TopicTap processingTap,
+      TopicTap deadTap)
+      throws IOException {
+    Files.createDirectories(folder);
+    List<String> lines = new ArrayList<>(List.of("name\tgeneration\tsize\tmd5Hash\tnotified"));
+    notified
+        .all()
+        .forEach(
+            (name, generations) ->
+                generations
+                    .values()
+                    .forEach(
+                        g ->
+                            lines.add(
+                                String.join(
+                                    "\t",
+                                    name,
+                                    Long.toString(g.generation()),
+                                    Long.toString(g.size()),
+                                    g.md5Hash(),
+                                    g.notified().toString()))));
+    Files.write(folder.resolve("notified.tsv"), lines, StandardCharsets.UTF_8);
+    for (Map.Entry<String, TopicTap> topic :
+        Map.of(COMPLETE, completeTap, PROCESSING, processingTap, DEAD_LETTERS, deadTap)
+            .entrySet()) {
+      List<String> events =
+          new ArrayList<>(
+              List.of("publishTime\tmessageId\teventType\tobjectId\tgeneration\tjobName\tdetail"));
+      List<TopicTap.Received> received = new ArrayList<>(topic.getValue().received());
+      received.sort((x, y) -> x.publishTime().compareTo(y.publishTime()));
+      for (TopicTap.Received event : received) {
+        String detail =
+            event.attributes().containsKey("errorType")
+                ? event.attribute("errorStage")
+                    + "/"
+                    + event.attribute("errorType")
+                    + " "
+                    + event.attribute(HostileMessages.MARK)
+                : event.body().path("reason").asText("");
+        events.add(
+            String.join(
+                "\t",
+                event.publishTime().toString(),
+                event.messageId(),
+                event.attribute("eventType"),
+                event.attribute("objectId"),
+                event.attribute("objectGeneration"),
+                event.body().path("jobName").asText(""),
+                detail));
+      }
+      Files.write(folder.resolve(topic.getKey() + ".tsv"), events, StandardCharsets.UTF_8);
+    }
   }
 
   private static void runWorkload(Workload workload, double opsPerSecond, long endNanos)

@@ -132,6 +132,12 @@ final class SoakReport {
     if (findings.violations().isEmpty()) {
       out.append("No violation.\n");
     }
+    if (!findings.notes().isEmpty()) {
+      out.append("\nNotes (no invariant forbids these):\n\n");
+      for (String note : findings.notes()) {
+        out.append("- ").append(note).append('\n');
+      }
+    }
     return out.toString();
   }
 

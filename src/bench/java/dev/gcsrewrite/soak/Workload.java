@@ -35,6 +35,10 @@ final class Workload {
     HOSTILE
   }
 
+  /** The hot objects: the first few names. */
+  private static final java.util.Set<String> HOT =
+      java.util.Set.of(name(1), name(2), name(3), name(4), name(5), name(6));
+
   private final Path bucket;
   private final Path staging;
   private final int objects;
@@ -102,14 +106,15 @@ final class Workload {
         }
       }
       boolean create = wanted == Op.CREATE ? !absent.isEmpty() : present.isEmpty();
-      if (create) {
-        op = Op.CREATE;
-        name = absent.get(pick % absent.size());
-      } else {
-        op = wanted == Op.CREATE ? Op.OVERWRITE : wanted;
-        List<String> names = new ArrayList<>(present);
-        name = names.get(pick % names.size());
+      List<String> names = create ? absent : new ArrayList<>(present);
+      // A third of the operations go to the few hot objects (when any is a candidate), so that
+      // generations of one object meet in flight: waits, supersessions, takeovers.
+      List<String> hot = names.stream().filter(n -> HOT.contains(n)).toList();
+      if (pick % 3 == 0 && !hot.isEmpty()) {
+        names = hot;
       }
+      op = create ? Op.CREATE : wanted == Op.CREATE ? Op.OVERWRITE : wanted;
+      name = names.get(pick / 3 % names.size());
     }
     Path file = bucket.resolve(name);
     if (op == Op.DELETE) {
