@@ -14,7 +14,6 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -50,9 +49,6 @@ public final class Soak {
   static final String PROCESSING = "processing";
   static final String COMPLETE = "complete";
   static final String DEAD_LETTERS = "dead-letters";
-
-  /** Longest time without progress, nothing in flight, before the drain stops waiting. */
-  private static final Duration DRAIN_STALL = Duration.ofSeconds(90);
 
   /**
    * Held, so that the level set on it is not lost with a collected logger: the notifier's line per
@@ -216,7 +212,16 @@ public final class Soak {
           "[%4ds] workload ended; waiting for the notifier, then for everything to settle%n",
           workloadEnded);
       awaitNotifier(notifier);
-      drain(args, redis, notified, taps, completeTap, faults, pipelines, out, clock);
+      Settling.await(
+          args.drainCap(),
+          redis,
+          notified,
+          taps,
+          completeTap,
+          faults,
+          pipelines,
+          out,
+          clock::seconds);
       long drained = clock.seconds() - workloadEnded;
 
       // Events may trail the last settlement by a moment.
@@ -241,7 +246,7 @@ public final class Soak {
                   hostile.published(),
                   pipelines.unexpectedExits(),
                   pipelines.failedReconciles());
-      keep(work.resolve("observed"), notified, completeTap, processingTap, deadTap);
+      Observations.write(work.resolve("observed"), notified, completeTap, processingTap, deadTap);
       String table =
           SoakReport.table(
               args, workloadEnded, drained, faults, workload, notified, pipelines, findings);
@@ -295,68 +300,6 @@ public final class Soak {
     return options;
   }
 
-  /**
-   * Keeps what the soak saw, for reading a violation after the run: every notified generation and
-   * every event and dead letter, one tab-separated line each, in {@code folder}.
-   */
-  private static void keep(
-      Path folder,
-      NotifiedGenerations notified,
-      TopicTap completeTap,
-      TopicTap processingTap,
-      TopicTap deadTap)
-      throws IOException {
-    Files.createDirectories(folder);
-    List<String> lines = new ArrayList<>(List.of("name\tgeneration\tsize\tmd5Hash\tnotified"));
-    notified
-        .all()
-        .forEach(
-            (name, generations) ->
-                generations
-                    .values()
-                    .forEach(
-                        g ->
-                            lines.add(
-                                String.join(
-                                    "\t",
-                                    name,
-                                    Long.toString(g.generation()),
-                                    Long.toString(g.size()),
-                                    g.md5Hash(),
-                                    g.notified().toString()))));
-    Files.write(folder.resolve("notified.tsv"), lines, StandardCharsets.UTF_8);
-    for (Map.Entry<String, TopicTap> topic :
-        Map.of(COMPLETE, completeTap, PROCESSING, processingTap, DEAD_LETTERS, deadTap)
-            .entrySet()) {
-      List<String> events =
-          new ArrayList<>(
-              List.of("publishTime\tmessageId\teventType\tobjectId\tgeneration\tjobName\tdetail"));
-      List<TopicTap.Received> received = new ArrayList<>(topic.getValue().received());
-      received.sort((x, y) -> x.publishTime().compareTo(y.publishTime()));
-      for (TopicTap.Received event : received) {
-        String detail =
-            event.attributes().containsKey("errorType")
-                ? event.attribute("errorStage")
-                    + "/"
-                    + event.attribute("errorType")
-                    + " "
-                    + event.attribute(HostileMessages.MARK)
-                : event.body().path("reason").asText("");
-        events.add(
-            String.join(
-                "\t",
-                event.publishTime().toString(),
-                event.messageId(),
-                event.attribute("eventType"),
-                event.attribute("objectId"),
-                event.attribute("objectGeneration"),
-                event.body().path("jobName").asText(""),
-                detail));
-      }
-      Files.write(folder.resolve(topic.getKey() + ".tsv"), events, StandardCharsets.UTF_8);
-    }
-  }
-
   private static void runWorkload(Workload workload, double opsPerSecond, long endNanos)
       throws IOException, InterruptedException {
     long interval = (long) (1_000_000_000L / opsPerSecond);
@@ -377,82 +320,6 @@ public final class Soak {
     long deadline = System.nanoTime() + Duration.ofSeconds(60).toNanos();
     while (notifier.awaitingPublish() > 0 && System.nanoTime() < deadline) {
       Thread.sleep(250);
-    }
-  }
-
-  /**
-   * Waits until every notified generation is settled in Redis with an outcome event, or nothing
-   * moves for {@link #DRAIN_STALL} with nothing in flight, or {@code drainCap} has passed.
-   */
-  private static void drain(
-      SoakArgs args,
-      LocalRedis redis,
-      NotifiedGenerations notified,
-      List<TopicTap> taps,
-      TopicTap completeTap,
-      Faults faults,
-      Pipelines pipelines,
-      PrintStream out,
-      Clock clock)
-      throws Exception {
-    long deadline = System.nanoTime() + args.drainCap().toNanos();
-    long lastChange = System.nanoTime();
-    String lastState = "";
-    long nextLine = 0;
-    while (true) {
-      faults.reviveExited();
-      drainAll(taps);
-      RedisRecords records;
-      try (Jedis jedis = redis.client()) {
-        records = RedisRecords.read(jedis, KEY_PREFIX, BUCKET);
-      }
-      RedisView view = new RedisView(records, faults.beforeRestarts());
-      java.util.Set<String> announced = new java.util.HashSet<>();
-      for (TopicTap.Received event : completeTap.received()) {
-        announced.add(event.attribute("objectId") + "#" + event.attribute("objectGeneration"));
-      }
-      long unsettled = 0;
-      long unannounced = 0;
-      for (Map.Entry<String, java.util.NavigableMap<Long, NotifiedGenerations.Generation>> object :
-          notified.all().entrySet()) {
-        for (long g : object.getValue().keySet()) {
-          if (!view.settled(object.getKey(), g)) {
-            unsettled++;
-          } else if (!announced.contains(object.getKey() + "#" + g)) {
-            unannounced++;
-          }
-        }
-      }
-      long inProgress = records.inProgress();
-      if (unsettled == 0 && unannounced == 0 && inProgress == 0) {
-        out.printf("[%4ds] everything settled and announced%n", clock.seconds());
-        return;
-      }
-      String state = unsettled + "/" + unannounced + "/" + inProgress + "/" + completeTap.size();
-      if (!state.equals(lastState)) {
-        lastState = state;
-        lastChange = System.nanoTime();
-      }
-      if (clock.seconds() >= nextLine) {
-        out.printf(
-            "[%4ds] draining: %d generations not settled, %d settled without an event yet, %d"
-                + " claims in progress; %s running%n",
-            clock.seconds(), unsettled, unannounced, inProgress, pipelines.running());
-        nextLine = clock.seconds() + 15;
-      }
-      if (inProgress == 0 && System.nanoTime() - lastChange > DRAIN_STALL.toNanos()) {
-        out.printf(
-            "[%4ds] nothing moved for %d s with nothing in flight: checking as it is%n",
-            clock.seconds(), DRAIN_STALL.toSeconds());
-        return;
-      }
-      if (System.nanoTime() > deadline) {
-        out.printf(
-            "[%4ds] the drain cap (%s) passed: checking as it is%n",
-            clock.seconds(), args.drainCap());
-        return;
-      }
-      Thread.sleep(3000);
     }
   }
 
@@ -478,7 +345,7 @@ public final class Soak {
         pipelines.running());
   }
 
-  private static void drainAll(List<TopicTap> taps) throws IOException {
+  static void drainAll(List<TopicTap> taps) throws IOException {
     for (TopicTap tap : taps) {
       tap.drain();
     }
@@ -519,10 +386,6 @@ public final class Soak {
   private record Clock(long startNanos) {
     long seconds() {
       return (System.nanoTime() - startNanos) / 1_000_000_000L;
-    }
-
-    Instant now() {
-      return Instant.now();
     }
   }
 }

@@ -11,8 +11,9 @@
  *   <li>{@code Workload}, {@code NotifiedGenerations}, {@code HostileMessages}: what is done, and
  *       the ground truth of what was notified.
  *   <li>{@code Faults}, {@code Pipelines}: the fault schedule and the pipeline JVMs.
- *   <li>{@code TopicTap}, {@code RedisRecords}, {@code RedisView}, {@code InvariantChecker}, {@code
- *       SoakReport}: what is read back, checked and printed.
+ *   <li>{@code Settling}: the wait at the end; {@code TopicTap}, {@code RedisRecords}, {@code
+ *       RedisView}, {@code InvariantChecker}, {@code SoakReport}, {@code Observations}: what is
+ *       read back, checked, printed and kept.
  * </ul>
  *
  * <p>Lives in {@code src/bench/java} with the other programs run by hand ({@code scripts/soak.sh},
