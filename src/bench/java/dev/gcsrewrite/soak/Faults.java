@@ -148,6 +148,7 @@ final class Faults {
     pipelines.kill(victim);
     Thread.sleep(1000 + (long) (length * 2000));
     Pipelines.Run next = pipelines.start(victim.role);
+    pipelines.awaitStarted(next, Duration.ofSeconds(90));
     long started = System.nanoTime();
     boolean reconciled = pipelines.reconcile(bucket, List.of(victim.jobName), reconcileOptions);
     return String.format(
@@ -230,7 +231,14 @@ final class Faults {
   private String secondPipeline() throws IOException, InterruptedException {
     Pipelines.Run second = pipelines.inRole("b");
     if (second == null) {
-      return "started " + pipelines.start("b") + " beside " + pipelines.inRole("a");
+      Pipelines.Run started = pipelines.start("b");
+      // The next fault counts from when it runs: a freeze of a JVM still starting tests nothing.
+      boolean running = pipelines.awaitStarted(started, Duration.ofSeconds(90));
+      return "started "
+          + started
+          + " beside "
+          + pipelines.inRole("a")
+          + (running ? "" : " (its pipeline had not started after 90 s)");
     }
     pipelines.terminate(second);
     boolean reconciled = pipelines.reconcile(bucket, List.of(second.jobName), reconcileOptions);

@@ -109,6 +109,26 @@ final class Pipelines implements AutoCloseable {
     return run;
   }
 
+  /**
+   * Waits until {@code run} has logged that its pipeline is starting (it then reads its
+   * subscription within a second or two), for at most {@code patience}; returns whether it did.
+   */
+  boolean awaitStarted(Run run, Duration patience) throws InterruptedException {
+    long deadline = System.nanoTime() + patience.toNanos();
+    String line = "Starting " + run.jobName + ":";
+    while (System.nanoTime() < deadline && run.process.isAlive()) {
+      try {
+        if (Files.readString(run.process.log(), StandardCharsets.UTF_8).contains(line)) {
+          return true;
+        }
+      } catch (IOException notYet) {
+        // Read again below.
+      }
+      Thread.sleep(250);
+    }
+    return false;
+  }
+
   /** The running pipelines, oldest first. */
   synchronized List<Run> running() {
     return List.copyOf(running);
