@@ -4,7 +4,6 @@ import dev.gcsrewrite.deadletter.DeadLetterMessages;
 import dev.gcsrewrite.soak.NotifiedGenerations.Generation;
 import dev.gcsrewrite.soak.TopicTap.Received;
 import java.io.IOException;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Instant;
@@ -75,8 +74,14 @@ final class InvariantChecker {
       List<Received> deadLetters,
       Map<String, String> hostile,
       List<Pipelines.UnexpectedExit> exits,
-      List<String> failedReconciles)
+      List<String> failedReconciles,
+      OutputWatch watch)
       throws IOException {
+    for (String move : watch.backward()) {
+      notes.add("seen while running: " + move);
+    }
+    figures.put("outputs.samples", watch.samples());
+    figures.put("outputs.backward", (long) watch.backward().size());
     outputs();
     Map<String, Map<String, List<Received>>> events = byGeneration(completeTopic);
     completeOrder(completeTopic);
@@ -211,9 +216,7 @@ final class InvariantChecker {
     if (source == null) {
       throw new IllegalStateException("the soak never wrote the content of " + g);
     }
-    return new String(source, StandardCharsets.US_ASCII)
-        .replace("AWS", "GCP")
-        .getBytes(StandardCharsets.US_ASCII);
+    return OutputWatch.rewrite(source);
   }
 
   private static String md5(Path file) throws IOException {

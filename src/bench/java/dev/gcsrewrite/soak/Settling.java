@@ -30,6 +30,7 @@ final class Settling {
       TopicTap completeTap,
       Faults faults,
       Pipelines pipelines,
+      OutputWatch watch,
       PrintStream out,
       LongSupplier seconds)
       throws Exception {
@@ -40,6 +41,7 @@ final class Settling {
     while (true) {
       faults.reviveExited();
       Soak.drainAll(taps);
+      watch.sample();
       RedisRecords records;
       try (Jedis jedis = redis.client()) {
         records = RedisRecords.read(jedis, Soak.KEY_PREFIX, Soak.BUCKET);

@@ -165,6 +165,7 @@ public final class Soak {
       notifier.start();
       opened.add(notifier);
       Workload workload = new Workload(bucket, args.objects(), args.seed(), notified, hostile);
+      OutputWatch watch = new OutputWatch(processed, SUFFIX, notified, workload);
       hostile.publishEach();
 
       // A reconcile run holds its claims for its whole run, as docs/operations.md advises beside a
@@ -193,8 +194,9 @@ public final class Soak {
               () -> faults.run(args.warmUp(), args.faultGapMin(), args.faultGapMax(), end));
       long nextLine = 0;
       while (writer.isAlive() || injector.isAlive()) {
-        writer.join(2000);
+        (writer.isAlive() ? writer : injector).join(2000);
         drainAll(taps);
+        watch.sample();
         if (failure.get() != null) {
           throw new IllegalStateException("the soak failed", failure.get());
         }
@@ -220,6 +222,7 @@ public final class Soak {
           completeTap,
           faults,
           pipelines,
+          watch,
           out,
           clock::seconds);
       long drained = clock.seconds() - workloadEnded;
@@ -245,7 +248,8 @@ public final class Soak {
                   deadTap.received(),
                   hostile.published(),
                   pipelines.unexpectedExits(),
-                  pipelines.failedReconciles());
+                  pipelines.failedReconciles(),
+                  watch);
       Observations.write(work.resolve("observed"), notified, completeTap, processingTap, deadTap);
       String table =
           SoakReport.table(

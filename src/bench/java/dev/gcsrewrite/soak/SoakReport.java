@@ -86,9 +86,13 @@ final class SoakReport {
         "outputs checked",
         String.format(
             Locale.ROOT,
-            "%d outputs found, %d equal to the rewrite of their object's newest completed generation",
+            "%d outputs found, %d equal to the rewrite of their object's newest completed"
+                + " generation; while running, %d readings of outputs, %d of them an older"
+                + " generation than read before",
             get(f, "outputs.found"),
-            get(f, "outputs.right")));
+            get(f, "outputs.right"),
+            get(f, "outputs.samples"),
+            get(f, "outputs.backward")));
     row(
         out,
         "events",
