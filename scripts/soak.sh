@@ -9,8 +9,9 @@
 #
 # Builds target/gcs-rewrite-bundled.jar first when it is missing or older than the sources (the
 # pipelines run from it), then runs the soak through Maven (mvn test-compile exec:exec@soak), on
-# the test class path. Exit status: 0 no violation, 1 violations (listed in the table), 2 bad
-# arguments or a start failure.
+# the test class path. Exit status: 0 no violation; else not 0 (violations are listed below the
+# table; Maven's last lines give the soak's own status: 1 violations, 2 bad arguments or a start
+# failure).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 SCRIPT_NAME=soak
@@ -27,7 +28,7 @@ for arg in "$@"; do
   case $arg in
     --offline) maven+=(-o) ;;
     --help)
-      sed -n '2,13p' "$0" | sed 's/^# \{0,1\}//'
+      sed -n '2,14p' "$0" | sed 's/^# \{0,1\}//'
       echo
       soak_args=(--help)
       break
