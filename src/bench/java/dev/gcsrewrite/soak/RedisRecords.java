@@ -42,7 +42,8 @@ record RedisRecords(
     Pipeline pipeline = jedis.pipelined();
     Map<String, Response<Map<String, String>>> replies = new HashMap<>();
     for (String key : keys) {
-      if (!key.startsWith(prefix + "gens:")) {
+      // The hashes only: the generation sets and the jobs' heartbeats (strings) say nothing here.
+      if (!key.startsWith(prefix + "gens:") && !key.startsWith(prefix + "job:")) {
         replies.put(key, pipeline.hgetAll(key));
       }
     }
