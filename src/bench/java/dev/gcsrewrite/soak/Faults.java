@@ -5,6 +5,7 @@ import dev.gcsrewrite.testing.servers.LocalRedis;
 import java.io.IOException;
 import java.io.PrintStream;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.EnumMap;
@@ -33,6 +34,12 @@ final class Faults {
   /** One fault injected: when (seconds into the soak), what, and how it went. */
   record Injected(long atSeconds, FaultKind kind, String detail) {}
 
+  /**
+   * A pipeline stopped without draining (SIGKILL, or SIGTERM for the second one): its job, when,
+   * and when the reconcile that followed ended.
+   */
+  record Kill(String jobName, Instant killed, Instant reconciled) {}
+
   private final Set<FaultKind> kinds;
   private final Random random;
   private final Pipelines pipelines;
@@ -47,6 +54,7 @@ final class Faults {
   // Read by the progress lines while a fault is under way.
   private final List<Injected> injected = new CopyOnWriteArrayList<>();
   private final List<RedisRecords> beforeRestarts = new CopyOnWriteArrayList<>();
+  private final List<Kill> kills = new CopyOnWriteArrayList<>();
 
   Faults(
       Set<FaultKind> kinds,
@@ -145,12 +153,14 @@ final class Faults {
       return "no pipeline running to kill";
     }
     Pipelines.Run victim = running.get(pick % running.size());
+    Instant killed = Instant.now();
     pipelines.kill(victim);
     Thread.sleep(1000 + (long) (length * 2000));
     Pipelines.Run next = pipelines.start(victim.role);
     pipelines.awaitStarted(next, Duration.ofSeconds(90));
     long started = System.nanoTime();
     boolean reconciled = pipelines.reconcile(bucket, List.of(victim.jobName), reconcileOptions);
+    kills.add(new Kill(victim.jobName, killed, Instant.now()));
     return String.format(
         "SIGKILL %s; started %s; reconcile --stopped-job=%s %s in %d s",
         victim,
@@ -240,8 +250,10 @@ final class Faults {
           + pipelines.inRole("a")
           + (running ? "" : " (its pipeline had not started after 90 s)");
     }
+    Instant stopped = Instant.now();
     pipelines.terminate(second);
     boolean reconciled = pipelines.reconcile(bucket, List.of(second.jobName), reconcileOptions);
+    kills.add(new Kill(second.jobName, stopped, Instant.now()));
     return "stopped "
         + second
         + " (SIGTERM); reconcile --stopped-job="
@@ -266,6 +278,11 @@ final class Faults {
   }
 
   /** The records read before each Redis restart, oldest first. */
+  /** The pipelines stopped without draining, in order. */
+  List<Kill> kills() {
+    return List.copyOf(kills);
+  }
+
   List<RedisRecords> beforeRestarts() {
     return List.copyOf(beforeRestarts);
   }

@@ -10,6 +10,7 @@ import java.time.Instant;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Deque;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.NavigableMap;
@@ -39,6 +40,8 @@ final class NotifiedGenerations implements NotificationPublisher {
   private final NotificationPublisher topic;
   // Guarded by this.
   private final Map<String, NavigableMap<Long, Generation>> byName = new TreeMap<>();
+  // name#generation -> when a newer generation or the generation's deletion was first notified.
+  private final Map<String, Instant> endedAt = new HashMap<>();
   private final Deque<Recent> recent = new ArrayDeque<>();
   private long messages;
   private long duplicates;
@@ -56,15 +59,22 @@ final class NotifiedGenerations implements NotificationPublisher {
       messages += batch.size();
       for (PubsubMessage message : batch) {
         String type = message.getAttribute("eventType");
+        String name = message.getAttribute("objectId");
         if (StorageNotifications.OBJECT_DELETE.equals(type)) {
           deletes++;
+          endedAt.putIfAbsent(name + "#" + message.getAttribute("objectGeneration"), now);
         }
         if (!StorageNotifications.OBJECT_FINALIZE.equals(type)) {
           continue;
         }
-        JsonNode body = JSON.readTree(message.getPayload());
-        String name = message.getAttribute("objectId");
         long generation = Long.parseLong(message.getAttribute("objectGeneration"));
+        JsonNode body = JSON.readTree(message.getPayload());
+        NavigableMap<Long, Generation> known = byName.get(name);
+        if (known != null) {
+          for (long older : known.headMap(generation, false).keySet()) {
+            endedAt.putIfAbsent(name + "#" + older, now);
+          }
+        }
         byName
             .computeIfAbsent(name, n -> new TreeMap<>())
             .putIfAbsent(
@@ -117,6 +127,14 @@ final class NotifiedGenerations implements NotificationPublisher {
     Map<String, NavigableMap<Long, Generation>> copy = new TreeMap<>();
     byName.forEach((name, generations) -> copy.put(name, new TreeMap<>(generations)));
     return copy;
+  }
+
+  /**
+   * When the generation stopped being its object's current one, as far as notifications tell: the
+   * first notification of a newer generation or of its deletion; null while it is current.
+   */
+  synchronized @Nullable Instant endedAt(String name, long generation) {
+    return endedAt.get(name + "#" + generation);
   }
 
   synchronized @Nullable Generation newest(String name) {

@@ -51,14 +51,21 @@ final class Settling {
       for (TopicTap.Received event : completeTap.received()) {
         announced.add(event.attribute("objectId") + "#" + event.attribute("objectGeneration"));
       }
+      LostInFlight lost = new LostInFlight(notified, faults.kills());
       long unsettled = 0;
       long unannounced = 0;
       for (Map.Entry<String, NavigableMap<Long, NotifiedGenerations.Generation>> object :
           notified.all().entrySet()) {
-        for (long g : object.getValue().keySet()) {
+        for (Map.Entry<Long, NotifiedGenerations.Generation> generation :
+            object.getValue().entrySet()) {
+          long g = generation.getKey();
+          boolean traced = announced.contains(object.getKey() + "#" + g);
+          if (lost.by(view, generation.getValue(), traced) != null) {
+            continue;
+          }
           if (!view.settled(object.getKey(), g)) {
             unsettled++;
-          } else if (!announced.contains(object.getKey() + "#" + g)) {
+          } else if (!traced) {
             unannounced++;
           }
         }

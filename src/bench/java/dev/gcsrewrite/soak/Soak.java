@@ -236,7 +236,8 @@ public final class Soak {
       }
       InvariantChecker.Findings findings =
           new InvariantChecker(
-                  notified.all(),
+                  notified,
+                  faults.kills(),
                   workload,
                   new RedisView(last, faults.beforeRestarts()),
                   processed,
