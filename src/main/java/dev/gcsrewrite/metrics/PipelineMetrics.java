@@ -63,6 +63,7 @@ public final class PipelineMetrics {
   public static final Counter REPAIRS = counter("outputsRepaired");
   public static final Counter CLEANUPS = counter("emptyOutputsRemoved");
   public static final Counter SOURCES_UNREADABLE = counter("sourcesUnreadable");
+  public static final Counter OUTPUT_REFUSED = counter("outputRefused");
 
   // PublishComplete: events announced late, recorded as published, and publish retries.
   public static final Counter ANNOUNCED_LATE = counter("eventsAnnouncedLate");

@@ -47,6 +47,9 @@ import org.slf4j.LoggerFactory;
  *       the generation is gone (a newer one's work writes the output), or it is not as notified.
  * </ul>
  *
+ * <p>Both wait, as the write does, while the processed bucket refuses writes ({@link
+ * WritableOutputs}).
+ *
  * <pre>{@code
  * SettleResults settled = processed.apply(CompleteClaims.STEP, new CompleteClaims(redis, claims));
  * settled.apply(RepairOutputs.STEP, new RepairOutputs(writer, redis));
@@ -95,7 +98,8 @@ public final class RepairOutputs extends PTransform<SettleResults, PCollection<O
 
     @ProcessElement
     public void process(@Element Claim claim, OutputReceiver<GcsNotification> out)
-        throws IOException {
+        throws IOException, InterruptedException {
+      WritableOutputs.await(writer.locations().outputDirectory());
       GcsNotification n = claim.notification();
       String spec = writer.outputSpec(n);
       FaultPoints.reach(FaultPoints.Point.REPAIRING, claim);
@@ -131,7 +135,8 @@ public final class RepairOutputs extends PTransform<SettleResults, PCollection<O
 
     @ProcessElement
     public void process(@Element GcsNotification object, OutputReceiver<Outcome> out)
-        throws IOException {
+        throws IOException, InterruptedException {
+      WritableOutputs.await(writer.locations().outputDirectory());
       ClaimStore current = store();
       for (int round = 0; round < MAX_ROUNDS; round++) {
         ClaimStore.Held latest = current.repair(object, writer.claimSettings());

@@ -54,7 +54,8 @@ import org.slf4j.LoggerFactory;
  *
  * <ul>
  *   <li>{@code LocateSources} looks the notified generation up, so that a generation gone is
- *       skipped and an unreadable one fails before FileIO creates an output for it;
+ *       skipped and an unreadable one fails before FileIO creates an output for it, and holds a
+ *       readable one back while the processed bucket refuses writes ({@link WritableOutputs});
  *   <li>{@code WindowForWrite} puts claims in the global window with a processing-time trigger: an
  *       event-time trigger may never fire while the Pub/Sub watermark stalls;
  *   <li>{@code WriteFiles} is {@code FileIO.writeDynamic} with {@link RewritingSink}: a temporary
@@ -178,6 +179,7 @@ public final class WriteProcessedObjects extends PTransform<PCollection<Claim>, 
         String source = writer.sourceOf(n);
         switch (probe.outcome()) {
           case READABLE -> {
+            WritableOutputs.await(writer.locations().outputDirectory());
             out.get(READABLE).output(claim);
             return;
           }
