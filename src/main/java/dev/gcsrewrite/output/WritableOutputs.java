@@ -83,7 +83,7 @@ final class WritableOutputs {
       if (now - last >= LOG_INTERVAL_MILLIS && LAST_LOG.compareAndSet(last, now)) {
         LOG.warn(
             "Cannot write to the processed bucket {}: {}. The work waits, nothing is dropped; grant"
-                + " the job's service account roles/storage.objectUser on it (or make the folder"
+                + " the job's service account roles/storage.objectAdmin on it (or make the folder"
                 + " writable), and it goes on by itself",
             outputDirectory,
             refusal);
