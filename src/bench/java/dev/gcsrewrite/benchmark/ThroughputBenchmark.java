@@ -14,6 +14,7 @@ import dev.gcsrewrite.cli.LocalRuns;
 import dev.gcsrewrite.config.GcsRewriteOptions;
 import dev.gcsrewrite.config.JobSettings;
 import dev.gcsrewrite.local.Folders;
+import dev.gcsrewrite.local.Latencies;
 import dev.gcsrewrite.local.LocalStack;
 import dev.gcsrewrite.local.servers.Ports;
 import dev.gcsrewrite.local.servers.PubsubAdmin;
@@ -29,9 +30,11 @@ import java.time.Instant;
 import java.time.ZonedDateTime;
 import java.util.ArrayList;
 import java.util.Collection;
+import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Locale;
+import java.util.Map;
 import java.util.Set;
 import java.util.function.Function;
 import java.util.function.Predicate;
@@ -67,6 +70,13 @@ import redis.clients.jedis.Jedis;
  * defaults instead of the local stack's settings ({@link LocalRuns#SETTINGS}), for a before/after
  * of those; {@code passThroughSteps} puts S steps that pass every message on unchanged between the
  * pass-through's read and write, to measure what the runner costs per step of a graph.
+ *
+ * <p>With {@code -Dbench.latency=true}, after the rounds: latency under a steady load, for both
+ * pipelines in the same run, at a light load ({@code -Dbench.lightRate=5} objects/s) and at half
+ * the objects/s gcs-rewrite reached in the last round, each for {@code -Dbench.latencySeconds=60}:
+ * notifications published in ticks of 20 ms at that rate, each object's latency from the tick that
+ * sent its notification to its output (the emulator's {@code publishTime}), and a table of p50,
+ * p95, p99 and max.
  *
  * <p>gcs-rewrite runs as {@code scripts/run-local.sh} runs it: the options of {@code
  * pipeline-options/local.conf}, then the local stack's own ({@code LocalStack.pipelineOptions}),
@@ -110,6 +120,9 @@ public final class ThroughputBenchmark {
 
   private static final String PASS_THROUGH = RunFigures.PASS_THROUGH;
   private static final String GCS_REWRITE = RunFigures.GCS_REWRITE;
+
+  /** How often a paced load publishes what is due. */
+  private static final Duration TICK = Duration.ofMillis(20);
 
   /** Held, so that the levels set on them are not lost with collected loggers. */
   private static final List<Logger> LOGGERS = new ArrayList<>();
@@ -174,6 +187,7 @@ public final class ThroughputBenchmark {
     Path log = root.resolve("pipeline.log");
     logToFile(log);
     List<RunFigures> figures = new ArrayList<>();
+    List<String> latencies = new ArrayList<>();
     ThroughputBenchmark bench = null;
     try (PubsubEmulatorProcess emulator =
             PubsubEmulatorProcess.start(
@@ -219,10 +233,29 @@ public final class ThroughputBenchmark {
         Path recording = round == 1 && !jfr.isEmpty() ? Path.of(jfr).toAbsolutePath() : null;
         figures.add(bench.gcsRewrite(round, warm, measured, recording));
       }
+      if (Boolean.getBoolean("bench.latency")) {
+        double lightRate = Double.parseDouble(System.getProperty("bench.lightRate", "5"));
+        int loadSeconds = Integer.getInteger("bench.latencySeconds", 60);
+        double measuredRate = figures.get(figures.size() - 1).perSecond();
+        latencies.add(bench.latencyUnder("light", rounds + 1, lightRate, loadSeconds, warmup));
+        latencies.add(
+            bench.latencyUnder("half", rounds + 2, measuredRate / 2, loadSeconds, warmup));
+      }
     } finally {
       System.out.println("stopped the emulator and redis-server (by pid)");
     }
     RunFigures.printTables(figures);
+    if (!latencies.isEmpty()) {
+      System.out.println();
+      System.out.println(
+          "Latency, notification published to output (the pass-through's message on its output"
+              + " topic, gcs-rewrite's complete event), nearest-rank percentiles:");
+      System.out.println();
+      System.out.println(
+          "| load | objects/s | pipeline | objects | p50 (s) | p95 (s) | p99 (s) | max (s) |");
+      System.out.println("| --- | ---: | --- | ---: | ---: | ---: | ---: | ---: |");
+      latencies.forEach(System.out::println);
+    }
     System.out.println("load average at start (1, 5, 15 min): " + loadAtStart);
     System.out.println("load average at end   (1, 5, 15 min): " + ProcessCpu.loadAverage());
     if (!jfr.isEmpty()) {
@@ -237,6 +270,48 @@ public final class ThroughputBenchmark {
     System.exit(problems.isEmpty() ? 0 : 1);
   }
 
+  // --- latency under a steady load --------------------------------------------------------------
+
+  /**
+   * Both pipelines, one after the other, fed {@code rate} new objects a second for {@code seconds}
+   * (after a warm-up of {@code warmup} at once); two rows of the latency table.
+   */
+  private String latencyUnder(String load, int round, double rate, int seconds, int warmup)
+      throws Exception {
+    int count = Math.max(1, (int) Math.round(rate * seconds));
+    System.out.printf(
+        Locale.ROOT,
+        "%n%s load: %.1f objects/s for %d s (%,d objects) into each pipeline%n",
+        load,
+        rate,
+        seconds,
+        count);
+    List<NotifiedObject> warm =
+        NotifiedObjects.write(buckets, BUCKET, load + "-warmup", warmup, 1000L * round + 1);
+    List<NotifiedObject> measured =
+        NotifiedObjects.write(buckets, BUCKET, load, count, 1000L * round + 2);
+    Measured passThrough = passThrough(round, load, warm, measured, rate);
+    Measured gcsRewrite = gcsRewrite(round, load, warm, measured, rate, null);
+    return latencyRow(load, rate, PASS_THROUGH, passThrough)
+        + System.lineSeparator()
+        + latencyRow(load, rate, GCS_REWRITE, gcsRewrite);
+  }
+
+  private static String latencyRow(String load, double rate, String pipeline, Measured run) {
+    Latencies l = run.latencies();
+    return String.format(
+        Locale.ROOT,
+        "| %s | %.1f | %s | %,d | %.2f | %.2f | %.2f | %.2f |",
+        load,
+        rate,
+        pipeline,
+        l.count(),
+        l.percentile(50) / 1000.0,
+        l.percentile(95) / 1000.0,
+        l.percentile(99) / 1000.0,
+        l.percentile(100) / 1000.0);
+  }
+
   // --- the pass-through ------------------------------------------------------------------------
 
   /** A step that does nothing but pass its message on: what the runner costs per step. */
@@ -249,7 +324,17 @@ public final class ThroughputBenchmark {
 
   private RunFigures passThrough(
       int round, List<NotifiedObject> warm, List<NotifiedObject> measured) throws Exception {
-    String name = "pt-r" + round;
+    return passThrough(round, "r" + round, warm, measured, 0).figures;
+  }
+
+  private Measured passThrough(
+      int round,
+      String label,
+      List<NotifiedObject> warm,
+      List<NotifiedObject> measured,
+      double rate)
+      throws Exception {
+    String name = "pt-" + label;
     pubsub.createTopic(name + "-in");
     pubsub.createSubscription(name + "-in-pipeline", name + "-in", 60);
     pubsub.createTopic(name + "-out");
@@ -299,6 +384,8 @@ public final class ThroughputBenchmark {
               a -> warmKeys.contains(key.apply(a)),
               a -> measuredKeys.contains(key.apply(a)),
               key,
+              o -> BUCKET + "/" + o.objectId() + "#" + o.generation(),
+              rate,
               null);
       try {
         List<String> checks = new ArrayList<>();
@@ -313,7 +400,7 @@ public final class ThroughputBenchmark {
                 measured.size(),
                 messages,
                 messages - run.outputs));
-        return run.figures(
+        return run.measured(
             RedisStats.between(run.redisBefore, RedisStats.read(redisReader)), 0, 0, checks, ok);
       } finally {
         run.stop();
@@ -326,7 +413,18 @@ public final class ThroughputBenchmark {
   private RunFigures gcsRewrite(
       int round, List<NotifiedObject> warm, List<NotifiedObject> measured, Path recording)
       throws Exception {
-    String name = "gr-r" + round;
+    return gcsRewrite(round, "r" + round, warm, measured, 0, recording).figures;
+  }
+
+  private Measured gcsRewrite(
+      int round,
+      String label,
+      List<NotifiedObject> warm,
+      List<NotifiedObject> measured,
+      double rate,
+      Path recording)
+      throws Exception {
+    String name = "gr-" + label;
     for (String topic : List.of("work", "processing", "complete", "dead")) {
       pubsub.createTopic(name + "-" + topic);
     }
@@ -355,6 +453,8 @@ public final class ThroughputBenchmark {
               complete.and(a -> warmIds.contains(key.apply(a))),
               complete.and(a -> measuredIds.contains(key.apply(a))),
               key,
+              o -> eventId(o, "complete"),
+              rate,
               recording);
       try {
         // The last settlements' announcements are recorded in Redis after their events went out:
@@ -392,7 +492,7 @@ public final class ThroughputBenchmark {
         int dead = pubsub.pull(name + "-dead-watch", 1000).size();
         ok &= dead == 0;
         checks.add(dead + " dead letters (warm-up included)");
-        return run.figures(redisDelta, roundTrips, batches, checks, ok);
+        return run.measured(redisDelta, roundTrips, batches, checks, ok);
       } finally {
         run.stop();
       }
@@ -481,6 +581,8 @@ public final class ThroughputBenchmark {
       Predicate<Arrival> warmOutput,
       Predicate<Arrival> measuredOutput,
       Function<Arrival, String> key,
+      Function<NotifiedObject, String> keyOfObject,
+      double rate,
       Path recording)
       throws Exception {
     System.gc();
@@ -521,7 +623,7 @@ public final class ThroughputBenchmark {
     long redisBefore = ProcessCpu.nanos(redis.pid());
     HeapWatch heap = HeapWatch.start();
     Instant published = Instant.now();
-    pubsub.publish(inputTopic, NotifiedObjects.notifications(measured));
+    Map<String, Instant> sent = publish(inputTopic, measured, keyOfObject, rate);
     run.publishSeconds = seconds(published, Instant.now());
     run.outputs = outputs.await(measuredOutput, key, measured.size(), timeout);
     run.ownCpu = (ProcessCpu.ownNanos() - ownBefore) / 1e9;
@@ -537,10 +639,15 @@ public final class ThroughputBenchmark {
       System.out.println("  JFR recording of the measured window: " + recording);
     }
     run.loadEnd = ProcessCpu.loadAverage();
-    Instant lastOutput =
-        outputs.firstArrivals(measuredOutput, key).values().stream()
-            .max(Instant::compareTo)
-            .orElse(Instant.now());
+    Map<String, Instant> arrived = outputs.firstArrivals(measuredOutput, key);
+    Instant lastOutput = arrived.values().stream().max(Instant::compareTo).orElse(Instant.now());
+    sent.forEach(
+        (object, at) -> {
+          Instant out = arrived.get(object);
+          if (out != null) {
+            run.latencies.add(Duration.between(at, out).toMillis());
+          }
+        });
     run.seconds = seconds(published, lastOutput);
     run.peakHeap = heap.peakUsed();
     run.peakAfterGc = heap.peakAfterCollection();
@@ -561,6 +668,43 @@ public final class ThroughputBenchmark {
     return run;
   }
 
+  /**
+   * Publishes {@code objects}' notifications: all at once when {@code rate} is 0, else at {@code
+   * rate} a second, in ticks of {@link #TICK} (each tick publishes what is due by then). Returns
+   * when each was sent, by its output's key: this JVM's clock, the emulator's too (one machine).
+   */
+  private Map<String, Instant> publish(
+      String topic,
+      List<NotifiedObject> objects,
+      Function<NotifiedObject, String> keyOf,
+      double rate)
+      throws IOException, InterruptedException {
+    Map<String, Instant> sent = new HashMap<>();
+    List<PubsubMessage> messages = NotifiedObjects.notifications(objects);
+    if (rate <= 0) {
+      Instant now = Instant.now();
+      pubsub.publish(topic, messages);
+      objects.forEach(o -> sent.put(keyOf.apply(o), now));
+      return sent;
+    }
+    long start = System.nanoTime();
+    int next = 0;
+    while (next < objects.size()) {
+      double elapsed = (System.nanoTime() - start) / 1e9;
+      int due = (int) Math.min(objects.size(), Math.floor(elapsed * rate) + 1);
+      if (due > next) {
+        Instant now = Instant.now();
+        pubsub.publish(topic, messages.subList(next, due));
+        for (NotifiedObject object : objects.subList(next, due)) {
+          sent.put(keyOf.apply(object), now);
+        }
+        next = due;
+      }
+      Thread.sleep(TICK.toMillis());
+    }
+    return sent;
+  }
+
   /** Waits until counter {@code name} has not moved for {@code still}, at most {@code limit}. */
   private static void awaitQuiet(PipelineResult result, String name, Duration still, Duration limit)
       throws InterruptedException {
@@ -578,6 +722,9 @@ public final class ThroughputBenchmark {
       }
     }
   }
+
+  /** A run's figures, and the latency of each of its objects (notification sent to output). */
+  private record Measured(RunFigures figures, Latencies latencies) {}
 
   /** The state of one run, filled in as it goes. */
   private final class Run {
@@ -603,11 +750,22 @@ public final class ThroughputBenchmark {
     long peakAfterGc;
     long collections;
     long collectionMillis;
+    final List<Long> latencies = new ArrayList<>();
 
     Run(int round, String pipeline, int objects) {
       this.round = round;
       this.pipeline = pipeline;
       this.objects = objects;
+    }
+
+    Measured measured(
+        RedisStats.Delta redisDelta,
+        long roundTrips,
+        long batches,
+        List<String> checks,
+        boolean ok) {
+      return new Measured(
+          figures(redisDelta, roundTrips, batches, checks, ok), Latencies.of(latencies));
     }
 
     RunFigures figures(

@@ -88,6 +88,8 @@ final class LocalRunSummary {
                         "%n                    (and %d files announced by the run recovered)",
                         announcedBefore)),
             "  e.g.              " + example,
+            "  latency           notification to complete: "
+                + Latencies.ofCompleteEvents(monitor.completeEvents()).describe(),
             String.format(
                 "  dead letters      %d: %s", monitor.deadLetters().size(), deadLetterTypes),
             customRules

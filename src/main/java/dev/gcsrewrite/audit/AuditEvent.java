@@ -71,6 +71,15 @@ public record AuditEvent(
     return notification.generationKey() + ":" + eventType;
   }
 
+  /**
+   * Milliseconds from the notification's publish time (Pub/Sub's clock) to this event (the
+   * worker's): how long the generation took, as its producer sees it. Never negative, should the
+   * clocks disagree.
+   */
+  public long latencyMillis() {
+    return Math.max(0, eventTime.getMillis() - notification.publishTime().getMillis());
+  }
+
   /** The message published for this event. */
   public PubsubMessage toPubsubMessage() {
     Map<String, String> attributes = new LinkedHashMap<>();
@@ -100,6 +109,9 @@ public record AuditEvent(
     body.put("sourceMd5Hash", notification.md5Hash());
     body.put("outputBytes", outputBytes != null && outputBytes >= 0 ? outputBytes : null);
     body.put("reason", reason);
+    if (COMPLETE.equals(eventType)) {
+      body.put("latencyMillis", latencyMillis());
+    }
     body.values().removeIf(Objects::isNull); // what is not known is left out, not written as null
     try {
       return JSON.writeValueAsBytes(body);

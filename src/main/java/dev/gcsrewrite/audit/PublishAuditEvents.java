@@ -175,6 +175,9 @@ public final class PublishAuditEvents<T>
         return;
       }
       PipelineMetrics.auditEvents(audit.eventType()).inc();
+      if (AuditEvent.COMPLETE.equals(audit.eventType())) {
+        PipelineMetrics.NOTIFICATION_TO_COMPLETE.update(audit.latencyMillis());
+      }
       out.get(EVENTS).output(message);
     }
   }

@@ -50,7 +50,39 @@ public class AuditEventTest {
     assertEquals("2026-11-20T09:15:02Z", body.get("notificationEventTime").asText());
     assertEquals(2048, body.get("sourceBytes").asLong());
     assertEquals(2051, body.get("outputBytes").asLong());
+    // From the notification's publish time, 2026-11-20T09:15:03Z, to the event.
+    assertEquals((3 * 86_400 + 44 * 60 + 57) * 1000L, body.get("latencyMillis").asLong());
     assertFalse(body.has("reason"));
+  }
+
+  @Test
+  public void onlyCompleteEventsCarryALatencyAndItIsNeverNegative() throws Exception {
+    Instant beforeThePublish = Instant.parse("2026-11-20T09:15:00Z");
+    AuditEvent complete =
+        new AuditEvent(
+            AuditEvent.COMPLETE,
+            notification("w2"),
+            "job",
+            "gs://work/w2",
+            "gs://p/w2.processed",
+            1L,
+            null,
+            beforeThePublish);
+    AuditEvent processing =
+        new AuditEvent(
+            AuditEvent.PROCESSING,
+            notification("w2"),
+            "job",
+            "gs://work/w2",
+            null,
+            null,
+            null,
+            Instant.parse("2026-11-23T10:00:00Z"));
+
+    assertEquals(0, complete.latencyMillis());
+    assertEquals(
+        0, JSON.readTree(complete.toPubsubMessage().getPayload()).get("latencyMillis").asLong());
+    assertFalse(JSON.readTree(processing.toPubsubMessage().getPayload()).has("latencyMillis"));
   }
 
   @Test

@@ -5,12 +5,15 @@ import static dev.gcsrewrite.testing.Notifications.bytes;
 import static dev.gcsrewrite.testing.Notifications.generationKey;
 import static dev.gcsrewrite.testing.Notifications.newObject;
 import static org.hamcrest.MatcherAssert.assertThat;
+import static org.hamcrest.Matchers.allOf;
 import static org.hamcrest.Matchers.empty;
 import static org.hamcrest.Matchers.greaterThanOrEqualTo;
+import static org.hamcrest.Matchers.lessThanOrEqualTo;
 import static org.hamcrest.Matchers.startsWith;
 import static org.junit.Assert.assertArrayEquals;
 import static org.junit.Assert.assertEquals;
 
+import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.gcsrewrite.cli.ExitCode;
 import dev.gcsrewrite.cli.GcsRewriteCli;
 import dev.gcsrewrite.local.notifier.LocalBucketNotifier;
@@ -54,6 +57,7 @@ public class LocalWorkflowTest {
   @Rule public final TestJob job = new TestJob(REDIS, buckets).onEmulator(PUBSUB, "a");
 
   private static final Duration PATIENCE = Duration.ofSeconds(90);
+  private static final ObjectMapper JSON = new ObjectMapper();
 
   private final List<AutoCloseable> running = new ArrayList<>();
   private final List<PubsubMessage> completeEvents = new ArrayList<>();
@@ -67,11 +71,29 @@ public class LocalWorkflowTest {
 
   @Test
   public void batchOfNewObjectsIsProcessedOnceEach() throws Exception {
-    start(pipeline("a"));
+    RunningPipeline pipeline = start(pipeline("a"));
     start(notifier(1));
+    long startedAt = System.currentTimeMillis();
     List<WorkGenerator.WorkObject> files = WorkGenerator.write(workBucket(), 25, 1L);
 
     awaitCompleteEvents(25);
+    long waited = System.currentTimeMillis() - startedAt;
+
+    // Each complete event says how long its generation took, from its notification's publish
+    // (after the file was written) to the event; the distribution metric counts the same figures.
+    long slowest = 0;
+    for (PubsubMessage event : completeEvents) {
+      long latency = JSON.readTree(event.getPayload()).get("latencyMillis").asLong(-1);
+      assertThat(latency, allOf(greaterThanOrEqualTo(0L), lessThanOrEqualTo(waited)));
+      slowest = Math.max(slowest, latency);
+    }
+    long slowestEvent = slowest;
+    Eventually.await(
+        "the latency of every complete event counted",
+        PATIENCE,
+        () -> pipeline.distribution("notificationToCompleteMillis").getCount() >= 25);
+    assertEquals(25, pipeline.distribution("notificationToCompleteMillis").getCount());
+    assertEquals(slowestEvent, pipeline.distribution("notificationToCompleteMillis").getMax());
 
     assertOutputsMatch(files);
     assertEquals(25, distinctEventIds(completeEvents).size());

@@ -7,6 +7,7 @@ import java.io.IOException;
 import java.util.List;
 import org.apache.beam.runners.direct.DirectOptions;
 import org.apache.beam.sdk.PipelineResult;
+import org.apache.beam.sdk.metrics.DistributionResult;
 import org.apache.beam.sdk.options.PipelineOptionsFactory;
 
 /**
@@ -31,6 +32,11 @@ public final class RunningPipeline implements AutoCloseable {
   /** A counter's value so far (attempted: the pipeline is still running). */
   public long counter(String name) {
     return MetricsReader.attempted(result, name);
+  }
+
+  /** A distribution's value so far (attempted), merged over steps. */
+  public DistributionResult distribution(String name) {
+    return MetricsReader.attemptedDistribution(result, name);
   }
 
   /** Fails the calling test if the pipeline itself failed. */
