@@ -143,18 +143,32 @@ public class DryRunCommandsParseWithRealGcloudTest {
     }
   }
 
-  /** The command's group and verb words and its flag names: one run per shape is enough. */
+  /**
+   * The command's group and verb words and its flag names: one run per shape is enough. gcloud's
+   * group and command words are lowercase words and hyphens; the words after them, the resources
+   * the scripts name, all start with gcs-rewrite or hold a project ID, a path, an address or a
+   * placeholder, so the first such word ends the command (gcloud storage buckets notifications
+   * create, list and delete differ in their fifth word only).
+   */
   private static String shape(List<String> words) {
     List<String> command = new ArrayList<>();
     TreeSet<String> flags = new TreeSet<>();
+    boolean inCommand = true;
     for (String word : words) {
       if (word.startsWith("--")) {
         flags.add(word.replaceFirst("=.*", ""));
-      } else if (flags.isEmpty() && command.size() < 4) {
+        inCommand = false;
+      } else if (inCommand && isCommandWord(word)) {
         command.add(word);
+      } else {
+        inCommand = false;
       }
     }
     return String.join(" ", command) + " " + flags;
+  }
+
+  private static boolean isCommandWord(String word) {
+    return word.matches("[a-z]+(-[a-z]+)*") && !word.startsWith("gcs-rewrite");
   }
 
   private ScriptRun runWithRealGcloud(List<String> command) {
