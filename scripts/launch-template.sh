@@ -85,7 +85,7 @@ options_folder=$(options_dir)
 conf=$options_folder/$environment.conf
 [[ $environment =~ ^[a-z0-9][a-z0-9_-]{0,62}$ && -f $conf ]] ||
   die "unknown environment '$environment': no $conf (available: $(available_environments))"
-job_name=${job_name:-gcs-rewrite-$environment}
+job_name=${job_name:-$(default_job_name "$environment")}
 [[ $job_name =~ ^[a-z]([-a-z0-9]{0,62}[a-z0-9])?$ ]] ||
   die "job name '$job_name': lowercase letters, digits and hyphens, starting with a letter"
 MAX_WORKERS=${MAX_WORKERS:-5}

@@ -6,12 +6,18 @@
 #   export PROJECT_ID=my-project REGION=europe-west1
 #   scripts/setup-gcp.sh --dry-run    every command, one per line; nothing runs, not even lookups
 #   scripts/setup-gcp.sh              do it (Memorystore takes some minutes to create)
+#
+# The dashboards and alert policies it applies are rendered into target/monitoring/<env>/ first,
+# in a dry run too, so that what would be sent can be read.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 SCRIPT_NAME=setup-gcp
 # shellcheck source-path=SCRIPTDIR
 # shellcheck source=lib/common.sh
 source scripts/lib/common.sh
+# shellcheck source-path=SCRIPTDIR
+# shellcheck source=lib/monitoring.sh
+source scripts/lib/monitoring.sh
 
 usage() {
   cat <<'EOF'
@@ -19,7 +25,7 @@ usage: scripts/setup-gcp.sh [--dry-run] [--refresh-secrets] [--help]
 
 Creates what gcs-rewrite needs in PROJECT_ID, in REGION, skipping what exists:
   1. enables the APIs: dataflow, compute, storage, pubsub, redis, secretmanager,
-     artifactregistry, cloudbuild, iam
+     artifactregistry, cloudbuild, iam, monitoring
   2. network for workers without public IPs: Private Google Access on SUBNET, and a firewall
      rule letting Dataflow workers (tag dataflow) talk to each other on TCP 12345-12346
   3. the work, processed (one per environment) and Dataflow buckets (uniform bucket-level
@@ -35,6 +41,10 @@ Creates what gcs-rewrite needs in PROJECT_ID, in REGION, skipping what exists:
      resource (see the comments in this script)
   9. uploads pipeline-options/rewrite-rules.txt (prod.conf's rewriteRulesFile); run again after
      changing it
+ 10. Cloud Monitoring, per environment: the dashboard "gcs-rewrite <env>" and seven alert policies
+     "gcs-rewrite <env>: ..." (templates/monitoring/, rendered into target/monitoring/<env>/ with
+     the thresholds of pipeline-options/monitoring/<env>.conf); each is created, or replaced with
+     the repository's when one of its display name exists (edits made in the console are lost)
 and prints the environment to export for build-template.sh and launch-template.sh.
 
 Flags:
@@ -47,13 +57,20 @@ Flags:
 EOF
   describe_common_variables
   echo "  REDIS_SIZE_GB        Memorystore capacity in GB (default: 1)"
+  cat <<'EOF'
+  NOTIFICATION_CHANNELS
+                       where the alert policies notify: comma-separated channel names,
+                       projects/PROJECT/notificationChannels/ID (default: none; incidents
+                       still open in the console)
+EOF
   describe_names
   cat <<'EOF'
 
 Who runs it needs to administer those services in the project (e.g. roles/owner, or the admin
 roles of Service Usage, Compute network and security, Storage, Pub/Sub, Memorystore, Secret
-Manager, Artifact Registry, service accounts and project IAM). Whoever launches the job needs
-roles/iam.serviceAccountUser on the worker service account, and roles/dataflow.developer.
+Manager, Artifact Registry, service accounts and project IAM, and roles/monitoring.editor).
+Whoever launches the job needs roles/iam.serviceAccountUser on the worker service account, and
+roles/dataflow.developer.
 EOF
 }
 
@@ -75,13 +92,20 @@ REDIS_SIZE_GB=${REDIS_SIZE_GB:-1}
 [[ $REDIS_SIZE_GB =~ ^[1-9][0-9]{0,2}$ ]] ||
   die "REDIS_SIZE_GB '$REDIS_SIZE_GB' is not a size in GB from 1 to 300"
 project=--project=$PROJECT_ID
+# Every dashboard and alert policy rendered now, before anything changes: a bad threshold stops it.
+for i in "${!ENVIRONMENTS[@]}"; do
+  render_monitoring "${ENVIRONMENTS[i]}" "${PIPELINE_SUBSCRIPTIONS[i]}" "${DEAD_LETTER_TOPICS[i]}"
+done
+note "dashboards and alert policies rendered into $MONITORING_OUTPUT/<env>/ (thresholds:" \
+  "$(options_dir)/monitoring/<env>.conf)"
 
 # --- 1. APIs -------------------------------------------------------------------------------------
 # Memorystore's default direct peering reaches the VPC by itself: servicenetworking (private
 # services access) is not needed.
 apis=(dataflow.googleapis.com compute.googleapis.com storage.googleapis.com
   pubsub.googleapis.com redis.googleapis.com secretmanager.googleapis.com
-  artifactregistry.googleapis.com cloudbuild.googleapis.com iam.googleapis.com)
+  artifactregistry.googleapis.com cloudbuild.googleapis.com iam.googleapis.com
+  monitoring.googleapis.com)
 missing=("${apis[@]}")
 if ! is_dry_run; then
   enabled=$(gcloud services list --enabled "$project" --format='value(config.name)')
@@ -303,6 +327,13 @@ grant roles/artifactregistry.reader \
 
 # --- 9. configuration ----------------------------------------------------------------------------
 run gcloud storage cp pipeline-options/rewrite-rules.txt "$RULES_FILE" "$project"
+
+# --- 10. Cloud Monitoring: dashboards and alert policies -----------------------------------------
+# Found by display name, so running this again updates them (thresholds, channels, widgets).
+list_dashboards_and_policies
+for environment in "${ENVIRONMENTS[@]}"; do
+  apply_monitoring "$environment"
+done
 
 # --- the environment for the other scripts -------------------------------------------------------
 redis_host='<redis-host>'

@@ -10,15 +10,19 @@ SCRIPT_NAME=teardown-gcp
 # shellcheck source-path=SCRIPTDIR
 # shellcheck source=lib/common.sh
 source scripts/lib/common.sh
+# shellcheck source-path=SCRIPTDIR
+# shellcheck source=lib/monitoring.sh
+source scripts/lib/monitoring.sh
 
 usage() {
   cat <<'EOF'
 usage: scripts/teardown-gcp.sh [--yes] [--dry-run] [--help]
 
-Deletes, in the reverse order of scripts/setup-gcp.sh and only what exists: the worker service
-account and its project role, the Artifact Registry repository (with its images), the two
-secrets, the Memorystore instance (and every claim in it), the work bucket's notification, the
-subscriptions, the topics, the three buckets WITH ALL THEIR OBJECTS, and the firewall rule.
+Deletes, in the reverse order of scripts/setup-gcp.sh and only what exists: each environment's
+alert policies and dashboard (found by display name), the worker service account and its project
+role, the Artifact Registry repository (with its images), the two secrets, the Memorystore instance
+(and every claim in it), the work bucket's notification, the subscriptions, the topics, the three
+buckets WITH ALL THEIR OBJECTS, and the firewall rule.
 Private Google Access on SUBNET and the enabled APIs stay: other things may rely on them.
 
 It refuses while a Dataflow job named gcs-rewrite-* is running in REGION; drain it first
@@ -76,13 +80,20 @@ if ! is_dry_run && [[ $assume_yes == false ]]; then
 This deletes gcs-rewrite from project $PROJECT_ID (region $REGION): the buckets
 gs://$WORK_BUCKET, ${PROCESSED_BUCKETS[*]/#/gs://} and gs://$DATAFLOW_BUCKET with all their
 objects, the topics and subscriptions, Memorystore instance $REDIS_INSTANCE with every claim,
-the secrets, the image repository, the worker service account and the firewall rule.
+the secrets, the image repository, the worker service account, the firewall rule, and the
+dashboards and alert policies of ${ENVIRONMENTS[*]}.
 EOF
   printf 'Type the project ID to confirm: ' >&2
   answer=""
   read -r answer || true
   [[ $answer == "$PROJECT_ID" ]] || refuse "'$answer' is not $PROJECT_ID; nothing deleted"
 fi
+
+# --- 10. Cloud Monitoring: dashboards and alert policies -----------------------------------------
+list_dashboards_and_policies
+for ((i = ${#ENVIRONMENTS[@]} - 1; i >= 0; i--)); do
+  remove_monitoring "${ENVIRONMENTS[i]}"
+done
 
 # --- 8. the worker service account (its resource grants go with the resources) ---------------
 project_roles=""

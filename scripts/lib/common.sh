@@ -117,6 +117,12 @@ load_settings() {
   SUBNETWORK_PATH=regions/$REGION/subnetworks/$SUBNET
 }
 
+# default_job_name ENV: the Dataflow job of an environment (launch-template.sh --job-name aside),
+# which its dashboard and alert policies watch.
+default_job_name() {
+  printf 'gcs-rewrite-%s\n' "$1"
+}
+
 # The --help lines for the variables every script reads.
 describe_common_variables() {
   cat <<'EOF'
@@ -144,6 +150,8 @@ Names (derived from PROJECT_ID, in scripts/lib/common.sh):
   Memorystore          gcs-rewrite-claims; secrets gcs-rewrite-redis-auth, gcs-rewrite-redis-ca
   Artifact Registry    gcs-rewrite (docker); image gcs-rewrite-launcher
   service account      gcs-rewrite-worker@${PROJECT_ID}.iam.gserviceaccount.com
+  Cloud Monitoring     dashboard "gcs-rewrite <env>"; alert policies "gcs-rewrite <env>: ..."
+                       (templates/monitoring/, thresholds in pipeline-options/monitoring/<env>.conf)
 EOF
 }
 
@@ -288,14 +296,16 @@ read_option_set() {
   done <"$file"
 }
 
-# expand_variables TEXT WHERE: sets EXPANDED to TEXT with each ${NAME} replaced by the environment
-# variable NAME; an unset one is an error naming WHERE and the variable.
+# expand_variables TEXT WHERE [ADVICE]: sets EXPANDED to TEXT with each ${NAME} replaced by the
+# environment variable NAME; an unset one is an error naming WHERE and the variable, then ADVICE
+# (default: "export NAME first").
 expand_variables() {
-  local rest=$1 where=$2 out="" reference variable
+  local rest=$1 where=$2 advice=${3:-} out="" reference variable
   while [[ $rest =~ \$\{([A-Za-z_][A-Za-z0-9_]*)\} ]]; do
     reference=${BASH_REMATCH[0]}
     variable=${BASH_REMATCH[1]}
-    is_exported "$variable" || die "$where: \${$variable} is not set; export $variable first"
+    is_exported "$variable" ||
+      die "$where: \${$variable} is not set; ${advice:-export $variable first}"
     out+=${rest%%"$reference"*}${!variable}
     rest=${rest#*"$reference"}
   done

@@ -51,6 +51,14 @@ public class DryRunCommandsParseWithRealGcloudTest {
   public void everyPrintedGcloudCommandParses() throws Exception {
     Map<String, List<String>> commands = scriptCommands();
     assertTrue("commands found: " + commands.size(), commands.size() >= 40);
+    for (String group : List.of("monitoring dashboards", "alpha monitoring policies")) {
+      for (String verb : List.of("list", "create", "update", "delete")) {
+        String command = "gcloud " + group + " " + verb + " ";
+        assertTrue(
+            command + "is among " + commands.keySet(),
+            commands.keySet().stream().anyMatch(shape -> shape.startsWith(command)));
+      }
+    }
 
     List<String> rejected = new ArrayList<>();
     ExecutorService pool = Executors.newFixedThreadPool(4);
@@ -121,11 +129,14 @@ public class DryRunCommandsParseWithRealGcloudTest {
         run.gcloudCommands().forEach(command -> add(commands, command));
       }
       assertNothingCalled(cloud);
+      // Against nothing, then everything: the creates, then the updates in place (dashboards and
+      // alert policies) and the deletes.
       List<ScriptRun> realRuns =
           List.of(
               cloud.script("setup-gcp.sh").run(),
               cloud.script("launch-template.sh").run("dev"),
-              cloud.everythingExists().script("teardown-gcp.sh").run("--yes"));
+              cloud.everythingExists().script("setup-gcp.sh").run(),
+              cloud.script("teardown-gcp.sh").run("--yes"));
       for (ScriptRun run : realRuns) {
         assertEquals(run.toString(), 0, run.status());
       }
@@ -143,18 +154,32 @@ public class DryRunCommandsParseWithRealGcloudTest {
     }
   }
 
-  /** The command's group and verb words and its flag names: one run per shape is enough. */
+  /**
+   * The command's group and verb words and its flag names: one run per shape is enough. gcloud's
+   * group and command words are lowercase words and hyphens; the words after them, the resources
+   * the scripts name, all start with gcs-rewrite or hold a project ID, a path, an address or a
+   * placeholder, so the first such word ends the command (gcloud alpha monitoring policies create
+   * and update differ in their fifth word only).
+   */
   private static String shape(List<String> words) {
     List<String> command = new ArrayList<>();
     TreeSet<String> flags = new TreeSet<>();
+    boolean inCommand = true;
     for (String word : words) {
       if (word.startsWith("--")) {
         flags.add(word.replaceFirst("=.*", ""));
-      } else if (flags.isEmpty() && command.size() < 4) {
+        inCommand = false;
+      } else if (inCommand && isCommandWord(word)) {
         command.add(word);
+      } else {
+        inCommand = false;
       }
     }
     return String.join(" ", command) + " " + flags;
+  }
+
+  private static boolean isCommandWord(String word) {
+    return word.matches("[a-z]+(-[a-z]+)*") && !word.startsWith("gcs-rewrite");
   }
 
   private ScriptRun runWithRealGcloud(List<String> command) {

@@ -10,6 +10,7 @@ import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -24,8 +25,10 @@ import org.junit.rules.ExternalResource;
  * appends one line to a log, the program's name and its arguments separated by tabs, and {@code
  * gcloud} answers the queries the scripts make with canned output: a {@code describe} fails like
  * NOT_FOUND unless the test marks everything as existing; the Memorystore host, AUTH string and CA
- * certificate, the Cloud Storage service agent, and the active Dataflow jobs are fixed values. What
- * {@code gcloud secrets versions add --data-file=-} reads on stdin goes to a file of its own.
+ * certificate, the Cloud Storage service agent, and the active Dataflow jobs are fixed values; when
+ * everything exists, the dashboards and alert policies listed are the ones setup-gcp.sh makes for
+ * each environment ({@link #MONITORING}), plus one of somebody else's. What {@code gcloud secrets
+ * versions add --data-file=-} reads on stdin goes to a file of its own.
  */
 final class FakeCloud extends ExternalResource implements AutoCloseable {
   static final String PROJECT = "demo-project-42";
@@ -39,11 +42,23 @@ final class FakeCloud extends ExternalResource implements AutoCloseable {
   static final String JOB_ID = "2025-11-23_01_02_03-1234567890123456789";
   static final String WORKER_SA = "gcs-rewrite-worker@" + PROJECT + ".iam.gserviceaccount.com";
 
+  /**
+   * The display names setup-gcp.sh gives each environment's dashboard (first) and alert policies:
+   * how it finds them again. Renaming one leaves the old dashboard or policy behind, so the
+   * stand-in lists exactly these and the tests hold the templates to them.
+   */
+  static final Map<String, List<String>> MONITORING = monitoring(List.of("dev", "prod"));
+
+  /** A dashboard and a policy of somebody else's, which the scripts must leave alone. */
+  static final String FOREIGN_DASHBOARD = "projects/123456789012/dashboards/somebody-elses";
+
+  static final String FOREIGN_POLICY = "projects/" + PROJECT + "/alertPolicies/999";
+
   /** The APIs setup-gcp.sh enables; "enabled" when everything exists. */
   private static final String APIS =
       "dataflow.googleapis.com compute.googleapis.com storage.googleapis.com pubsub.googleapis.com"
           + " redis.googleapis.com secretmanager.googleapis.com artifactregistry.googleapis.com"
-          + " cloudbuild.googleapis.com iam.googleapis.com";
+          + " cloudbuild.googleapis.com iam.googleapis.com monitoring.googleapis.com";
 
   /** Every variable the scripts read: none leaks in from the environment running the tests. */
   private static final List<String> SCRIPT_VARIABLES =
@@ -57,7 +72,8 @@ final class FakeCloud extends ExternalResource implements AutoCloseable {
           "MAX_WORKERS",
           "WORKER_MACHINE_TYPE",
           "PIPELINE_OPTIONS_DIR",
-          "TRANSFORM_MAPPING_FILE");
+          "TRANSFORM_MAPPING_FILE",
+          "NOTIFICATION_CHANNELS");
 
   private static final String RECORD =
       """
@@ -100,6 +116,8 @@ final class FakeCloud extends ExternalResource implements AutoCloseable {
               fi ;;
             *" secrets versions list "*) if existing; then echo 1; fi ;;
             *" projects get-iam-policy "*) if existing; then echo roles/dataflow.worker; fi ;;
+            *" monitoring dashboards list "*) if existing; then echo "$FAKE_CLOUD_DASHBOARDS"; fi ;;
+            *" monitoring policies list "*) if existing; then echo "$FAKE_CLOUD_POLICIES"; fi ;;
             *" secrets versions add "*) cat >>"$FAKE_CLOUD_STDIN" ;;
             *" describe "*)
               if ! existing; then
@@ -131,6 +149,44 @@ final class FakeCloud extends ExternalResource implements AutoCloseable {
     } catch (IOException e) {
       throw new UncheckedIOException(e);
     }
+  }
+
+  private static Map<String, List<String>> monitoring(List<String> environments) {
+    List<String> policies =
+        List.of(
+            "notification backlog age",
+            "data freshness",
+            "dead letters",
+            "Redis memory",
+            "Redis outage",
+            "waiting for an operator",
+            "job not running");
+    Map<String, List<String>> names = new LinkedHashMap<>();
+    for (String environment : environments) {
+      List<String> titles = new ArrayList<>(List.of("gcs-rewrite " + environment));
+      policies.forEach(policy -> titles.add("gcs-rewrite " + environment + ": " + policy));
+      names.put(environment, List.copyOf(titles));
+    }
+    return Collections.unmodifiableMap(names);
+  }
+
+  /** The name the stand-in lists for the dashboard or alert policy {@code title} of MONITORING. */
+  static String monitoringName(String title) {
+    String id = title.replaceAll("[^a-zA-Z]+", "-");
+    return title.contains(": ")
+        ? "projects/" + PROJECT + "/alertPolicies/" + id
+        : "projects/123456789012/dashboards/" + id;
+  }
+
+  /** "name TAB displayName" lines, as gcloud lists them with --format=value(name,displayName). */
+  static String listing(boolean policies, String foreignName) {
+    StringBuilder lines = new StringBuilder(foreignName + "\tsomebody else's");
+    MONITORING.values().stream()
+        .flatMap(List::stream)
+        .filter(title -> title.contains(": ") == policies)
+        .forEach(
+            title -> lines.append('\n').append(monitoringName(title)).append('\t').append(title));
+    return lines.toString();
   }
 
   /** Stand-ins for gcloud, mvn and docker, as a rule: a fresh cloud per test, removed after it. */
@@ -300,6 +356,8 @@ final class FakeCloud extends ExternalResource implements AutoCloseable {
       env.put("FAKE_CLOUD_CA_CERT", CA_CERT);
       env.put("FAKE_CLOUD_STORAGE_AGENT", STORAGE_AGENT);
       env.put("FAKE_CLOUD_APIS", APIS);
+      env.put("FAKE_CLOUD_DASHBOARDS", listing(false, FOREIGN_DASHBOARD));
+      env.put("FAKE_CLOUD_POLICIES", listing(true, FOREIGN_POLICY));
       env.put("CLOUDSDK_CONFIG", root.resolve("gcloud-config").toString());
       env.put("CLOUDSDK_CORE_DISABLE_PROMPTS", "1");
       env.put("CLOUDSDK_COMPONENT_MANAGER_DISABLE_UPDATE_CHECK", "true");

@@ -17,11 +17,19 @@ import static org.hamcrest.Matchers.hasItem;
 import static org.hamcrest.Matchers.hasItems;
 import static org.hamcrest.Matchers.not;
 import static org.junit.Assert.assertEquals;
+import static org.junit.Assert.assertTrue;
 
 import dev.gcsrewrite.scripts.FakeCloud.ScriptRun;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
+import java.util.TreeMap;
 import java.util.TreeSet;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 import org.junit.Rule;
 import org.junit.Test;
 
@@ -66,6 +74,8 @@ public class SetupGcpScriptTest {
     for (String variable : List.of("PROJECT_ID", "REGION", "NETWORK", "SUBNET", "REDIS_SIZE_GB")) {
       assertThat(run.stdout(), containsString("  " + variable + " "));
     }
+    assertThat(run.stdout(), containsString("  NOTIFICATION_CHANNELS\n"));
+    assertThat(run.stdout(), containsString(" 10. Cloud Monitoring, per environment"));
     assertThat(run.stdout(), containsString("roles/iam.serviceAccountUser"));
     assertNothingCalled(cloud);
   }
@@ -206,6 +216,31 @@ public class SetupGcpScriptTest {
                 + P,
             "export REDIS_HOST='<redis-host>'"));
     assertEquals(WORKER_GRANTS, workerGrants(commands));
+    for (String environment : List.of("dev", "prod")) {
+      String dashboard = "target/monitoring/" + environment + "/dashboard.json";
+      assertInOrder(
+          lines,
+          "^gcloud monitoring dashboards create --validate-only --config-from-file=" + dashboard,
+          "^gcloud monitoring dashboards create --config-from-file=" + dashboard + " " + P + "$");
+      assertEquals(
+          environment,
+          7,
+          count(
+              lines,
+              "^gcloud alpha monitoring policies create --policy-from-file=target/monitoring/"
+                  + environment
+                  + "/alert-policies/[a-z-]+\\.json "
+                  + P
+                  + "$"));
+    }
+    // What a dry run sends is there to read afterwards.
+    for (List<String> command : commands) {
+      for (String word : command) {
+        if (word.matches("--(config|policy)-from-file=.*")) {
+          assertTrue(word, Files.isRegularFile(Path.of(word.substring(word.indexOf('=') + 1))));
+        }
+      }
+    }
   }
 
   @Test
@@ -241,11 +276,20 @@ public class SetupGcpScriptTest {
         "^gcloud iam service-accounts create gcs-rewrite-worker ",
         "^gcloud projects add-iam-policy-binding " + PROJECT,
         "^gcloud storage cp pipeline-options/rewrite-rules.txt",
+        "^gcloud monitoring dashboards list " + P + " --format=value\\(name,displayName\\)$",
+        "^gcloud alpha monitoring policies list " + P + " --format=value\\(name,displayName\\)$",
+        "^gcloud monitoring dashboards create --validate-only .*/dev/dashboard.json",
+        "^gcloud monitoring dashboards create --config-from-file=.*/dev/dashboard.json",
+        "^gcloud alpha monitoring policies create --policy-from-file=.*/dev/alert-policies/",
+        "^gcloud monitoring dashboards create --config-from-file=.*/prod/dashboard.json",
+        "^gcloud alpha monitoring policies create --policy-from-file=.*/prod/alert-policies/",
         "^gcloud redis instances describe gcs-rewrite-claims .*--format=value\\(host\\)");
     assertEquals(4, count(calls, "^gcloud storage buckets create "));
     assertEquals(7, count(calls, "^gcloud pubsub topics create "));
     // Two pipeline subscriptions, six watch subscriptions, two dead-letter replay subscriptions.
     assertEquals(10, count(calls, "^gcloud pubsub subscriptions create "));
+    assertEquals(2, count(calls, "^gcloud monitoring dashboards create --config-from-file="));
+    assertEquals(14, count(calls, "^gcloud alpha monitoring policies create "));
     assertEquals(
         WORKER_GRANTS, workerGrants(cloud.calls().stream().map(c -> List.copyOf(c)).toList()));
     assertThat(run.stdout(), containsString("export REDIS_HOST=10.0.0.3\n"));
@@ -258,11 +302,137 @@ public class SetupGcpScriptTest {
 
     assertEquals(run.toString(), 0, run.status());
     List<String> calls = cloud.callLines();
-    assertNone(calls, " (create|enable|update) ");
+    // Dashboards and alert policies are updated in place (below); nothing else changes.
+    assertNone(
+        calls.stream().filter(c -> !c.matches("^gcloud (alpha )?monitoring .*")).toList(),
+        " (create|enable|update) ");
+    assertNone(calls, "^gcloud (alpha )?monitoring \\S+ create (?!--validate-only)");
     assertNone(calls, "^gcloud secrets versions add ");
     assertThat(run.stderr(), containsString("setup-gcp: bucket " + WORK + " exists"));
     assertThat(run.stderr(), containsString("setup-gcp: Memorystore instance gcs-rewrite-claims"));
     assertThat(run.stdout(), containsString("export REDIS_HOST=10.0.0.3\n"));
+  }
+
+  @Test
+  public void secondRunUpdatesEachDashboardAndPolicyInPlaceFoundByItsDisplayName()
+      throws IOException {
+    ScriptRun run = cloud.everythingExists().script("setup-gcp.sh").run();
+
+    assertEquals(run.toString(), 0, run.status());
+    Map<String, String> updated = new TreeMap<>();
+    for (List<String> call : cloud.calls()) {
+      int verb = call.indexOf("update");
+      if (verb > 0 && String.join(" ", call).matches("gcloud (alpha )?monitoring .*")) {
+        String file = call.get(verb + 2).replaceFirst("^--(config|policy)-from-file=", "");
+        assertEquals(String.join(" ", call), P, call.get(verb + 3));
+        updated.put(call.get(verb + 1), displayName(file));
+      }
+    }
+    Map<String, String> expected = new TreeMap<>();
+    FakeCloud.MONITORING.values().stream()
+        .flatMap(List::stream)
+        .forEach(title -> expected.put(FakeCloud.monitoringName(title), title));
+    assertEquals("name updated -> display name of the file it was given", expected, updated);
+    assertThat(cloud.log(), not(containsString(FakeCloud.FOREIGN_DASHBOARD)));
+    assertThat(cloud.log(), not(containsString(FakeCloud.FOREIGN_POLICY)));
+    assertThat(
+        run.stderr(),
+        containsString(
+            "setup-gcp: alert policy \"gcs-rewrite prod: dead letters\" exists: replacing it with"
+                + " the repository's\n"));
+  }
+
+  @Test
+  public void twoDashboardsOfOneDisplayNameAreRefusedNamingBoth() {
+    String twin = "projects/123456789012/dashboards/a-copy";
+    ScriptRun run =
+        cloud
+            .everythingExists()
+            .script("setup-gcp.sh")
+            .env(
+                "FAKE_CLOUD_DASHBOARDS",
+                FakeCloud.listing(false, FakeCloud.FOREIGN_DASHBOARD)
+                    + "\n"
+                    + twin
+                    + "\tgcs-rewrite dev")
+            .run();
+
+    assertEquals(run.toString(), 1, run.status());
+    assertThat(
+        run.stderr(),
+        containsString(
+            "setup-gcp: several of dashboard \"gcs-rewrite dev\" exist ("
+                + FakeCloud.monitoringName("gcs-rewrite dev")
+                + ", "
+                + twin
+                + "): delete all but one (gcloud monitoring dashboards delete NAME), then run this"
+                + " again\n"));
+    assertNone(cloud.callLines(), "^gcloud (alpha )?monitoring \\S+ (update|create --config)");
+  }
+
+  @Test
+  public void aBadThresholdStopsSetupInOneLineBeforeAnythingRuns() throws IOException {
+    Path options = copyOfTheOptionSets();
+    Files.writeString(
+        options.resolve("monitoring/prod.conf"),
+        Files.readString(options.resolve("monitoring/prod.conf"))
+            .replace("backlogAge=10m", "backlogAge=600"));
+
+    assertSetupRefusesTheThresholds(
+        options,
+        "monitoring/prod.conf",
+        "backlogAge '600' is not a duration in whole minutes or hours, such as 10m or 1h");
+  }
+
+  @Test
+  public void anEnvironmentWithoutThresholdsIsOneLine() throws IOException {
+    Path options = copyOfTheOptionSets();
+    Files.delete(options.resolve("monitoring/dev.conf"));
+
+    assertSetupRefusesTheThresholds(
+        options,
+        "monitoring/dev.conf",
+        "no thresholds for environment dev (see pipeline-options/README.md)");
+  }
+
+  @Test
+  public void notificationChannelsReachEveryPolicyAndAMalformedOneIsOneLine() throws IOException {
+    String channels =
+        "projects/"
+            + PROJECT
+            + "/notificationChannels/17,projects/"
+            + PROJECT
+            + "/notificationChannels/42";
+    ScriptRun run =
+        cloud.script("setup-gcp.sh").env("NOTIFICATION_CHANNELS", channels).run("--dry-run");
+
+    assertEquals(run.toString(), 0, run.status());
+    List<String> policies =
+        run.gcloudCommands().stream()
+            .filter(c -> String.join(" ", c).startsWith("gcloud alpha monitoring policies create"))
+            .map(c -> ShellWords.flag(c, "policy-from-file"))
+            .toList();
+    assertEquals(14, policies.size());
+    for (String policy : policies) {
+      assertThat(
+          policy,
+          Files.readString(Path.of(policy)),
+          containsString(
+              "\"notificationChannels\": [\"projects/"
+                  + PROJECT
+                  + "/notificationChannels/17\",\"projects/"
+                  + PROJECT
+                  + "/notificationChannels/42\"]"));
+    }
+
+    assertOneLineError(
+        cloud.script("setup-gcp.sh").env("NOTIFICATION_CHANNELS", "oncall@example.com").run(),
+        2,
+        "setup-gcp: NOTIFICATION_CHANNELS: 'oncall@example.com' is not a channel name such as"
+            + " projects/"
+            + PROJECT
+            + "/notificationChannels/123 (gcloud beta monitoring channels list)");
+    assertNothingCalled(cloud);
   }
 
   @Test
@@ -303,6 +473,39 @@ public class SetupGcpScriptTest {
         run.stderr(), containsString("setup-gcp: the auth string is empty; nothing stored\n"));
     assertEquals("", cloud.stdin());
     assertNone(cloud.callLines(), "^gcloud secrets versions add ");
+  }
+
+  /**
+   * Setup with the option sets of {@code options} stops with one line naming {@code file} there and
+   * the {@code problem}, before it calls anything: thresholds are read before any change.
+   */
+  private void assertSetupRefusesTheThresholds(Path options, String file, String problem) {
+    ScriptRun run =
+        cloud.script("setup-gcp.sh").env("PIPELINE_OPTIONS_DIR", options.toString()).run();
+
+    assertOneLineError(run, 2, "setup-gcp: " + options.resolve(file) + ": " + problem);
+    assertNothingCalled(cloud);
+  }
+
+  /** pipeline-options/ copied into the test's folder, to be spoiled by a test. */
+  private Path copyOfTheOptionSets() throws IOException {
+    Path copy = cloud.folder().resolve("pipeline-options");
+    for (String name :
+        List.of(
+            "dev.conf", "prod.conf", "local.conf", "monitoring/dev.conf", "monitoring/prod.conf")) {
+      cloud.file("pipeline-options/" + name, Files.readString(Path.of("pipeline-options", name)));
+    }
+    return copy;
+  }
+
+  /**
+   * The display name in a rendered dashboard or policy, the first in the file as setup reads it.
+   */
+  private static String displayName(String file) throws IOException {
+    Matcher name =
+        Pattern.compile("\"displayName\": \"([^\"]*)\"").matcher(Files.readString(Path.of(file)));
+    assertTrue(file, name.find());
+    return name.group(1);
   }
 
   /** The first command starting with {@code prefix}, as words. */

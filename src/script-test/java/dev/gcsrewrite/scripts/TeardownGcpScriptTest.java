@@ -15,7 +15,9 @@ import static org.junit.Assume.assumeTrue;
 import dev.gcsrewrite.scripts.FakeCloud.ScriptRun;
 import java.io.IOException;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.List;
+import java.util.function.Function;
 import java.util.regex.Pattern;
 import org.junit.Rule;
 import org.junit.Test;
@@ -25,8 +27,22 @@ public class TeardownGcpScriptTest {
   private static final String P = "--project=" + PROJECT;
   private static final Pattern DELETE = Pattern.compile(" (delete|remove-iam-policy-binding|rm) ");
 
-  /** Every delete, in the reverse order of setup-gcp.sh's creates. */
-  private static final List<String> DELETES =
+  /**
+   * The alert policies of templates/monitoring/alert-policies/, in the reverse order of their files
+   * (waiting-for-an-operator.json first): the order teardown deletes them in.
+   */
+  private static final List<String> POLICIES_LAST_FILE_FIRST =
+      List.of(
+          "waiting for an operator",
+          "Redis outage",
+          "Redis memory",
+          "job not running",
+          "dead letters",
+          "data freshness",
+          "notification backlog age");
+
+  /** The deletes after those of the dashboards and alert policies. */
+  private static final List<String> OTHER_DELETES =
       List.of(
           "gcloud projects remove-iam-policy-binding "
               + PROJECT
@@ -73,7 +89,33 @@ public class TeardownGcpScriptTest {
           "gcloud storage rm --recursive gs://" + PROJECT + "-gcs-rewrite-work " + P,
           "gcloud compute firewall-rules delete gcs-rewrite-dataflow-internal " + P + " --quiet");
 
+  /** Every delete, in the reverse order of setup-gcp.sh's creates. */
+  private static final List<String> DELETES = deletes(FakeCloud::monitoringName);
+
   @Rule public final FakeCloud cloud = new FakeCloud();
+
+  /**
+   * Every delete, each environment's alert policies and dashboard first (prod's, then dev's), with
+   * the names {@code name} gives them for their display names.
+   */
+  private static List<String> deletes(Function<String, String> name) {
+    List<String> deletes = new ArrayList<>();
+    for (String environment : List.of("prod", "dev")) {
+      for (String policy : POLICIES_LAST_FILE_FIRST) {
+        String title = "gcs-rewrite " + environment + ": " + policy;
+        deletes.add(
+            "gcloud alpha monitoring policies delete " + name.apply(title) + " " + P + " --quiet");
+      }
+      deletes.add(
+          "gcloud monitoring dashboards delete "
+              + name.apply("gcs-rewrite " + environment)
+              + " "
+              + P
+              + " --quiet");
+    }
+    deletes.addAll(OTHER_DELETES);
+    return deletes;
+  }
 
   @Test
   public void helpExitsZeroAndNamesTheVariables() {
@@ -176,6 +218,10 @@ public class TeardownGcpScriptTest {
     assertThat(
         run.stderr(),
         containsString("teardown-gcp: Memorystore instance gcs-rewrite-claims does not exist"));
+    assertThat(
+        run.stderr(),
+        containsString(
+            "teardown-gcp: alert policy \"gcs-rewrite dev: dead letters\" does not exist"));
   }
 
   @Test
@@ -185,9 +231,17 @@ public class TeardownGcpScriptTest {
     assertEquals(run.toString(), 0, run.status());
     assertNothingCalled(cloud);
     String config = "projects/_/buckets/" + PROJECT + "-gcs-rewrite-work/notificationConfigs/";
-    // The notification's ID comes from a lookup: a placeholder, quoted for the shell.
+    // The notification's ID and the dashboards' and policies' names come from lookups:
+    // placeholders, quoted for the shell.
     List<String> expected =
-        DELETES.stream()
+        deletes(
+                title ->
+                    "'<name of "
+                        + (title.contains(": ") ? "alert policy" : "dashboard")
+                        + " \""
+                        + title
+                        + "\">'")
+            .stream()
             .map(d -> d.replace(config + "17", "'" + config + "<notification-id>'"))
             .toList();
     assertEquals(expected, run.lines());
