@@ -43,6 +43,9 @@ final class WritableOutputs {
   private static final Logger LOG = LoggerFactory.getLogger(WritableOutputs.class);
   // Per output directory: when a check last passed. Shared by every claim on this worker.
   private static final Map<String, Long> PASSED = new ConcurrentHashMap<>();
+  // Per output directory: one check at a time, so that the claims arriving together on a worker
+  // cost one check and not one each; the others wait for its answer.
+  private static final Map<String, Object> CHECKING = new ConcurrentHashMap<>();
   private static final AtomicLong LAST_LOG = new AtomicLong();
   // Failed checks on this worker since it started, for tests that wait on a refusal being seen.
   static final AtomicLong REFUSALS = new AtomicLong();
@@ -54,10 +57,22 @@ final class WritableOutputs {
    * {@link #RECHECK_MILLIS}, else after a check that passes, however long that takes.
    */
   static void await(String outputDirectory) throws InterruptedException {
-    Long passed = PASSED.get(outputDirectory);
-    if (passed != null && System.currentTimeMillis() - passed < RECHECK_MILLIS) {
+    if (passedRecently(outputDirectory)) {
       return;
     }
+    synchronized (CHECKING.computeIfAbsent(outputDirectory, directory -> new Object())) {
+      if (!passedRecently(outputDirectory)) {
+        checkUntilWritable(outputDirectory);
+      }
+    }
+  }
+
+  private static boolean passedRecently(String outputDirectory) {
+    Long passed = PASSED.get(outputDirectory);
+    return passed != null && System.currentTimeMillis() - passed < RECHECK_MILLIS;
+  }
+
+  private static void checkUntilWritable(String outputDirectory) throws InterruptedException {
     long backoff = FIRST_BACKOFF_MILLIS;
     long refusedSince = 0;
     while (true) {

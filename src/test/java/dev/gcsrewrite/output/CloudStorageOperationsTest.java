@@ -91,6 +91,8 @@ public class CloudStorageOperationsTest {
         written.add(name + " COMPLETE");
       }
     }
+    // The write check is once per worker per 30 s; this run is a fresh worker.
+    WritableOutputs.forget();
     int before = STORAGE.requests().size();
 
     OutputWriter writer =
@@ -119,14 +121,18 @@ public class CloudStorageOperationsTest {
     }
     assertEquals(
         "requests: " + String.join("\n", requests),
-        Map.of(
-            "B objects.get (the source's metadata, at its generation)", OBJECTS,
-            "B objects.get alt=media (the source's bytes, at its generation)", OBJECTS,
-            "A objects.insert (a temporary file, one resumable upload)", OBJECTS,
-            "- upload request inside that one insert", 2 * OBJECTS,
-            "A objects.rewrite (the temporary file to the output)", OBJECTS,
-            "free objects.delete (the temporary file)", OBJECTS,
-            "B objects.get (the output's size, once in place)", OBJECTS),
+        Map.ofEntries(
+            Map.entry("B objects.get (the source's metadata, at its generation)", OBJECTS),
+            Map.entry("B objects.get alt=media (the source's bytes, at its generation)", OBJECTS),
+            Map.entry("A objects.insert (a temporary file, one resumable upload)", OBJECTS),
+            Map.entry("- upload request inside that one insert", 2 * OBJECTS),
+            Map.entry("A objects.rewrite (the temporary file to the output)", OBJECTS),
+            Map.entry("free objects.delete (the temporary file)", OBJECTS),
+            Map.entry("B objects.get (the output's size, once in place)", OBJECTS),
+            Map.entry("A write check: objects.insert (once per worker per 30 s)", 1),
+            Map.entry("- write check: upload request inside that insert", 1),
+            Map.entry("B write check: objects.get (before its delete)", 2),
+            Map.entry("free write check: objects.delete", 1)),
         byOperation);
   }
 
@@ -151,6 +157,9 @@ public class CloudStorageOperationsTest {
 
   /** The billed operation a recorded request is: class, JSON API method and what it is for. */
   private static String operation(String request) {
+    if (request.contains("/.temp-beam-gcs-rewrite-write-check-")) {
+      return writeCheckOperation(request);
+    }
     if (request.startsWith("POST /upload/")) {
       return "A objects.insert (a temporary file, one resumable upload)";
     }
@@ -175,6 +184,23 @@ public class CloudStorageOperationsTest {
     if (request.startsWith("GET /storage/v1/b/processed-bucket/o/out/")
         && request.endsWith(".processed")) {
       return "B objects.get (the output's size, once in place)";
+    }
+    return "unexpected: " + request;
+  }
+
+  /** The requests of WritableOutputs' check that the processed bucket takes writes. */
+  private static String writeCheckOperation(String request) {
+    if (request.startsWith("POST /upload/")) {
+      return "A write check: objects.insert (once per worker per 30 s)";
+    }
+    if (request.startsWith("PUT /upload/")) {
+      return "- write check: upload request inside that insert";
+    }
+    if (request.startsWith("GET /storage/v1/b/processed-bucket/o/")) {
+      return "B write check: objects.get (before its delete)";
+    }
+    if (request.startsWith("DELETE /storage/v1/b/processed-bucket/o/")) {
+      return "free write check: objects.delete";
     }
     return "unexpected: " + request;
   }

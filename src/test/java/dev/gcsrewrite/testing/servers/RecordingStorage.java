@@ -270,7 +270,13 @@ public final class RecordingStorage extends HttpTransport {
       String method, String url, MockLowLevelHttpRequest request) throws IOException {
     Map<String, String> params = params(url);
     if (method.equals("POST")) {
-      requests.add("POST " + decodedPath(url) + " uploadType=" + params.get("uploadType"));
+      requests.add(
+          "POST "
+              + decodedPath(url)
+              + " uploadType="
+              + params.get("uploadType")
+              + " name="
+              + params.get("name"));
       String id = Long.toString(nextId.getAndIncrement());
       String bucket = decode(url.replaceFirst("^.*/upload/storage/v1/b/([^/]+)/o.*$", "$1"));
       uploads.put(id, bucket + "/" + params.get("name"));
@@ -284,7 +290,7 @@ public final class RecordingStorage extends HttpTransport {
     if (object == null) {
       throw new IOException("no upload " + id + " was begun: " + url);
     }
-    requests.add(method + " " + decodedPath(url) + " upload_id");
+    requests.add(method + " " + decodedPath(url) + " upload_id of " + object);
     String range = String.join(",", request.getHeaderValues("Content-Range"));
     byte[] part = request.getContentAsString().getBytes(StandardCharsets.ISO_8859_1);
     byte[] sofar = objects.getOrDefault("upload " + id, new byte[0]);
