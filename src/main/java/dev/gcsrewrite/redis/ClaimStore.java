@@ -410,6 +410,11 @@ public final class ClaimStore implements AutoCloseable {
         });
   }
 
+  /** Whether Redis answers a PING (read-only; for health checks); throws if it does not. */
+  public void ping() {
+    calls.withRetries("ping", client -> client.jedis().ping());
+  }
+
   /**
    * What Redis records about each of {@code batch}, read only (two reads per generation, one round
    * trip per thousand).
