@@ -264,6 +264,38 @@ when_existence() {
 
 # --- option sets (pipeline-options/<env>.conf) -------------------------------------------------
 
+# lookup_redis_host CONF: when the option set CONF names ${REDIS_HOST} and the environment does not
+# set it, exports Memorystore's IP, asked of gcloud (a placeholder in a dry run, which asks
+# nothing). Needs load_settings first.
+lookup_redis_host() {
+  [[ -z ${REDIS_HOST:-} ]] && grep -qF "\${REDIS_HOST}" "$1" || return 0
+  if is_dry_run; then
+    REDIS_HOST='<redis-host>'
+  else
+    REDIS_HOST=$(gcloud redis instances describe "$REDIS_INSTANCE" --region="$REGION" \
+      --project="$PROJECT_ID" --format='value(host)')
+    [[ -n $REDIS_HOST ]] || refuse "Memorystore instance $REDIS_INSTANCE has no IP yet"
+  fi
+  export REDIS_HOST
+}
+
+# join_dictionary WHAT ENTRY...: sets JOINED to the entries as one value of a gcloud list or
+# dictionary flag. Those split on "," and values hold commas (rewriteRules=AWS=GCP,S3=GCS) and
+# "=": an alternate delimiter, "^~^name=value~name=value" (gcloud topic escaping); an entry
+# holding the delimiter is refused, naming WHAT, rather than split.
+DELIMITER='~'
+# shellcheck disable=SC2034 # JOINED is read by the scripts that source this file
+join_dictionary() {
+  local what=$1 entry joined=""
+  shift
+  for entry in "$@"; do
+    [[ $entry != *"$DELIMITER"* ]] ||
+      die "$what: ${entry%%=*} holds '$DELIMITER', which separates the entries given to gcloud"
+    joined+="${joined:+$DELIMITER}$entry"
+  done
+  JOINED="^$DELIMITER^$joined"
+}
+
 # The folder of the option sets; PIPELINE_OPTIONS_DIR overrides it.
 options_dir() {
   printf '%s\n' "${PIPELINE_OPTIONS_DIR:-pipeline-options}"
