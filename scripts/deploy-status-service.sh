@@ -91,26 +91,12 @@ while (($# > 0)); do
 done
 
 load_settings
-options_folder=$(options_dir)
-[[ -n $environment ]] ||
-  die "name the environment: deploy-status-service.sh <env> (available: $(available_environments))"
-[[ $environment != local ]] ||
-  die "local.conf is for scripts/run-local.sh --serve-status (available: $(available_environments))"
-conf=$options_folder/$environment.conf
-[[ $environment =~ ^[a-z0-9][a-z0-9_-]{0,62}$ && -f $conf ]] ||
-  die "unknown environment '$environment': no $conf (available: $(available_environments))"
+environment_option_set "$environment"
+conf=$CONF
 service=${service:-gcs-rewrite-status-$environment}
 [[ $service =~ ^[a-z]([-a-z0-9]{0,47}[a-z0-9])?$ ]] ||
   die "service name '$service': lowercase letters, digits and hyphens, starting with a letter"
-if [[ -z $tag ]]; then
-  tag=$(git rev-parse --short HEAD 2>/dev/null) ||
-    die "cannot tell the git commit of the image to deploy; pass --tag TAG"
-  if [[ -n $(git status --porcelain --untracked-files=no 2>/dev/null) ]]; then
-    tag+=-dirty
-  fi
-fi
-[[ $tag =~ ^[A-Za-z0-9_][A-Za-z0-9_.-]{0,127}$ ]] ||
-  die "--tag '$tag' is not an image tag (letters, digits, _ . -, at most 128)"
+image_tag "$tag"
 STATUS_MAX_INSTANCES=${STATUS_MAX_INSTANCES:-3}
 [[ $STATUS_MAX_INSTANCES =~ ^[1-9][0-9]{0,2}$ ]] ||
   die "STATUS_MAX_INSTANCES '$STATUS_MAX_INSTANCES' is not a number of instances"
@@ -131,7 +117,7 @@ done
 join_dictionary "$conf" "${arguments[@]}"
 
 run gcloud run deploy "$service" --project="$PROJECT_ID" --region="$REGION" \
-  --image="$IMAGE_NAME:$tag" \
+  --image="$IMAGE_NAME:$TAG" \
   --command=java --args="$JOINED" --port="$PORT" \
   --service-account="$WORKER_SA" \
   --ingress=internal --no-allow-unauthenticated \

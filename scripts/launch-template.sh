@@ -77,14 +77,8 @@ done
 
 load_settings
 project=--project=$PROJECT_ID
-options_folder=$(options_dir)
-[[ -n $environment ]] ||
-  die "name the environment: launch-template.sh <env> (available: $(available_environments))"
-[[ $environment != local ]] ||
-  die "local.conf is for scripts/run-local.sh (available: $(available_environments))"
-conf=$options_folder/$environment.conf
-[[ $environment =~ ^[a-z0-9][a-z0-9_-]{0,62}$ && -f $conf ]] ||
-  die "unknown environment '$environment': no $conf (available: $(available_environments))"
+environment_option_set "$environment"
+conf=$CONF
 job_name=${job_name:-$(default_job_name "$environment")}
 [[ $job_name =~ ^[a-z]([-a-z0-9]{0,62}[a-z0-9])?$ ]] ||
   die "job name '$job_name': lowercase letters, digits and hyphens, starting with a letter"

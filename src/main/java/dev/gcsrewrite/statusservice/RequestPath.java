@@ -6,6 +6,7 @@ import java.nio.ByteBuffer;
 import java.nio.charset.CharacterCodingException;
 import java.nio.charset.CodingErrorAction;
 import java.nio.charset.StandardCharsets;
+import java.util.function.Function;
 import org.checkerframework.checker.nullness.qual.Nullable;
 
 /**
@@ -80,21 +81,22 @@ sealed interface RequestPath {
   }
 
   private static String bucket(String segment) throws BadRequest {
-    String bucket = decode(segment);
-    String problem = StorageNames.bucketProblem(bucket);
-    if (problem != null) {
-      throw new BadRequest(problem);
-    }
-    return bucket;
+    return checked(segment, StorageNames::bucketProblem);
   }
 
   private static String object(String segment) throws BadRequest {
-    String objectId = decode(segment);
-    String problem = StorageNames.objectProblem(objectId);
-    if (problem != null) {
-      throw new BadRequest(problem);
+    return checked(segment, StorageNames::objectProblem);
+  }
+
+  /** The decoded segment, if {@code problem} finds none in it. */
+  private static String checked(String segment, Function<String, @Nullable String> problem)
+      throws BadRequest {
+    String name = decode(segment);
+    String refusal = problem.apply(name);
+    if (refusal != null) {
+      throw new BadRequest(refusal);
     }
-    return objectId;
+    return name;
   }
 
   private static long generation(String segment) throws BadRequest {

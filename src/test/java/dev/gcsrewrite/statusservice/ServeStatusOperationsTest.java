@@ -16,7 +16,6 @@ import dev.gcsrewrite.redis.ClaimStore;
 import dev.gcsrewrite.testing.ClaimFixtures;
 import dev.gcsrewrite.testing.TestJob;
 import dev.gcsrewrite.testing.servers.LocalRedis;
-import java.net.InetSocketAddress;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -39,20 +38,17 @@ public class ServeStatusOperationsTest {
   private static final String RFC_3339 = "20[0-9]{2}-[0-9]{2}-[0-9]{2}T[0-9:.]+Z";
 
   private ClaimStore store;
-  private StatusServer server;
   private StatusClient client;
 
   @Before
   public void startServer() throws Exception {
     store = job.store();
-    server =
-        StatusServer.start(new InetSocketAddress("127.0.0.1", 0), REDIS.settings(job.keyPrefix()));
-    client = new StatusClient(server);
+    client = StatusClient.serving(REDIS.settings(job.keyPrefix()));
   }
 
   @After
   public void stopServer() {
-    server.close();
+    client.close();
     store.close();
   }
 

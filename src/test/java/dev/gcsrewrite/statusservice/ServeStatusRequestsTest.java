@@ -8,9 +8,9 @@ import static org.junit.Assert.assertEquals;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.gcsrewrite.local.servers.Ports;
+import dev.gcsrewrite.redis.RedisSettings;
 import dev.gcsrewrite.testing.TestJob;
 import dev.gcsrewrite.testing.servers.LocalRedis;
-import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
@@ -33,19 +33,16 @@ public class ServeStatusRequestsTest {
   @ClassRule public static final LocalRedis REDIS = new LocalRedis();
   @Rule public final TestJob job = new TestJob(REDIS);
 
-  private StatusServer server;
   private StatusClient client;
 
   @Before
   public void startServer() throws Exception {
-    server =
-        StatusServer.start(new InetSocketAddress("127.0.0.1", 0), REDIS.settings(job.keyPrefix()));
-    client = new StatusClient(server);
+    client = StatusClient.serving(REDIS.settings(job.keyPrefix()));
   }
 
   @After
   public void stopServer() {
-    server.close();
+    client.close();
   }
 
   @Test
@@ -154,12 +151,9 @@ public class ServeStatusRequestsTest {
     Logger logger = Logger.getLogger(StatusServer.class.getName());
     logger.addHandler(capture);
     int nothingListens = Ports.free();
-    try (StatusServer down =
-        StatusServer.start(
-            new InetSocketAddress("127.0.0.1", 0),
-            new dev.gcsrewrite.redis.RedisSettings(
-                "127.0.0.1", nothingListens, false, null, null, "p:", false))) {
-      StatusClient downClient = new StatusClient(down);
+    try (StatusClient downClient =
+        StatusClient.serving(
+            new RedisSettings("127.0.0.1", nothingListens, false, null, null, "p:", false))) {
       for (String path : List.of("/v1/health", "/healthz", "/v1/objects/work/a", "/v1/health")) {
         StatusClient.Answer answer = downClient.get(path);
         assertEquals(path, 503, answer.code());

@@ -2,10 +2,12 @@ package dev.gcsrewrite.statusservice;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.gcsrewrite.redis.RedisSettings;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
 import java.net.InetAddress;
+import java.net.InetSocketAddress;
 import java.net.Socket;
 import java.net.URI;
 import java.net.http.HttpClient;
@@ -16,8 +18,11 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 
-/** Requests to a {@link StatusServer} under test, with the answer's status, headers and body. */
-final class StatusClient {
+/**
+ * Requests to a {@link StatusServer} under test, with the answer's status, headers and body; the
+ * server is its own, on a free loopback port, and closing the client stops it.
+ */
+final class StatusClient implements AutoCloseable {
   private static final ObjectMapper JSON = new ObjectMapper();
   private static final HttpClient HTTP =
       HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
@@ -38,8 +43,18 @@ final class StatusClient {
 
   private final StatusServer server;
 
-  StatusClient(StatusServer server) {
+  private StatusClient(StatusServer server) {
     this.server = server;
+  }
+
+  /** A client of a server of its own on 127.0.0.1, any free port, reading {@code redis}. */
+  static StatusClient serving(RedisSettings redis) throws IOException {
+    return new StatusClient(StatusServer.start(new InetSocketAddress("127.0.0.1", 0), redis));
+  }
+
+  @Override
+  public void close() {
+    server.close();
   }
 
   Answer get(String rawPath) throws IOException, InterruptedException {
