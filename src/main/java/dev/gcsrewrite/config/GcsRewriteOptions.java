@@ -18,6 +18,12 @@ import org.apache.beam.sdk.options.StreamingOptions;
  * </ul>
  */
 public interface GcsRewriteOptions extends PipelineOptions, StreamingOptions {
+  /** {@code --redisPort}'s default; also read by the status command's Beam-free start. */
+  int DEFAULT_REDIS_PORT = 6379;
+
+  /** {@code --keyPrefix}'s default; also read by the status command's Beam-free start. */
+  String DEFAULT_KEY_PREFIX = "gcs-rewrite:";
+
   @Description(
       "Required. Pub/Sub subscription carrying the work bucket's Cloud Storage notifications "
           + "(OBJECT_FINALIZE, payload format JSON_API_V1), projects/<p>/subscriptions/<s>.")
@@ -161,7 +167,7 @@ public interface GcsRewriteOptions extends PipelineOptions, StreamingOptions {
       "Port of the Redis that holds the claims: 6378 for Memorystore with in-transit "
           + "encryption, 6379 without.")
   @TemplateParameter(label = "Redis port", example = "6378", regexes = "^[0-9]{1,5}$")
-  @Default.Integer(6379)
+  @Default.Integer(DEFAULT_REDIS_PORT)
   int getRedisPort();
 
   void setRedisPort(int value);
@@ -232,7 +238,7 @@ public interface GcsRewriteOptions extends PipelineOptions, StreamingOptions {
       label = "Redis key prefix",
       example = "gcs-rewrite-prod:",
       regexes = "^[^\\x00-\\x1f]{0,100}$")
-  @Default.String("gcs-rewrite:")
+  @Default.String(DEFAULT_KEY_PREFIX)
   String getKeyPrefix();
 
   void setKeyPrefix(String value);

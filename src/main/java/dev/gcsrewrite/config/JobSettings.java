@@ -147,27 +147,44 @@ public record JobSettings(
    * @throws InvalidOptionException for the first Redis option that is missing or malformed
    */
   public static RedisSettings redis(GcsRewriteOptions options) {
-    String host = required("redisHost", options.getRedisHost()).trim();
+    return redis(
+        options.getRedisHost(),
+        options.getRedisPort(),
+        options.getRedisTls(),
+        options.getRedisCluster(),
+        options.getRedisPasswordSecret(),
+        options.getRedisTlsCaSecret(),
+        options.getKeyPrefix());
+  }
+
+  /**
+   * The Redis options' values checked, however they were read: by Beam for a pipeline, or without
+   * it for the status command's quick start.
+   */
+  public static RedisSettings redis(
+      @Nullable String redisHost,
+      int port,
+      boolean tls,
+      boolean cluster,
+      @Nullable String passwordSecret,
+      @Nullable String tlsCaSecret,
+      @Nullable String keyPrefix) {
+    String host = required("redisHost", redisHost).trim();
     check(
         REDIS_HOST.matcher(host).matches(),
         "redisHost",
         "'%s' is not a host name or address",
         host);
-    int port = options.getRedisPort();
     check(port >= 1 && port <= 65535, "redisPort", "%d is not a port (1-65535)", port);
-    String password = secretReference("redisPasswordSecret", options.getRedisPasswordSecret());
-    String ca = secretReference("redisTlsCaSecret", options.getRedisTlsCaSecret());
-    check(
-        ca == null || options.getRedisTls(),
-        "redisTlsCaSecret",
-        "is used only with --redisTls=true");
-    String prefix = options.getKeyPrefix() == null ? "" : options.getKeyPrefix();
+    String password = secretReference("redisPasswordSecret", passwordSecret);
+    String ca = secretReference("redisTlsCaSecret", tlsCaSecret);
+    check(ca == null || tls, "redisTlsCaSecret", "is used only with --redisTls=true");
+    String prefix = keyPrefix == null ? "" : keyPrefix;
     check(!hasControlCharacters(prefix), "keyPrefix", "must not contain control characters");
     // The keys' cluster hash tag is the first {...}: braces here would move it.
     check(
         !prefix.contains("{") && !prefix.contains("}"), "keyPrefix", "must not contain '{' or '}'");
-    return new RedisSettings(
-        host, port, options.getRedisTls(), password, ca, prefix, options.getRedisCluster());
+    return new RedisSettings(host, port, tls, password, ca, prefix, cluster);
   }
 
   /** Beam's {@code checkArgument}, for an option: the problem is formatted only to be thrown. */

@@ -41,8 +41,17 @@ public final class JobHeartbeat implements AutoCloseable {
   public static final Duration TTL = PERIOD.multipliedBy(4);
 
   private static final Logger LOG = LoggerFactory.getLogger(JobHeartbeat.class);
-  private static final String WORKER = ManagementFactory.getRuntimeMXBean().getName();
-  private static final ScheduledExecutorService BEATS = LeaseKeeper.TIMER;
+
+  // The beats' timer and this worker's name are made by the first heartbeat, not when a command
+  // only reads PERIOD or TTL for its help text: the status command starts in well under a second.
+  private static ScheduledExecutorService beats() {
+    return LeaseKeeper.TIMER;
+  }
+
+  private static final class Worker {
+    static final String NAME = ManagementFactory.getRuntimeMXBean().getName();
+  }
+
   private static final Map<Beating, JobHeartbeat> HELD = new HashMap<>();
 
   /** Whom a heartbeat is for. */
@@ -57,7 +66,8 @@ public final class JobHeartbeat implements AutoCloseable {
   private JobHeartbeat(Beating beating, ClaimStore store) {
     this.beating = beating;
     this.store = store;
-    this.beat = BEATS.scheduleAtFixedRate(this::beat, 0, PERIOD.getMillis(), TimeUnit.MILLISECONDS);
+    this.beat =
+        beats().scheduleAtFixedRate(this::beat, 0, PERIOD.getMillis(), TimeUnit.MILLISECONDS);
   }
 
   /** A hold on this JVM's heartbeat for {@code job}, started by the first; close it in teardown. */
@@ -78,7 +88,7 @@ public final class JobHeartbeat implements AutoCloseable {
 
   private void beat() {
     try {
-      store.beat(beating.job(), WORKER + " " + Instant.now(), TTL);
+      store.beat(beating.job(), Worker.NAME + " " + Instant.now(), TTL);
       if (failing) {
         failing = false;
         LOG.info("Beating for job {} again", beating.job());
@@ -104,7 +114,7 @@ public final class JobHeartbeat implements AutoCloseable {
     // No step of the job runs here any more: its claims are a dead worker's, left to their leases.
     LeaseKeeper.of(beating.redis()).forgetOwner(beating.job());
     // After a beat under way, if any: the beats' one thread runs them in turn.
-    BEATS.execute(store::close);
+    beats().execute(store::close);
     LOG.info("Stopped beating for job {}", beating.job());
   }
 }

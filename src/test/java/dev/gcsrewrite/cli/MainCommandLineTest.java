@@ -2,21 +2,32 @@ package dev.gcsrewrite.cli;
 
 import static org.hamcrest.MatcherAssert.assertThat;
 import static org.hamcrest.Matchers.containsString;
+import static org.hamcrest.Matchers.not;
+import static org.hamcrest.Matchers.startsWith;
 import static org.junit.Assert.assertEquals;
 
+import dev.gcsrewrite.testing.servers.LocalRedis;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.nio.file.Paths;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
+import org.junit.ClassRule;
+import org.junit.Rule;
 import org.junit.Test;
+import org.junit.rules.TemporaryFolder;
 
 /**
  * The jar's front door as a user meets it: a separate JVM, {@code --help}, and one clear line and
- * exit status 2 for options that cannot work. The flex template's launcher passes options only.
+ * exit status 2 for options that cannot work, and a status lookup that starts without what only a
+ * pipeline needs. The flex template's launcher passes options only.
  */
 public class MainCommandLineTest {
+  @ClassRule public static final LocalRedis REDIS = new LocalRedis();
+  @Rule public final TemporaryFolder temporary = new TemporaryFolder();
 
   @Test
   public void helpListsThePipelineOptions() throws Exception {
@@ -78,9 +89,52 @@ public class MainCommandLineTest {
     assertEquals("status: 'gs://work' is not gs://BUCKET/OBJECT\n", result.stderr);
   }
 
+  @Test
+  public void statusStartsWithoutBeamsOptionsJacksonOrJmx() throws Exception {
+    // What made a lookup take seconds: Beam's options factory scans every options interface,
+    // Jackson and the JMX beans load hundreds of classes. A lookup needs none of them.
+    String[] lookup = {
+      "status",
+      "gs://work-bucket/never/seen.txt",
+      "--redisHost=127.0.0.1",
+      "--redisPort=" + REDIS.port()
+    };
+    Path quickLog = temporary.newFile("quick.log").toPath();
+    Result quick = runMain(List.of("-Xlog:class+load=info:file=" + quickLog), lookup);
+    assertEquals(quick.stderr, 1, quick.status);
+    assertThat(quick.stdout, startsWith("gs://work-bucket/never/seen.txt: no record in Redis"));
+    String quickClasses = Files.readString(quickLog);
+    assertThat(quickClasses, containsString("dev.gcsrewrite.cli.RedisArguments "));
+    for (String heavy :
+        List.of(
+            "org.apache.beam.sdk.options.PipelineOptionsFactory ",
+            "com.fasterxml.jackson.databind.ObjectMapper ",
+            "java.lang.management.ManagementFactory ")) {
+      assertThat(quickClasses, not(containsString(heavy)));
+    }
+
+    // The same lookup with an option only Beam reads takes Beam's road, and --json needs Jackson:
+    // the log above would have shown them.
+    List<String> withBeam = new ArrayList<>(List.of(lookup));
+    withBeam.addAll(List.of("--json", "--runner=DirectRunner"));
+    Path slowLog = temporary.newFile("slow.log").toPath();
+    Result slow =
+        runMain(List.of("-Xlog:class+load=info:file=" + slowLog), withBeam.toArray(new String[0]));
+    assertEquals(slow.stderr, 1, slow.status);
+    String slowClasses = Files.readString(slowLog);
+    assertThat(slowClasses, containsString("org.apache.beam.sdk.options.PipelineOptionsFactory "));
+    assertThat(slowClasses, containsString("com.fasterxml.jackson.databind.ObjectMapper "));
+  }
+
   private static Result runMain(String... args) throws IOException, InterruptedException {
+    return runMain(List.of(), args);
+  }
+
+  private static Result runMain(List<String> jvmOptions, String... args)
+      throws IOException, InterruptedException {
     List<String> command = new ArrayList<>();
     command.add(Paths.get(System.getProperty("java.home"), "bin", "java").toString());
+    command.addAll(jvmOptions);
     command.add("-cp");
     command.add(System.getProperty("java.class.path"));
     command.add(GcsRewriteCli.class.getName());

@@ -41,6 +41,16 @@ public class StatusCommandTest {
   }
 
   @Test
+  public void timesPrintAsJodaPrintedThemBeforeTheQuickStart() {
+    for (long millis :
+        new long[] {0, 1, 999, 1_764_064_801_100L, 1_764_064_801_000L, 253_402_300_799_999L}) {
+      assertEquals(
+          new org.joda.time.Instant(millis).toString(), StatusCommand.time(Long.toString(millis)));
+    }
+    assertEquals("not-a-time", StatusCommand.time("not-a-time"));
+  }
+
+  @Test
   public void unknownObjectSaysSoAndExitsOne() {
     CommandRun result = status("gs://work/never-seen");
     assertEquals(ExitCode.NOT_FOUND, result.code());

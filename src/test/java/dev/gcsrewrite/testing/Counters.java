@@ -8,6 +8,8 @@ import java.util.Set;
 import java.util.TreeSet;
 import org.apache.beam.sdk.PipelineResult;
 import org.apache.beam.sdk.metrics.Counter;
+import org.apache.beam.sdk.metrics.Distribution;
+import org.apache.beam.sdk.metrics.Metric;
 
 /** Reads the pipeline's counters from a finished test run, and names those it declares. */
 public final class Counters {
@@ -25,13 +27,26 @@ public final class Counters {
    * ({@code deadLettered.<step>}, {@code auditEvents.<eventType>}) are not among them.
    */
   public static Set<String> declared() {
+    return declaredOf(Counter.class);
+  }
+
+  /**
+   * The name of every distribution constant of {@link PipelineMetrics}. Dataflow exports each
+   * distribution to Cloud Monitoring as the counters {@code <name>_SUM}, {@code _COUNT}, {@code
+   * _MIN}, {@code _MAX} and {@code _MEAN}, which is how a dashboard names it.
+   */
+  public static Set<String> declaredDistributions() {
+    return declaredOf(Distribution.class);
+  }
+
+  private static Set<String> declaredOf(Class<? extends Metric> kind) {
     Set<String> names = new TreeSet<>();
     for (Field field : PipelineMetrics.class.getFields()) {
-      if (Modifier.isStatic(field.getModifiers()) && field.getType() == Counter.class) {
+      if (Modifier.isStatic(field.getModifiers()) && field.getType() == kind) {
         try {
-          names.add(((Counter) field.get(null)).getName().getName());
+          names.add(((Metric) field.get(null)).getName().getName());
         } catch (IllegalAccessException e) {
-          throw new IllegalStateException("a public counter of PipelineMetrics: " + field, e);
+          throw new IllegalStateException("a public metric of PipelineMetrics: " + field, e);
         }
       }
     }
