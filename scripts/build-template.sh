@@ -72,16 +72,8 @@ done
 
 load_settings
 project=--project=$PROJECT_ID
-if [[ -z $tag ]]; then
-  tag=$(git rev-parse --short HEAD 2>/dev/null) ||
-    die "cannot tell the git commit to tag the image with; pass --tag TAG"
-  if [[ -n $(git status --porcelain --untracked-files=no 2>/dev/null) ]]; then
-    tag+=-dirty
-  fi
-fi
-[[ $tag =~ ^[A-Za-z0-9_][A-Za-z0-9_.-]{0,127}$ ]] ||
-  die "--tag '$tag' is not an image tag (letters, digits, _ . -, at most 128)"
-image=$IMAGE_NAME:$tag
+image_tag "$tag"
+image=$IMAGE_NAME:$TAG
 
 if [[ $print_only == true ]]; then
   run gcloud dataflow flex-template build "$TEMPLATE_FILE" "$project" --image="$image" \

@@ -77,14 +77,8 @@ done
 
 load_settings
 project=--project=$PROJECT_ID
-options_folder=$(options_dir)
-[[ -n $environment ]] ||
-  die "name the environment: launch-template.sh <env> (available: $(available_environments))"
-[[ $environment != local ]] ||
-  die "local.conf is for scripts/run-local.sh (available: $(available_environments))"
-conf=$options_folder/$environment.conf
-[[ $environment =~ ^[a-z0-9][a-z0-9_-]{0,62}$ && -f $conf ]] ||
-  die "unknown environment '$environment': no $conf (available: $(available_environments))"
+environment_option_set "$environment"
+conf=$CONF
 job_name=${job_name:-$(default_job_name "$environment")}
 [[ $job_name =~ ^[a-z]([-a-z0-9]{0,62}[a-z0-9])?$ ]] ||
   die "job name '$job_name': lowercase letters, digits and hyphens, starting with a letter"
@@ -94,32 +88,7 @@ WORKER_MACHINE_TYPE=${WORKER_MACHINE_TYPE:-n2-standard-2}
 [[ $WORKER_MACHINE_TYPE =~ ^[a-z0-9][-a-z0-9]*$ ]] ||
   die "WORKER_MACHINE_TYPE '$WORKER_MACHINE_TYPE' is not a machine type such as n2-standard-2"
 
-# Memorystore's IP, when the option set needs it and the environment does not say.
-if [[ -z ${REDIS_HOST:-} ]] && grep -qF "\${REDIS_HOST}" "$conf"; then
-  if is_dry_run; then
-    REDIS_HOST='<redis-host>'
-  else
-    REDIS_HOST=$(gcloud redis instances describe "$REDIS_INSTANCE" --region="$REGION" \
-      "$project" --format='value(host)')
-    [[ -n $REDIS_HOST ]] || refuse "Memorystore instance $REDIS_INSTANCE has no IP yet"
-  fi
-  export REDIS_HOST
-fi
-
-# gcloud's dictionary flags split on "," and values hold commas (rewriteRules=AWS=GCP,S3=GCS) and
-# "=": an alternate delimiter, "^~^name=value~name=value" (gcloud topic escaping); a value
-# holding the delimiter is refused rather than split.
-DELIMITER='~'
-join_dictionary() {
-  local what=$1 entry joined=""
-  shift
-  for entry in "$@"; do
-    [[ $entry != *"$DELIMITER"* ]] ||
-      die "$what: ${entry%%=*} holds '$DELIMITER', which separates the entries given to gcloud"
-    joined+="${joined:+$DELIMITER}$entry"
-  done
-  JOINED="^$DELIMITER^$joined"
-}
+lookup_redis_host "$conf"
 
 read_option_set "$conf"
 ((${#OPTION_SET[@]} > 0)) || die "$conf sets no options"

@@ -6,6 +6,7 @@
 #   scripts/run-local.sh --until-idle          99 files, each notification twice, 3 bad messages
 #   scripts/run-local.sh --files 500 --duplicates 3 --until-idle
 #   scripts/run-local.sh --keep                keep the stack running; prints how to reach it
+#   scripts/run-local.sh --keep --serve-status also serve-status (status over HTTP) on 127.0.0.1:8080
 #   scripts/run-local.sh --help                every flag
 #
 # Needs JDK 17, Maven and the Google Cloud CLI with its Pub/Sub emulator component; Redis comes
@@ -55,6 +56,7 @@ fi
 # --- ports (the same defaults as the Java side) ---------------------------------------------------
 emulator_port=8085
 redis_port=6379
+status_port=""
 args=("$@")
 for ((i = 0; i < ${#args[@]}; i++)); do
   case ${args[i]} in
@@ -62,6 +64,8 @@ for ((i = 0; i < ${#args[@]}; i++)); do
     --emulator-port) emulator_port=${args[i + 1]:-} ;;
     --redis-port=*) redis_port=${args[i]#*=} ;;
     --redis-port) redis_port=${args[i + 1]:-} ;;
+    --serve-status=*) status_port=${args[i]#*=} ;;
+    --serve-status) status_port=8080 ;;
   esac
 done
 port_taken() {
@@ -72,6 +76,9 @@ if [[ $emulator_port =~ ^[0-9]+$ ]] && port_taken "$emulator_port"; then
 fi
 if [[ $redis_port =~ ^[0-9]+$ ]] && port_taken "$redis_port"; then
   fail "port $redis_port is taken (Redis); free it or pass --redis-port"
+fi
+if [[ $status_port =~ ^[0-9]+$ ]] && port_taken "$status_port"; then
+  fail "port $status_port is taken (serve-status); free it or pass --serve-status=PORT"
 fi
 
 # --- the option set: each name=value of local.conf as --name=value, before the user's arguments --

@@ -155,6 +155,21 @@ Names (derived from PROJECT_ID, in scripts/lib/common.sh):
 EOF
 }
 
+# image_tag TAG: sets TAG to TAG, or when empty to the git short commit (with -dirty if tracked
+# files changed): the tag build-template.sh gives the launcher image; dies on a tag Docker refuses.
+image_tag() {
+  TAG=$1
+  if [[ -z $TAG ]]; then
+    TAG=$(git rev-parse --short HEAD 2>/dev/null) ||
+      die "cannot tell the git commit to tag the image with; pass --tag TAG"
+    if [[ -n $(git status --porcelain --untracked-files=no 2>/dev/null) ]]; then
+      TAG+=-dirty
+    fi
+  fi
+  [[ $TAG =~ ^[A-Za-z0-9_][A-Za-z0-9_.-]{0,127}$ ]] ||
+    die "--tag '$TAG' is not an image tag (letters, digits, _ . -, at most 128)"
+}
+
 # --- dry run and `run` -------------------------------------------------------------------------
 
 # quote_word WORD: sets QUOTED to WORD written so that a shell reads it back as one word; a flag
@@ -263,6 +278,53 @@ when_existence() {
 }
 
 # --- option sets (pipeline-options/<env>.conf) -------------------------------------------------
+
+# environment_option_set ENV: sets CONF to the option set of environment ENV (the script's
+# argument), or dies naming the available ones: ENV must be given, not local (run-local.sh's), and
+# have a file in the option sets' folder.
+# shellcheck disable=SC2034 # CONF is read by the scripts that source this file
+environment_option_set() {
+  local environment=$1
+  [[ -n $environment ]] ||
+    die "name the environment: $SCRIPT_NAME.sh <env> (available: $(available_environments))"
+  [[ $environment != local ]] ||
+    die "local.conf is for scripts/run-local.sh (available: $(available_environments))"
+  CONF=$(options_dir)/$environment.conf
+  [[ $environment =~ ^[a-z0-9][a-z0-9_-]{0,62}$ && -f $CONF ]] ||
+    die "unknown environment '$environment': no $CONF (available: $(available_environments))"
+}
+
+# lookup_redis_host CONF: when the option set CONF names ${REDIS_HOST} and the environment does not
+# set it, exports Memorystore's IP, asked of gcloud (a placeholder in a dry run, which asks
+# nothing). Needs load_settings first.
+lookup_redis_host() {
+  [[ -z ${REDIS_HOST:-} ]] && grep -qF "\${REDIS_HOST}" "$1" || return 0
+  if is_dry_run; then
+    REDIS_HOST='<redis-host>'
+  else
+    REDIS_HOST=$(gcloud redis instances describe "$REDIS_INSTANCE" --region="$REGION" \
+      --project="$PROJECT_ID" --format='value(host)')
+    [[ -n $REDIS_HOST ]] || refuse "Memorystore instance $REDIS_INSTANCE has no IP yet"
+  fi
+  export REDIS_HOST
+}
+
+# join_dictionary WHAT ENTRY...: sets JOINED to the entries as one value of a gcloud list or
+# dictionary flag. Those split on "," and values hold commas (rewriteRules=AWS=GCP,S3=GCS) and
+# "=": an alternate delimiter, "^~^name=value~name=value" (gcloud topic escaping); an entry
+# holding the delimiter is refused, naming WHAT, rather than split.
+DELIMITER='~'
+# shellcheck disable=SC2034 # JOINED is read by the scripts that source this file
+join_dictionary() {
+  local what=$1 entry joined=""
+  shift
+  for entry in "$@"; do
+    [[ $entry != *"$DELIMITER"* ]] ||
+      die "$what: ${entry%%=*} holds '$DELIMITER', which separates the entries given to gcloud"
+    joined+="${joined:+$DELIMITER}$entry"
+  done
+  JOINED="^$DELIMITER^$joined"
+}
 
 # The folder of the option sets; PIPELINE_OPTIONS_DIR overrides it.
 options_dir() {

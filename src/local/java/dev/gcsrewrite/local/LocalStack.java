@@ -9,6 +9,7 @@ import dev.gcsrewrite.config.InvalidOptionException;
 import dev.gcsrewrite.config.JobSettings;
 import dev.gcsrewrite.local.notifier.LocalBucketNotifier;
 import dev.gcsrewrite.local.notifier.StoredObject;
+import dev.gcsrewrite.local.servers.ChildProcess;
 import dev.gcsrewrite.local.servers.Ports;
 import dev.gcsrewrite.local.servers.PubsubAdmin;
 import dev.gcsrewrite.local.servers.PubsubEmulatorProcess;
@@ -16,6 +17,7 @@ import dev.gcsrewrite.local.servers.RedisServerProcess;
 import dev.gcsrewrite.redis.ClaimStore;
 import dev.gcsrewrite.redis.GenerationState;
 import dev.gcsrewrite.redis.RedisSettings;
+import java.io.File;
 import java.io.IOException;
 import java.io.PrintStream;
 import java.nio.file.Path;
@@ -134,6 +136,7 @@ public final class LocalStack implements AutoCloseable {
     } catch (InvalidOptionException e) {
       throw new StartupException(e.getMessage());
     }
+    String statusUrl = startServeStatus(settings.redis());
     pipeline = GcsRewritePipeline.run(options, settings);
     out.printf("pipeline    running on the DirectRunner (log: %s)%n", layout.pipelineLog());
 
@@ -202,7 +205,7 @@ public final class LocalStack implements AutoCloseable {
         return status;
       }
     }
-    printHowToReach(servers, settings.redis().keyPrefix());
+    printHowToReach(servers, settings.redis().keyPrefix(), statusUrl);
     monitor.followUntil(stopped);
     return status;
   }
@@ -305,6 +308,12 @@ public final class LocalStack implements AutoCloseable {
       throw new StartupException(
           "port " + args.redisPort() + " is taken (Redis); free it or pass --redis-port");
     }
+    if (args.serveStatusPort() > 0 && !Ports.isFree(args.serveStatusPort())) {
+      throw new StartupException(
+          "port "
+              + args.serveStatusPort()
+              + " is taken (serve-status); free it or pass --serve-status=PORT");
+    }
   }
 
   private LocalStackServers startServers() throws IOException, StartupException {
@@ -334,6 +343,45 @@ public final class LocalStack implements AutoCloseable {
     started.add(new Component("Redis (pid " + redis.pid() + ")", redis));
     out.printf("redis       127.0.0.1:%d (pid %d)%n", redis.port(), redis.pid());
     return new LocalStackServers(emulator, redis, new PubsubAdmin(emulator.rootUrl(), PROJECT));
+  }
+
+  /**
+   * Starts serve-status on loopback against the stack's Redis and key prefix, as a process of its
+   * own (the jar's command, as on Cloud Run), stopped by its process ID with the rest; returns its
+   * URL, or null without {@code --serve-status}.
+   */
+  private @Nullable String startServeStatus(RedisSettings redis) throws IOException {
+    if (args.serveStatusPort() < 0) {
+      return null;
+    }
+    List<String> command =
+        List.of(
+            Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+            "-cp",
+            classPath(),
+            GcsRewriteCli.class.getName(),
+            "serve-status",
+            "--bind=127.0.0.1",
+            "--port=" + args.serveStatusPort(),
+            "--redisHost=" + redis.host(),
+            "--redisPort=" + redis.port(),
+            "--keyPrefix=" + redis.keyPrefix());
+    Path log = layout.pipelineLog().resolveSibling("serve-status.log");
+    ChildProcess server = ChildProcess.start("serve-status", command, args.workDir(), log);
+    started.add(new Component("serve-status (pid " + server.pid() + ")", server));
+    server.awaitListening(args.serveStatusPort(), Duration.ofSeconds(60));
+    String url = "http://127.0.0.1:" + args.serveStatusPort();
+    out.printf("status      %s (pid %d, log: %s)%n", url, server.pid(), log);
+    return url;
+  }
+
+  /** This JVM's class path, absolute: a child process runs in another directory. */
+  private static String classPath() {
+    List<String> entries = new ArrayList<>();
+    for (String entry : System.getProperty("java.class.path").split(File.pathSeparator)) {
+      entries.add(Path.of(entry).toAbsolutePath().toString());
+    }
+    return String.join(File.pathSeparator, entries);
   }
 
   private static void createTopics(PubsubAdmin pubsub) throws IOException {
@@ -439,7 +487,8 @@ public final class LocalStack implements AutoCloseable {
     Logger.getLogger("dev.gcsrewrite").setLevel(Level.INFO);
   }
 
-  private void printHowToReach(LocalStackServers servers, String keyPrefix) {
+  private void printHowToReach(
+      LocalStackServers servers, String keyPrefix, @Nullable String statusUrl) {
     String root = servers.emulator().rootUrl();
     out.println();
     out.println("The stack is running; Ctrl-C stops everything it started.");
@@ -458,6 +507,11 @@ public final class LocalStack implements AutoCloseable {
     out.printf(
         "  status            java -jar target/gcs-rewrite-bundled.jar status gs://%s/work001 --redisHost=127.0.0.1 --redisPort=%d%s%n",
         args.bucket(), servers.redis().port(), keyPrefixArgument(keyPrefix));
+    if (statusUrl != null) {
+      out.printf(
+          "  status over HTTP  curl -s %s/v1/objects/%s/work001  (each '/' in a name as %%2F)%n",
+          statusUrl, args.bucket());
+    }
     out.printf("  pipeline log      %s%n%n", layout.pipelineLog());
   }
 

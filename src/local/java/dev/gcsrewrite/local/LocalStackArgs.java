@@ -22,6 +22,8 @@ import org.checkerframework.checker.nullness.qual.Nullable;
  * @param workDir where buckets, outputs and logs go
  * @param emulatorPort the Pub/Sub emulator's port
  * @param redisPort Redis's port
+ * @param serveStatusPort where serve-status listens on loopback ({@code --serve-status}), or -1 for
+ *     none
  * @param bucket the work bucket's name
  * @param emulatorJar the emulator's jar, or null to ask gcloud
  * @param redisJar the embedded-redis jar holding the redis-server binaries
@@ -37,18 +39,22 @@ public record LocalStackArgs(
     Path workDir,
     int emulatorPort,
     int redisPort,
+    int serveStatusPort,
     String bucket,
     @Nullable Path emulatorJar,
     Path redisJar,
     List<String> pipelineArgs) {
+
+  /** serve-status's port when {@code --serve-status} names none. */
+  public static final int SERVE_STATUS_PORT = 8080;
 
   public static final String USAGE =
       String.join(
           "\n",
           "usage: scripts/run-local.sh [--files N] [--duplicates K] [--bad-messages B]"
               + " [--until-idle] [--keep] [--fresh]",
-          "           [--work-dir DIR] [--emulator-port P] [--redis-port P] [--bucket NAME]"
-              + " [--pipeline options]",
+          "           [--serve-status[=PORT]] [--work-dir DIR] [--emulator-port P] [--redis-port P]",
+          "           [--bucket NAME] [--pipeline options]",
           "",
           "  --files N          files the work generator writes (default 99)",
           "  --duplicates K     publish each notification K times, new message IDs (default 2)",
@@ -59,6 +65,9 @@ public record LocalStackArgs(
           "  --fresh            start from empty folders; by default a run that did not finish",
           "                     (killed, Ctrl-C before idle) is recovered: its buckets, outputs",
           "                     and Redis are kept and the reconcile command settles every file",
+          "  --serve-status[=PORT]",
+          "                     also run serve-status, the status over HTTP, on 127.0.0.1:PORT",
+          "                     against the stack's Redis (default port 8080)",
           "  --work-dir DIR     buckets, outputs and logs (default target/local-run)",
           "  --emulator-port P  Pub/Sub emulator port (default 8085)",
           "  --redis-port P     Redis port (default 6379)",
@@ -84,6 +93,7 @@ public record LocalStackArgs(
     Path workDir = Path.of("target", "local-run");
     int emulatorPort = 8085;
     int redisPort = 6379;
+    int serveStatusPort = -1;
     String bucket = "workbucket01";
     Path emulatorJar = null;
     Path redisJar = null;
@@ -96,6 +106,13 @@ public record LocalStackArgs(
         case "--until-idle" -> untilIdle = true;
         case "--keep" -> keep = true;
         case "--fresh" -> fresh = true;
+        // Its value is optional, so only in the inline form: "--serve-status 9090" would be
+        // ambiguous with a flag that takes none.
+        case "--serve-status" ->
+            serveStatusPort =
+                inline
+                    ? number(name, arg.substring(arg.indexOf('=') + 1), 1, 65535)
+                    : SERVE_STATUS_PORT;
         case "--files",
             "--duplicates",
             "--bad-messages",
@@ -142,6 +159,10 @@ public record LocalStackArgs(
     if (emulatorPort == redisPort) {
       throw new IllegalArgumentException("--emulator-port and --redis-port must differ");
     }
+    if (serveStatusPort == emulatorPort || serveStatusPort == redisPort) {
+      throw new IllegalArgumentException(
+          "--serve-status's port must differ from --emulator-port and --redis-port");
+    }
     return new LocalStackArgs(
         files,
         duplicates,
@@ -152,6 +173,7 @@ public record LocalStackArgs(
         workDir.toAbsolutePath().normalize(),
         emulatorPort,
         redisPort,
+        serveStatusPort,
         bucket,
         emulatorJar,
         redisJar,

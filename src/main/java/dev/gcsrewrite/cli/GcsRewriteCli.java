@@ -15,7 +15,12 @@ import java.util.Optional;
  */
 public final class GcsRewriteCli {
   private static final List<Command> COMMANDS =
-      List.of(new RunCommand(), new StatusCommand(), new ReconcileCommand(), new ReplayCommand());
+      List.of(
+          new RunCommand(),
+          new StatusCommand(),
+          new ServeStatusCommand(),
+          new ReconcileCommand(),
+          new ReplayCommand());
 
   private GcsRewriteCli() {}
 
@@ -59,7 +64,7 @@ public final class GcsRewriteCli {
     out.println("usage: java -jar gcs-rewrite-bundled.jar [COMMAND] [ARGS]");
     out.println("       (gcs-rewrite below stands for java -jar gcs-rewrite-bundled.jar)\n");
     out.println("Commands:");
-    COMMANDS.forEach(command -> out.printf("  %-8s %s%n", command.name, command.summary));
+    COMMANDS.forEach(command -> out.printf("  %-12s %s%n", command.name, command.summary));
     out.println();
     COMMANDS.forEach(command -> out.println("  " + command.synopsis));
     out.println("\ngcs-rewrite help COMMAND (or COMMAND --help) prints one command's help.\n");

@@ -2,18 +2,18 @@ package dev.gcsrewrite.redis;
 
 import dev.gcsrewrite.notification.GcsNotification;
 import java.io.IOException;
-import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.SortedMap;
 import java.util.TreeMap;
+import java.util.TreeSet;
 import org.checkerframework.checker.nullness.qual.Nullable;
 import org.joda.time.Duration;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+import redis.clients.jedis.PipelineBase;
 import redis.clients.jedis.Response;
-import redis.clients.jedis.UnifiedJedis;
 import redis.clients.jedis.params.SetParams;
 
 /**
@@ -388,26 +388,47 @@ public final class ClaimStore implements AutoCloseable {
    * every generation still kept, plus {@code generation} when given even if the index lacks it.
    */
   public ObjectStatus status(String bucket, String objectId, @Nullable Long generation) {
+    // Two pipelined round trips (the index and the object's hashes, then each generation's record)
+    // rather than one per key: serve-status answers lookups with this.
     return calls.withRetries(
         "status",
         client -> {
-          UnifiedJedis redis = client.jedis();
-          Set<String> indexed = new HashSet<>(redis.smembers(keys.generations(bucket, objectId)));
-          if (generation != null) {
-            indexed.add(generation.toString());
+          Response<Set<String>> index;
+          Response<Map<String, String>> latest;
+          Response<Map<String, String>> lock;
+          try (PipelineBase pipeline = client.pipeline()) {
+            index = pipeline.smembers(keys.generations(bucket, objectId));
+            latest = pipeline.hgetAll(keys.latest(bucket, objectId));
+            lock = pipeline.hgetAll(keys.lock(bucket, objectId));
+            pipeline.sync();
           }
-          SortedMap<Long, Map<String, String>> records = new TreeMap<>();
-          for (String g : indexed) {
-            Map<String, String> record =
-                redis.hgetAll(keys.generation(bucket, objectId, Long.parseLong(g)));
-            if (!record.isEmpty()) {
-              records.put(Long.parseLong(g), record);
+          Set<Long> indexed = new TreeSet<>();
+          index.get().forEach(g -> indexed.add(Long.parseLong(g)));
+          if (generation != null) {
+            indexed.add(generation);
+          }
+          Map<Long, Response<Map<String, String>>> replies = new TreeMap<>();
+          if (!indexed.isEmpty()) {
+            try (PipelineBase pipeline = client.pipeline()) {
+              indexed.forEach(
+                  g -> replies.put(g, pipeline.hgetAll(keys.generation(bucket, objectId, g))));
+              pipeline.sync();
             }
           }
-          Map<String, String> latest = redis.hgetAll(keys.latest(bucket, objectId));
-          return new ObjectStatus(
-              bucket, objectId, latest, records, redis.hgetAll(keys.lock(bucket, objectId)));
+          SortedMap<Long, Map<String, String>> records = new TreeMap<>();
+          replies.forEach(
+              (g, reply) -> {
+                if (!reply.get().isEmpty()) {
+                  records.put(g, reply.get());
+                }
+              });
+          return new ObjectStatus(bucket, objectId, latest.get(), records, lock.get());
         });
+  }
+
+  /** Whether Redis answers a PING (read-only; for health checks); throws if it does not. */
+  public void ping() {
+    calls.withRetries("ping", client -> client.jedis().ping());
   }
 
   /**

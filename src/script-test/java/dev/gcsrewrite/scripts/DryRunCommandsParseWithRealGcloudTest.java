@@ -123,7 +123,8 @@ public class DryRunCommandsParseWithRealGcloudTest {
                   .script("launch-template.sh")
                   .env("TRANSFORM_MAPPING_FILE", mapping.toString())
                   .run("prod", "--dry-run", "--update"),
-              cloud.script("teardown-gcp.sh").run("--dry-run"));
+              cloud.script("teardown-gcp.sh").run("--dry-run"),
+              cloud.script("deploy-status-service.sh").run("prod", "--dry-run", "--tag", "t1"));
       for (ScriptRun run : dryRuns) {
         assertEquals(run.toString(), 0, run.status());
         run.gcloudCommands().forEach(command -> add(commands, command));
@@ -135,6 +136,7 @@ public class DryRunCommandsParseWithRealGcloudTest {
           List.of(
               cloud.script("setup-gcp.sh").run(),
               cloud.script("launch-template.sh").run("dev"),
+              cloud.script("deploy-status-service.sh").run("dev", "--tag", "t1"),
               cloud.everythingExists().script("setup-gcp.sh").run(),
               cloud.script("teardown-gcp.sh").run("--yes"));
       for (ScriptRun run : realRuns) {

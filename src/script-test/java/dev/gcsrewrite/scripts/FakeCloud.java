@@ -73,7 +73,8 @@ final class FakeCloud extends ExternalResource implements AutoCloseable {
           "WORKER_MACHINE_TYPE",
           "PIPELINE_OPTIONS_DIR",
           "TRANSFORM_MAPPING_FILE",
-          "NOTIFICATION_CHANNELS");
+          "NOTIFICATION_CHANNELS",
+          "STATUS_MAX_INSTANCES");
 
   private static final String RECORD =
       """

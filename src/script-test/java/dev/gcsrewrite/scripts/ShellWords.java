@@ -64,8 +64,8 @@ final class ShellWords {
     return values.get(0);
   }
 
-  /** A gcloud dictionary flag's value as gcloud reads it: "a=b,c=d" or "^DELIM^a=b DELIM c=d". */
-  static Map<String, String> gcloudDict(String value) {
+  /** A gcloud list flag's value as gcloud reads it: "a,b" or "^DELIM^a DELIM b". */
+  static List<String> gcloudList(String value) {
     String delimiter = ",";
     String items = value;
     if (value.startsWith("^")) {
@@ -75,8 +75,13 @@ final class ShellWords {
         items = value.substring(end + 1);
       }
     }
+    return List.of(items.split(java.util.regex.Pattern.quote(delimiter), -1));
+  }
+
+  /** A gcloud dictionary flag's value as gcloud reads it: "a=b,c=d" or "^DELIM^a=b DELIM c=d". */
+  static Map<String, String> gcloudDict(String value) {
     Map<String, String> dict = new LinkedHashMap<>();
-    for (String item : items.split(java.util.regex.Pattern.quote(delimiter), -1)) {
+    for (String item : gcloudList(value)) {
       int equals = item.indexOf('=');
       if (equals < 0) {
         throw new AssertionError("'" + item + "' has no '=' in " + value);

@@ -17,8 +17,10 @@ public class GcsRewriteCliTest {
     assertEquals(ExitCode.OK, result.code());
     assertThat(
         result.out(), startsWith("usage: java -jar gcs-rewrite-bundled.jar [COMMAND] [ARGS]"));
-    assertThat(result.out(), containsString("  run      start the streaming pipeline"));
-    assertThat(result.out(), containsString("  status   what Redis records about an object"));
+    assertThat(result.out(), containsString("  run          start the streaming pipeline"));
+    assertThat(result.out(), containsString("  status       what Redis records about an object"));
+    assertThat(
+        result.out(), containsString("  serve-status the status command over HTTP, read-only"));
     for (ExitCode code : ExitCode.values()) {
       assertThat(result.out(), containsString("  " + code.status() + "  " + code.meaning()));
     }
@@ -37,7 +39,7 @@ public class GcsRewriteCliTest {
     CommandRun result = execute("reconcil", "gs://work");
     assertEquals(ExitCode.USAGE, result.code());
     assertEquals(
-        "gcs-rewrite: unknown command 'reconcil'; commands: run, status, reconcile, replay"
+        "gcs-rewrite: unknown command 'reconcil'; commands: run, status, serve-status, reconcile, replay"
             + " (gcs-rewrite --help)\n",
         result.err());
     assertEquals("", result.out());
@@ -58,7 +60,8 @@ public class GcsRewriteCliTest {
     CommandRun result = execute("help", "nope");
     assertEquals(ExitCode.USAGE, result.code());
     assertEquals(
-        "gcs-rewrite: no command 'nope'; commands: run, status, reconcile, replay\n", result.err());
+        "gcs-rewrite: no command 'nope'; commands: run, status, serve-status, reconcile, replay\n",
+        result.err());
   }
 
   @Test

@@ -1,6 +1,7 @@
 package dev.gcsrewrite.local;
 
 import static org.junit.Assert.assertEquals;
+import static org.junit.Assert.assertThrows;
 
 import java.util.List;
 import java.util.Optional;
@@ -42,5 +43,24 @@ public class LocalStackArgsTest {
     assertEquals(
         List.of("--rewriteRulesFile=/tmp/rules.txt", "--rewriteRules=A=B"), args.pipelineArgs());
     assertEquals(Optional.of("/tmp/rules.txt"), args.pipelineOption("rewriteRulesFile"));
+  }
+
+  @Test
+  public void serveStatusIsOffUnlessAskedForAndTakesAnOptionalPort() {
+    assertEquals(-1, LocalStackArgs.parse(new String[] {"--redis-jar=r.jar"}).serveStatusPort());
+    assertEquals(
+        LocalStackArgs.SERVE_STATUS_PORT,
+        LocalStackArgs.parse(new String[] {"--redis-jar=r.jar", "--serve-status"})
+            .serveStatusPort());
+    assertEquals(
+        9090,
+        LocalStackArgs.parse(new String[] {"--redis-jar=r.jar", "--serve-status=9090"})
+            .serveStatusPort());
+    assertThrows(
+        IllegalArgumentException.class,
+        () -> LocalStackArgs.parse(new String[] {"--redis-jar=r.jar", "--serve-status=http"}));
+    assertThrows(
+        IllegalArgumentException.class,
+        () -> LocalStackArgs.parse(new String[] {"--redis-jar=r.jar", "--serve-status=6379"}));
   }
 }
