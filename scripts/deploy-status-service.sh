@@ -40,7 +40,8 @@ Arguments:
   --tag TAG        the image tag (default: the git short commit, with -dirty if files changed,
                    as scripts/build-template.sh tags it)
   --service NAME   the Cloud Run service (default: gcs-rewrite-status-<env>)
-  --dry-run        print the command, shell-quoted; run nothing (not even the REDIS_HOST lookup)
+  --dry-run        print the commands (enable the Cloud Run API, deploy), shell-quoted; run
+                   nothing (not even the REDIS_HOST lookup)
   --help           this text
 
 EOF_USAGE
@@ -116,6 +117,8 @@ done
 # --args is a list flag: split on ",", so joined with the alternate delimiter as --parameters is.
 join_dictionary "$conf" "${arguments[@]}"
 
+# Cloud Run is the one API setup-gcp.sh does not enable: only this optional service needs it.
+run gcloud services enable run.googleapis.com --project="$PROJECT_ID"
 run gcloud run deploy "$service" --project="$PROJECT_ID" --region="$REGION" \
   --image="$IMAGE_NAME:$TAG" \
   --command=java --args="$JOINED" --port="$PORT" \

@@ -19,7 +19,8 @@ usage() {
 usage: scripts/teardown-gcp.sh [--yes] [--dry-run] [--help]
 
 Deletes, in the reverse order of scripts/setup-gcp.sh and only what exists: each environment's
-alert policies and dashboard (found by display name), the worker service account and its project
+status service (gcs-rewrite-status-<env>, from scripts/deploy-status-service.sh; one deployed
+under another --service name stays), alert policies and dashboard (found by display name), the worker service account and its project
 role, the Artifact Registry repository (with its images), the two secrets, the Memorystore instance
 (and every claim in it), the work bucket's notification, the subscriptions, the topics, the three
 buckets WITH ALL THEIR OBJECTS, and the firewall rule.
@@ -81,13 +82,22 @@ This deletes gcs-rewrite from project $PROJECT_ID (region $REGION): the buckets
 gs://$WORK_BUCKET, ${PROCESSED_BUCKETS[*]/#/gs://} and gs://$DATAFLOW_BUCKET with all their
 objects, the topics and subscriptions, Memorystore instance $REDIS_INSTANCE with every claim,
 the secrets, the image repository, the worker service account, the firewall rule, and the
-dashboards and alert policies of ${ENVIRONMENTS[*]}.
+dashboards, alert policies and status services (Cloud Run) of ${ENVIRONMENTS[*]}.
 EOF
   printf 'Type the project ID to confirm: ' >&2
   answer=""
   read -r answer || true
   [[ $answer == "$PROJECT_ID" ]] || refuse "'$answer' is not $PROJECT_ID; nothing deleted"
 fi
+
+# --- the status services (scripts/deploy-status-service.sh; not a step of setup) -----------------
+# First: they run as the worker service account, deleted below.
+for ((i = ${#ENVIRONMENTS[@]} - 1; i >= 0; i--)); do
+  status_service=gcs-rewrite-status-${ENVIRONMENTS[i]}
+  delete_if_exists "Cloud Run service $status_service" \
+    gcloud run services describe "$status_service" --region="$REGION" "$project" -- \
+    gcloud run services delete "$status_service" --region="$REGION" "$project" --quiet
+done
 
 # --- 10. Cloud Monitoring: dashboards and alert policies -----------------------------------------
 list_dashboards_and_policies

@@ -44,8 +44,10 @@ public class DeployStatusServiceScriptTest {
 
     assertEquals(run.toString(), 0, run.status());
     assertNothingCalled(cloud);
-    assertEquals(run.toString(), 1, run.lines().size());
-    List<String> words = ShellWords.split(run.lines().get(0));
+    assertEquals(run.toString(), 2, run.lines().size());
+    assertEquals(
+        "gcloud services enable run.googleapis.com --project=" + PROJECT, run.lines().get(0));
+    List<String> words = ShellWords.split(run.lines().get(1));
     assertEquals(List.of("gcloud", "run", "deploy", "gcs-rewrite-status-dev"), words.subList(0, 4));
     assertThat(
         words,
@@ -98,9 +100,11 @@ public class DeployStatusServiceScriptTest {
 
     assertEquals(run.toString(), 0, run.status());
     List<List<String>> calls = cloud.calls();
-    assertEquals(cloud.log(), 2, calls.size());
+    assertEquals(cloud.log(), 3, calls.size());
     assertEquals(List.of("gcloud", "redis", "instances", "describe"), calls.get(0).subList(0, 4));
-    List<String> deploy = calls.get(1);
+    assertEquals(
+        List.of("gcloud", "services", "enable", "run.googleapis.com"), calls.get(1).subList(0, 4));
+    List<String> deploy = calls.get(2);
     assertEquals("status-prod", deploy.get(3));
     assertThat(deploy, hasItems("--subnet=workers"));
     assertThat(

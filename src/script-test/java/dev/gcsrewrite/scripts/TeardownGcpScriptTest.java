@@ -95,11 +95,21 @@ public class TeardownGcpScriptTest {
   @Rule public final FakeCloud cloud = new FakeCloud();
 
   /**
-   * Every delete, each environment's alert policies and dashboard first (prod's, then dev's), with
-   * the names {@code name} gives them for their display names.
+   * Every delete: each environment's status service (prod's, then dev's), then each environment's
+   * alert policies and dashboard, with the names {@code name} gives them for their display names.
    */
   private static List<String> deletes(Function<String, String> name) {
     List<String> deletes = new ArrayList<>();
+    for (String environment : List.of("prod", "dev")) {
+      deletes.add(
+          "gcloud run services delete gcs-rewrite-status-"
+              + environment
+              + " --region="
+              + REGION
+              + " "
+              + P
+              + " --quiet");
+    }
     for (String environment : List.of("prod", "dev")) {
       for (String policy : POLICIES_LAST_FILE_FIRST) {
         String title = "gcs-rewrite " + environment + ": " + policy;
