@@ -5,7 +5,6 @@ import java.lang.management.ManagementFactory;
 import java.time.Instant;
 import java.util.HashMap;
 import java.util.Map;
-import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
 import org.joda.time.Duration;
@@ -42,12 +41,9 @@ public final class JobHeartbeat implements AutoCloseable {
 
   private static final Logger LOG = LoggerFactory.getLogger(JobHeartbeat.class);
 
-  // The beats' timer and this worker's name are made by the first heartbeat, not when a command
-  // only reads PERIOD or TTL for its help text: the status command starts in well under a second.
-  private static ScheduledExecutorService beats() {
-    return LeaseKeeper.TIMER;
-  }
-
+  // This worker's name, and the beats' timer (LeaseKeeper.TIMER, named at each use rather than
+  // held in a field here), are made by the first heartbeat, not when a command only reads PERIOD
+  // or TTL for its help text: the status command starts in well under a second.
   private static final class Worker {
     static final String NAME = ManagementFactory.getRuntimeMXBean().getName();
   }
@@ -67,7 +63,8 @@ public final class JobHeartbeat implements AutoCloseable {
     this.beating = beating;
     this.store = store;
     this.beat =
-        beats().scheduleAtFixedRate(this::beat, 0, PERIOD.getMillis(), TimeUnit.MILLISECONDS);
+        LeaseKeeper.TIMER.scheduleAtFixedRate(
+            this::beat, 0, PERIOD.getMillis(), TimeUnit.MILLISECONDS);
   }
 
   /** A hold on this JVM's heartbeat for {@code job}, started by the first; close it in teardown. */
@@ -114,7 +111,7 @@ public final class JobHeartbeat implements AutoCloseable {
     // No step of the job runs here any more: its claims are a dead worker's, left to their leases.
     LeaseKeeper.of(beating.redis()).forgetOwner(beating.job());
     // After a beat under way, if any: the beats' one thread runs them in turn.
-    beats().execute(store::close);
+    LeaseKeeper.TIMER.execute(store::close);
     LOG.info("Stopped beating for job {}", beating.job());
   }
 }

@@ -3,7 +3,6 @@ package dev.gcsrewrite.statusservice;
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.gcsrewrite.redis.ObjectStatus;
-import java.nio.charset.StandardCharsets;
 import java.time.Instant;
 import java.util.HashMap;
 import java.util.Map;
@@ -137,23 +136,11 @@ final class OperationJson {
   }
 
   /**
-   * {@code objects/BUCKET/OBJECT/generations/G}, the object name encoded as one segment (the lookup
-   * path's rule): everything but RFC 3986's unreserved characters percent-encoded.
+   * {@code objects/BUCKET/OBJECT/generations/G}, the object name one segment as the lookup path
+   * writes it ({@link RequestPath#encode}).
    */
   static String name(String bucket, String objectId, long generation) {
-    StringBuilder name = new StringBuilder("objects/").append(bucket).append('/');
-    for (byte b : objectId.getBytes(StandardCharsets.UTF_8)) {
-      char c = (char) (b & 0xff);
-      if ((c >= 'A' && c <= 'Z')
-          || (c >= 'a' && c <= 'z')
-          || (c >= '0' && c <= '9')
-          || "-._~".indexOf(c) >= 0) {
-        name.append(c);
-      } else {
-        name.append('%').append(String.format("%02X", b & 0xff));
-      }
-    }
-    return name.append("/generations/").append(generation).toString();
+    return "objects/" + bucket + "/" + RequestPath.encode(objectId) + "/generations/" + generation;
   }
 
   private static void text(ObjectNode node, String field, @Nullable String value) {

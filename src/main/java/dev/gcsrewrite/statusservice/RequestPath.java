@@ -116,6 +116,27 @@ sealed interface RequestPath {
   }
 
   /**
+   * Encodes {@code text} as one segment, the inverse of {@link #decode}: everything but RFC 3986's
+   * unreserved characters percent-encoded as UTF-8, slashes included.
+   */
+  static String encode(String text) {
+    StringBuilder segment = new StringBuilder();
+    for (byte b : text.getBytes(StandardCharsets.UTF_8)) {
+      char c = (char) (b & 0xff);
+      if ((c >= 'A' && c <= 'Z')
+          || (c >= 'a' && c <= 'z')
+          || (c >= '0' && c <= '9')
+          || "-._~".indexOf(c) >= 0) {
+        segment.append(c);
+      } else {
+        segment.append('%').append(Character.toUpperCase(Character.forDigit((b >> 4) & 0xf, 16)));
+        segment.append(Character.toUpperCase(Character.forDigit(b & 0xf, 16)));
+      }
+    }
+    return segment.toString();
+  }
+
+  /**
    * Percent-decodes one segment, strictly: every "%" starts two hex digits, and the bytes must be
    * UTF-8, so that no two spellings name the same key and no malformed name reaches Redis. "+" is
    * itself (a path, not a form).
