@@ -30,7 +30,7 @@ import org.junit.Rule;
 import org.junit.Test;
 
 /**
- * The bundled jar killed with SIGKILL in the middle of a 200-file batch and started again, as a
+ * The bundled jar killed with SIGKILL in the middle of a 100-file batch and started again, as a
  * user would after a crash: whatever the kill interrupted (outputs written but not settled, settled
  * but not announced, claimed but not written), a notification of every generation afterwards brings
  * each one to exactly one output, byte-equal to its rewrite, and a complete event, with nothing
@@ -39,7 +39,7 @@ import org.junit.Test;
 public class KilledPipelineLosesNothingIT {
   private static final Path JAR = Path.of("target", "gcs-rewrite-bundled.jar").toAbsolutePath();
   private static final Duration PATIENCE = Duration.ofSeconds(240);
-  private static final int FILES = 200;
+  private static final int FILES = 100;
   private static final long GENERATION = 1764000000000001L;
   // Short leases: reconcile waits for the claims the killed job held until they end.
   private static final List<String> SHORT_LEASES = List.of("--claimLease=20s", "--dedupeTtl=20s");

@@ -20,8 +20,8 @@ public final class LocalRuns {
    * The DirectRunner settings of the local stack, each unless the user gives another:
    *
    * <ul>
-   *   <li>the immutability and encodability checks off: ~30% of a local run's CPU; the tests keep
-   *       both on, so that a pipeline that breaks the model fails there;
+   *   <li>the immutability and encodability checks off: ~30% of a local run's CPU; the graph tests
+   *       on {@code TestStream} keep both on, so that a step that breaks the model fails there;
    *   <li>six threads rather than three: many bundles wait on Redis, Pub/Sub or the disk.
    * </ul>
    */

@@ -30,48 +30,15 @@ import java.util.stream.Stream;
 import org.junit.Test;
 
 /**
- * {@code scripts/run-local.sh} as a user runs it, on the jar the build just packaged: a whole run
- * to idle with a correct summary and nothing left running, a run killed mid-batch and recovered by
- * the next, and the one-line refusals.
+ * {@code scripts/run-local.sh} as a user runs it, on the jar the build just packaged: a run killed
+ * mid-batch and recovered by the next, then a fresh run to idle with a correct summary and nothing
+ * left running, and the one-line refusals.
  */
 public class RunLocalScriptIT {
   private static final Path WORK_DIR = Path.of("target", "it-local-run").toAbsolutePath();
 
   @Test
-  public void untilIdleProcessesTheGeneratedFilesAndStopsEverythingItStarted() throws Exception {
-    Result result =
-        run(
-            Map.of(),
-            "--until-idle",
-            "--files",
-            "30",
-            "--emulator-port=" + Ports.free(),
-            "--redis-port=" + Ports.free(),
-            "--work-dir=" + WORK_DIR);
-    try {
-      assertEquals(result.output, 0, result.status);
-      assertThat(result.output, containsString(": 30 files generated"));
-      assertThat(result.output, containsString(": 30 outputs"));
-      assertThat(result.output, containsString("dropped 30 duplicates, dead-lettered 3"));
-      assertThat(result.output, containsString("30 events for 30 distinct generations"));
-      assertThat(
-          result.output,
-          containsString(
-              "dead letters      3: {MalformedJson=1, MissingAttribute=1, UnsafeObjectName=1}"));
-      assertThat(result.output, containsString("30 of 30 outputs equal their source"));
-      assertThat(result.output, containsString("result            OK"));
-      for (long pid : pids(result.output)) {
-        assertFalse(
-            "process " + pid + " still running",
-            ProcessHandle.of(pid).map(ProcessHandle::isAlive).orElse(false));
-      }
-    } finally {
-      Folders.deleteTree(WORK_DIR);
-    }
-  }
-
-  @Test
-  public void runKilledMidBatchIsRecoveredByTheNextRun() throws Exception {
+  public void runKilledMidBatchIsRecoveredByTheNextRunAndTheRunAfterStartsFresh() throws Exception {
     int emulatorPort = Ports.free();
     int redisPort = Ports.free();
     Path log = Files.createTempFile("run-local-killed-", ".log");
@@ -121,19 +88,34 @@ public class RunLocalScriptIT {
           recovered.output,
           containsString("reconcile   taking over the claims of the last run's job"));
       assertThat(recovered.output, containsString("result            OK"));
-      // Finished: the next run starts fresh.
+      // Finished: the next run starts fresh, processes its files, dead-letters the stack's three
+      // hostile notifications, and stops everything it started.
       Result fresh =
           run(
               Map.of(),
               "--until-idle",
               "--files",
-              "3",
+              "30",
               "--emulator-port=" + emulatorPort,
               "--redis-port=" + redisPort,
               "--work-dir=" + WORK_DIR);
       assertEquals(fresh.output, 0, fresh.status);
       assertThat(fresh.output, not(containsString("recovering")));
-      assertThat(fresh.output, containsString(": 3 outputs"));
+      assertThat(fresh.output, containsString(": 30 files generated"));
+      assertThat(fresh.output, containsString(": 30 outputs"));
+      assertThat(fresh.output, containsString("dropped 30 duplicates, dead-lettered 3"));
+      assertThat(fresh.output, containsString("30 events for 30 distinct generations"));
+      assertThat(
+          fresh.output,
+          containsString(
+              "dead letters      3: {MalformedJson=1, MissingAttribute=1, UnsafeObjectName=1}"));
+      assertThat(fresh.output, containsString("30 of 30 outputs equal their source"));
+      assertThat(fresh.output, containsString("result            OK"));
+      for (long pid : pids(fresh.output)) {
+        assertFalse(
+            "process " + pid + " still running",
+            ProcessHandle.of(pid).map(ProcessHandle::isAlive).orElse(false));
+      }
     } finally {
       Files.deleteIfExists(log);
       Folders.deleteTree(WORK_DIR);
