@@ -9,10 +9,13 @@ import static org.hamcrest.MatcherAssert.assertThat;
 import static org.hamcrest.Matchers.empty;
 import static org.hamcrest.Matchers.greaterThan;
 import static org.hamcrest.Matchers.greaterThanOrEqualTo;
+import static org.hamcrest.Matchers.not;
 import static org.junit.Assert.assertArrayEquals;
 import static org.junit.Assert.assertEquals;
+import static org.junit.Assert.assertTrue;
 
 import dev.gcsrewrite.redis.ClaimStore;
+import dev.gcsrewrite.redis.FaultPoints;
 import dev.gcsrewrite.testing.ClaimFixtures;
 import dev.gcsrewrite.testing.Eventually;
 import dev.gcsrewrite.testing.LocalBuckets;
@@ -37,6 +40,8 @@ import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.apache.beam.sdk.io.gcp.pubsub.PubsubMessage;
 import org.junit.ClassRule;
@@ -230,20 +235,50 @@ public class ClaimsAcrossPipelinesTest {
             greaterThanOrEqualTo(claimedAt));
       }
 
-      // Redis down again between claim and settle: the writes are done, settling waits.
-      List<PubsubMessage> second = new ArrayList<>();
-      for (int i = 6; i < 12; i++) {
-        buckets.put(object(i), content(i));
-        second.add(newObject(object(i), GENERATION, content(i), "m" + i));
+      // Redis down again between rename and settle: the outputs are in place, settling waits.
+      // The sink is held once an output is renamed until Redis is down, so that the outage
+      // falls there however fast or slow the machine is.
+      CountDownLatch renamed = new CountDownLatch(1);
+      CountDownLatch redisDown = new CountDownLatch(1);
+      FaultPoints.install(
+          (point, claim) -> {
+            if (point == FaultPoints.Point.RENAMED) {
+              renamed.countDown();
+              try {
+                redisDown.await();
+              } catch (InterruptedException cancelled) {
+                Thread.currentThread().interrupt();
+              }
+            }
+            return true;
+          });
+      try {
+        List<PubsubMessage> second = new ArrayList<>();
+        for (int i = 6; i < 12; i++) {
+          buckets.put(object(i), content(i));
+          second.add(newObject(object(i), GENERATION, content(i), "m" + i));
+        }
+        job.publish(second);
+        assertTrue(
+            "an output renamed into place, its settlement next",
+            renamed.await(PATIENCE.toSeconds(), TimeUnit.SECONDS));
+        List<String> inFlight = claimsInProgress();
+        assertThat(inFlight, not(empty()));
+        REDIS.stop();
+        try (RefusingListener refusing = new RefusingListener(REDIS.port())) {
+          redisDown.countDown();
+          Eventually.await(
+              "the settlements to ask the stopped Redis, again and again",
+              PATIENCE,
+              () -> refusing.connections() >= 2);
+        }
+        for (String object : inFlight) {
+          assertTrue(object, Files.exists(buckets.output(object + ".processed")));
+        }
+      } finally {
+        redisDown.countDown();
+        FaultPoints.clear();
       }
-      job.publish(second);
-      Eventually.await("a claim in progress", PATIENCE, () -> !claimsInProgress().isEmpty());
-      List<String> inFlight = claimsInProgress();
-      REDIS.stop();
-      Eventually.await(
-          "the claims in flight written while Redis is down",
-          PATIENCE,
-          () -> inFlight.stream().allMatch(o -> Files.exists(buckets.output(o + ".processed"))));
       REDIS.start();
       // The restart emptied Redis (no persistence), so only the second batch has records now.
       Eventually.await("the second batch settled", PATIENCE, () -> completed(6, 12));

@@ -35,15 +35,21 @@ import org.junit.Test;
  */
 public class DryRunCommandsParseWithRealGcloudTest {
   private Path sandbox;
+  // The real gcloud reads the files the scripts rendered into target/ until the test ends.
+  private AutoCloseable rendering;
 
   @Before
   public void makeSandbox() throws IOException {
     assumeTrue("gcloud is on PATH", onPath("gcloud"));
     sandbox = Files.createTempDirectory("real-gcloud");
+    rendering = RenderedFiles.hold();
   }
 
   @After
-  public void removeSandbox() {
+  public void removeSandbox() throws Exception {
+    if (rendering != null) {
+      rendering.close();
+    }
     Folders.deleteTree(sandbox);
   }
 

@@ -133,6 +133,8 @@ final class FakeCloud extends ExternalResource implements AutoCloseable {
   private final Path bin;
   private final Path log;
   private final Path stdin;
+  // The scripts it runs write into target/, shared with the other test JVM.
+  private final AutoCloseable rendering = RenderedFiles.hold();
   private boolean existing;
   private String runningJob = "";
 
@@ -148,6 +150,7 @@ final class FakeCloud extends ExternalResource implements AutoCloseable {
       writeExecutable("mvn", RECORD);
       writeExecutable("docker", RECORD);
     } catch (IOException e) {
+      close();
       throw new UncheckedIOException(e);
     }
   }
@@ -291,6 +294,11 @@ final class FakeCloud extends ExternalResource implements AutoCloseable {
   @Override
   public void close() {
     Folders.deleteTree(root);
+    try {
+      rendering.close();
+    } catch (Exception e) {
+      throw new IllegalStateException(e);
+    }
   }
 
   private void writeExecutable(String name, String content) throws IOException {
