@@ -283,6 +283,8 @@ final class Pipelines implements AutoCloseable {
             "NO_GCE_CHECK=true",
             Path.of(System.getProperty("java.home"), "bin", "java").toString(),
             "-Xmx1g",
+            // As scripts/run-local.sh runs the pipeline: C1 only, cheaper for a life of minutes.
+            "-XX:TieredStopAtLevel=1",
             "-Djava.util.logging.config.file=" + loggingConfig,
             "-jar",
             jar.toString()));

@@ -45,7 +45,7 @@ public class RunLocalScriptIT {
     List<String> flags =
         List.of(
             "--files",
-            "150",
+            "60",
             "--emulator-port=" + emulatorPort,
             "--redis-port=" + redisPort,
             "--work-dir=" + WORK_DIR);
@@ -60,12 +60,12 @@ public class RunLocalScriptIT {
       Process killed = builder.start();
       Path processed = WORK_DIR.resolve("processed");
       Eventually.await(
-          "some outputs written", Duration.ofMinutes(4), () -> outputs(processed) >= 25);
+          "some outputs written", Duration.ofMinutes(4), () -> outputs(processed) >= 15);
       killed.destroyForcibly().waitFor();
       Folders.deleteTree(gcloudConfig);
       long outputsAtKill = outputs(processed);
       assertTrue(
-          "killed mid-batch, not after it: " + outputsAtKill + " outputs", outputsAtKill < 150);
+          "killed mid-batch, not after it: " + outputsAtKill + " outputs", outputsAtKill < 60);
       Set<Long> servers = pids(Files.readString(log));
       Eventually.await(
           "the killed run's emulator and Redis end with it",
@@ -82,8 +82,8 @@ public class RunLocalScriptIT {
       assertEquals(recovered.output, 0, recovered.status);
       assertThat(recovered.output, containsString("recovering  the last run in " + WORK_DIR));
       assertThat(recovered.output, containsString("reconcile   Summary"));
-      assertThat(recovered.output, containsString(": 150 outputs"));
-      assertThat(recovered.output, containsString("150 of 150 outputs equal their source"));
+      assertThat(recovered.output, containsString(": 60 outputs"));
+      assertThat(recovered.output, containsString("60 of 60 outputs equal their source"));
       assertThat(
           recovered.output,
           containsString("reconcile   taking over the claims of the last run's job"));

@@ -8,7 +8,7 @@ import org.junit.Test;
 
 /**
  * A short soak in {@code mvn verify}: two minutes of the seeded workload on the bundled jar, the
- * faults of seed 19 one after another 2 to 5 s apart (each kind once before any kind twice: all six
+ * faults of seed 19 one after another 1 to 3 s apart (each kind once before any kind twice: all six
  * fit in the two minutes), then every invariant checked. The table it prints is in the test's
  * output file; {@code target/soak-it/table.md} keeps it, the pipelines' logs are in {@code
  * target/soak-it/logs}.
@@ -23,7 +23,7 @@ public class FaultInjectionSoakIT {
                     "--seed=19",
                     "--minutes=2",
                     "--fault-kinds=all",
-                    "--fault-gap=2-5",
+                    "--fault-gap=1-3",
                     "--warm-up=10",
                     "--work-dir=target/soak-it",
                     "--report=target/soak-it/table.md")),
