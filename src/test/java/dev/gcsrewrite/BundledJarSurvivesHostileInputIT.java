@@ -42,6 +42,8 @@ public class BundledJarSurvivesHostileInputIT {
   public void elevenHundredByteNameIsDeadLetteredAndTheJobGoesOn() throws Exception {
     List<String> command = new ArrayList<>();
     command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
+    // As the test JVMs run (pom.xml, surefire.argLine): C1 only, cheaper for a short life.
+    command.add("-XX:TieredStopAtLevel=1");
     command.add("-jar");
     command.add(JAR.toString());
     command.addAll(job.args("a").with("--workBuckets=" + BUCKET).build());

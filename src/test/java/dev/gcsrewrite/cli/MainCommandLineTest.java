@@ -134,6 +134,8 @@ public class MainCommandLineTest {
       throws IOException, InterruptedException {
     List<String> command = new ArrayList<>();
     command.add(Paths.get(System.getProperty("java.home"), "bin", "java").toString());
+    // As the test JVMs run (pom.xml, surefire.argLine): C1 only, cheaper for a short life.
+    command.add("-XX:TieredStopAtLevel=1");
     command.addAll(jvmOptions);
     command.add("-cp");
     command.add(System.getProperty("java.class.path"));

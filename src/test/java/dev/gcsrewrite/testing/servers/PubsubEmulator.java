@@ -20,6 +20,8 @@ public final class PubsubEmulator extends ExternalResource {
   /** The project every emulated resource belongs to. */
   public static final String PROJECT = "test-project";
 
+  private static Path jar;
+
   private Path home;
   private PubsubEmulatorProcess emulator;
   private PubsubAdmin admin;
@@ -27,8 +29,16 @@ public final class PubsubEmulator extends ExternalResource {
   @Override
   protected void before() throws Throwable {
     home = Files.createTempDirectory("pubsub-emulator-");
-    emulator = PubsubEmulatorProcess.start(PubsubEmulatorProcess.findJar(home), home, Ports.free());
+    emulator = PubsubEmulatorProcess.start(jar(home), home, Ports.free());
     admin = new PubsubAdmin(emulator.rootUrl(), PROJECT);
+  }
+
+  /** The emulator's jar, asked of gcloud once per JVM: each asking is a second of CPU. */
+  private static synchronized Path jar(Path scratch) throws IOException {
+    if (jar == null) {
+      jar = PubsubEmulatorProcess.findJar(scratch);
+    }
+    return jar;
   }
 
   @Override
