@@ -119,7 +119,7 @@ final class InvariantChecker {
       Path output = processed.resolve(name + suffix);
       Long newestCompleted = null;
       for (long g : generations.descendingKeySet()) {
-        if ("COMPLETED".equals(redis.state(name, g))) {
+        if (redis.completedEver(name, g)) {
           newestCompleted = g;
           break;
         }

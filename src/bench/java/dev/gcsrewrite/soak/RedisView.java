@@ -33,6 +33,25 @@ final class RedisView {
     return last.record(name, generation) == null && record(name, generation) != null;
   }
 
+  /**
+   * Whether Redis recorded the generation COMPLETED at the end or in any reading before a restart.
+   * A completion a restart made Redis forget stays one: when the generation comes again after the
+   * restart (a redelivery, a reconcile) and its source is gone, Redis then records it SKIPPED, and
+   * its output is still the rewrite it completed with.
+   */
+  boolean completedEver(String name, long generation) {
+    if ("COMPLETED".equals(state(name, generation))) {
+      return true;
+    }
+    for (RedisRecords before : beforeRestarts) {
+      Map<String, String> record = before.record(name, generation);
+      if (record != null && "COMPLETED".equals(record.get("state"))) {
+        return true;
+      }
+    }
+    return false;
+  }
+
   @Nullable String state(String name, long generation) {
     Map<String, String> record = record(name, generation);
     return record == null ? null : record.get("state");
