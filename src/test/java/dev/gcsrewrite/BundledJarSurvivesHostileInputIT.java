@@ -8,6 +8,7 @@ import static org.junit.Assert.assertEquals;
 import static org.junit.Assert.assertTrue;
 
 import com.fasterxml.jackson.databind.node.TextNode;
+import dev.gcsrewrite.local.servers.ChildProcess;
 import dev.gcsrewrite.testing.Eventually;
 import dev.gcsrewrite.testing.LocalBuckets;
 import dev.gcsrewrite.testing.TestJob;
@@ -42,8 +43,7 @@ public class BundledJarSurvivesHostileInputIT {
   public void elevenHundredByteNameIsDeadLetteredAndTheJobGoesOn() throws Exception {
     List<String> command = new ArrayList<>();
     command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
-    // As the test JVMs run (pom.xml, surefire.argLine): C1 only, cheaper for a short life.
-    command.add("-XX:TieredStopAtLevel=1");
+    command.add(ChildProcess.SHORT_LIVED_JIT);
     command.add("-jar");
     command.add(JAR.toString());
     command.addAll(job.args("a").with("--workBuckets=" + BUCKET).build());

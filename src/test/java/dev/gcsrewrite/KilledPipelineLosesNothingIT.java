@@ -6,6 +6,7 @@ import static dev.gcsrewrite.testing.Notifications.newObject;
 import static org.junit.Assert.assertEquals;
 import static org.junit.Assert.assertTrue;
 
+import dev.gcsrewrite.local.servers.ChildProcess;
 import dev.gcsrewrite.testing.Eventually;
 import dev.gcsrewrite.testing.LocalBuckets;
 import dev.gcsrewrite.testing.PipelineArgs;
@@ -126,8 +127,7 @@ public class KilledPipelineLosesNothingIT {
   private Process start(String run, List<String> commandAndArgs) throws IOException {
     List<String> command = new ArrayList<>();
     command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
-    // As the test JVMs run (pom.xml, surefire.argLine): C1 only, cheaper for a short life.
-    command.add("-XX:TieredStopAtLevel=1");
+    command.add(ChildProcess.SHORT_LIVED_JIT);
     command.add("-jar");
     command.add(JAR.toString());
     command.addAll(commandAndArgs);

@@ -284,7 +284,7 @@ final class Pipelines implements AutoCloseable {
             Path.of(System.getProperty("java.home"), "bin", "java").toString(),
             "-Xmx1g",
             // As scripts/run-local.sh runs the pipeline: C1 only, cheaper for a life of minutes.
-            "-XX:TieredStopAtLevel=1",
+            ChildProcess.SHORT_LIVED_JIT,
             "-Djava.util.logging.config.file=" + loggingConfig,
             "-jar",
             jar.toString()));

@@ -6,6 +6,7 @@ import static org.hamcrest.Matchers.not;
 import static org.hamcrest.Matchers.startsWith;
 import static org.junit.Assert.assertEquals;
 
+import dev.gcsrewrite.local.servers.ChildProcess;
 import dev.gcsrewrite.testing.servers.LocalRedis;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
@@ -134,8 +135,7 @@ public class MainCommandLineTest {
       throws IOException, InterruptedException {
     List<String> command = new ArrayList<>();
     command.add(Paths.get(System.getProperty("java.home"), "bin", "java").toString());
-    // As the test JVMs run (pom.xml, surefire.argLine): C1 only, cheaper for a short life.
-    command.add("-XX:TieredStopAtLevel=1");
+    command.add(ChildProcess.SHORT_LIVED_JIT);
     command.addAll(jvmOptions);
     command.add("-cp");
     command.add(System.getProperty("java.class.path"));

@@ -37,6 +37,13 @@ public final class ChildProcess implements AutoCloseable {
   private final Process process;
   private final Path log;
 
+  /**
+   * The JIT option of the JVMs the local stack, the soak and the tests start: C1 only. They live
+   * minutes, and C2 compiling the DirectRunner's (or the emulator's) code costs more CPU than it
+   * wins back (docs/benchmarks.md, "mvn -B verify: 19 minutes to 10").
+   */
+  public static final String SHORT_LIVED_JIT = "-XX:TieredStopAtLevel=1";
+
   private ChildProcess(String name, Process process, Path log) {
     this.name = name;
     this.process = process;

@@ -44,7 +44,7 @@ public final class PubsubEmulatorProcess implements AutoCloseable {
                 // C1 only: the emulator's own CPU in RacingPipelinesTest, 12.7 s against 21-31 s
                 // with C2 compiling its request handling (ReplayDeadLettersTest: 7.9 against
                 // 11-13).
-                "-XX:TieredStopAtLevel=1",
+                ChildProcess.SHORT_LIVED_JIT,
                 "-jar",
                 jar.toString(),
                 "--host=127.0.0.1",
