@@ -375,10 +375,11 @@ expand_variables() {
 }
 
 # Whether NAME is an environment variable (exported), as opposed to unset or a shell variable.
+# Read without a subshell: it runs once per placeholder of every rendered template.
 is_exported() {
-  local declaration
-  declaration=$(declare -p "$1" 2>/dev/null) || return 1
-  [[ $declaration =~ ^declare\ -[a-zA-Z]*x ]]
+  [[ -v $1 ]] || return 1
+  local attributes=${!1@a}
+  [[ $attributes == *x* ]]
 }
 
 # The environments with an option set, for messages: "dev, prod".
