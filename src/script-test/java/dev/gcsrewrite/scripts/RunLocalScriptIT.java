@@ -87,6 +87,12 @@ public class RunLocalScriptIT {
       assertThat(
           recovered.output,
           containsString("reconcile   taking over the claims of the last run's job"));
+      // Nothing of the killed run's work is dead-lettered: the only dead letters are the recovered
+      // run's own three hostile notifications.
+      assertThat(
+          recovered.output,
+          containsString(
+              "dead letters      3: {MalformedJson=1, MissingAttribute=1, UnsafeObjectName=1}"));
       assertThat(recovered.output, containsString("result            OK"));
       // Finished: the next run starts fresh, processes its files, dead-letters the stack's three
       // hostile notifications, and stops everything it started.
