@@ -8,6 +8,7 @@ import java.util.Map;
 import java.util.UUID;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.locks.ReentrantLock;
 import org.apache.beam.sdk.io.FileSystems;
 import org.apache.beam.sdk.io.fs.MoveOptions.StandardMoveOptions;
 import org.apache.beam.sdk.io.fs.ResourceId;
@@ -44,8 +45,10 @@ final class WritableOutputs {
   // Per output directory: when a check last passed. Shared by every claim on this worker.
   private static final Map<String, Long> PASSED = new ConcurrentHashMap<>();
   // Per output directory: one check at a time, so that the claims arriving together on a worker
-  // cost one check and not one each; the others wait for its answer.
-  private static final Map<String, Object> CHECKING = new ConcurrentHashMap<>();
+  // cost one check and not one each; the others wait for its answer. A lock rather than a monitor:
+  // a claim waiting behind a refused bucket's check, which may last hours, must still stop when
+  // its work is cancelled (its thread interrupted).
+  private static final Map<String, ReentrantLock> CHECKING = new ConcurrentHashMap<>();
   private static final AtomicLong LAST_LOG = new AtomicLong();
   // Failed checks on this worker since it started, for tests that wait on a refusal being seen.
   static final AtomicLong REFUSALS = new AtomicLong();
@@ -55,15 +58,22 @@ final class WritableOutputs {
   /**
    * Returns once {@code outputDirectory} takes writes: at once when a check passed in the last
    * {@link #RECHECK_MILLIS}, else after a check that passes, however long that takes.
+   *
+   * @throws InterruptedException when the thread is interrupted, checking or waiting for another
+   *     thread's check of the same directory
    */
   static void await(String outputDirectory) throws InterruptedException {
     if (passedRecently(outputDirectory)) {
       return;
     }
-    synchronized (CHECKING.computeIfAbsent(outputDirectory, directory -> new Object())) {
+    ReentrantLock checking = CHECKING.computeIfAbsent(outputDirectory, d -> new ReentrantLock());
+    checking.lockInterruptibly();
+    try {
       if (!passedRecently(outputDirectory)) {
         checkUntilWritable(outputDirectory);
       }
+    } finally {
+      checking.unlock();
     }
   }
 

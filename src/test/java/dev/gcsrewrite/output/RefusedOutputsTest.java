@@ -2,7 +2,10 @@ package dev.gcsrewrite.output;
 
 import static dev.gcsrewrite.testing.Notifications.BUCKET;
 import static dev.gcsrewrite.testing.Notifications.parsed;
+import static org.hamcrest.MatcherAssert.assertThat;
+import static org.hamcrest.Matchers.instanceOf;
 import static org.junit.Assert.assertEquals;
+import static org.junit.Assert.assertFalse;
 import static org.junit.Assert.assertTrue;
 
 import dev.gcsrewrite.claim.Claim;
@@ -81,10 +84,7 @@ public class RefusedOutputsTest {
         claims.add(ClaimFixtures.claim(store, parsed(BUCKET, name, G1, "m-" + name), job));
       }
     }
-    // The processed folder's path is taken by a file: every create under it fails, for any user
-    // (root included, whom a read-only mode would not stop), as a bucket without the role does.
-    Files.createDirectories(buckets.processed().getParent());
-    Files.writeString(buckets.processed(), "not a folder");
+    refuseWrites();
     long refusedBefore = WritableOutputs.REFUSALS.get();
     CompletableFuture<Void> fixed =
         CompletableFuture.runAsync(
@@ -133,6 +133,56 @@ public class RefusedOutputsTest {
 
     assertEquals(refusedBefore, WritableOutputs.REFUSALS.get());
     assertEquals(List.of(), checkFiles());
+  }
+
+  @Test
+  public void claimWaitingBehindAnotherClaimsCheckOfARefusedBucketStopsWhenInterrupted()
+      throws Exception {
+    refuseWrites();
+    String directory = locations.outputDirectory();
+    long refusedBefore = WritableOutputs.REFUSALS.get();
+    Claimant checking = Claimant.awaiting(directory);
+    awaitRefusals(refusedBefore + 1);
+    Claimant waiting = Claimant.awaiting(directory);
+    try {
+      // However far it got (queued for the check's lock, or not there yet), an interrupted claim
+      // stops: a work item cancelled behind an hours-long refusal frees its thread.
+      waiting.thread().interrupt();
+      assertThat(waiting.ended().get(10, TimeUnit.SECONDS), instanceOf(InterruptedException.class));
+      assertFalse("the check goes on for the claim that holds it", checking.ended().isDone());
+    } finally {
+      checking.thread().interrupt();
+      waiting.thread().interrupt();
+    }
+    assertThat(checking.ended().get(10, TimeUnit.SECONDS), instanceOf(InterruptedException.class));
+  }
+
+  /** A thread in {@link WritableOutputs#await}, as a claim's; {@code ended} holds what it threw. */
+  private record Claimant(Thread thread, CompletableFuture<Throwable> ended) {
+    static Claimant awaiting(String directory) {
+      CompletableFuture<Throwable> ended = new CompletableFuture<>();
+      Thread thread =
+          new Thread(
+              () -> {
+                try {
+                  WritableOutputs.await(directory);
+                  ended.complete(null);
+                } catch (Throwable e) {
+                  ended.complete(e);
+                }
+              });
+      thread.start();
+      return new Claimant(thread, ended);
+    }
+  }
+
+  /**
+   * Makes every create under the processed folder fail, for any user (root included, whom a
+   * read-only mode would not stop), as a bucket without the role does: a file takes its path.
+   */
+  private void refuseWrites() throws IOException {
+    Files.createDirectories(buckets.processed().getParent());
+    Files.writeString(buckets.processed(), "not a folder");
   }
 
   private static void awaitRefusals(long atLeast) {
