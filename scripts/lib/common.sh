@@ -23,6 +23,19 @@ refuse() {
   exit 1
 }
 
+# require_bash MAJOR MINOR: refuses, in one line, a bash older than MAJOR.MINOR. Written for bash 3.2
+# (macOS's own) to parse and run, and called below before anything newer runs.
+require_bash() {
+  local major=$1 minor=$2
+  if ((BASH_VERSINFO[0] < major || (BASH_VERSINFO[0] == major && BASH_VERSINFO[1] < minor))); then
+    die "needs bash $major.$minor or newer, and this is bash $BASH_VERSION ($BASH); on macOS:" \
+      "brew install bash, which puts a newer bash first on PATH"
+  fi
+}
+
+# Associative arrays and namerefs (4.3), a variable's attributes read in place (4.4).
+require_bash 4 4
+
 # Progress for the user, on stderr, so that stdout carries only commands (dry run) or results.
 note() {
   printf '%s: %s\n' "$SCRIPT_NAME" "$*" >&2
