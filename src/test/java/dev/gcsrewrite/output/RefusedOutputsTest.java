@@ -21,6 +21,7 @@ import dev.gcsrewrite.rewrite.RewriteRules;
 import dev.gcsrewrite.rewrite.TokenRewriter;
 import dev.gcsrewrite.testing.ClaimFixtures;
 import dev.gcsrewrite.testing.Counters;
+import dev.gcsrewrite.testing.Eventually;
 import dev.gcsrewrite.testing.LocalBuckets;
 import dev.gcsrewrite.testing.PipelineRuns;
 import dev.gcsrewrite.testing.TestJob;
@@ -89,10 +90,10 @@ public class RefusedOutputsTest {
     CompletableFuture<Void> fixed =
         CompletableFuture.runAsync(
             () -> {
-              awaitRefusals(refusedBefore + 2);
               try {
+                awaitRefusals(refusedBefore + 2);
                 Files.delete(buckets.processed());
-              } catch (IOException e) {
+              } catch (IOException | InterruptedException e) {
                 throw new IllegalStateException(e);
               }
             });
@@ -185,19 +186,11 @@ public class RefusedOutputsTest {
     Files.writeString(buckets.processed(), "not a folder");
   }
 
-  private static void awaitRefusals(long atLeast) {
-    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
-    while (WritableOutputs.REFUSALS.get() < atLeast) {
-      if (System.nanoTime() > deadline) {
-        throw new IllegalStateException("the refused bucket was never checked twice");
-      }
-      try {
-        Thread.sleep(20);
-      } catch (InterruptedException e) {
-        Thread.currentThread().interrupt();
-        return;
-      }
-    }
+  private static void awaitRefusals(long atLeast) throws InterruptedException {
+    Eventually.await(
+        "the refused bucket checked " + atLeast + " times",
+        java.time.Duration.ofSeconds(60),
+        () -> WritableOutputs.REFUSALS.get() >= atLeast);
   }
 
   /** The write checks' files anywhere under the processed folder. */
